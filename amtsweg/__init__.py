@@ -1,0 +1,1 @@
+"""Amtsweg: online access to municipal administrative services (OZG)."""

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+
+admin.site.site_header = "Amtsweg – Verwaltung"
+admin.site.site_title = "Amtsweg"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include("amtsweg.finder.api_urls")),
+    path("", include("amtsweg.pages.urls")),
+    path("", include("amtsweg.finder.urls")),
+]
+
+handler404 = "amtsweg.core.views.not_found"
+handler500 = "amtsweg.core.views.server_error"
