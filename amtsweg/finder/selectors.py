@@ -1,0 +1,165 @@
+"""Reads for the finder UI and API: turning what a citizen typed as their place into a Gemeinde."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from amtsweg.directory import selectors as directory_selectors
+from amtsweg.directory.models import PostalCode, Territory
+from amtsweg.finder import search
+
+AGS_RE = re.compile(r"^\d{8}$")
+PLZ_RE = re.compile(r"^\d{5}$")
+PLZ_PREFIX_RE = re.compile(r"^(\d{5})\s+(.+)$")
+# Register names carry a qualifier after a comma ("Chemnitz, Stadt"); citizens type just the name.
+_QUALIFIER_RE = re.compile(r",\s*(stadt|gemeinde|große kreisstadt|kurort|st\.)\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class PlaceOption:
+    """One Gemeinde a citizen can pick when their input was ambiguous."""
+
+    ags: str
+    name: str
+    kreis_name: str = ""
+    postal_codes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlaceResolution:
+    """Outcome of resolving a place input: found (gemeinde set), ambiguous (options) or not found (message)."""
+
+    query: str
+    gemeinde: Territory | None = None
+    options: list[PlaceOption] = field(default_factory=list)
+    message: str = ""
+
+    @property
+    def found(self) -> bool:
+        return self.gemeinde is not None
+
+    @property
+    def ambiguous(self) -> bool:
+        return self.gemeinde is None and bool(self.options)
+
+
+def normalize_place_name(name: str) -> str:
+    return _QUALIFIER_RE.sub("", name).strip().casefold()
+
+
+def _current(territory: Territory) -> Territory:
+    # Follow successor links so a place dissolved by a merger still finds today's Gemeinde.
+    seen = set()
+    while territory.successor_id and territory.pk not in seen:
+        seen.add(territory.pk)
+        territory = territory.successor
+    return territory
+
+
+def _option(territory: Territory) -> PlaceOption:
+    codes = tuple(sorted({pc.code for pc in territory.postal_codes.all()}))
+    kreis_name = territory.kreis.name if territory.kreis_id else ""
+    return PlaceOption(ags=territory.ags, name=territory.name, kreis_name=kreis_name, postal_codes=codes)
+
+
+def _current_gemeinden(*, ags_list) -> list[Territory]:
+    return list(
+        Territory.objects.filter(kind=Territory.Kind.GEMEINDE, valid_until__isnull=True, ags__in=list(ags_list))
+        .select_related("kreis")
+        .prefetch_related("postal_codes")
+        .order_by("name", "ags")
+    )
+
+
+def _by_postal_code(*, code: str, name_hint: str = "") -> PlaceResolution:
+    query = f"{code} {name_hint}".strip()
+    rows = PostalCode.objects.filter(code=code).select_related("gemeinde__successor")
+    gemeinden = {t.ags: t for t in (_current(row.gemeinde) for row in rows) if t.kind == Territory.Kind.GEMEINDE}
+    if not gemeinden:
+        return PlaceResolution(
+            query=query,
+            message=(
+                f"Zur Postleitzahl „{code}“ haben wir keine Gemeinde gefunden. Bitte prüfen Sie die Eingabe "
+                "oder geben Sie den Namen Ihrer Gemeinde ein."
+            ),
+        )
+    candidates = _current_gemeinden(ags_list=gemeinden)
+    if name_hint:
+        wanted = normalize_place_name(name_hint)
+        narrowed = [t for t in candidates if normalize_place_name(t.name) == wanted]
+        if len(narrowed) == 1:
+            return PlaceResolution(query=query, gemeinde=narrowed[0])
+    if len(candidates) == 1:
+        return PlaceResolution(query=query, gemeinde=candidates[0])
+    return PlaceResolution(query=query, options=[_option(t) for t in candidates])
+
+
+def _by_ags(*, ags: str) -> PlaceResolution:
+    gemeinde = directory_selectors.gemeinde_by_ags(ags=ags)
+    if gemeinde is None:
+        return PlaceResolution(
+            query=ags,
+            message=f"Zum Gemeindeschlüssel „{ags}“ ist uns keine Gemeinde bekannt. Bitte geben Sie Ihren Ort ein.",
+        )
+    return PlaceResolution(query=ags, gemeinde=_current(gemeinde))
+
+
+def _by_name(*, text: str) -> PlaceResolution:
+    not_found = PlaceResolution(
+        query=text,
+        message=(
+            f"Wir haben keinen Ort „{text}“ gefunden. Bitte prüfen Sie die Schreibweise "
+            "oder geben Sie Ihre Postleitzahl ein."
+        ),
+    )
+    try:
+        hits = search.place_search(query=text, limit=10)
+    except search.QueryError as exc:
+        return PlaceResolution(query=text, message=str(exc))
+    if not hits:
+        return not_found
+    wanted = normalize_place_name(text)
+    exact = [hit for hit in hits if hit.name.casefold() == text.casefold()]
+    if not exact:
+        exact = [hit for hit in hits if normalize_place_name(hit.name) == wanted]
+    chosen = exact if exact else hits
+    candidates = _current_gemeinden(ags_list={hit.ags for hit in chosen})
+    if not candidates:
+        return not_found
+    if len(candidates) == 1:
+        return PlaceResolution(query=text, gemeinde=candidates[0])
+    # Keep the search engine's ranking for the choice list.
+    rank = {hit.ags: i for i, hit in enumerate(chosen)}
+    candidates.sort(key=lambda t: rank.get(t.ags, len(rank)))
+    return PlaceResolution(query=text, options=[_option(t) for t in candidates])
+
+
+def resolve_place(*, text: str) -> PlaceResolution:
+    """Resolve a Gemeinde name, a PLZ ("01067" or "01067 Dresden") or an 8-digit AGS to a current Gemeinde.
+
+    Returns ``options`` when the input fits several Gemeinden (a PLZ spanning several, or a
+    name that exists more than once) and a German ``message`` when nothing fits.
+    """
+    text = " ".join(text.split())
+    if not text:
+        return PlaceResolution(query=text, message="Bitte geben Sie Ihre Gemeinde oder Postleitzahl ein.")
+    if AGS_RE.match(text):
+        return _by_ags(ags=text)
+    if PLZ_RE.match(text):
+        return _by_postal_code(code=text)
+    match = PLZ_PREFIX_RE.match(text)
+    if match:
+        return _by_postal_code(code=match.group(1), name_hint=match.group(2))
+    return _by_name(text=text)
+
+
+def place_suggestions(*, text: str, limit: int = 8) -> list:
+    """Autocomplete suggestions (search engine hits); empty for input too short or unusable."""
+    text = " ".join(text.split())
+    if len(text) < 2:
+        return []
+    try:
+        return search.place_search(query=text, limit=limit)
+    except search.QueryError:
+        return []

@@ -1,0 +1,119 @@
+"""Citizen-facing pages: search, place choice, Leistung with responsible authority, browsing by topic.
+
+Views stay thin: validation in forms, reads in selectors; every bad input ends in a German
+message on the page, never in an exception.
+"""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from amtsweg.catalog import selectors as catalog_selectors
+from amtsweg.catalog.models import Lebenslage
+from amtsweg.finder import search
+from amtsweg.jurisdiction.selectors import responsible_authority
+
+from .forms import PlaceForm, SearchForm
+from .selectors import AGS_RE, place_suggestions, resolve_place
+
+RESULTS_PER_PAGE = 10
+RESULTS_MAX = 100
+LEISTUNGEN_PER_PAGE = 20
+
+
+def _ags_param(request) -> str:
+    """A valid-looking AGS from ?ort= to carry along while browsing, else ''."""
+    ort = request.GET.get("ort", "").strip()
+    return ort if AGS_RE.match(ort) else ""
+
+
+def _render_start(request, form: SearchForm):
+    return render(request, "finder/start.html", {"form": form})
+
+
+@require_GET
+def start(request):
+    return _render_start(request, SearchForm())
+
+
+@require_GET
+def search_results(request):
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return _render_start(request, form)
+    query, ort = form.cleaned_data["q"], form.cleaned_data["ort"]
+
+    place = resolve_place(text=ort) if ort else None
+    if place is not None and place.ambiguous:
+        return render(request, "finder/place_choice.html", {"form": form, "place": place, "query": query})
+    if place is not None and not place.found:
+        form.add_error("ort", place.message)
+        return _render_start(request, form)
+
+    try:
+        hits = search.leistung_search(query=query, limit=RESULTS_MAX)
+    except search.QueryError as exc:
+        form.add_error("q", str(exc))
+        return _render_start(request, form)
+
+    page = Paginator(hits, RESULTS_PER_PAGE).get_page(request.GET.get("seite"))
+    gemeinde = place.gemeinde if place else None
+    return render(
+        request,
+        "finder/results.html",
+        {"form": form, "query": query, "page": page, "gemeinde": gemeinde, "total": len(hits)},
+    )
+
+
+@require_GET
+def leistung_detail(request, slug: str):
+    leistung = catalog_selectors.leistung_by_slug(slug=slug)
+    if leistung is None:
+        raise Http404
+    place_form = PlaceForm(request.GET if "ort" in request.GET else None)
+    place = resolution = None
+    if place_form.is_bound and place_form.is_valid():
+        place = resolve_place(text=place_form.cleaned_data["ort"])
+        if place.found:
+            resolution = responsible_authority(leistung=leistung, gemeinde=place.gemeinde)
+        elif not place.ambiguous:
+            place_form.add_error("ort", place.message)
+    return render(
+        request,
+        "finder/leistung.html",
+        {"leistung": leistung, "place_form": place_form, "place": place, "resolution": resolution},
+    )
+
+
+@require_GET
+def place_suggest(request):
+    """htmx autocomplete: the options of the place listbox (an HTML fragment)."""
+    text = request.GET.get("q", request.GET.get("ort", ""))[:100]
+    hits = place_suggestions(text=text)
+    return render(request, "finder/partials/place_options.html", {"hits": hits})
+
+
+@require_GET
+def themen(request):
+    return render(
+        request,
+        "finder/themen.html",
+        {"themenfelder": catalog_selectors.themenfelder_with_lebenslagen(), "ags": _ags_param(request)},
+    )
+
+
+@require_GET
+def lebenslage_detail(request, themenfeld_slug: str, lebenslage_slug: str):
+    lebenslage = get_object_or_404(
+        Lebenslage.objects.select_related("themenfeld"), slug=lebenslage_slug, themenfeld__slug=themenfeld_slug
+    )
+    leistungen = catalog_selectors.leistungen_for_lebenslage(lebenslage=lebenslage)
+    page = Paginator(leistungen, LEISTUNGEN_PER_PAGE).get_page(request.GET.get("seite"))
+    return render(
+        request,
+        "finder/lebenslage.html",
+        {"lebenslage": lebenslage, "page": page, "ags": _ags_param(request)},
+    )

@@ -1,0 +1,135 @@
+"""Zuständigkeit: which authority handles a Leistung for a Gemeinde, and why.
+
+The default comes from the Leistung's execution level (Gemeinde → the Gemeinde's
+administration, taking Verwaltungsgemeinschaften and -verbände into account;
+Kreis → Landratsamt or kreisfreie Stadt). Explicit ``Override`` rows win; the most
+specific territory (Gemeinde before Gemeindeverband before Kreis) is used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from amtsweg.catalog.models import ExecutionLevel, Leistung
+from amtsweg.directory import selectors as directory_selectors
+from amtsweg.directory.models import Authority, Territory
+
+from .models import Override
+
+
+@dataclass(frozen=True)
+class Resolution:
+    gemeinde: Territory
+    level: str
+    authority: Authority | None
+    explanation: str
+    served_territories: list[dict] = field(default_factory=list)
+    override: bool = False
+
+
+def _territory_ref(territory: Territory) -> dict:
+    return {"kind": territory.kind, "name": territory.name, "ags": territory.ags, "ars": territory.ars}
+
+
+def served_territories(*, authority: Authority) -> list[dict]:
+    """The unit the authority belongs to, then every current Gemeinde it serves (ordered by ARS)."""
+    refs = [_territory_ref(authority.territory)]
+    members = authority.serves.filter(valid_until__isnull=True).order_by("ars")
+    refs.extend(_territory_ref(t) for t in members if t.pk != authority.territory_id)
+    return refs
+
+
+def _ancestors(gemeinde: Territory) -> list[Territory]:
+    """The Gemeinde, its Gemeindeverband and its Kreis: most specific first."""
+    chain = [gemeinde]
+    parent = gemeinde.parent
+    while parent is not None and parent.kind in {Territory.Kind.GEMEINDEVERBAND, Territory.Kind.KREIS}:
+        chain.append(parent)
+        parent = parent.parent
+    return chain
+
+
+def _default_explanation(*, leistung: Leistung, gemeinde: Territory, authority: Authority, level: str) -> str:
+    name = gemeinde.name
+    if authority.kind == Authority.Kind.KREISFREIE_STADT:
+        return (
+            f"{name} ist eine kreisfreie Stadt und nimmt Gemeinde- und Kreisaufgaben selbst wahr; "
+            f"„{leistung.name}“ erledigt deshalb die Stadtverwaltung."
+        )
+    if level == ExecutionLevel.KREIS:
+        kreis = gemeinde.kreis.name if gemeinde.kreis_id else "dem Landkreis"
+        return (
+            f"„{leistung.name}“ wird von den Landkreisen vollzogen. {name} gehört zum Landkreis {kreis}; "
+            f"zuständig ist dessen Landratsamt."
+        )
+    if authority.kind == Authority.Kind.VERWALTUNGSGEMEINSCHAFT:
+        return (
+            f"„{leistung.name}“ wird von den Gemeinden vollzogen. {name} gehört zu einer "
+            f"Verwaltungsgemeinschaft; deren Aufgaben erledigt die erfüllende Gemeinde ({authority.name})."
+        )
+    if authority.kind == Authority.Kind.VERWALTUNGSVERBAND:
+        return (
+            f"„{leistung.name}“ wird von den Gemeinden vollzogen. {name} gehört zum {authority.name}, "
+            f"der diese Aufgabe für seine Mitgliedsgemeinden wahrnimmt."
+        )
+    return f"„{leistung.name}“ wird von den Gemeinden vollzogen; zuständig ist die Verwaltung von {name}."
+
+
+_NO_AUTHORITY = {
+    ExecutionLevel.LAND: "„{name}“ wird vom Freistaat Sachsen (Landesebene) vollzogen, nicht von der Kommune.",
+    ExecutionLevel.BUND: "„{name}“ wird von einer Bundesbehörde vollzogen, nicht von der Kommune.",
+    ExecutionLevel.UNBEKANNT: (
+        "Für „{name}“ ist noch nicht erfasst, welche Verwaltungsebene sie vollzieht. "
+        "Bitte wenden Sie sich an Ihre Gemeindeverwaltung."
+    ),
+}
+
+
+def responsible_authority(*, leistung: Leistung, gemeinde: Territory) -> Resolution:
+    """Resolve (Leistung, Gemeinde) to the responsible authority with an explanation."""
+    gemeinde = directory_selectors.territory_current(territory=gemeinde)
+    level = leistung.execution_level
+    chain = _ancestors(gemeinde)
+    overrides = {
+        o.territory_id: o
+        for o in Override.objects.filter(leistung=leistung, territory__in=chain).select_related(
+            "authority__territory", "territory"
+        )
+    }
+    for unit in chain:
+        override = overrides.get(unit.pk)
+        if override is not None:
+            explanation = (
+                f"Abweichend von der Regel ist für {gemeinde.name} {override.authority.name} zuständig: "
+                f"{override.get_reason_display()}."
+            )
+            if override.note:
+                explanation += f" {override.note}"
+            return Resolution(
+                gemeinde=gemeinde,
+                level=level,
+                authority=override.authority,
+                explanation=explanation,
+                served_territories=served_territories(authority=override.authority),
+                override=True,
+            )
+
+    if level not in (ExecutionLevel.GEMEINDE, ExecutionLevel.KREIS):
+        text = _NO_AUTHORITY.get(level, _NO_AUTHORITY[ExecutionLevel.UNBEKANNT]).format(name=leistung.name)
+        return Resolution(gemeinde=gemeinde, level=level, authority=None, explanation=text)
+
+    authority = directory_selectors.authority_for_gemeinde(gemeinde=gemeinde, level=level)
+    if authority is None:
+        return Resolution(
+            gemeinde=gemeinde,
+            level=level,
+            authority=None,
+            explanation=f"Für {gemeinde.name} ist keine zuständige Stelle erfasst.",
+        )
+    return Resolution(
+        gemeinde=gemeinde,
+        level=level,
+        authority=authority,
+        explanation=_default_explanation(leistung=leistung, gemeinde=gemeinde, authority=authority, level=level),
+        served_territories=served_territories(authority=authority),
+    )
