@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "amtsweg.catalog",
     "amtsweg.jurisdiction",
     "amtsweg.finder",
+    "amtsweg.forms",
     "amtsweg.pages",
 ]
 

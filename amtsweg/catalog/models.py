@@ -62,7 +62,8 @@ class Leistung(models.Model):
     slug = models.SlugField(max_length=255, unique=True)
     # 14-digit LeiKa key; empty for entries the catalogue marks "nicht im LeiKa".
     leika_key = models.CharField("LeiKa-Schlüssel", max_length=14, blank=True, db_index=True)
-    name = models.CharField("Bezeichnung", max_length=255)
+    # The source has names up to ~290 characters.
+    name = models.CharField("Bezeichnung", max_length=500)
     leika_typ = models.CharField("LeiKa-Typ", max_length=10, blank=True)
     ozg = models.ForeignKey(OzgLeistung, on_delete=models.PROTECT, related_name="leistungen")
     execution_level = models.CharField(
@@ -75,13 +76,29 @@ class Leistung(models.Model):
     deadlines = models.TextField("Fristen", blank=True)
     processing_time = models.TextField("Bearbeitungsdauer", blank=True)
     legal_basis = models.TextField("Rechtsgrundlage", blank=True)
-    keywords = models.TextField("Suchbegriffe", blank=True, help_text="Weitere Begriffe, unter denen die Leistung gefunden wird.")
+    keywords = models.TextField(
+        "Suchbegriffe", blank=True, help_text="Weitere Begriffe, unter denen die Leistung gefunden wird."
+    )
     online_url = models.URLField("Online-Dienst (landesweit)", blank=True)
+
+    # Why the execution level is what it is (curated source note or default rule); shown in explanations.
+    execution_level_note = models.CharField("Begründung der Vollzugsebene", max_length=500, blank=True)
+    # False for rows of the source that are obviously not real services (test rows of the dump).
+    published = models.BooleanField("Im Portal sichtbar", default=True)
+    # Stable identity of the source row, so re-imports update instead of duplicating: the LeiKa key, or
+    # for "nicht im LeiKa" rows a key built from OZG-ID, name and occurrence.
+    import_key = models.CharField("Importschlüssel", max_length=64, unique=True, editable=False)
+    # Values the importer last wrote per field. A field whose current value differs was edited by an
+    # editor and is left alone by the next import (see services.catalog_import).
+    imported_values = models.JSONField("Importierte Werte", default=dict, blank=True, editable=False)
+    # Changes whenever the row changes; catalog_version() uses it to invalidate the search index.
+    updated_at = models.DateTimeField("Geändert am", auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = "Leistung"
         verbose_name_plural = "Leistungen"
         ordering = ["name"]
+        indexes = [models.Index(fields=["execution_level"], name="catalog_leistung_level_idx")]
 
     def __str__(self) -> str:
         return self.name

@@ -154,5 +154,8 @@ def parse_lines(lines: Iterable[str], *, land: str | None = None) -> Iterator[Re
 
 def parse_file(path: Path, *, land: str | None = None) -> list[Record]:
     # utf-8-sig: tolerate a byte order mark some tools add when re-saving the file.
-    with open(path, encoding="utf-8-sig") as handle:
-        return list(parse_lines(handle, land=land))
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            return list(parse_lines(handle, land=land))
+    except UnicodeDecodeError as exc:
+        raise GV100ADError(f"{Path(path).name} ist nicht UTF-8-kodiert (Byte {exc.start}).") from exc

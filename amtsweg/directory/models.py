@@ -57,7 +57,9 @@ class Territory(models.Model):
         verbose_name_plural = "Gebiete"
         ordering = ["ars"]
         constraints = [
-            models.UniqueConstraint(fields=["ars"], condition=Q(valid_until__isnull=True), name="territory_current_ars"),
+            models.UniqueConstraint(
+                fields=["ars"], condition=Q(valid_until__isnull=True), name="territory_current_ars"
+            ),
         ]
         indexes = [models.Index(fields=["kind", "valid_until"])]
 
@@ -99,6 +101,9 @@ class RegisterImport(models.Model):
         verbose_name_plural = "Verzeichnis-Importe"
         ordering = ["-started_at"]
 
+    def __str__(self) -> str:
+        return f"{self.source} (Gebietsstand {self.register_date:%d.%m.%Y}, {self.scope})"
+
 
 class TerritoryChange(models.Model):
     """A change seen between two register versions (new, renamed, merged, moved, dissolved)."""
@@ -122,6 +127,9 @@ class TerritoryChange(models.Model):
         verbose_name = "Gebietsänderung"
         verbose_name_plural = "Gebietsänderungen"
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.territory}"
+
 
 class Authority(models.Model):
     """A Behörde / Organisationseinheit that executes Leistungen for a territory.
@@ -140,7 +148,12 @@ class Authority(models.Model):
         LANDESBEHOERDE = "landesbehoerde", "Landesbehörde"
         SONSTIGE = "sonstige", "Sonstige Stelle"
 
-    key = models.SlugField("Schlüssel", max_length=64, unique=True)
+    key = models.SlugField(
+        "Schlüssel",
+        max_length=64,
+        unique=True,
+        help_text="Stabiler Schlüssel für Import und Export, z. B. „lra-14522“ oder „gem-14713000“.",
+    )
     name = models.CharField("Name", max_length=255)
     kind = models.CharField("Art", max_length=30, choices=Kind.choices)
     territory = models.ForeignKey(
@@ -157,8 +170,21 @@ class Authority(models.Model):
     website = models.URLField("Website", blank=True)
     opening_hours = models.TextField("Öffnungszeiten", blank=True)
     # Generated defaults may be regenerated; once an admin edits a row it is left alone.
-    generated = models.BooleanField("aus Verzeichnis erzeugt", default=True)
-    active = models.BooleanField("aktiv", default=True)
+    generated = models.BooleanField(
+        "aus Verzeichnis erzeugt",
+        default=True,
+        help_text="Erzeugte Einträge werden beim nächsten Verzeichnis-Import aktualisiert. "
+        "Sobald ein Eintrag bearbeitet wird, bleibt er unverändert.",
+    )
+    # Generated rows carry placeholder contact data (no street, generic opening hours) until someone checks them.
+    needs_review = models.BooleanField(
+        "Angaben prüfen",
+        default=False,
+        help_text="Anschrift, Kontakt und Öffnungszeiten sind Platzhalter und müssen noch gepflegt werden.",
+    )
+    active = models.BooleanField(
+        "aktiv", default=True, help_text="Inaktive Behörden (z. B. nach einer Gemeindefusion) werden nicht angezeigt."
+    )
 
     class Meta:
         verbose_name = "Behörde"

@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from amtsweg.catalog import selectors as catalog_selectors
+from amtsweg.catalog.models import Leistung
 from amtsweg.directory import selectors as directory_selectors
 from amtsweg.directory.models import PostalCode, Territory
 from amtsweg.finder import search
 
 AGS_RE = re.compile(r"^\d{8}$")
+LEIKA_KEY_RE = re.compile(r"^\d{14}$")
 PLZ_RE = re.compile(r"^\d{5}$")
 PLZ_PREFIX_RE = re.compile(r"^(\d{5})\s+(.+)$")
 # Register names carry a qualifier after a comma ("Chemnitz, Stadt"); citizens type just the name.
@@ -49,12 +52,8 @@ def normalize_place_name(name: str) -> str:
 
 
 def _current(territory: Territory) -> Territory:
-    # Follow successor links so a place dissolved by a merger still finds today's Gemeinde.
-    seen = set()
-    while territory.successor_id and territory.pk not in seen:
-        seen.add(territory.pk)
-        territory = territory.successor
-    return territory
+    # A place dissolved by a merger still finds today's Gemeinde.
+    return directory_selectors.territory_current(territory=territory)
 
 
 def _option(territory: Territory) -> PlaceOption:
@@ -102,7 +101,7 @@ def _by_ags(*, ags: str) -> PlaceResolution:
             query=ags,
             message=f"Zum Gemeindeschlüssel „{ags}“ ist uns keine Gemeinde bekannt. Bitte geben Sie Ihren Ort ein.",
         )
-    return PlaceResolution(query=ags, gemeinde=_current(gemeinde))
+    return PlaceResolution(query=ags, gemeinde=gemeinde)
 
 
 def _by_name(*, text: str) -> PlaceResolution:
@@ -119,9 +118,10 @@ def _by_name(*, text: str) -> PlaceResolution:
         return PlaceResolution(query=text, message=str(exc))
     if not hits:
         return not_found
-    wanted = normalize_place_name(text)
-    exact = [hit for hit in hits if hit.name.casefold() == text.casefold()]
+    folded = text.casefold()
+    exact = [hit for hit in hits if folded in (hit.name.casefold(), hit.display_name.casefold())]
     if not exact:
+        wanted = normalize_place_name(text)
         exact = [hit for hit in hits if normalize_place_name(hit.name) == wanted]
     chosen = exact if exact else hits
     candidates = _current_gemeinden(ags_list={hit.ags for hit in chosen})
@@ -163,3 +163,16 @@ def place_suggestions(*, text: str, limit: int = 8) -> list:
         return search.place_search(query=text, limit=limit)
     except search.QueryError:
         return []
+
+
+def leistung_by_slug_or_key(*, value: str) -> Leistung | None:
+    """A published Leistung by slug or by 14-digit LeiKa key (for API clients that route by LeiKa)."""
+    if LEIKA_KEY_RE.match(value):
+        # A LeiKa key can appear under several OZG-Leistungen; the first imported one is canonical.
+        return (
+            Leistung.objects.filter(leika_key=value, published=True)
+            .select_related("ozg__lebenslage__themenfeld")
+            .order_by("id")
+            .first()
+        )
+    return catalog_selectors.leistung_by_slug(slug=value)

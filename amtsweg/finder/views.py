@@ -22,6 +22,15 @@ from .selectors import AGS_RE, place_suggestions, resolve_place
 RESULTS_PER_PAGE = 10
 RESULTS_MAX = 100
 LEISTUNGEN_PER_PAGE = 20
+# Shown as quick links on the start page.
+POPULAR_SEARCHES = [
+    "Hund anmelden",
+    "Wunschkennzeichen",
+    "Umzug",
+    "Personalausweis",
+    "Baugenehmigung",
+    "Gewerbe anmelden",
+]
 
 
 def _ags_param(request) -> str:
@@ -31,7 +40,7 @@ def _ags_param(request) -> str:
 
 
 def _render_start(request, form: SearchForm):
-    return render(request, "finder/start.html", {"form": form})
+    return render(request, "finder/start.html", {"form": form, "popular": POPULAR_SEARCHES})
 
 
 @require_GET
@@ -68,6 +77,16 @@ def search_results(request):
     )
 
 
+def _stammtext_sections(leistung) -> list[tuple[str, str]]:
+    return [
+        ("Beschreibung", leistung.description),
+        ("Erforderliche Unterlagen", leistung.required_documents),
+        ("Kosten", leistung.fees),
+        ("Fristen", leistung.deadlines),
+        ("Bearbeitungsdauer", leistung.processing_time),
+    ]
+
+
 @require_GET
 def leistung_detail(request, slug: str):
     leistung = catalog_selectors.leistung_by_slug(slug=slug)
@@ -84,7 +103,14 @@ def leistung_detail(request, slug: str):
     return render(
         request,
         "finder/leistung.html",
-        {"leistung": leistung, "place_form": place_form, "place": place, "resolution": resolution},
+        {
+            "leistung": leistung,
+            "sections": _stammtext_sections(leistung),
+            "legal_items": catalog_selectors.legal_basis_items(leistung=leistung),
+            "place_form": place_form,
+            "place": place,
+            "resolution": resolution,
+        },
     )
 
 

@@ -5,81 +5,118 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Lebenslage',
+            name="Lebenslage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='Name')),
-                ('slug', models.SlugField(max_length=200, unique=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="Name")),
+                ("slug", models.SlugField(max_length=200, unique=True)),
             ],
             options={
-                'verbose_name': 'Lebenslage',
-                'verbose_name_plural': 'Lebenslagen',
-                'ordering': ['name'],
+                "verbose_name": "Lebenslage",
+                "verbose_name_plural": "Lebenslagen",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Themenfeld',
+            name="Themenfeld",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='Name')),
-                ('slug', models.SlugField(max_length=200, unique=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="Name")),
+                ("slug", models.SlugField(max_length=200, unique=True)),
             ],
             options={
-                'verbose_name': 'Themenfeld',
-                'verbose_name_plural': 'Themenfelder',
-                'ordering': ['name'],
+                "verbose_name": "Themenfeld",
+                "verbose_name_plural": "Themenfelder",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='OzgLeistung',
+            name="OzgLeistung",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ozg_id', models.CharField(max_length=10, unique=True, verbose_name='OZG-ID')),
-                ('name', models.CharField(max_length=255, verbose_name='Bezeichnung')),
-                ('lebenslage', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ozg_leistungen', to='catalog.lebenslage')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("ozg_id", models.CharField(max_length=10, unique=True, verbose_name="OZG-ID")),
+                ("name", models.CharField(max_length=255, verbose_name="Bezeichnung")),
+                (
+                    "lebenslage",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ozg_leistungen",
+                        to="catalog.lebenslage",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'OZG-Leistung',
-                'verbose_name_plural': 'OZG-Leistungen',
-                'ordering': ['name'],
+                "verbose_name": "OZG-Leistung",
+                "verbose_name_plural": "OZG-Leistungen",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Leistung',
+            name="Leistung",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=255, unique=True)),
-                ('leika_key', models.CharField(blank=True, db_index=True, max_length=14, verbose_name='LeiKa-Schlüssel')),
-                ('name', models.CharField(max_length=255, verbose_name='Bezeichnung')),
-                ('leika_typ', models.CharField(blank=True, max_length=10, verbose_name='LeiKa-Typ')),
-                ('execution_level', models.CharField(blank=True, choices=[('gemeinde', 'Gemeinde'), ('kreis', 'Landkreis / kreisfreie Stadt'), ('land', 'Land'), ('bund', 'Bund'), ('', 'nicht festgelegt')], default='', max_length=10, verbose_name='Vollzugsebene')),
-                ('description', models.TextField(blank=True, verbose_name='Beschreibung')),
-                ('required_documents', models.TextField(blank=True, verbose_name='Erforderliche Unterlagen')),
-                ('fees', models.TextField(blank=True, verbose_name='Kosten (Gebühren)')),
-                ('deadlines', models.TextField(blank=True, verbose_name='Fristen')),
-                ('processing_time', models.TextField(blank=True, verbose_name='Bearbeitungsdauer')),
-                ('legal_basis', models.TextField(blank=True, verbose_name='Rechtsgrundlage')),
-                ('keywords', models.TextField(blank=True, help_text='Weitere Begriffe, unter denen die Leistung gefunden wird.', verbose_name='Suchbegriffe')),
-                ('online_url', models.URLField(blank=True, verbose_name='Online-Dienst (landesweit)')),
-                ('ozg', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='leistungen', to='catalog.ozgleistung')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=255, unique=True)),
+                (
+                    "leika_key",
+                    models.CharField(blank=True, db_index=True, max_length=14, verbose_name="LeiKa-Schlüssel"),
+                ),
+                ("name", models.CharField(max_length=255, verbose_name="Bezeichnung")),
+                ("leika_typ", models.CharField(blank=True, max_length=10, verbose_name="LeiKa-Typ")),
+                (
+                    "execution_level",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("gemeinde", "Gemeinde"),
+                            ("kreis", "Landkreis / kreisfreie Stadt"),
+                            ("land", "Land"),
+                            ("bund", "Bund"),
+                            ("", "nicht festgelegt"),
+                        ],
+                        default="",
+                        max_length=10,
+                        verbose_name="Vollzugsebene",
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="Beschreibung")),
+                ("required_documents", models.TextField(blank=True, verbose_name="Erforderliche Unterlagen")),
+                ("fees", models.TextField(blank=True, verbose_name="Kosten (Gebühren)")),
+                ("deadlines", models.TextField(blank=True, verbose_name="Fristen")),
+                ("processing_time", models.TextField(blank=True, verbose_name="Bearbeitungsdauer")),
+                ("legal_basis", models.TextField(blank=True, verbose_name="Rechtsgrundlage")),
+                (
+                    "keywords",
+                    models.TextField(
+                        blank=True,
+                        help_text="Weitere Begriffe, unter denen die Leistung gefunden wird.",
+                        verbose_name="Suchbegriffe",
+                    ),
+                ),
+                ("online_url", models.URLField(blank=True, verbose_name="Online-Dienst (landesweit)")),
+                (
+                    "ozg",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="leistungen", to="catalog.ozgleistung"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Leistung',
-                'verbose_name_plural': 'Leistungen',
-                'ordering': ['name'],
+                "verbose_name": "Leistung",
+                "verbose_name_plural": "Leistungen",
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='lebenslage',
-            name='themenfeld',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lebenslagen', to='catalog.themenfeld'),
+            model_name="lebenslage",
+            name="themenfeld",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="lebenslagen", to="catalog.themenfeld"
+            ),
         ),
     ]

@@ -38,7 +38,13 @@ def test_production_starts_when_configured():
 
 def test_query_strings_are_stripped_from_log_records():
     record = logging.LogRecord(
-        "django.server", logging.INFO, __file__, 1, '"%s" %s %s', ("GET /suche/?q=Hund&ort=Leipzig HTTP/1.1", 200, 5), None
+        "django.server",
+        logging.INFO,
+        __file__,
+        1,
+        '"%s" %s %s',
+        ("GET /suche/?q=Hund&ort=Leipzig HTTP/1.1", 200, 5),
+        None,
     )
     StripQueryString().filter(record)
     message = record.getMessage()

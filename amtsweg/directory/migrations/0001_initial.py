@@ -5,120 +5,237 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='RegisterImport',
+            name="RegisterImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(max_length=255, verbose_name='Quelle')),
-                ('register_date', models.DateField(verbose_name='Gebietsstand')),
-                ('scope', models.CharField(max_length=2, verbose_name="Umfang (Länderschlüssel oder 'DE')")),
-                ('started_at', models.DateTimeField(auto_now_add=True)),
-                ('report', models.JSONField(default=dict, verbose_name='Bericht')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("source", models.CharField(max_length=255, verbose_name="Quelle")),
+                ("register_date", models.DateField(verbose_name="Gebietsstand")),
+                ("scope", models.CharField(max_length=2, verbose_name="Umfang (Länderschlüssel oder 'DE')")),
+                ("started_at", models.DateTimeField(auto_now_add=True)),
+                ("report", models.JSONField(default=dict, verbose_name="Bericht")),
             ],
             options={
-                'verbose_name': 'Verzeichnis-Import',
-                'verbose_name_plural': 'Verzeichnis-Importe',
-                'ordering': ['-started_at'],
+                "verbose_name": "Verzeichnis-Import",
+                "verbose_name_plural": "Verzeichnis-Importe",
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='Territory',
+            name="Territory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('land', 'Land'), ('regierungsbezirk', 'Regierungsbezirk'), ('region', 'Region'), ('kreis', 'Kreis'), ('gemeindeverband', 'Gemeindeverband'), ('gemeinde', 'Gemeinde')], db_index=True, max_length=20, verbose_name='Art')),
-                ('ars', models.CharField(db_index=True, max_length=12, verbose_name='Regionalschlüssel (ARS)')),
-                ('ags', models.CharField(blank=True, db_index=True, max_length=8, verbose_name='Gemeindeschlüssel (AGS)')),
-                ('name', models.CharField(max_length=200, verbose_name='Name')),
-                ('type_code', models.CharField(blank=True, max_length=2, verbose_name='Textkennzeichen')),
-                ('seat', models.CharField(blank=True, max_length=200, verbose_name='Sitz der Verwaltung')),
-                ('area_ha', models.BigIntegerField(blank=True, null=True, verbose_name='Fläche (ha)')),
-                ('population', models.PositiveIntegerField(blank=True, null=True, verbose_name='Bevölkerung')),
-                ('postal_code', models.CharField(blank=True, max_length=5, verbose_name='PLZ (Verwaltungssitz)')),
-                ('register_date', models.DateField(blank=True, null=True, verbose_name='Gebietsstand')),
-                ('valid_until', models.DateField(blank=True, db_index=True, null=True, verbose_name='gültig bis')),
-                ('kreis', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.territory', verbose_name='Kreis')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='directory.territory', verbose_name='übergeordnet')),
-                ('successor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='predecessors', to='directory.territory', verbose_name='Nachfolger')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("land", "Land"),
+                            ("regierungsbezirk", "Regierungsbezirk"),
+                            ("region", "Region"),
+                            ("kreis", "Kreis"),
+                            ("gemeindeverband", "Gemeindeverband"),
+                            ("gemeinde", "Gemeinde"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                        verbose_name="Art",
+                    ),
+                ),
+                ("ars", models.CharField(db_index=True, max_length=12, verbose_name="Regionalschlüssel (ARS)")),
+                (
+                    "ags",
+                    models.CharField(blank=True, db_index=True, max_length=8, verbose_name="Gemeindeschlüssel (AGS)"),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="Name")),
+                ("type_code", models.CharField(blank=True, max_length=2, verbose_name="Textkennzeichen")),
+                ("seat", models.CharField(blank=True, max_length=200, verbose_name="Sitz der Verwaltung")),
+                ("area_ha", models.BigIntegerField(blank=True, null=True, verbose_name="Fläche (ha)")),
+                ("population", models.PositiveIntegerField(blank=True, null=True, verbose_name="Bevölkerung")),
+                ("postal_code", models.CharField(blank=True, max_length=5, verbose_name="PLZ (Verwaltungssitz)")),
+                ("register_date", models.DateField(blank=True, null=True, verbose_name="Gebietsstand")),
+                ("valid_until", models.DateField(blank=True, db_index=True, null=True, verbose_name="gültig bis")),
+                (
+                    "kreis",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.territory",
+                        verbose_name="Kreis",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="directory.territory",
+                        verbose_name="übergeordnet",
+                    ),
+                ),
+                (
+                    "successor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="predecessors",
+                        to="directory.territory",
+                        verbose_name="Nachfolger",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Gebiet',
-                'verbose_name_plural': 'Gebiete',
-                'ordering': ['ars'],
+                "verbose_name": "Gebiet",
+                "verbose_name_plural": "Gebiete",
+                "ordering": ["ars"],
             },
         ),
         migrations.CreateModel(
-            name='PostalCode',
+            name="PostalCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(db_index=True, max_length=5, verbose_name='PLZ')),
-                ('place_name', models.CharField(max_length=200, verbose_name='Ort')),
-                ('gemeinde', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='postal_codes', to='directory.territory')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(db_index=True, max_length=5, verbose_name="PLZ")),
+                ("place_name", models.CharField(max_length=200, verbose_name="Ort")),
+                (
+                    "gemeinde",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="postal_codes",
+                        to="directory.territory",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Postleitzahl',
-                'verbose_name_plural': 'Postleitzahlen',
+                "verbose_name": "Postleitzahl",
+                "verbose_name_plural": "Postleitzahlen",
             },
         ),
         migrations.CreateModel(
-            name='Authority',
+            name="Authority",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=64, unique=True, verbose_name='Schlüssel')),
-                ('name', models.CharField(max_length=255, verbose_name='Name')),
-                ('kind', models.CharField(choices=[('landratsamt', 'Landratsamt'), ('kreisfreie_stadt', 'Stadtverwaltung (kreisfreie Stadt)'), ('gemeindeverwaltung', 'Gemeinde-/Stadtverwaltung'), ('verwaltungsgemeinschaft', 'Verwaltungsgemeinschaft (erfüllende Gemeinde)'), ('verwaltungsverband', 'Verwaltungsverband'), ('landesbehoerde', 'Landesbehörde'), ('sonstige', 'Sonstige Stelle')], max_length=30, verbose_name='Art')),
-                ('acts_for_gemeinde', models.BooleanField(default=False, verbose_name='nimmt Gemeindeaufgaben wahr')),
-                ('acts_for_kreis', models.BooleanField(default=False, verbose_name='nimmt Kreisaufgaben wahr')),
-                ('street', models.CharField(blank=True, max_length=255, verbose_name='Straße und Hausnummer')),
-                ('postal_code', models.CharField(blank=True, max_length=5, verbose_name='PLZ')),
-                ('city', models.CharField(blank=True, max_length=200, verbose_name='Ort')),
-                ('phone', models.CharField(blank=True, max_length=50, verbose_name='Telefon')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='E-Mail')),
-                ('website', models.URLField(blank=True, verbose_name='Website')),
-                ('opening_hours', models.TextField(blank=True, verbose_name='Öffnungszeiten')),
-                ('generated', models.BooleanField(default=True, verbose_name='aus Verzeichnis erzeugt')),
-                ('active', models.BooleanField(default=True, verbose_name='aktiv')),
-                ('serves', models.ManyToManyField(related_name='served_by', to='directory.territory', verbose_name='zuständig für Gemeinden')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='authorities', to='directory.territory', verbose_name='Körperschaft')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.SlugField(max_length=64, unique=True, verbose_name="Schlüssel")),
+                ("name", models.CharField(max_length=255, verbose_name="Name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("landratsamt", "Landratsamt"),
+                            ("kreisfreie_stadt", "Stadtverwaltung (kreisfreie Stadt)"),
+                            ("gemeindeverwaltung", "Gemeinde-/Stadtverwaltung"),
+                            ("verwaltungsgemeinschaft", "Verwaltungsgemeinschaft (erfüllende Gemeinde)"),
+                            ("verwaltungsverband", "Verwaltungsverband"),
+                            ("landesbehoerde", "Landesbehörde"),
+                            ("sonstige", "Sonstige Stelle"),
+                        ],
+                        max_length=30,
+                        verbose_name="Art",
+                    ),
+                ),
+                ("acts_for_gemeinde", models.BooleanField(default=False, verbose_name="nimmt Gemeindeaufgaben wahr")),
+                ("acts_for_kreis", models.BooleanField(default=False, verbose_name="nimmt Kreisaufgaben wahr")),
+                ("street", models.CharField(blank=True, max_length=255, verbose_name="Straße und Hausnummer")),
+                ("postal_code", models.CharField(blank=True, max_length=5, verbose_name="PLZ")),
+                ("city", models.CharField(blank=True, max_length=200, verbose_name="Ort")),
+                ("phone", models.CharField(blank=True, max_length=50, verbose_name="Telefon")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="E-Mail")),
+                ("website", models.URLField(blank=True, verbose_name="Website")),
+                ("opening_hours", models.TextField(blank=True, verbose_name="Öffnungszeiten")),
+                ("generated", models.BooleanField(default=True, verbose_name="aus Verzeichnis erzeugt")),
+                ("active", models.BooleanField(default=True, verbose_name="aktiv")),
+                (
+                    "serves",
+                    models.ManyToManyField(
+                        related_name="served_by", to="directory.territory", verbose_name="zuständig für Gemeinden"
+                    ),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="authorities",
+                        to="directory.territory",
+                        verbose_name="Körperschaft",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Behörde',
-                'verbose_name_plural': 'Behörden',
-                'ordering': ['name'],
+                "verbose_name": "Behörde",
+                "verbose_name_plural": "Behörden",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='TerritoryChange',
+            name="TerritoryChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('created', 'neu'), ('renamed', 'umbenannt'), ('merged', 'aufgegangen in'), ('moved', 'Schlüssel geändert'), ('dissolved', 'aufgelöst'), ('updated', 'Daten aktualisiert')], max_length=20)),
-                ('old_value', models.CharField(blank=True, max_length=255)),
-                ('new_value', models.CharField(blank=True, max_length=255)),
-                ('register_import', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='directory.registerimport')),
-                ('related', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.territory')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='changes', to='directory.territory')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("created", "neu"),
+                            ("renamed", "umbenannt"),
+                            ("merged", "aufgegangen in"),
+                            ("moved", "Schlüssel geändert"),
+                            ("dissolved", "aufgelöst"),
+                            ("updated", "Daten aktualisiert"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("old_value", models.CharField(blank=True, max_length=255)),
+                ("new_value", models.CharField(blank=True, max_length=255)),
+                (
+                    "register_import",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="changes",
+                        to="directory.registerimport",
+                    ),
+                ),
+                (
+                    "related",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.territory",
+                    ),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="changes", to="directory.territory"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Gebietsänderung',
-                'verbose_name_plural': 'Gebietsänderungen',
+                "verbose_name": "Gebietsänderung",
+                "verbose_name_plural": "Gebietsänderungen",
             },
         ),
         migrations.AddIndex(
-            model_name='territory',
-            index=models.Index(fields=['kind', 'valid_until'], name='directory_t_kind_6b6c96_idx'),
+            model_name="territory",
+            index=models.Index(fields=["kind", "valid_until"], name="directory_t_kind_6b6c96_idx"),
         ),
         migrations.AddConstraint(
-            model_name='territory',
-            constraint=models.UniqueConstraint(condition=models.Q(('valid_until__isnull', True)), fields=('ars',), name='territory_current_ars'),
+            model_name="territory",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("valid_until__isnull", True)), fields=("ars",), name="territory_current_ars"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='postalcode',
-            constraint=models.UniqueConstraint(fields=('code', 'gemeinde'), name='postalcode_unique'),
+            model_name="postalcode",
+            constraint=models.UniqueConstraint(fields=("code", "gemeinde"), name="postalcode_unique"),
         ),
     ]

@@ -1,11 +1,17 @@
 """Small presentation helpers for finder templates."""
 
+import re
+
 from django import template
+from django.utils.html import conditional_escape, format_html_join
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
 from amtsweg.catalog.models import ExecutionLevel
 
 register = template.Library()
+
+_BULLET = re.compile(r"^\s*[-•*]\s+")
 
 
 @register.filter
@@ -15,6 +21,12 @@ def level_label(code: str) -> str:
         return ExecutionLevel(code or "").label
     except ValueError:
         return ExecutionLevel.UNBEKANNT.label
+
+
+@register.filter
+def short_place(name: str) -> str:
+    """The name citizens use: the register's qualifier after the comma dropped ("Pirna, Stadt" → "Pirna")."""
+    return (name or "").split(",")[0].strip()
 
 
 @register.simple_tag(takes_context=True)
@@ -29,3 +41,19 @@ def page_url(context, number: int) -> str:
 def with_ort(url: str, ags: str) -> str:
     """``url`` plus ``?ort=<AGS>`` when a place is chosen, so the citizen keeps their place."""
     return f"{url}?{urlencode({'ort': ags})}" if ags else url
+
+
+@register.filter(needs_autoescape=False)
+def stammtext(value: str) -> str:
+    """Plain Stammtext as HTML: blank-line paragraphs, and "- " lines as a bullet list. Everything is escaped."""
+    blocks = []
+    for block in re.split(r"\n\s*\n", (value or "").strip()):
+        lines = [line.strip() for line in block.splitlines() if line.strip()]
+        if not lines:
+            continue
+        if all(_BULLET.match(line) for line in lines):
+            items = format_html_join("", "<li>{}</li>", ((_BULLET.sub("", line),) for line in lines))
+            blocks.append(f'<ul class="kern-list kern-list--bullet">{items}</ul>')
+        else:
+            blocks.append("<p>" + "<br>".join(conditional_escape(line) for line in lines) + "</p>")
+    return mark_safe("".join(blocks))  # noqa: S308 (every piece above is escaped)

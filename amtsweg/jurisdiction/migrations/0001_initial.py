@@ -5,29 +5,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('directory', '0001_initial'),
+        ("catalog", "0001_initial"),
+        ("directory", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Override',
+            name="Override",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(choices=[('grosse_kreisstadt', 'Große Kreisstadt nimmt Kreisaufgabe wahr'), ('shared_service', 'Gemeinsame Aufgabenwahrnehmung (Shared Service)'), ('delegation', 'Übertragung durch Vereinbarung oder Verordnung')], max_length=30, verbose_name='Grund')),
-                ('note', models.TextField(blank=True, verbose_name='Erläuterung')),
-                ('authority', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='overrides', to='directory.authority')),
-                ('leistung', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='overrides', to='catalog.leistung')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='overrides', to='directory.territory')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("grosse_kreisstadt", "Große Kreisstadt nimmt Kreisaufgabe wahr"),
+                            ("shared_service", "Gemeinsame Aufgabenwahrnehmung (Shared Service)"),
+                            ("delegation", "Übertragung durch Vereinbarung oder Verordnung"),
+                        ],
+                        max_length=30,
+                        verbose_name="Grund",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="Erläuterung")),
+                (
+                    "authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="overrides", to="directory.authority"
+                    ),
+                ),
+                (
+                    "leistung",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="overrides", to="catalog.leistung"
+                    ),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="overrides", to="directory.territory"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Abweichende Zuständigkeit',
-                'verbose_name_plural': 'Abweichende Zuständigkeiten',
-                'constraints': [models.UniqueConstraint(fields=('leistung', 'territory'), name='override_unique')],
+                "verbose_name": "Abweichende Zuständigkeit",
+                "verbose_name_plural": "Abweichende Zuständigkeiten",
+                "constraints": [models.UniqueConstraint(fields=("leistung", "territory"), name="override_unique")],
             },
         ),
     ]

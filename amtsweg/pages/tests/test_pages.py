@@ -19,7 +19,7 @@ def test_legal_pages_render_with_defaults(client, url, title):
     Page.objects.all().delete()
     response = client.get(url)
     assert response.status_code == 200
-    assert f"<h1 class=\"kern-heading-large\">{title}</h1>" in response.content.decode()
+    assert f'<h1 class="kern-heading-large">{title}</h1>' in response.content.decode()
 
 
 def test_impressum_carries_data_attribution(client):
@@ -31,7 +31,8 @@ def test_impressum_carries_data_attribution(client):
 
 def test_operator_edit_wins_and_markup_is_escaped(client):
     Page.objects.update_or_create(
-        slug="impressum", defaults={"title": "Impressum der Stadt", "body": "Kontakt\n\n<script>alert(1)</script> Rathaus."}
+        slug="impressum",
+        defaults={"title": "Impressum der Stadt", "body": "Kontakt\n\n<script>alert(1)</script> Rathaus."},
     )
     body = client.get("/impressum/").content.decode()
     assert "Impressum der Stadt" in body

@@ -1,0 +1,140 @@
+"""Read access to the service catalogue (Themenfelder, Lebenslagen, OZG- and LeiKa-Leistungen)."""
+
+from __future__ import annotations
+
+import csv
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from django.db.models import Count, F, Max, Prefetch, QuerySet
+
+from .models import Lebenslage, Leistung, Themenfeld
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+SYNONYMS_FILE = DATA_DIR / "synonyms.csv"
+
+# Fields the importer manages; an editor's change to one of them survives re-imports.
+MANAGED_FIELDS = (
+    "name",
+    "leika_typ",
+    "description",
+    "required_documents",
+    "fees",
+    "deadlines",
+    "processing_time",
+    "legal_basis",
+    "keywords",
+    "online_url",
+    "execution_level",
+    "execution_level_note",
+    "published",
+)
+
+_LEGAL_LINE = re.compile(r"^(?P<label>.*?)\s+–\s+(?P<url>https?://\S+)$")
+
+
+def leistung_by_slug(*, slug: str) -> Leistung | None:
+    """The published Leistung with this slug (with OZG-Leistung, Lebenslage, Themenfeld), or None."""
+    return Leistung.objects.filter(slug=slug, published=True).select_related("ozg__lebenslage__themenfeld").first()
+
+
+def themenfelder_with_lebenslagen() -> QuerySet[Themenfeld]:
+    """All Themenfelder, each with its Lebenslagen prefetched (``themenfeld.lebenslagen.all()``)."""
+    return Themenfeld.objects.prefetch_related(
+        Prefetch("lebenslagen", queryset=Lebenslage.objects.order_by("name"))
+    ).order_by("name")
+
+
+def leistungen_for_lebenslage(
+    *, lebenslage: Lebenslage, execution_level: str | None = None, limit: int | None = None
+) -> QuerySet[Leistung]:
+    """Published Leistungen of a Lebenslage, ordered by OZG-Leistung then name; optional level filter."""
+    qs = (
+        Leistung.objects.filter(ozg__lebenslage=lebenslage, published=True)
+        .select_related("ozg")
+        .order_by("ozg__name", "name")
+    )
+    if execution_level is not None:
+        qs = qs.filter(execution_level=execution_level)
+    if limit is not None:
+        qs = qs[:limit]
+    return qs
+
+
+def leistungen_for_index() -> list[dict]:
+    """Everything the search index needs for each published Leistung, in one query.
+
+    Keys: id, slug, name, leika_key, leika_typ, keywords, execution_level, description,
+    ozg_code (OZG-ID), ozg_name, lebenslage, lebenslage_slug, themenfeld.
+    """
+    return list(
+        Leistung.objects.filter(published=True)
+        .order_by("id")
+        .values(
+            "id",
+            "slug",
+            "name",
+            "leika_key",
+            "leika_typ",
+            "keywords",
+            "execution_level",
+            "description",
+            ozg_code=F("ozg__ozg_id"),
+            ozg_name=F("ozg__name"),
+            lebenslage=F("ozg__lebenslage__name"),
+            lebenslage_slug=F("ozg__lebenslage__slug"),
+            themenfeld=F("ozg__lebenslage__themenfeld__name"),
+        )
+    )
+
+
+def catalog_version() -> str:
+    """A cheap stamp that changes whenever Leistungen are added, removed or edited."""
+    agg = Leistung.objects.aggregate(n=Count("id"), last=Max("updated_at"))
+    last = agg["last"].isoformat() if agg["last"] else "-"
+    return f"{agg['n']}:{last}"
+
+
+def execution_level_counts() -> dict[str, int]:
+    """Number of Leistungen per execution level ("" = not set)."""
+    rows = Leistung.objects.values("execution_level").annotate(n=Count("id")).order_by("execution_level")
+    return {row["execution_level"]: row["n"] for row in rows}
+
+
+def leistung_edited_fields(*, leistung: Leistung) -> list[str]:
+    """Managed fields whose current value differs from what the importer last wrote (editor changes)."""
+    imported = leistung.imported_values or {}
+    return [f for f in MANAGED_FIELDS if f in imported and getattr(leistung, f) != imported[f]]
+
+
+def legal_basis_items(*, leistung: Leistung) -> list[dict[str, str]]:
+    """The legal basis as a list of ``{"label", "url"}`` (url may be empty), one per line of the field."""
+    items = []
+    for line in (leistung.legal_basis or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        match = _LEGAL_LINE.match(line)
+        items.append({"label": match["label"], "url": match["url"]} if match else {"label": line, "url": ""})
+    return items
+
+
+@lru_cache(maxsize=1)
+def _synonyms_from_file(path: str) -> dict[str, tuple[str, ...]]:
+    result: dict[str, tuple[str, ...]] = {}
+    with open(path, encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(line for line in fh if not line.startswith("#")):
+            term = (row.get("term") or "").strip().lower()
+            expansions = tuple(w for w in (row.get("expansions") or "").lower().split() if w)
+            if term and expansions:
+                result[term] = tuple(dict.fromkeys(result.get(term, ()) + expansions))
+    return result
+
+
+def synonyms_map() -> dict[str, list[str]]:
+    """Citizen vocabulary → catalogue terms (lower case), from ``catalog/data/synonyms.csv``.
+
+    Example: ``synonyms_map()["umzug"] == ["ummeldung", "wohnsitz", "anmeldung", "halteverbot", ...]``.
+    """
+    return {term: list(exp) for term, exp in _synonyms_from_file(str(SYNONYMS_FILE)).items()}

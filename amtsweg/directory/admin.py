@@ -1,0 +1,180 @@
+"""Admin for the municipality register and authorities.
+
+The register itself comes from Destatis and is read-only here; authorities are the
+operator's to maintain. Saving an authority in the admin marks it ``generated=False`` so
+the next register update leaves the edit alone.
+"""
+
+import json
+
+from django.contrib import admin
+from django.db import models
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from .models import Authority, PostalCode, RegisterImport, Territory, TerritoryChange
+from .services import authorities_export, register_report_text
+
+
+class CurrentFilter(admin.SimpleListFilter):
+    title = "Gültigkeit"
+    parameter_name = "aktuell"
+
+    def lookups(self, request, model_admin):
+        return [("ja", "aktuell"), ("nein", "aufgelöst / historisch")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "ja":
+            return queryset.filter(valid_until__isnull=True)
+        if self.value() == "nein":
+            return queryset.filter(valid_until__isnull=False)
+        return queryset
+
+
+@admin.register(Territory)
+class TerritoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "ags", "ars", "type_code", "population", "postal_code", "valid_until"]
+    list_filter = ["kind", CurrentFilter, "type_code"]
+    search_fields = ["name", "=ags", "^ars", "postal_code"]
+    list_select_related = ["kreis"]
+    ordering = ["ars"]
+    readonly_fields = [
+        "kind",
+        "ars",
+        "ags",
+        "name",
+        "type_code",
+        "seat",
+        "parent",
+        "kreis",
+        "area_ha",
+        "population",
+        "postal_code",
+        "register_date",
+        "valid_until",
+    ]
+    # The successor is the one field an operator may need to correct after a merger.
+    autocomplete_fields = ["successor"]
+    fields = [*readonly_fields, "successor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_search_results(self, request, queryset, search_term):
+        # Autocomplete offers current units only, and Gemeinden only for Authority.serves.
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if request.path.endswith("/autocomplete/"):
+            queryset = queryset.filter(valid_until__isnull=True)
+            if request.GET.get("field_name") == "serves":
+                queryset = queryset.filter(kind=Territory.Kind.GEMEINDE)
+        return queryset, may_have_duplicates
+
+
+@admin.register(PostalCode)
+class PostalCodeAdmin(admin.ModelAdmin):
+    list_display = ["code", "place_name", "gemeinde"]
+    search_fields = ["=code", "place_name", "gemeinde__name", "=gemeinde__ags"]
+    autocomplete_fields = ["gemeinde"]
+    list_select_related = ["gemeinde"]
+
+
+def _export_response(queryset, fmt: str) -> HttpResponse:
+    content_type = "text/csv; charset=utf-8" if fmt == "csv" else "application/json; charset=utf-8"
+    response = HttpResponse(authorities_export(fmt=fmt, queryset=queryset), content_type=content_type)
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="behoerden-{stamp}.{fmt}"'
+    return response
+
+
+@admin.register(Authority)
+class AuthorityAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "kind",
+        "territory",
+        "acts_for_gemeinde",
+        "acts_for_kreis",
+        "city",
+        "generated",
+        "needs_review",
+        "active",
+    ]
+    list_filter = ["kind", "acts_for_gemeinde", "acts_for_kreis", "generated", "needs_review", "active"]
+    search_fields = ["name", "key", "city", "territory__name", "=territory__ags", "^territory__ars"]
+    autocomplete_fields = ["territory", "serves"]
+    list_select_related = ["territory"]
+    actions = ["export_csv", "export_json"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fieldsets = [
+        (None, {"fields": ["key", "name", "kind", "territory", "active"]}),
+        ("Zuständigkeit", {"fields": ["acts_for_gemeinde", "acts_for_kreis", "serves"]}),
+        (
+            "Anschrift und Kontakt",
+            {"fields": ["street", "postal_code", "city", "phone", "email", "website", "opening_hours"]},
+        ),
+        ("Herkunft", {"fields": ["generated", "needs_review"]}),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        # An edited entry is the operator's now: regenerating from the register must not undo it.
+        obj.generated = False
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Ausgewählte Behörden als CSV exportieren")
+    def export_csv(self, request, queryset):
+        return _export_response(queryset, "csv")
+
+    @admin.action(description="Ausgewählte Behörden als JSON exportieren")
+    def export_json(self, request, queryset):
+        return _export_response(queryset, "json")
+
+
+class TerritoryChangeInline(admin.TabularInline):
+    model = TerritoryChange
+    fields = ["kind", "territory", "old_value", "new_value", "related"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RegisterImport)
+class RegisterImportAdmin(admin.ModelAdmin):
+    list_display = ["register_date", "scope", "source", "started_at", "summary"]
+    readonly_fields = ["source", "register_date", "scope", "started_at", "report_text", "report_json"]
+    exclude = ["report"]
+    inlines = [TerritoryChangeInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Änderungen")
+    def summary(self, obj):
+        report = obj.report or {}
+        keys = ["created", "renamed", "moved", "merged", "dissolved"]
+        if report.get("initial"):
+            return "Erstimport"
+        return ", ".join(f"{k}: {report.get(k, 0)}" for k in keys)
+
+    @admin.display(description="Bericht")
+    def report_text(self, obj):
+        if not obj.report:
+            return "–"
+        return format_html("<pre>{}</pre>", register_report_text(report=obj.report))
+
+    @admin.display(description="Bericht (JSON)")
+    def report_json(self, obj):
+        return format_html("<pre>{}</pre>", json.dumps(obj.report, ensure_ascii=False, indent=2))

@@ -1,0 +1,187 @@
+"""JSON API of the finder: Leistungen search and detail, place search, Zuständigkeit.
+
+Read-only and anonymous. Every client error is a 4xx with a German ``detail``.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotFound, ParseError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from amtsweg.catalog import selectors as catalog_selectors
+from amtsweg.directory import selectors as directory_selectors
+from amtsweg.finder import search
+from amtsweg.jurisdiction.selectors import responsible_authority
+
+from . import serializers
+from .forms import QUERY_MAX_LENGTH
+from .selectors import AGS_RE, leistung_by_slug_or_key
+
+LIMIT_MAX = 100
+
+_ERRORS = {
+    400: OpenApiResponse(serializers.ErrorSerializer, description="Ungültige oder fehlende Parameter."),
+    429: OpenApiResponse(serializers.ErrorSerializer, description="Zu viele Anfragen."),
+}
+_NOT_FOUND = {404: OpenApiResponse(serializers.ErrorSerializer, description="Nicht gefunden.")}
+
+_Q = OpenApiParameter(
+    "q", OpenApiTypes.STR, OpenApiParameter.QUERY, required=True, description="Suchbegriff (höchstens 200 Zeichen)."
+)
+_LIMIT = OpenApiParameter(
+    "limit", OpenApiTypes.INT, OpenApiParameter.QUERY, description="Höchstzahl der Treffer (1–100)."
+)
+
+
+def _query_param(request, name: str = "q", max_length: int = QUERY_MAX_LENGTH) -> str:
+    value = " ".join(request.query_params.get(name, "").split())
+    if not value:
+        raise ParseError(f"Der Parameter „{name}“ fehlt oder ist leer.")
+    if len(value) > max_length:
+        raise ParseError(f"Der Parameter „{name}“ ist zu lang (höchstens {max_length} Zeichen).")
+    if "\x00" in value:
+        raise ParseError(f"Der Parameter „{name}“ enthält unzulässige Zeichen.")
+    return value
+
+
+def _limit_param(request, default: int) -> int:
+    raw = request.query_params.get("limit")
+    if raw in (None, ""):
+        return default
+    try:
+        limit = int(raw)
+    except ValueError:
+        raise ParseError("Der Parameter „limit“ muss eine ganze Zahl zwischen 1 und 100 sein.") from None
+    if not 1 <= limit <= LIMIT_MAX:
+        raise ParseError("Der Parameter „limit“ muss eine ganze Zahl zwischen 1 und 100 sein.")
+    return limit
+
+
+class LeistungSearchView(APIView):
+    @extend_schema(
+        operation_id="leistungen_suchen",
+        summary="Leistungen suchen",
+        description=(
+            "Freitextsuche im Leistungskatalog (deutsche Wortstämme, Komposita, Synonyme, Tippfehler). "
+            "Beispiel: „Hund“ findet „Hundesteuer“, „Umzug“ findet die Ummeldung des Wohnsitzes."
+        ),
+        parameters=[_Q, _LIMIT],
+        responses={200: serializers.LeistungSearchSerializer, **_ERRORS},
+        tags=["Leistungen"],
+    )
+    def get(self, request):
+        query = _query_param(request)
+        limit = _limit_param(request, default=20)
+        try:
+            hits = search.leistung_search(query=query, limit=limit)
+        except search.QueryError as exc:
+            raise ParseError(str(exc)) from None
+        data = {"query": query, "count": len(hits), "results": hits}
+        return Response(serializers.LeistungSearchSerializer(data).data)
+
+
+class LeistungDetailView(APIView):
+    @extend_schema(
+        operation_id="leistung_abrufen",
+        summary="Eine Leistung mit Stammtext",
+        parameters=[OpenApiParameter("slug", OpenApiTypes.STR, OpenApiParameter.PATH, description="Kurzname.")],
+        responses={200: serializers.LeistungDetailSerializer, **_NOT_FOUND, 429: _ERRORS[429]},
+        tags=["Leistungen"],
+    )
+    def get(self, request, slug: str):
+        leistung = catalog_selectors.leistung_by_slug(slug=slug)
+        if leistung is None:
+            raise NotFound(f"Eine Leistung „{slug}“ gibt es nicht.")
+        return Response(serializers.LeistungDetailSerializer(leistung).data)
+
+
+class PlaceSearchView(APIView):
+    @extend_schema(
+        operation_id="orte_suchen",
+        summary="Gemeinden suchen (Name oder Postleitzahl)",
+        description="Für die Ortsauswahl: findet aktuelle Gemeinden nach Name, Namensanfang oder Postleitzahl.",
+        parameters=[
+            OpenApiParameter(
+                "q",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                required=True,
+                description="Gemeindename oder Postleitzahl (höchstens 100 Zeichen).",
+            ),
+            _LIMIT,
+        ],
+        responses={200: serializers.PlaceSearchSerializer, **_ERRORS},
+        tags=["Orte"],
+    )
+    def get(self, request):
+        query = _query_param(request, max_length=100)
+        limit = _limit_param(request, default=10)
+        try:
+            hits = search.place_search(query=query, limit=limit)
+        except search.QueryError as exc:
+            raise ParseError(str(exc)) from None
+        data = {"query": query, "count": len(hits), "results": hits}
+        return Response(serializers.PlaceSearchSerializer(data).data)
+
+
+class ZustaendigkeitView(APIView):
+    @extend_schema(
+        operation_id="zustaendigkeit_ermitteln",
+        summary="Zuständige Stelle für eine Leistung an einem Ort",
+        description=(
+            "Ermittelt für (Leistung, Gemeinde) die zuständige Behörde mit Anschrift und Kontakt, "
+            "die Gebietsschlüssel (AGS/ARS) ihres Zuständigkeitsgebiets und eine Begründung. "
+            "Aufgelöste Gemeinden werden auf ihre Nachfolgegemeinde abgebildet."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "leistung",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                required=True,
+                description="Kurzname (slug) der Leistung oder 14-stelliger LeiKa-Schlüssel.",
+            ),
+            OpenApiParameter(
+                "ags",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                required=True,
+                description="8-stelliger Amtlicher Gemeindeschlüssel, z. B. 14522275.",
+                examples=[OpenApiExample("Jahnatal", value="14522275")],
+            ),
+        ],
+        responses={200: serializers.ZustaendigkeitSerializer, **_ERRORS, **_NOT_FOUND},
+        tags=["Zuständigkeit"],
+    )
+    def get(self, request):
+        key = _query_param(request, name="leistung", max_length=255)
+        ags = request.query_params.get("ags", "").strip()
+        if not ags:
+            raise ParseError("Der Parameter „ags“ fehlt. Bitte geben Sie einen 8-stelligen Gemeindeschlüssel an.")
+        if not AGS_RE.match(ags):
+            raise ParseError(
+                "Der Parameter „ags“ muss ein 8-stelliger Amtlicher Gemeindeschlüssel sein, z. B. 14612000."
+            )
+        leistung = leistung_by_slug_or_key(value=key)
+        if leistung is None:
+            raise NotFound(f"Eine Leistung „{key}“ gibt es nicht (erwartet: Kurzname oder LeiKa-Schlüssel).")
+        gemeinde = directory_selectors.gemeinde_by_ags(ags=ags)
+        if gemeinde is None:
+            raise NotFound(f"Zum Gemeindeschlüssel „{ags}“ ist keine Gemeinde bekannt.")
+        resolution = responsible_authority(leistung=leistung, gemeinde=gemeinde)
+        current = resolution.gemeinde
+        data = {
+            "leistung": {"slug": leistung.slug, "name": leistung.name, "leika_key": leistung.leika_key},
+            "requested_ags": ags,
+            "gemeinde": {"kind": current.kind, "name": current.name, "ags": current.ags, "ars": current.ars},
+            "execution_level": resolution.level,
+            "execution_level_label": serializers.level_label(resolution.level),
+            "authority": resolution.authority,
+            "served_territories": resolution.served_territories,
+            "explanation": resolution.explanation,
+            "override": resolution.override,
+        }
+        return Response(serializers.ZustaendigkeitSerializer(data).data)

@@ -1,0 +1,164 @@
+"""Output shapes of the finder API. Read-only; they document the OpenAPI schema as much as they serialize."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from amtsweg.catalog.models import ExecutionLevel, Leistung
+
+
+def level_label(code: str) -> str:
+    try:
+        return str(ExecutionLevel(code or "").label)
+    except ValueError:
+        return str(ExecutionLevel.UNBEKANNT.label)
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="Fehlermeldung auf Deutsch.")
+
+
+class LeistungHitSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    leika_key = serializers.CharField(help_text="14-stelliger LeiKa-Schlüssel; leer, wenn nicht im LeiKa.")
+    ozg_name = serializers.CharField(help_text="Bezeichnung der OZG-Leistung.")
+    lebenslage = serializers.CharField()
+    themenfeld = serializers.CharField()
+    execution_level = serializers.ChoiceField(choices=ExecutionLevel.choices, help_text="Vollzugsebene.")
+    execution_level_label = serializers.SerializerMethodField()
+    score = serializers.FloatField(help_text="Relevanz (höher ist besser).")
+
+    def get_execution_level_label(self, hit) -> str:
+        return level_label(hit.execution_level)
+
+
+class LeistungSearchSerializer(serializers.Serializer):
+    query = serializers.CharField()
+    count = serializers.IntegerField()
+    results = LeistungHitSerializer(many=True)
+
+
+class _NamedRefSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class _OzgRefSerializer(serializers.Serializer):
+    ozg_id = serializers.CharField()
+    name = serializers.CharField()
+
+
+class LegalBasisItemSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    url = serializers.CharField(allow_blank=True)
+
+
+class LeistungDetailSerializer(serializers.ModelSerializer):
+    execution_level_label = serializers.SerializerMethodField()
+    ozg = _OzgRefSerializer()
+    lebenslage = serializers.SerializerMethodField()
+    themenfeld = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Leistung
+        fields = [
+            "slug",
+            "leika_key",
+            "leika_typ",
+            "name",
+            "execution_level",
+            "execution_level_label",
+            "description",
+            "required_documents",
+            "fees",
+            "deadlines",
+            "processing_time",
+            "legal_basis",
+            "online_url",
+            "ozg",
+            "lebenslage",
+            "themenfeld",
+        ]
+        read_only_fields = fields
+
+    def get_execution_level_label(self, obj) -> str:
+        return level_label(obj.execution_level)
+
+    @staticmethod
+    def _ref(obj) -> dict:
+        return {"slug": obj.slug, "name": obj.name}
+
+    @extend_schema_field(_NamedRefSerializer)
+    def get_lebenslage(self, obj):
+        return self._ref(obj.ozg.lebenslage)
+
+    @extend_schema_field(_NamedRefSerializer)
+    def get_themenfeld(self, obj):
+        return self._ref(obj.ozg.lebenslage.themenfeld)
+
+
+class PlaceHitSerializer(serializers.Serializer):
+    ags = serializers.CharField(help_text="8-stelliger Amtlicher Gemeindeschlüssel.")
+    ars = serializers.CharField(help_text="12-stelliger Amtlicher Regionalschlüssel.")
+    name = serializers.CharField(help_text="Name laut Gemeindeverzeichnis, z. B. „Chemnitz, Stadt“.")
+    display_name = serializers.CharField(help_text="Kurzname, z. B. „Chemnitz“.")
+    kreis_name = serializers.CharField()
+    postal_codes = serializers.ListField(child=serializers.CharField())
+    population = serializers.IntegerField(allow_null=True)
+    matched_postal_code = serializers.CharField(help_text="Die Postleitzahl, über die gefunden wurde, sonst leer.")
+
+
+class PlaceSearchSerializer(serializers.Serializer):
+    query = serializers.CharField()
+    count = serializers.IntegerField()
+    results = PlaceHitSerializer(many=True)
+
+
+class TerritoryRefSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="Art: land, kreis, gemeindeverband, gemeinde …")
+    name = serializers.CharField()
+    ags = serializers.CharField(allow_blank=True, help_text="Gemeindeschlüssel (leer bei Gemeindeverbänden).")
+    ars = serializers.CharField(help_text="Regionalschlüssel.")
+
+
+class AuthoritySerializer(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    kind_label = serializers.CharField(source="get_kind_display")
+    street = serializers.CharField()
+    postal_code = serializers.CharField()
+    city = serializers.CharField()
+    phone = serializers.CharField()
+    email = serializers.CharField()
+    website = serializers.CharField()
+    opening_hours = serializers.CharField()
+    territory = serializers.SerializerMethodField(help_text="Die Körperschaft, zu der die Stelle gehört.")
+
+    @extend_schema_field(TerritoryRefSerializer)
+    def get_territory(self, authority):
+        t = authority.territory
+        return {"kind": t.kind, "name": t.name, "ags": t.ags, "ars": t.ars}
+
+
+class _LeistungRefSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    leika_key = serializers.CharField()
+
+
+class ZustaendigkeitSerializer(serializers.Serializer):
+    leistung = _LeistungRefSerializer()
+    requested_ags = serializers.CharField(help_text="Der angefragte Gemeindeschlüssel.")
+    gemeinde = TerritoryRefSerializer(
+        help_text="Die heutige Gemeinde (bei Gebietsänderungen die Nachfolgegemeinde der angefragten)."
+    )
+    execution_level = serializers.ChoiceField(choices=ExecutionLevel.choices)
+    execution_level_label = serializers.CharField()
+    authority = AuthoritySerializer(allow_null=True, help_text="Zuständige Stelle; null bei Landes-/Bundesaufgaben.")
+    served_territories = TerritoryRefSerializer(
+        many=True, help_text="Gebiete (mit AGS/ARS), für die die Stelle zuständig ist – zum Routing."
+    )
+    explanation = serializers.CharField(help_text="Begründung („zuständig, weil …“).")
+    override = serializers.BooleanField(help_text="True, wenn eine abweichende Zuständigkeit gilt.")

@@ -1,0 +1,173 @@
+"""JSON API against the real data, plus the OpenAPI schema check."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from amtsweg.directory.models import Territory
+from amtsweg.jurisdiction.selectors import responsible_authority
+
+from .conftest import DRESDEN_AGS, PIRNA_AGS
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1"
+
+
+def _detail(response) -> str:
+    body = response.json()
+    assert isinstance(body.get("detail"), str) and body["detail"], body
+    return body["detail"]
+
+
+# --- Leistungen -------------------------------------------------------------------------------------------------
+
+
+def test_search_finds_hundesteuer_for_hund(client, hundesteuer):
+    response = client.get(f"{API}/leistungen/", {"q": "Hund"})
+    body = response.json()
+    assert response.status_code == 200
+    assert body["query"] == "Hund"
+    assert body["count"] == len(body["results"]) > 0
+    slugs = [hit["slug"] for hit in body["results"]]
+    assert hundesteuer.slug in slugs
+    hit = body["results"][slugs.index(hundesteuer.slug)]
+    assert hit["leika_key"] == hundesteuer.leika_key
+    assert hit["execution_level"] == "gemeinde" and hit["execution_level_label"] == "Gemeinde"
+
+
+def test_search_limit(client):
+    body = client.get(f"{API}/leistungen/", {"q": "Antrag", "limit": "3"}).json()
+    assert len(body["results"]) == 3
+
+
+@pytest.mark.parametrize(
+    ("params", "fragment"),
+    [
+        ({}, "„q“ fehlt"),
+        ({"q": "   "}, "„q“ fehlt"),
+        ({"q": "x" * 10_240}, "zu lang"),
+        ({"q": "Hund", "limit": "viele"}, "„limit“"),
+        ({"q": "Hund", "limit": "0"}, "„limit“"),
+        ({"q": "Hund", "limit": "101"}, "„limit“"),
+    ],
+)
+def test_search_bad_params_are_400_with_german_detail(client, params, fragment):
+    response = client.get(f"{API}/leistungen/", params)
+    assert response.status_code == 400
+    assert fragment in _detail(response)
+
+
+def test_search_metacharacters_are_harmless(client):
+    response = client.get(f"{API}/leistungen/", {"q": "'; DROP TABLE catalog_leistung; -- <script>"})
+    assert response.status_code in (200, 400)
+    assert client.get(f"{API}/leistungen/", {"q": "Hundesteuer"}).json()["count"] > 0
+
+
+def test_leistung_detail(client, hundesteuer):
+    response = client.get(f"{API}/leistungen/{hundesteuer.slug}/")
+    body = response.json()
+    assert response.status_code == 200
+    assert body["slug"] == hundesteuer.slug and body["name"] == hundesteuer.name
+    assert body["leika_key"] == "99102013000000"
+    assert body["lebenslage"]["name"] == hundesteuer.ozg.lebenslage.name
+    assert body["themenfeld"]["slug"] == hundesteuer.ozg.lebenslage.themenfeld.slug
+    assert body["ozg"]["ozg_id"] == hundesteuer.ozg.ozg_id
+    for field in ("description", "required_documents", "fees", "deadlines", "processing_time", "legal_basis"):
+        assert field in body
+
+
+def test_leistung_detail_unknown_is_404_german(client):
+    response = client.get(f"{API}/leistungen/gibt-es-nicht/")
+    assert response.status_code == 404
+    assert "gibt es nicht" in _detail(response)
+
+
+# --- Orte --------------------------------------------------------------------------------------------------------
+
+
+def test_place_search_by_postal_code_and_name(client):
+    by_plz = client.get(f"{API}/orte/", {"q": "01067"}).json()
+    assert DRESDEN_AGS in [hit["ags"] for hit in by_plz["results"]]
+    by_name = client.get(f"{API}/orte/", {"q": "Pirna"}).json()
+    first = by_name["results"][0]
+    assert first["ags"] == PIRNA_AGS
+    pirna = Territory.objects.get(ags=PIRNA_AGS, valid_until__isnull=True)
+    assert first["ars"] == pirna.ars
+    assert "01796" in first["postal_codes"]
+
+
+def test_place_search_bad_params(client):
+    assert client.get(f"{API}/orte/").status_code == 400
+    response = client.get(f"{API}/orte/", {"q": "x" * 500})
+    assert response.status_code == 400 and "zu lang" in _detail(response)
+
+
+# --- Zuständigkeit -----------------------------------------------------------------------------------------------
+
+
+def test_zustaendigkeit_gemeinde_level(client, hundesteuer, pirna):
+    response = client.get(f"{API}/zustaendigkeit/", {"leistung": hundesteuer.slug, "ags": PIRNA_AGS})
+    body = response.json()
+    expected = responsible_authority(leistung=hundesteuer, gemeinde=pirna)
+    assert response.status_code == 200
+    assert body["leistung"]["slug"] == hundesteuer.slug
+    assert body["requested_ags"] == PIRNA_AGS
+    assert body["gemeinde"] == {"kind": "gemeinde", "name": pirna.name, "ags": PIRNA_AGS, "ars": pirna.ars}
+    assert body["execution_level"] == "gemeinde"
+    assert body["authority"]["key"] == expected.authority.key
+    assert body["authority"]["territory"]["ars"] == expected.authority.territory.ars
+    for field in ("street", "postal_code", "city", "phone", "email", "website", "opening_hours"):
+        assert field in body["authority"]
+    assert [unit["ars"] for unit in body["served_territories"]] == [u["ars"] for u in expected.served_territories]
+    assert body["explanation"] == expected.explanation
+    assert body["override"] is expected.override
+
+
+def test_zustaendigkeit_by_leika_key_kreis_level_in_kreisfreie_stadt(client, kreis_leistung):
+    dresden = Territory.objects.get(ags=DRESDEN_AGS, valid_until__isnull=True)
+    params = {"leistung": kreis_leistung.leika_key or kreis_leistung.slug, "ags": DRESDEN_AGS}
+    body = client.get(f"{API}/zustaendigkeit/", params).json()
+    expected = responsible_authority(leistung=kreis_leistung, gemeinde=dresden)
+    assert body["execution_level"] == "kreis"
+    assert body["authority"]["key"] == expected.authority.key
+    # Dresden's own administration serves the kreisfreie Stadt: its ARS is among the served units.
+    assert dresden.ars in [unit["ars"] for unit in body["served_territories"]]
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "fragment"),
+    [
+        ({"ags": PIRNA_AGS}, 400, "„leistung“ fehlt"),
+        ({"leistung": "hundesteuer"}, 400, "„ags“ fehlt"),
+        ({"leistung": "hundesteuer", "ags": "1462827"}, 400, "8-stelliger"),
+        ({"leistung": "hundesteuer", "ags": "abcdefgh"}, 400, "8-stelliger"),
+        ({"leistung": "gibt-es-nicht", "ags": PIRNA_AGS}, 404, "gibt es nicht"),
+        ({"leistung": "99999999999999", "ags": PIRNA_AGS}, 404, "gibt es nicht"),
+        ({"leistung": "x" * 5000, "ags": PIRNA_AGS}, 400, "zu lang"),
+    ],
+)
+def test_zustaendigkeit_bad_params(client, params, status, fragment):
+    response = client.get(f"{API}/zustaendigkeit/", params)
+    assert response.status_code == status
+    assert fragment in _detail(response)
+
+
+def test_zustaendigkeit_unknown_ags_is_404(client, hundesteuer):
+    response = client.get(f"{API}/zustaendigkeit/", {"leistung": hundesteuer.slug, "ags": "99999999"})
+    assert response.status_code == 404
+    assert "99999999" in _detail(response)
+
+
+# --- schema ------------------------------------------------------------------------------------------------------
+
+
+def test_openapi_schema_is_valid_without_warnings(client):
+    out = io.StringIO()
+    # --fail-on-warn turns every drf-spectacular warning (e.g. an undocumented parameter) into an error.
+    call_command("spectacular", "--validate", "--fail-on-warn", "--format", "openapi-json", stdout=out)
+    schema = out.getvalue()
+    for path in ("/api/v1/leistungen/", "/api/v1/leistungen/{slug}/", "/api/v1/orte/", "/api/v1/zustaendigkeit/"):
+        assert f'"{path}"' in schema
+    assert client.get("/api/schema/").status_code == 200

@@ -1,0 +1,66 @@
+"""Reads for application assistants: current versions, overlays and the effective form of a Kommune."""
+
+from __future__ import annotations
+
+import json
+
+import yaml
+
+from amtsweg.forms.engine import ResolvedForm, form_from_document, overlay_problems
+from amtsweg.forms.models import FormDefinition, FormVersion, Overlay
+
+
+def form_definition_get(*, key: str) -> FormDefinition | None:
+    return FormDefinition.objects.filter(key=key).select_related("leistung").first()
+
+
+def form_version_current(*, definition: FormDefinition) -> FormVersion | None:
+    """The newest published version (the one new applications use), or None."""
+    return definition.versions.filter(status=FormVersion.Status.PUBLISHED).order_by("-number").first()
+
+
+def form_version_latest(*, definition: FormDefinition) -> FormVersion | None:
+    """The newest version of any status (a draft being edited, for instance)."""
+    return definition.versions.order_by("-number").first()
+
+
+def overlay_get(*, definition: FormDefinition, authority) -> Overlay | None:
+    return Overlay.objects.filter(definition=definition, authority=authority).first()
+
+
+def overlay_conflicts(*, overlay: Overlay, version: FormVersion) -> list[str]:
+    """German messages for overlay entries that no longer fit ``version`` (e.g. a removed field)."""
+    return overlay_problems(
+        document=version.document,
+        parameters=overlay.parameters,
+        texts=overlay.texts,
+        disabled_fields=overlay.disabled_fields,
+    )
+
+
+def form_resolve(*, version: FormVersion, overlay: Overlay | None = None) -> ResolvedForm:
+    """The effective form: ``version`` with the overlay's texts, parameters, switches and contact.
+
+    Conflicting overlay entries are ignored here (see ``overlay_conflicts``), so a new central
+    version never breaks a Kommune's assistant.
+    """
+    if overlay is None:
+        return form_from_document(document=version.document, version=version)
+    return form_from_document(
+        document=version.document,
+        parameters=overlay.parameters,
+        texts=overlay.texts,
+        disabled_fields=overlay.disabled_fields,
+        contact=overlay.contact,
+        version=version,
+        overlay=overlay,
+    )
+
+
+def definition_export(*, version: FormVersion, fmt: str = "yaml") -> str:
+    """The version's document as YAML or JSON text (loading it again yields the same content hash)."""
+    if fmt == "json":
+        return json.dumps(version.document, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "yaml":
+        return yaml.safe_dump(version.document, allow_unicode=True, sort_keys=False, width=110)
+    raise ValueError(f"Unbekanntes Format {fmt!r}; erlaubt sind 'yaml' und 'json'.")
