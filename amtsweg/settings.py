@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "csp",
     "amtsweg.core",
     "amtsweg.directory",
@@ -170,6 +171,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Leistungskatalog, Zuständigkeitsfinder und Gemeindeverzeichnis.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Redoc from our own static files (drf-spectacular-sidecar), so the strict CSP holds.
+    "REDOC_DIST": "SIDECAR",
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

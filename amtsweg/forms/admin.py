@@ -180,14 +180,24 @@ class FormVersionAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # new versions: import, load_forms or "Neuer Entwurf"
 
+    def has_change_permission(self, request, obj=None):
+        # Published and retired versions are view-only: the page shows them, a POST is refused.
+        if obj is not None and obj.status != FormVersion.Status.DRAFT:
+            return False
+        return super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request, obj=None):
-        return obj is not None and obj.status == FormVersion.Status.DRAFT and super().has_delete_permission(request, obj)
+        return (
+            obj is not None and obj.status == FormVersion.Status.DRAFT and super().has_delete_permission(request, obj)
+        )
 
     @admin.display(description="Ansehen")
     def links(self, obj):
         return _preview_link(obj) if obj and obj.pk else ""
 
     def save_model(self, request, obj, form, change):
+        if "document" not in form.cleaned_data:
+            return
         try:
             updated = form_version_update(version=obj, document=form.cleaned_data["document"])
         except (FormVersionImmutable, DefinitionInvalid) as exc:
@@ -256,7 +266,17 @@ class FormVersionAdmin(admin.ModelAdmin):
         return response
 
 
-_CONSTRAINTS = ("required", "min", "max", "min_length", "max_length", "pattern", "codelist", "optional_switch")
+_CONSTRAINTS = (
+    "required",
+    "min",
+    "max",
+    "min_length",
+    "max_length",
+    "pattern",
+    "pattern_message",
+    "codelist",
+    "optional_switch",
+)
 
 
 def _logic(value) -> str:
@@ -273,8 +293,9 @@ def _preview_steps(form) -> list[dict]:
             for f in group["fields"]:
                 constraints = [f"{c}: {f[c]}" for c in _CONSTRAINTS if c in f]
                 if "file" in f:
-                    constraints.append(f"Dateien: {', '.join(f['file'].get('types', []))}, "
-                                       f"max. {f['file'].get('max_size_mb', 10)} MB")
+                    constraints.append(
+                        f"Dateien: {', '.join(f['file'].get('types', []))}, max. {f['file'].get('max_size_mb', 10)} MB"
+                    )
                 options = f.get("options") or form.codelists.get(f.get("codelist") or "", [])
                 fields.append(
                     {
@@ -357,12 +378,16 @@ class OverlayAdmin(admin.ModelAdmin):
         if obj is None or obj.pk is None:
             return []
         version = form_version_current(definition=obj.definition)
-        return overlay_problems(
-            document=version.document,
-            parameters=obj.parameters,
-            texts=obj.texts,
-            disabled_fields=obj.disabled_fields,
-        ) if version else []
+        return (
+            overlay_problems(
+                document=version.document,
+                parameters=obj.parameters,
+                texts=obj.texts,
+                disabled_fields=obj.disabled_fields,
+            )
+            if version
+            else []
+        )
 
     @admin.display(description="Konflikte")
     def conflict_count(self, obj):

@@ -68,15 +68,24 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
         extra = [e for e in extra if not e.startswith("x-")]
         return f"Unbekannte Angabe '{extra[0] if extra else '?'}' (Tippfehler?)."
     if v == "type":
-        names = {"string": "Text", "integer": "ganze Zahl", "number": "Zahl", "boolean": "ja/nein (true/false)",
-                 "object": "Objekt", "array": "Liste", "null": "null"}
+        names = {
+            "string": "Text",
+            "integer": "ganze Zahl",
+            "number": "Zahl",
+            "boolean": "ja/nein (true/false)",
+            "object": "Objekt",
+            "array": "Liste",
+            "null": "null",
+        }
         wanted = value if isinstance(value, list) else [value]
         return f"Erwartet wird {' oder '.join(names.get(w, w) for w in wanted)}."
     if v in {"enum", "const"}:
         allowed = value if isinstance(value, list) else [value]
-        return f"Der Wert {json.dumps(error.instance, ensure_ascii=False)} ist nicht erlaubt. Erlaubt: " + ", ".join(
-            json.dumps(a, ensure_ascii=False) for a in allowed
-        ) + "."
+        return (
+            f"Der Wert {json.dumps(error.instance, ensure_ascii=False)} ist nicht erlaubt. Erlaubt: "
+            + ", ".join(json.dumps(a, ensure_ascii=False) for a in allowed)
+            + "."
+        )
     if v == "pattern":
         return f"Der Wert {json.dumps(error.instance, ensure_ascii=False)} hat nicht das Format {value}."
     if v == "minItems":
@@ -147,7 +156,7 @@ def parameter_value_error(*, spec: dict, value: Any) -> str | None:
         if not (isinstance(value, str) and CURRENCY_RE.match(value)) and not (
             isinstance(value, int | float) and not isinstance(value, bool)
         ):
-            return "Erwartet wird ein Betrag mit zwei Nachkommastellen, z. B. \"96.00\"."
+            return 'Erwartet wird ein Betrag mit zwei Nachkommastellen, z. B. "96.00".'
     elif kind == "integer":
         if not isinstance(value, int) or isinstance(value, bool):
             return "Erwartet wird eine ganze Zahl."
@@ -263,9 +272,9 @@ def _semantic_errors(document: dict) -> list[str]:
         low, high = field.get("min"), field.get("max")
         if field["type"] != "date" and _number(low) is not None and _number(high) is not None and low > high:
             errors.append(f"{path}: min ({low}) ist größer als max ({high}).")
-        if field["type"] == "date" and isinstance(low, str) and isinstance(high, str):
-            if low[:1].isdigit() and high[:1].isdigit() and low > high:
-                errors.append(f"{path}: min ({low}) liegt nach max ({high}).")
+        fixed_dates = isinstance(low, str) and isinstance(high, str) and low[:1].isdigit() and high[:1].isdigit()
+        if field["type"] == "date" and fixed_dates and low > high:
+            errors.append(f"{path}: min ({low}) liegt nach max ({high}).")
         if field.get("min_length", 0) > field.get("max_length", 10**9):
             errors.append(f"{path}: min_length ist größer als max_length.")
     for name, options in codelists.items():

@@ -130,7 +130,9 @@ def overlay_problems(
         if not isinstance(value, str):
             problems.append(f"Text '{key}': Erwartet wird ein Text.")
         elif _text_target(document, key) is None:
-            problems.append(f"Text '{key}': Das Element gibt es in dieser Version nicht (mehr); der Text wird ignoriert.")
+            problems.append(
+                f"Text '{key}': Das Element gibt es in dieser Version nicht (mehr); der Text wird ignoriert."
+            )
     fields = {r.field["key"]: r.field for r in iter_fields(document)}
     for key in disabled_fields or []:
         target = fields.get(key) if isinstance(key, str) else None

@@ -22,8 +22,11 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
 ADDRESS_PARTS = ("street", "house_number", "postal_code", "city")
-FILE_TYPES = {"pdf": ("application/pdf", (".pdf",)), "jpeg": ("image/jpeg", (".jpg", ".jpeg")),
-              "png": ("image/png", (".png",))}
+FILE_TYPES = {
+    "pdf": ("application/pdf", (".pdf",)),
+    "jpeg": ("image/jpeg", (".jpg", ".jpeg")),
+    "png": ("image/png", (".png",)),
+}
 _INT_RE = re.compile(r"^[+-]?\d{1,18}$")
 _THOUSANDS_RE = re.compile(r"^[+-]?\d{1,3}(\.\d{3}){1,5}$")
 _DECIMAL_RE = re.compile(r"^[+-]?\d{1,15}(\.\d{1,10})?$")
@@ -202,8 +205,10 @@ def value_normalize(field: dict, value: Any) -> Any:
         return re.sub(r"\s+", "", value).upper() if isinstance(value, str) else value
     if kind == "address":
         if isinstance(value, dict):
-            cleaned = {p: (value.get(p) or "").strip() if isinstance(value.get(p) or "", str) else value.get(p)
-                       for p in ADDRESS_PARTS}
+            cleaned = {
+                p: (value.get(p) or "").strip() if isinstance(value.get(p) or "", str) else value.get(p)
+                for p in ADDRESS_PARTS
+            }
             return cleaned
         return value
     return value
@@ -408,8 +413,9 @@ def _address_errors(field: dict, value: Any, *, path: str) -> dict[str, str]:
         return errors
     result = postal_code_check(postal_code=postal_code, city=city)
     if result == "unknown":
-        errors[f"{path}.postal_code"] = "Diese Postleitzahl ist im Gemeindeverzeichnis nicht bekannt. Bitte prüfen Sie sie."
+        errors[f"{path}.postal_code"] = (
+            "Diese Postleitzahl ist im Gemeindeverzeichnis nicht bekannt. Bitte prüfen Sie sie."
+        )
     elif result == "mismatch":
         errors[f"{path}.city"] = "Postleitzahl und Ort passen nicht zusammen. Bitte prüfen Sie Ihre Angaben."
     return errors
-

@@ -135,9 +135,8 @@ def data_json_schema(*, version) -> dict:
                     if _always_answered(f, group, step):
                         required.append(f["key"])
                 continue
-            row_required = [f["key"] for f in fields if _always_answered(f, group, step) or (
-                f.get("required") and "when" not in f and not f.get("optional_switch") and "compute" not in f
-            )]
+            # Inside an existing row only the field's own condition can hide it.
+            row_required = [f["key"] for f in fields if _always_answered(f)]
             repeat = group["repeat"]
             array: dict[str, Any] = {
                 "title": group["title"],

@@ -110,9 +110,7 @@ def form_version_update(*, version: FormVersion, document: dict) -> FormVersion:
         raise FormVersionImmutable(current)
     definition_validate(document=document)
     if document["key"] != current.definition.key:
-        raise DefinitionInvalid(
-            [f"key: Der Schlüssel '{document['key']}' passt nicht zu „{current.definition.key}“."]
-        )
+        raise DefinitionInvalid([f"key: Der Schlüssel '{document['key']}' passt nicht zu „{current.definition.key}“."])
     current.document = document
     current.content_hash = content_hash(document)
     current.save(update_fields=["document", "content_hash"])
@@ -168,9 +166,7 @@ def _overlay_shape_errors(parameters, texts, disabled_fields, contact) -> list[s
         not isinstance(disabled_fields, list) or not all(isinstance(k, str) for k in disabled_fields)
     ):
         errors.append("disabled_fields: Erwartet wird eine Liste von Feldschlüsseln.")
-    if contact is not None and (
-        not isinstance(contact, dict) or not all(isinstance(v, str) for v in contact.values())
-    ):
+    if contact is not None and (not isinstance(contact, dict) or not all(isinstance(v, str) for v in contact.values())):
         errors.append("contact: Erwartet wird ein Objekt mit Texten (name, email, phone, …).")
     return errors
 

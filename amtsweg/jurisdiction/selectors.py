@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from amtsweg.catalog.models import ExecutionLevel, Leistung
 from amtsweg.directory import selectors as directory_selectors
 from amtsweg.directory.models import Authority, Territory
+from amtsweg.directory.services import short_name
 
 from .models import Override
 
@@ -32,10 +33,20 @@ def _territory_ref(territory: Territory) -> dict:
 
 
 def served_territories(*, authority: Authority) -> list[dict]:
-    """The unit the authority belongs to, then every current Gemeinde it serves (ordered by ARS)."""
-    refs = [_territory_ref(authority.territory)]
-    members = authority.serves.filter(valid_until__isnull=True).order_by("ars")
-    refs.extend(_territory_ref(t) for t in members if t.pk != authority.territory_id)
+    """The unit the authority belongs to, the Gemeindeverband it works for, then every current
+    Gemeinde it serves (ordered by ARS) — the identifiers other systems route by."""
+    members = list(authority.serves.filter(valid_until__isnull=True).select_related("parent").order_by("ars"))
+    units = [authority.territory]
+    if authority.kind == Authority.Kind.VERWALTUNGSGEMEINSCHAFT:
+        # The erfüllende Gemeinde acts for the whole Verwaltungsgemeinschaft: name the Verband too.
+        units.extend(
+            {
+                m.parent_id: m.parent for m in members if m.parent and m.parent.kind == Territory.Kind.GEMEINDEVERBAND
+            }.values()
+        )
+    refs = [_territory_ref(unit) for unit in units]
+    seen = {unit.pk for unit in units}
+    refs.extend(_territory_ref(t) for t in members if t.pk not in seen)
     return refs
 
 
@@ -50,17 +61,22 @@ def _ancestors(gemeinde: Territory) -> list[Territory]:
 
 
 def _default_explanation(*, leistung: Leistung, gemeinde: Territory, authority: Authority, level: str) -> str:
-    name = gemeinde.name
+    name = short_name(gemeinde.name)
     if authority.kind == Authority.Kind.KREISFREIE_STADT:
         return (
             f"{name} ist eine kreisfreie Stadt und nimmt Gemeinde- und Kreisaufgaben selbst wahr; "
             f"„{leistung.name}“ erledigt deshalb die Stadtverwaltung."
         )
     if level == ExecutionLevel.KREIS:
-        kreis = gemeinde.kreis.name if gemeinde.kreis_id else "dem Landkreis"
+        kreis = short_name(gemeinde.kreis.name) if gemeinde.kreis_id else "dem Landkreis"
         return (
             f"„{leistung.name}“ wird von den Landkreisen vollzogen. {name} gehört zum Landkreis {kreis}; "
             f"zuständig ist dessen Landratsamt."
+        )
+    if authority.kind == Authority.Kind.VERWALTUNGSGEMEINSCHAFT and authority.territory_id == gemeinde.pk:
+        return (
+            f"„{leistung.name}“ wird von den Gemeinden vollzogen. {name} ist erfüllende Gemeinde einer "
+            f"Verwaltungsgemeinschaft und erledigt diese Aufgabe selbst, auch für die Mitgliedsgemeinden."
         )
     if authority.kind == Authority.Kind.VERWALTUNGSGEMEINSCHAFT:
         return (
@@ -100,7 +116,7 @@ def responsible_authority(*, leistung: Leistung, gemeinde: Territory) -> Resolut
         override = overrides.get(unit.pk)
         if override is not None:
             explanation = (
-                f"Abweichend von der Regel ist für {gemeinde.name} {override.authority.name} zuständig: "
+                f"Abweichend von der Regel ist für {short_name(gemeinde.name)} {override.authority.name} zuständig: "
                 f"{override.get_reason_display()}."
             )
             if override.note:
@@ -124,7 +140,7 @@ def responsible_authority(*, leistung: Leistung, gemeinde: Territory) -> Resolut
             gemeinde=gemeinde,
             level=level,
             authority=None,
-            explanation=f"Für {gemeinde.name} ist keine zuständige Stelle erfasst.",
+            explanation=f"Für {short_name(gemeinde.name)} ist keine zuständige Stelle erfasst.",
         )
     return Resolution(
         gemeinde=gemeinde,

@@ -5,67 +5,114 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('directory', '0001_initial'),
+        ("catalog", "0001_initial"),
+        ("directory", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FormDefinition',
+            name="FormDefinition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=100, unique=True, verbose_name='Schlüssel')),
-                ('title', models.CharField(max_length=255, verbose_name='Titel')),
-                ('leika_key', models.CharField(blank=True, db_index=True, max_length=14, verbose_name='LeiKa-Schlüssel')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='Angelegt am')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='Geändert am')),
-                ('leistung', models.ForeignKey(blank=True, help_text='Wird beim Laden über den LeiKa-Schlüssel der Definition zugeordnet.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='form_definitions', to='catalog.leistung', verbose_name='Leistung')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.SlugField(max_length=100, unique=True, verbose_name="Schlüssel")),
+                ("title", models.CharField(max_length=255, verbose_name="Titel")),
+                (
+                    "leika_key",
+                    models.CharField(blank=True, db_index=True, max_length=14, verbose_name="LeiKa-Schlüssel"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="Angelegt am")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="Geändert am")),
+                (
+                    "leistung",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Wird beim Laden über den LeiKa-Schlüssel der Definition zugeordnet.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="form_definitions",
+                        to="catalog.leistung",
+                        verbose_name="Leistung",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Antragsassistent',
-                'verbose_name_plural': 'Antragsassistenten',
-                'ordering': ['title'],
+                "verbose_name": "Antragsassistent",
+                "verbose_name_plural": "Antragsassistenten",
+                "ordering": ["title"],
             },
         ),
         migrations.CreateModel(
-            name='FormVersion',
+            name="FormVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='Version')),
-                ('document', models.JSONField(verbose_name='Definition')),
-                ('status', models.CharField(choices=[('draft', 'Entwurf'), ('published', 'veröffentlicht'), ('retired', 'zurückgezogen')], default='draft', max_length=10, verbose_name='Status')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='Veröffentlicht am')),
-                ('content_hash', models.CharField(db_index=True, max_length=64, verbose_name='Inhalts-Prüfsumme')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='Angelegt am')),
-                ('definition', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='forms.formdefinition')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField(verbose_name="Version")),
+                ("document", models.JSONField(verbose_name="Definition")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Entwurf"), ("published", "veröffentlicht"), ("retired", "zurückgezogen")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="Status",
+                    ),
+                ),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="Veröffentlicht am")),
+                ("content_hash", models.CharField(db_index=True, max_length=64, verbose_name="Inhalts-Prüfsumme")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="Angelegt am")),
+                (
+                    "definition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="versions", to="forms.formdefinition"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Version',
-                'verbose_name_plural': 'Versionen',
-                'ordering': ['definition', '-number'],
-                'constraints': [models.UniqueConstraint(fields=('definition', 'number'), name='forms_version_unique_number'), models.CheckConstraint(condition=models.Q(('status', 'draft'), ('published_at__isnull', False), _connector='OR'), name='forms_version_published_has_date')],
+                "verbose_name": "Version",
+                "verbose_name_plural": "Versionen",
+                "ordering": ["definition", "-number"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("definition", "number"), name="forms_version_unique_number"),
+                    models.CheckConstraint(
+                        condition=models.Q(("status", "draft"), ("published_at__isnull", False), _connector="OR"),
+                        name="forms_version_published_has_date",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Overlay',
+            name="Overlay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('parameters', models.JSONField(blank=True, default=dict, verbose_name='Parameter')),
-                ('texts', models.JSONField(blank=True, default=dict, verbose_name='Texte')),
-                ('disabled_fields', models.JSONField(blank=True, default=list, verbose_name='Abgeschaltete Felder')),
-                ('contact', models.JSONField(blank=True, default=dict, verbose_name='Kontakt')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='Geändert am')),
-                ('authority', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='form_overlays', to='directory.authority', verbose_name='Behörde')),
-                ('definition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='overlays', to='forms.formdefinition')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("parameters", models.JSONField(blank=True, default=dict, verbose_name="Parameter")),
+                ("texts", models.JSONField(blank=True, default=dict, verbose_name="Texte")),
+                ("disabled_fields", models.JSONField(blank=True, default=list, verbose_name="Abgeschaltete Felder")),
+                ("contact", models.JSONField(blank=True, default=dict, verbose_name="Kontakt")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="Geändert am")),
+                (
+                    "authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="form_overlays",
+                        to="directory.authority",
+                        verbose_name="Behörde",
+                    ),
+                ),
+                (
+                    "definition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="overlays", to="forms.formdefinition"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Anpassung einer Kommune',
-                'verbose_name_plural': 'Anpassungen der Kommunen',
-                'constraints': [models.UniqueConstraint(fields=('definition', 'authority'), name='forms_overlay_unique')],
+                "verbose_name": "Anpassung einer Kommune",
+                "verbose_name_plural": "Anpassungen der Kommunen",
+                "constraints": [
+                    models.UniqueConstraint(fields=("definition", "authority"), name="forms_overlay_unique")
+                ],
             },
         ),
     ]

@@ -63,9 +63,10 @@ def test_choice_needs_options():
 def test_bad_key_format():
     document = minimal()
     fields_of(document)[0]["key"] = "Name-Feld"
-    assert "steps[0].groups[0].fields[0].key: Der Wert \"Name-Feld\" hat nicht das Format" in definition_errors(
-        document=document
-    )[0]
+    assert (
+        'steps[0].groups[0].fields[0].key: Der Wert "Name-Feld" hat nicht das Format'
+        in definition_errors(document=document)[0]
+    )
 
 
 def test_duplicate_key_message():

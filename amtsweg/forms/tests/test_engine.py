@@ -25,7 +25,11 @@ def keys(steps):
 def test_visible_steps_follow_the_anliegen(form):
     assert keys(visible_steps(form=form, answers={})) == ["anliegen", "halter"]
     assert keys(visible_steps(form=form, answers={"anlass": "anmeldung"})) == [
-        "anliegen", "halter", "hunde", "befreiung", "zahlung",
+        "anliegen",
+        "halter",
+        "hunde",
+        "befreiung",
+        "zahlung",
     ]
 
 
@@ -66,7 +70,11 @@ def test_prune_drops_hidden_steps_fields_and_unknown_keys(form):
         "admin": True,  # unknown key
         "befreiung_info": "x",  # info fields carry no answer
     }
-    assert answers_prune(form=form, answers=answers) == {"anlass": "abmeldung", "wohnsitz_hier": True, "vorname": "Erika"}
+    assert answers_prune(form=form, answers=answers) == {
+        "anlass": "abmeldung",
+        "wohnsitz_hier": True,
+        "vorname": "Erika",
+    }
 
 
 def test_prune_drops_hidden_fields_and_row_fields(form):

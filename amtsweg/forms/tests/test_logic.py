@@ -93,5 +93,26 @@ def test_expression_vars():
 
 
 def test_operator_set_is_the_documented_subset():
-    assert {"var", "==", "!=", "<", "<=", ">", ">=", "and", "or", "!", "!!", "if", "in", "+", "-", "*", "/",
-            "min", "max", "cat", "missing"} == OPERATORS
+    assert {
+        "var",
+        "==",
+        "!=",
+        "<",
+        "<=",
+        ">",
+        ">=",
+        "and",
+        "or",
+        "!",
+        "!!",
+        "if",
+        "in",
+        "+",
+        "-",
+        "*",
+        "/",
+        "min",
+        "max",
+        "cat",
+        "missing",
+    } == OPERATORS

@@ -2,10 +2,10 @@ import copy
 
 import pytest
 
+from amtsweg.forms.engine import compute_values
 from amtsweg.forms.models import Overlay
 from amtsweg.forms.selectors import form_resolve, form_version_current, overlay_conflicts, overlay_get
 from amtsweg.forms.services import OverlayInvalid, definition_load, overlay_load, overlay_set
-from amtsweg.forms.engine import compute_values
 
 pytestmark = pytest.mark.django_db
 

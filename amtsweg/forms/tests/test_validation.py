@@ -28,10 +28,21 @@ DOCUMENT = definition_validate(
                         "key": "g",
                         "title": "Felder",
                         "fields": [
-                            {"key": "name", "type": "text", "label": "Name", "required": True, "min_length": 2,
-                             "max_length": 10},
-                            {"key": "kennz", "type": "text", "label": "Kennzeichen", "pattern": "^[A-Z]{1,3}-[0-9]{1,4}$",
-                             "pattern_message": "Bitte im Format ABC-123 angeben."},
+                            {
+                                "key": "name",
+                                "type": "text",
+                                "label": "Name",
+                                "required": True,
+                                "min_length": 2,
+                                "max_length": 10,
+                            },
+                            {
+                                "key": "kennz",
+                                "type": "text",
+                                "label": "Kennzeichen",
+                                "pattern": "^[A-Z]{1,3}-[0-9]{1,4}$",
+                                "pattern_message": "Bitte im Format ABC-123 angeben.",
+                            },
                             {"key": "notiz", "type": "textarea", "label": "Notiz", "max_length": 20},
                             {"key": "anzahl", "type": "integer", "label": "Anzahl", "min": 1, "max": 5},
                             {"key": "faktor", "type": "decimal", "label": "Faktor", "min": 0, "max": 1},
@@ -40,22 +51,48 @@ DOCUMENT = definition_validate(
                             {"key": "termin", "type": "date", "label": "Termin", "min": "today", "max": "2025-12-31"},
                             {"key": "vergangen", "type": "date", "label": "Vergangen", "max": "today"},
                             {"key": "zustimmung", "type": "boolean", "label": "Zustimmung", "required": True},
-                            {"key": "art", "type": "choice", "label": "Art",
-                             "options": [{"value": "a", "label": "A"}, {"value": "b", "label": "B"}]},
+                            {
+                                "key": "art",
+                                "type": "choice",
+                                "label": "Art",
+                                "options": [{"value": "a", "label": "A"}, {"value": "b", "label": "B"}],
+                            },
                             {"key": "farbe", "type": "choice", "label": "Farbe", "codelist": "farben"},
-                            {"key": "extras", "type": "multichoice", "label": "Extras", "min": 1, "max": 2,
-                             "options": [{"value": "x", "label": "X"}, {"value": "y", "label": "Y"},
-                                         {"value": "z", "label": "Z"}]},
+                            {
+                                "key": "extras",
+                                "type": "multichoice",
+                                "label": "Extras",
+                                "min": 1,
+                                "max": 2,
+                                "options": [
+                                    {"value": "x", "label": "X"},
+                                    {"value": "y", "label": "Y"},
+                                    {"value": "z", "label": "Z"},
+                                ],
+                            },
                             {"key": "email", "type": "email", "label": "E-Mail"},
                             {"key": "telefon", "type": "phone", "label": "Telefon"},
                             {"key": "iban", "type": "iban", "label": "IBAN"},
                             {"key": "anschrift", "type": "address", "label": "Anschrift"},
-                            {"key": "ausland", "type": "address", "label": "Frühere Anschrift",
-                             "address": {"register_check": False}},
-                            {"key": "nachweis", "type": "file", "label": "Nachweis",
-                             "file": {"types": ["pdf"], "max_size_mb": 1}},
-                            {"key": "versteckt", "type": "text", "label": "Versteckt", "required": True,
-                             "when": {"==": [{"var": "art"}, "b"]}},
+                            {
+                                "key": "ausland",
+                                "type": "address",
+                                "label": "Frühere Anschrift",
+                                "address": {"register_check": False},
+                            },
+                            {
+                                "key": "nachweis",
+                                "type": "file",
+                                "label": "Nachweis",
+                                "file": {"types": ["pdf"], "max_size_mb": 1},
+                            },
+                            {
+                                "key": "versteckt",
+                                "type": "text",
+                                "label": "Versteckt",
+                                "required": True,
+                                "when": {"==": [{"var": "art"}, "b"]},
+                            },
                             {"key": "info", "type": "info", "text": "Nur ein Hinweis."},
                         ],
                     },
@@ -68,13 +105,21 @@ DOCUMENT = definition_validate(
                 ],
                 "rules": [
                     {
-                        "check": {"or": [{"!": {"var": "termin"}}, {"!": {"var": "geboren"}},
-                                         {">": [{"var": "termin"}, {"var": "geboren"}]}]},
+                        "check": {
+                            "or": [
+                                {"!": {"var": "termin"}},
+                                {"!": {"var": "geboren"}},
+                                {">": [{"var": "termin"}, {"var": "geboren"}]},
+                            ]
+                        },
                         "message": "Der Termin muss nach der Geburt liegen.",
                         "fields": ["termin"],
                     },
-                    {"check": {"!=": [{"var": "kind_name"}, {"var": "name"}]},
-                     "message": "Kind und Antragsteller brauchen verschiedene Namen.", "fields": ["kind_name"]},
+                    {
+                        "check": {"!=": [{"var": "kind_name"}, {"var": "name"}]},
+                        "message": "Kind und Antragsteller brauchen verschiedene Namen.",
+                        "fields": ["kind_name"],
+                    },
                 ],
             }
         ],
@@ -131,32 +176,60 @@ def test_valid_answers_pass(form):
         ({"extras": ["x", "y", "z"]}, "extras", "Bitte wählen Sie höchstens 2 Antworten aus."),
         ({"extras": {"x": 1}}, "extras", "Bitte wählen Sie nur angebotene Antworten aus."),
         ({"email": "erika@"}, "email", "Bitte geben Sie eine gültige E-Mail-Adresse ein, z. B. name@beispiel.de."),
-        ({"email": "a" * 250 + "@x.de"}, "email",
-         "Bitte geben Sie eine gültige E-Mail-Adresse ein, z. B. name@beispiel.de."),
-        ({"telefon": "ruf mich an"}, "telefon",
-         "Bitte geben Sie eine gültige Telefonnummer ein, z. B. 0351 1234567 oder +49 351 1234567."),
-        ({"telefon": "123"}, "telefon",
-         "Bitte geben Sie eine gültige Telefonnummer ein, z. B. 0351 1234567 oder +49 351 1234567."),
+        (
+            {"email": "a" * 250 + "@x.de"},
+            "email",
+            "Bitte geben Sie eine gültige E-Mail-Adresse ein, z. B. name@beispiel.de.",
+        ),
+        (
+            {"telefon": "ruf mich an"},
+            "telefon",
+            "Bitte geben Sie eine gültige Telefonnummer ein, z. B. 0351 1234567 oder +49 351 1234567.",
+        ),
+        (
+            {"telefon": "123"},
+            "telefon",
+            "Bitte geben Sie eine gültige Telefonnummer ein, z. B. 0351 1234567 oder +49 351 1234567.",
+        ),
         ({"iban": "DE89370400440532013001"}, "iban", "Bitte geben Sie eine gültige IBAN ein."),
         ({"iban": "XX00"}, "iban", "Bitte geben Sie eine gültige IBAN ein."),
         ({"iban": 42}, "iban", "Bitte geben Sie eine gültige IBAN ein."),
         ({"anschrift": "Hauptstr. 1"}, "anschrift", "Bitte geben Sie eine vollständige Anschrift ein."),
-        ({"anschrift": {"street": "Hauptstr.", "postal_code": "09999"}}, "anschrift.city", "Bitte geben Sie den Ort an."),
-        ({"anschrift": {"street": "Hauptstr.", "postal_code": "9999", "city": "Großmühle"}}, "anschrift.postal_code",
-         "Eine Postleitzahl besteht aus fünf Ziffern."),
-        ({"anschrift": {"street": "Hauptstr.", "postal_code": "00001", "city": "Großmühle"}}, "anschrift.postal_code",
-         "Diese Postleitzahl ist im Gemeindeverzeichnis nicht bekannt. Bitte prüfen Sie sie."),
-        ({"anschrift": {"street": "Hauptstr.", "postal_code": "09999", "city": "Berlin"}}, "anschrift.city",
-         "Postleitzahl und Ort passen nicht zusammen. Bitte prüfen Sie Ihre Angaben."),
+        (
+            {"anschrift": {"street": "Hauptstr.", "postal_code": "09999"}},
+            "anschrift.city",
+            "Bitte geben Sie den Ort an.",
+        ),
+        (
+            {"anschrift": {"street": "Hauptstr.", "postal_code": "9999", "city": "Großmühle"}},
+            "anschrift.postal_code",
+            "Eine Postleitzahl besteht aus fünf Ziffern.",
+        ),
+        (
+            {"anschrift": {"street": "Hauptstr.", "postal_code": "00001", "city": "Großmühle"}},
+            "anschrift.postal_code",
+            "Diese Postleitzahl ist im Gemeindeverzeichnis nicht bekannt. Bitte prüfen Sie sie.",
+        ),
+        (
+            {"anschrift": {"street": "Hauptstr.", "postal_code": "09999", "city": "Berlin"}},
+            "anschrift.city",
+            "Postleitzahl und Ort passen nicht zusammen. Bitte prüfen Sie Ihre Angaben.",
+        ),
         ({"kinder": []}, "kinder", "Bitte geben Sie mindestens 1 × „Kind“ an."),
-        ({"kinder": [{"kind_name": "A"}, {"kind_name": "B"}, {"kind_name": "C"}]}, "kinder",
-         "Bitte geben Sie höchstens 2 × „Kind“ an."),
+        (
+            {"kinder": [{"kind_name": "A"}, {"kind_name": "B"}, {"kind_name": "C"}]},
+            "kinder",
+            "Bitte geben Sie höchstens 2 × „Kind“ an.",
+        ),
         ({"kinder": [{"kind_name": ""}]}, "kinder[0].kind_name", "Bitte füllen Sie das Feld „Name des Kindes“ aus."),
         ({"kinder": "Max"}, "kinder", "Die Angaben konnten nicht gelesen werden. Bitte geben Sie sie erneut ein."),
         ({"art": "b"}, "versteckt", "Bitte füllen Sie das Feld „Versteckt“ aus."),
         ({"termin": "2025-07-01", "geboren": "2025-08-01"}, "termin", "Der Termin muss nach der Geburt liegen."),
-        ({"kinder": [{"kind_name": "Max"}, {"kind_name": "Erika"}]}, "kinder[1].kind_name",
-         "Kind und Antragsteller brauchen verschiedene Namen."),
+        (
+            {"kinder": [{"kind_name": "Max"}, {"kind_name": "Erika"}]},
+            "kinder[1].kind_name",
+            "Kind und Antragsteller brauchen verschiedene Namen.",
+        ),
     ],
 )
 def test_violations_are_rejected(form, answers, path, message):
@@ -245,18 +318,34 @@ def test_required_file_missing(form):
 
 def test_optional_file_in_hidden_branch(hundesteuer):
     form = form_from_document(document=hundesteuer)
-    answers = {"anlass": "anmeldung", "hund": [{"hund_name": "Rex", "hund_rasse": "Mix", "hund_seit": "2024-01-01",
-                                                "hund_gefaehrlich": True}]}
+    answers = {
+        "anlass": "anmeldung",
+        "hund": [{"hund_name": "Rex", "hund_rasse": "Mix", "hund_seit": "2024-01-01", "hund_gefaehrlich": True}],
+    }
     errors = step_validate(form=form, step_key="hunde", answers=answers, today=TODAY)
     assert errors == {}  # the Gutachten is optional in the example
-    errors = step_validate(form=form, step_key="hunde", answers=answers,
-                           files={"hund[0].hund_gutachten": io.BytesIO(b"x")}, today=TODAY)
-    assert errors == {"hund[0].hund_gutachten": "Die Datei konnte nicht gelesen werden. Bitte laden Sie sie erneut hoch."}
+    errors = step_validate(
+        form=form, step_key="hunde", answers=answers, files={"hund[0].hund_gutachten": io.BytesIO(b"x")}, today=TODAY
+    )
+    assert errors == {
+        "hund[0].hund_gutachten": "Die Datei konnte nicht gelesen werden. Bitte laden Sie sie erneut hoch."
+    }
 
 
 def test_messages_never_echo_input(form):
     evil = "<script>alert(1)</script>"
-    errors = check(form, name=evil, kennz=evil, anzahl=evil, betrag=evil, geboren=evil, art=evil, email=evil,
-                   telefon=evil, iban=evil, extras=[evil])
+    errors = check(
+        form,
+        name=evil,
+        kennz=evil,
+        anzahl=evil,
+        betrag=evil,
+        geboren=evil,
+        art=evil,
+        email=evil,
+        telefon=evil,
+        iban=evil,
+        extras=[evil],
+    )
     assert len(errors) == 10
     assert all("script" not in message for message in errors.values())

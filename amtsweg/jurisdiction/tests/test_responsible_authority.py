@@ -160,3 +160,30 @@ def test_override_validation(hundesteuer):
         override_set(leistung=hundesteuer, territory=land, authority=authority, reason="delegation")
     with pytest.raises(ValidationError, match="Unbekannter Grund"):
         override_set(leistung=hundesteuer, territory=gemeinde(FREIBERG), authority=authority, reason="laune")
+
+
+def test_erfuellende_gemeinde_itself_and_verband_identifiers(hundesteuer):
+    result = responsible_authority(leistung=hundesteuer, gemeinde=gemeinde(ZSCHOPAU))
+    assert result.authority.kind == Authority.Kind.VERWALTUNGSGEMEINSCHAFT
+    assert "erfüllende Gemeinde" in result.explanation and "selbst" in result.explanation
+    kinds = {(t["kind"], t["ars"]) for t in result.served_territories}
+    assert ("gemeindeverband", VG_ZSCHOPAU_ARS) in kinds
+    assert ("gemeinde", "145215138220") in kinds  # Gornau
+    assert "Zschopau, Stadt" not in result.explanation  # register qualifiers are dropped
+
+
+def test_dissolved_gemeinde_resolves_through_its_successor(hundesteuer):
+    jahnatal = gemeinde("14522275")
+    ostrau = Territory.objects.create(
+        kind=Territory.Kind.GEMEINDE,
+        ars="145229999999",
+        ags="14522999",
+        name="Ostrau",
+        parent=jahnatal.parent,
+        kreis=jahnatal.kreis,
+        valid_until="2023-01-01",
+        successor=jahnatal,
+    )
+    result = responsible_authority(leistung=hundesteuer, gemeinde=ostrau)
+    assert result.gemeinde == jahnatal
+    assert result.authority.serves.filter(ags="14522275").exists()
