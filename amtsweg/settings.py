@@ -47,12 +47,16 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "amtsweg.core",
     "amtsweg.directory",
     "amtsweg.catalog",
     "amtsweg.jurisdiction",
     "amtsweg.finder",
     "amtsweg.forms",
+    "amtsweg.assistant",
+    "amtsweg.submissions",
     "amtsweg.pages",
 ]
 
@@ -122,8 +126,15 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 # npm installs KERN UX, htmx and axe-core into node_modules; only the files we serve are collected.
 STATICFILES_DIRS = [BASE_DIR / "amtsweg" / "static", ("vendor", BASE_DIR / "node_modules")]
+# Uploads, receipts: outside STATIC_ROOT/MEDIA and never served directly, only through views
+# that check access (amtsweg.submissions.views).
+PRIVATE_STORAGE_DIR = VAR_DIR / "private"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_STORAGE_DIR, "base_url": None, "file_permissions_mode": 0o600},
+    },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if LOCAL
@@ -175,6 +186,27 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Background tasks (docs/adr/0006-background-tasks.md): django-tasks with its database backend in
+# every mode, so a task row is written in the same transaction as the data it works on. Workers:
+# ``manage.py db_worker`` (several on PostgreSQL, one beside the web process on SQLite).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+# Outgoing mail (confirmation e-mails) goes through real SMTP; the host is given by the environment.
+EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=1025 if LOCAL else 25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Amtsweg <noreply@amtsweg.localhost>")
+
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 LOGGING = {
@@ -192,3 +224,9 @@ LOGGING = {
         "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
+
+# Application assistant runtime (amtsweg.assistant): drafts expire this many days after their last
+# change; uploads are stored outside the web root and never larger than AMTSWEG_UPLOAD_MAX_MB.
+AMTSWEG_DRAFT_TTL_DAYS = env.int("AMTSWEG_DRAFT_TTL_DAYS", default=30)
+AMTSWEG_UPLOAD_MAX_MB = env.int("AMTSWEG_UPLOAD_MAX_MB", default=10)
+AMTSWEG_UPLOAD_DIR = Path(env.str("AMTSWEG_UPLOAD_DIR", default=str(VAR_DIR / "private" / "uploads")))

@@ -10,7 +10,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("amtsweg.finder.api_urls")),
+    path("antrag/", include("amtsweg.assistant.urls")),
     path("", include("amtsweg.pages.urls")),
+    path("", include("amtsweg.submissions.urls")),
     path("", include("amtsweg.finder.urls")),
 ]
 

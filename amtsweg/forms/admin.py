@@ -28,6 +28,7 @@ from amtsweg.forms.services import (
     form_version_publish,
     form_version_update,
     overlay_set,
+    overlay_shape_errors,
 )
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -351,6 +352,14 @@ class OverlayForm(forms.ModelForm):
         definition = cleaned.get("definition")
         if definition is None or self.errors:
             return cleaned
+        shape = overlay_shape_errors(
+            parameters=cleaned.get("parameters"),
+            texts=cleaned.get("texts"),
+            disabled_fields=cleaned.get("disabled_fields"),
+            contact=cleaned.get("contact"),
+        )
+        if shape:
+            raise forms.ValidationError(shape)
         version = form_version_current(definition=definition) or form_version_latest(definition=definition)
         if version is not None:
             problems = overlay_problems(

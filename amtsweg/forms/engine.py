@@ -95,6 +95,15 @@ class ResolvedForm:
         return {k: g for k, (g, _) in self.groups.items() if g.get("repeat") is not None}
 
 
+def _dict(value: Any) -> dict:
+    # Overlay parts are JSON columns; a malformed one must not break the citizen's form.
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
 def _text_target(document: dict, key: str) -> tuple[dict, str] | None:
     """(object, attribute) that an overlay text key sets, or None if the key has no target."""
     if key == "description":
@@ -120,6 +129,7 @@ def overlay_problems(
 ) -> list[str]:
     """German messages for overlay entries that do not fit ``document`` (used for conflicts)."""
     problems: list[str] = []
+    parameters, texts, disabled_fields = _dict(parameters), _dict(texts), _list(disabled_fields)
     specs = document.get("parameters") or {}
     for name, value in (parameters or {}).items():
         if name not in specs:
@@ -154,6 +164,8 @@ def form_from_document(
     overlay: Any = None,
 ) -> ResolvedForm:
     """Apply overlay values to a (valid) definition document. Entries that do not fit are ignored."""
+    parameters, texts, contact = _dict(parameters), _dict(texts), _dict(contact)
+    disabled_fields = _list(disabled_fields)
     doc = copy.deepcopy(document)
     specs = doc.get("parameters") or {}
     resolved = {name: spec.get("default") for name, spec in specs.items()}

@@ -156,7 +156,8 @@ def form_version_create_draft(*, definition: FormDefinition) -> FormVersion:
     )
 
 
-def _overlay_shape_errors(parameters, texts, disabled_fields, contact) -> list[str]:
+def overlay_shape_errors(*, parameters=None, texts=None, disabled_fields=None, contact=None) -> list[str]:
+    """German messages when overlay parts have the wrong JSON shape (None = not given, fine)."""
     errors = []
     if parameters is not None and not isinstance(parameters, dict):
         errors.append("parameters: Erwartet wird ein Objekt (Name → Wert).")
@@ -187,7 +188,7 @@ def overlay_set(
     With ``strict`` (default) entries that do not fit the current version (unknown field, parameter
     or text key; invalid parameter value) are refused with ``OverlayInvalid``.
     """
-    errors = _overlay_shape_errors(parameters, texts, disabled_fields, contact)
+    errors = overlay_shape_errors(parameters=parameters, texts=texts, disabled_fields=disabled_fields, contact=contact)
     if errors:
         raise OverlayInvalid(errors)
     overlay = Overlay.objects.select_for_update().filter(definition=definition, authority=authority).first()

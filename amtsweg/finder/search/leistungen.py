@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from bisect import bisect_right
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -94,53 +94,83 @@ class _Doc:
     sort_name: str
 
 
-class _Vocabulary:
-    """Strings joined into one text, so ``str.find`` (C speed) locates a part inside any of them."""
+GRAM = MIN_COMPOUND_STEM  # so every needle has at least one gram
 
-    __slots__ = ("blob", "entries", "owners", "starts")
+
+class _Vocabulary:
+    """Sorted strings with a 4-gram index, to find a part inside any of them without a scan.
+
+    A needle occurs only in entries holding all its 4-grams, so intersecting the two
+    rarest gram sets (C speed) leaves a handful of entries to check with ``str.find``.
+    """
+
+    __slots__ = ("entries", "grams", "owners")
 
     def __init__(self, entries: list[str], owners: list[str]) -> None:
-        self.entries = entries
+        self.entries = entries  # sorted, for prefix look-ups by bisection
         self.owners = owners  # the index term each entry belongs to
-        self.starts: list[int] = []
-        position = 1
-        for entry in entries:
-            self.starts.append(position)
-            position += len(entry) + 1
-        self.blob = "\n" + "\n".join(entries) + "\n"
+        grams: dict[str, set[int]] = {}
+        for k, entry in enumerate(entries):
+            for i in range(len(entry) - GRAM + 1):
+                gram = entry[i : i + GRAM]
+                found = grams.get(gram)
+                if found is None:
+                    grams[gram] = {k}
+                else:
+                    found.add(k)
+        self.grams = grams
 
     def starts_entry(self, needle: str, *, rest: int) -> bool:
         """Whether some entry begins with ``needle`` followed by at least ``rest`` more letters."""
-        found = self.blob.find("\n" + needle)
-        while found != -1:
-            end = self.blob.find("\n", found + 1)
-            if end - found - 1 - len(needle) >= rest:
+        entries = self.entries
+        minimum = len(needle) + rest
+        for k in range(bisect_left(entries, needle), len(entries)):
+            entry = entries[k]
+            if not entry.startswith(needle):
+                return False
+            if len(entry) >= minimum:
                 return True
-            found = self.blob.find("\n" + needle, found + 1)
         return False
+
+    def _holding(self, needle: str) -> Iterable[int]:
+        """Entries that contain every 4-gram of ``needle`` (a superset of those containing it)."""
+        grams = self.grams
+        sets = []
+        for i in range(len(needle) - GRAM + 1):
+            found = grams.get(needle[i : i + GRAM])
+            if found is None:
+                return ()
+            sets.append(found)
+        if len(sets) == 1:
+            return sets[0]
+        sets.sort(key=len)
+        return sets[0].intersection(sets[1]) if len(sets) == 2 else sets[0].intersection(sets[1], sets[-1])
 
     def parts(self, needle: str, factor: float, into: dict[str, float]) -> None:
         """Add the owners of entries containing ``needle`` as head, tail or (long) middle part."""
-        blob, starts, entries, owners = self.blob, self.starts, self.entries, self.owners
+        entries, owners = self.entries, self.owners
         size = len(needle)
-        found = blob.find(needle)
-        while found != -1:
-            k = bisect_right(starts, found) - 1
-            offset = found - starts[k]
-            rest_after = len(entries[k]) - offset - size
-            if offset == 0:
-                quality = HEAD if rest_after > MIN_REST else 0.0
-            elif offset >= MIN_REST and rest_after <= 3:
-                quality = TAIL  # up to 3 letters of inflection after the part ("-ung" stays in)
-            elif offset >= MIN_REST and size >= 5:
-                quality = INFIX
-            else:
-                quality = 0.0
-            if quality:
-                value = quality * factor
+        for k in self._holding(needle):
+            entry = entries[k]
+            offset = entry.find(needle)
+            best = 0.0
+            while offset != -1:
+                rest_after = len(entry) - offset - size
+                if offset == 0:
+                    quality = HEAD if rest_after > MIN_REST else 0.0
+                elif offset >= MIN_REST and rest_after <= 3:
+                    quality = TAIL  # up to 3 letters of inflection after the part ("-ung" stays in)
+                elif offset >= MIN_REST and size >= 5:
+                    quality = INFIX
+                else:
+                    quality = 0.0
+                if quality > best:
+                    best = quality
+                offset = entry.find(needle, offset + 1)
+            if best:
+                value = best * factor
                 if into.get(owners[k], 0.0) < value:
                     into[owners[k]] = value
-            found = blob.find(needle, found + 1)
 
 
 class _TypoIndex:
@@ -240,6 +270,7 @@ class LeistungIndex:
             )
         self._postings = postings
         self._docs = docs
+        self._name_term_lists = [tuple(doc.name_terms) for doc in docs]
         # Direct look-ups for the exact-name bonus, so ranking never has to scan for it.
         self._by_name_key: dict[str, tuple[int, ...]] = {}
         self._by_name_terms: dict[frozenset[str], tuple[int, ...]] = {}
@@ -496,64 +527,79 @@ class LeistungIndex:
         phrase: str,
         query_words: list[str],
     ) -> list[int]:
-        """Documents that can still reach the top ``limit`` after the bonuses of ``_rank``.
+        """Documents that can still reach the top ``limit`` after the bonuses of ``_rank``, best first.
 
         Apart from the exact-name bonus (looked up directly), bonuses add at most
         ``SOFT_BONUS_MAX`` × coverage, so a document whose score plus that stays below the
         limit-th best score cannot make it.
         """
         if len(first_pass) <= limit:
-            chosen = list(first_pass)
+            chosen = sorted(first_pass, key=first_pass.__getitem__, reverse=True)
         else:
             kth = heapq.nlargest(limit, first_pass.values())[-1]
-            chosen = [doc for doc, value in first_pass.items() if value + SOFT_BONUS_MAX * coverage[doc] >= kth]
+            # Cheap bound first (coverage ≤ 1); the exact one only for the few that pass it.
+            floor = kth - SOFT_BONUS_MAX
+            chosen = [
+                doc
+                for doc, value in first_pass.items()
+                if value >= floor and value + SOFT_BONUS_MAX * coverage[doc] >= kth
+            ]
             if len(chosen) > CANDIDATES:
                 chosen = heapq.nlargest(CANDIDATES, chosen, key=first_pass.__getitem__)
+            else:
+                chosen.sort(key=first_pass.__getitem__, reverse=True)
         exact = self._by_name_key.get(phrase, ()) + self._by_name_terms.get(
             frozenset(text.stem(w) for w in query_words), ()
         )
-        chosen_set = set(chosen)
-        chosen += [doc for doc in exact if doc in first_pass and doc not in chosen_set]
+        if exact:
+            chosen_set = set(chosen)
+            chosen += [doc for doc in exact if doc in first_pass and doc not in chosen_set]
         return chosen
 
     def _rank(self, candidates, first_pass, coverage, clauses, *, limit: int, phrase: str, query_words) -> list:
         expanded: dict[str, float] = {}
+        get_expanded = expanded.get
         for clause in clauses:
             for factor, expansions, _divisor in clause.alternatives:
                 for expansion in expansions:
                     for term, quality in expansion.items():
                         value = quality * factor
-                        if value > expanded.get(term, 0.0):
+                        if value > get_expanded(term, 0.0):
                             expanded[term] = value
         query_terms = frozenset(text.stem(w) for w in query_words)
         exact = set(self._by_name_key.get(phrase, ()) + self._by_name_terms.get(query_terms, ()))
-        # Best first pass first; stop once no remaining document can overtake the current
-        # limit-th result even with the largest possible bonus.
-        order = [d for d in candidates if d in exact]
-        order += sorted((d for d in candidates if d not in exact), key=first_pass.__getitem__, reverse=True)
+        # Best first pass first (candidates come sorted); stop once no remaining document can
+        # overtake the current limit-th result even with the largest possible bonus.
+        order = [d for d in candidates if d in exact] + [d for d in candidates if d not in exact] if exact else candidates
         ranked = []
         floor: list[float] = []  # min-heap of the best ``limit`` final scores so far
         docs = self._docs
-        names = frozenset(expanded)
+        name_terms_of = self._name_term_lists
         for doc_number in order:
             base = first_pass[doc_number]
+            doc_coverage = coverage[doc_number]
             if len(floor) >= limit and doc_number not in exact:
                 if base + SOFT_BONUS_MAX < floor[0]:
                     break  # sorted by base: no later document can catch up
-                if base + SOFT_BONUS_MAX * coverage[doc_number] < floor[0]:
+                if base + SOFT_BONUS_MAX * doc_coverage < floor[0]:
                     continue
             doc = docs[doc_number]
             bonus = _VARIANT_BONUS[doc.rank]
-            explained = doc.name_terms & names
+            # Share of the name the query explains: "Hundesteuer" for "Hund" beats a long name
+            # that merely mentions "Hunde" somewhere (names have a handful of terms: loop them).
+            name_terms = name_terms_of[doc_number]
+            explained = 0.0
+            for term in name_terms:
+                value = get_expanded(term)
+                if value is not None:
+                    explained += value
             if explained:
-                # Share of the name the query explains: "Hundesteuer" for "Hund" beats a long name
-                # that merely mentions "Hunde" somewhere.
-                bonus += NAME_COVERAGE * sum(expanded[t] for t in explained) / len(doc.name_terms)
+                bonus += NAME_COVERAGE * explained / len(name_terms)
             if doc.name_key == phrase:
                 bonus += EXACT_NAME_BONUS
-            elif doc.name_terms == query_terms:
+            elif doc_number in exact:
                 bonus += EXACT_NAME_BONUS / 2
-            score = base + bonus * coverage[doc_number]
+            score = base + bonus * doc_coverage
             if len(floor) < limit:
                 heapq.heappush(floor, score)
             elif score >= floor[0]:  # ties stay: the tie-break below decides between them

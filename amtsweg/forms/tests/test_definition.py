@@ -207,3 +207,11 @@ def test_content_hash_ignores_key_order():
     assert content_hash(document) == content_hash(reordered)
     document["title"] = "Anders"
     assert content_hash(document) != content_hash(reordered)
+
+
+def test_example_in_format_doc_is_valid():
+    from django.conf import settings
+
+    text = (settings.BASE_DIR / "docs" / "forms" / "definition-format.md").read_text(encoding="utf-8")
+    example = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert definition_errors(document=definition_parse(text=example)) == []

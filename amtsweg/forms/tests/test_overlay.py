@@ -137,3 +137,13 @@ def test_overlay_load_from_document(loaded, place):
         "authority: Behörde 'niemand' gibt es nicht.",
         "farbe: Unbekannte Angabe.",
     ]
+
+
+def test_malformed_overlay_columns_never_break_the_form(loaded, overlay):
+    # Written around the service (e.g. by a data migration): the form still resolves with defaults.
+    Overlay.objects.filter(pk=overlay.pk).update(parameters=["x"], texts="kaputt", disabled_fields={"a": 1})
+    overlay.refresh_from_db()
+    form = form_resolve(version=loaded, overlay=overlay)
+    assert form.parameters["gebuehr_erster_hund"] == "96.00"
+    assert "vorauszahlung" in form.fields
+    assert overlay_conflicts(overlay=overlay, version=loaded) == []

@@ -1,0 +1,149 @@
+"""Reads for the assistant runtime: which assistant a Kommune offers, drafts, and the effective form."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+
+from amtsweg.assistant.models import Activation, Draft, Upload
+from amtsweg.forms.engine import ResolvedForm
+from amtsweg.forms.models import FormDefinition, FormVersion
+from amtsweg.forms.selectors import form_resolve, form_version_current, overlay_get
+
+
+@dataclass(frozen=True)
+class Offer:
+    """An assistant a citizen can start: the definition, the authority offering it, and the place."""
+
+    definition: FormDefinition
+    authority: object
+    gemeinde: object
+
+    @property
+    def start_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("assistant:start", kwargs={"key": self.definition.key, "ags": self.gemeinde.ags})
+
+
+def _definitions_for(leistung) -> Q:
+    # The catalogue may hold several rows per LeiKa key; a definition serves them all.
+    condition = Q(leistung=leistung)
+    if getattr(leistung, "leika_key", ""):
+        condition |= Q(leika_key=leistung.leika_key)
+    return condition
+
+
+def assistant_for_authority(*, leistung, authority) -> FormDefinition | None:
+    """The live assistant ``authority`` offers for ``leistung`` (with a published version), or None."""
+    if leistung is None or authority is None:
+        return None
+    activation = (
+        Activation.objects.filter(authority=authority, live=True)
+        .filter(Q(definition__in=FormDefinition.objects.filter(_definitions_for(leistung))))
+        .filter(definition__versions__status=FormVersion.Status.PUBLISHED)
+        .select_related("definition")
+        .order_by("definition__key")
+        .first()
+    )
+    return activation.definition if activation else None
+
+
+def assistant_for(*, leistung, gemeinde) -> tuple[FormDefinition, object] | None:
+    """(definition, authority) when the authority responsible for ``leistung`` in ``gemeinde``
+    offers an assistant for it online; otherwise None."""
+    from amtsweg.jurisdiction.selectors import responsible_authority
+
+    if leistung is None or gemeinde is None:
+        return None
+    authority = responsible_authority(leistung=leistung, gemeinde=gemeinde).authority
+    definition = assistant_for_authority(leistung=leistung, authority=authority)
+    return (definition, authority) if definition is not None else None
+
+
+def offer_for(*, leistung, resolution) -> Offer | None:
+    """For the finder's Leistung page: the offer for an already computed Zuständigkeit ``resolution``."""
+    if resolution is None or getattr(resolution, "authority", None) is None:
+        return None
+    definition = assistant_for_authority(leistung=leistung, authority=resolution.authority)
+    if definition is None:
+        return None
+    return Offer(definition=definition, authority=resolution.authority, gemeinde=resolution.gemeinde)
+
+
+def offer_get(*, key: str, ags: str) -> Offer | None:
+    """The offer behind ``/antrag/<key>/<ags>/``: definition by key, current Gemeinde by AGS, live activation."""
+    from amtsweg.directory.models import Territory
+
+    definition = FormDefinition.objects.filter(key=key).select_related("leistung").first()
+    gemeinde = Territory.objects.filter(ags=ags, kind=Territory.Kind.GEMEINDE, valid_until__isnull=True).first()
+    if definition is None or gemeinde is None or definition.leistung is None:
+        return None
+    found = assistant_for(leistung=definition.leistung, gemeinde=gemeinde)
+    if found is None or found[0].pk != definition.pk:
+        return None
+    return Offer(definition=definition, authority=found[1], gemeinde=gemeinde)
+
+
+def version_for_new_draft(*, definition: FormDefinition) -> FormVersion | None:
+    return form_version_current(definition=definition)
+
+
+# ResolvedForm per (version, overlay state). Published versions never change and the overlay's
+# updated_at changes with every edit, so entries never go stale; the size bound keeps memory flat.
+_FORMS: OrderedDict[tuple, ResolvedForm] = OrderedDict()
+_FORMS_MAX = 256
+
+
+def form_for(*, version: FormVersion, authority) -> ResolvedForm:
+    """The effective form for a draft: its pinned version with the authority's current overlay."""
+    overlay = overlay_get(definition=version.definition, authority=authority)
+    cache_key = (
+        version.pk,
+        version.content_hash,
+        overlay.pk if overlay else None,
+        overlay.updated_at.isoformat() if overlay else None,
+    )
+    form = _FORMS.get(cache_key)
+    if form is None:
+        form = form_resolve(version=version, overlay=overlay)
+        _FORMS[cache_key] = form
+        if len(_FORMS) > _FORMS_MAX:
+            _FORMS.popitem(last=False)
+    else:
+        _FORMS.move_to_end(cache_key)
+    return form
+
+
+def draft_by_token(*, token: str) -> Draft | None:
+    if not isinstance(token, str) or not 20 <= len(token) <= 64:
+        return None
+    return (
+        Draft.objects.select_related("version__definition", "authority", "gemeinde")
+        .filter(token=token)
+        .first()
+    )
+
+
+def draft_is_expired(*, draft: Draft) -> bool:
+    return draft.expires_at <= timezone.now()
+
+
+def drafts_open(*, tokens, definition: FormDefinition, gemeinde) -> list[Draft]:
+    """Unexpired, unsubmitted drafts among ``tokens`` (from a session) for this assistant and place."""
+    return list(
+        Draft.objects.filter(
+            token__in=list(tokens),
+            version__definition=definition,
+            gemeinde=gemeinde,
+            submitted_number="",
+            expires_at__gt=timezone.now(),
+        ).order_by("-updated")
+    )
+
+
+def upload_get(*, draft: Draft, ref: str) -> Upload | None:
+    return Upload.objects.filter(draft=draft, ref=ref).first()

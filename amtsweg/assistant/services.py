@@ -1,0 +1,257 @@
+"""Writes for the assistant runtime: activations, drafts, uploads, resume links and the final submit."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from amtsweg.assistant import uploads as upload_files
+from amtsweg.assistant.models import Activation, Draft, Upload
+from amtsweg.assistant.selectors import draft_is_expired
+from amtsweg.assistant.wizard import answer_get, file_refs
+from amtsweg.forms.engine import STEP_ERROR_KEY, ResolvedForm, answers_finalize
+from amtsweg.forms.models import FormDefinition, FormVersion
+
+logger = logging.getLogger(__name__)
+
+RESUME_MAILS_MAX = 5
+
+
+class DraftUnavailable(Exception):
+    """A draft (or resume link) is unknown (``expired`` False) or has expired (``expired`` True)."""
+
+    def __init__(self, *, expired: bool, draft: Draft | None = None):
+        self.expired = expired
+        self.draft = draft
+        super().__init__("abgelaufen" if expired else "unbekannt")
+
+
+class ResumeLimitReached(Exception):
+    """Too many resume links were requested for one draft (protects the mail relay)."""
+
+
+def _ttl() -> timedelta:
+    return timedelta(days=int(getattr(settings, "AMTSWEG_DRAFT_TTL_DAYS", 30)))
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+# --- activations --------------------------------------------------------------------------------
+
+
+def activation_set(*, definition: FormDefinition, authority, live: bool = True) -> Activation:
+    """Offer (or withdraw, ``live=False``) ``definition`` online for ``authority``. Idempotent."""
+    activation, _ = Activation.objects.update_or_create(
+        definition=definition, authority=authority, defaults={"live": live}
+    )
+    return activation
+
+
+# --- drafts -------------------------------------------------------------------------------------
+
+
+def draft_create(*, version: FormVersion, authority, gemeinde, first_step: str = "") -> Draft:
+    """A new empty draft pinned to ``version``. The caller binds its token to the session."""
+    if version.status != FormVersion.Status.PUBLISHED:
+        raise ValueError("Nur veröffentlichte Versionen können ausgefüllt werden.")
+    return Draft.objects.create(
+        token=secrets.token_urlsafe(32),
+        version=version,
+        authority=authority,
+        gemeinde=gemeinde,
+        answers={},
+        current_step=first_step,
+        expires_at=timezone.now() + _ttl(),
+    )
+
+
+def draft_save(
+    *, draft: Draft, answers: dict, current_step: str | None = None, completed_steps: list[str] | None = None
+) -> Draft:
+    """Store answers (unvalidated, as entered) and move the expiry forward.
+
+    Uploads that no answer refers to any more (a removed row, a replaced file) are deleted.
+    """
+    draft.answers = answers
+    if current_step is not None:
+        draft.current_step = current_step
+    if completed_steps is not None:
+        draft.completed_steps = list(dict.fromkeys(completed_steps))
+    draft.expires_at = timezone.now() + _ttl()
+    draft.save(update_fields=["answers", "current_step", "completed_steps", "expires_at", "updated"])
+    _uploads_prune(draft=draft)
+    return draft
+
+
+def _uploads_prune(*, draft: Draft) -> None:
+    referenced = file_refs(draft.answers)
+    stale = [u for u in draft.uploads.all() if u.ref not in referenced]
+    for upload in stale:
+        upload_files.file_delete(upload.path)
+        upload.delete()
+
+
+def draft_delete(*, draft: Draft) -> None:
+    for upload in draft.uploads.all():
+        upload_files.file_delete(upload.path)
+    draft.delete()
+
+
+def drafts_expire(*, now=None) -> int:
+    """Delete expired drafts and their stored files; returns how many drafts were deleted."""
+    now = now or timezone.now()
+    count = 0
+    for draft in Draft.objects.filter(expires_at__lte=now).prefetch_related("uploads").iterator(chunk_size=200):
+        draft_delete(draft=draft)
+        count += 1
+    return count
+
+
+def upload_store(*, draft: Draft, field_key: str, checked: upload_files.CheckedFile) -> dict:
+    """Store a checked file for ``draft``; returns the answer for the file field."""
+    ref = uuid.uuid4().hex
+    relative = f"{draft.pk}/{ref}{upload_files.FILE_TYPES[checked.kind][1][0]}"
+    upload_files.file_write(relative=relative, data=checked.data)
+    Upload.objects.create(
+        draft=draft,
+        ref=ref,
+        field_key=field_key,
+        name=checked.name,
+        content_type=checked.content_type,
+        kind=checked.kind,
+        size=checked.size,
+        sha512=checked.sha512,
+        path=relative,
+    )
+    return {"name": checked.name, "size": checked.size, "type": checked.kind, "ref": ref}
+
+
+# --- resume links -------------------------------------------------------------------------------
+
+
+def draft_resume_link_send(*, draft: Draft, email: str, base_url: str, title: str) -> str:
+    """E-mail a link that resumes ``draft`` in any browser; returns the link.
+
+    A new link replaces the previous one. Only the token's SHA-256 is stored; the link expires
+    with the draft as it stands now. The address itself is not stored.
+    """
+    if draft.resume_mails_sent >= RESUME_MAILS_MAX:
+        raise ResumeLimitReached
+    token = secrets.token_urlsafe(32)
+    draft.resume_token_hash = token_hash(token)
+    draft.resume_expires_at = draft.expires_at
+    draft.resume_mails_sent += 1
+    draft.save(update_fields=["resume_token_hash", "resume_expires_at", "resume_mails_sent", "updated"])
+    link = base_url.rstrip("/") + reverse("assistant:resume", kwargs={"token": token})
+    context = {"title": title, "link": link, "expires_at": draft.resume_expires_at, "authority": draft.authority}
+    send_mail(
+        subject=f"Ihr Antrag „{title}“: Link zum Fortsetzen",
+        message=render_to_string("assistant/email/resume.txt", context),
+        from_email=None,
+        recipient_list=[email],
+    )
+    logger.info("resume link sent draft=%s", draft.pk)
+    return link
+
+
+def draft_resume(*, token: str) -> Draft:
+    """The draft an e-mailed resume link points to; raises ``DraftUnavailable``."""
+    if not isinstance(token, str) or not 20 <= len(token) <= 64:
+        raise DraftUnavailable(expired=False)
+    draft = Draft.objects.select_related("version__definition", "gemeinde").filter(
+        resume_token_hash=token_hash(token)
+    ).first()
+    if draft is None:
+        raise DraftUnavailable(expired=False)
+    now = timezone.now()
+    if draft_is_expired(draft=draft) or (draft.resume_expires_at is not None and draft.resume_expires_at <= now):
+        raise DraftUnavailable(expired=True, draft=draft)
+    return draft
+
+
+# --- submit -------------------------------------------------------------------------------------
+
+
+def confirmation_email_key(*, form: ResolvedForm) -> str | None:
+    """The first top-level e-mail field: its answer receives the confirmation."""
+    for key, ref in form.fields.items():
+        if ref.field["type"] == "email" and ref.repeat_group is None:
+            return key
+    return None
+
+
+def _attachments(*, draft: Draft, form: ResolvedForm, answers: dict):
+    from amtsweg.submissions.services import AttachmentUpload
+
+    by_ref = {u.ref: u for u in draft.uploads.all()}
+    result = []
+    for key, ref in form.fields.items():
+        if ref.field["type"] != "file":
+            continue
+        if ref.repeat_group is None:
+            paths = [key]
+        else:
+            rows = answers.get(ref.repeat_group)
+            paths = [f"{ref.repeat_group}[{i}].{key}" for i in range(len(rows) if isinstance(rows, list) else 0)]
+        for path in paths:
+            value = answer_get(answers, path)
+            upload = by_ref.get(value.get("ref")) if isinstance(value, dict) else None
+            if upload is None:
+                continue
+            data = upload_files.file_path(upload.path).read_bytes()
+            result.append(AttachmentUpload(field_path=path, name=upload.name, content=data))
+    return result
+
+
+def draft_submit(*, draft: Draft, form: ResolvedForm, email: str | None = None):
+    """Hand the draft to ``submission_submit``; on success the draft keeps only the Vorgangsnummer.
+
+    Raises ``amtsweg.submissions.services.SubmissionInvalid`` (German messages by answer path).
+    """
+    from amtsweg.submissions.services import SubmissionInvalid, submission_submit
+
+    definition = draft.version.definition
+    answers = answers_finalize(form=form, answers=draft.answers)
+    if email is None:
+        key = confirmation_email_key(form=form)
+        email = answers.get(key) if key else None
+    if not email:
+        raise SubmissionInvalid({"email": "Bitte geben Sie eine E-Mail-Adresse für die Eingangsbestätigung an."})
+    try:
+        attachments = _attachments(draft=draft, form=form, answers=answers)
+    except (OSError, ValueError) as exc:
+        raise SubmissionInvalid(
+            {STEP_ERROR_KEY: "Eine hochgeladene Datei liegt nicht mehr vor. Bitte laden Sie sie erneut hoch."}
+        ) from exc
+    submission = submission_submit(
+        version=draft.version,
+        overlay=form.overlay,
+        answers=answers,
+        gemeinde=draft.gemeinde,
+        leistung=definition.leistung,
+        email=email,
+        attachments=attachments,
+        idempotency_key=f"draft-{token_hash(draft.token)[:40]}",
+    )
+    # The submission holds its own copies now: keep no personal data in the draft.
+    with transaction.atomic():
+        for upload in draft.uploads.all():
+            upload_files.file_delete(upload.path)
+            upload.delete()
+        draft.answers = {}
+        draft.submitted_number = submission.vorgangsnummer
+        draft.resume_token_hash = ""
+        draft.save(update_fields=["answers", "submitted_number", "resume_token_hash", "updated"])
+    return submission

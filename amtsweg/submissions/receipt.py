@@ -1,0 +1,196 @@
+"""The receipt (PDF/A-3b, German) and the confirmation e-mail of a submission.
+
+Format: docs/forms/receipt.md. Everything is built from the submission's snapshot (answers, form
+version, overlay as it was), so a receipt rendered again later shows the same content.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from amtsweg.forms.engine import ResolvedForm, form_from_document
+from amtsweg.forms.fields import ADDRESS_PARTS, de_number, is_empty, parse_decimal
+from amtsweg.submissions.models import Submission
+
+STYLESHEET = Path(__file__).with_name("receipt.css")
+XML_ATTACHMENT_NAME = "antragsdaten.xml"
+PDF_VARIANT = "pdf/a-3b"
+
+
+def submission_form(*, submission: Submission) -> ResolvedForm:
+    """The effective form the citizen saw: the version's document with the overlay as it was."""
+    snapshot = submission.overlay_snapshot or {}
+    return form_from_document(
+        document=submission.form_version.document,
+        parameters=snapshot.get("parameters"),
+        texts=snapshot.get("texts"),
+        disabled_fields=snapshot.get("disabled_fields"),
+        contact=snapshot.get("contact"),
+        version=submission.form_version,
+    )
+
+
+def _option_label(field: dict, form: ResolvedForm, value: Any) -> str:
+    options = field.get("options") or form.codelists.get(field.get("codelist") or "", [])
+    return next((o.get("label") or o["value"] for o in options if o["value"] == value), str(value))
+
+
+def _size_text(size: Any) -> str:
+    if not isinstance(size, int):
+        return ""
+    if size < 1024:
+        return f"{size} Bytes"
+    if size < 1024 * 1024:
+        return f"{de_number(round(size / 1024))} KB"
+    return f"{de_number(round(Decimal(size) / (1024 * 1024), 1))} MB"
+
+
+def answer_lines(*, field: dict, value: Any, form: ResolvedForm) -> list[str]:
+    """An answer as German display lines (e.g. a date as 31.12.2024, an address on two lines)."""
+    kind = field["type"]
+    if kind == "boolean":
+        return ["Ja" if value is True else "Nein" if value is False else str(value)]
+    if kind == "choice":
+        return [_option_label(field, form, value)]
+    if kind == "multichoice" and isinstance(value, list):
+        return [_option_label(field, form, v) for v in value]
+    if kind == "date" and isinstance(value, str):
+        try:
+            return [dt.date.fromisoformat(value).strftime("%d.%m.%Y")]
+        except ValueError:
+            return [value]
+    if kind == "currency":
+        number = parse_decimal(value)
+        if number is not None:
+            text = de_number(number.quantize(Decimal("0.01")))
+            return [f"{text if ',' in text else text + ',00'} €"]
+    if kind in {"decimal", "integer"}:
+        return [de_number(value)]
+    if kind == "iban" and isinstance(value, str):
+        return [" ".join(value[i : i + 4] for i in range(0, len(value), 4))]
+    if kind == "address" and isinstance(value, dict):
+        street = " ".join(str(value.get(p) or "") for p in ADDRESS_PARTS[:2]).strip()
+        place = " ".join(str(value.get(p) or "") for p in ADDRESS_PARTS[2:]).strip()
+        return [line for line in (street, place) if line]
+    if kind == "file" and isinstance(value, dict):
+        size = _size_text(value.get("size"))
+        return [f"{value.get('name') or 'Datei'}{f' ({size})' if size else ''}"]
+    return [str(value)]
+
+
+def _rows(fields: list[dict], values: dict, form: ResolvedForm) -> list[dict]:
+    rows = []
+    for field in fields:
+        if field["type"] == "info" or is_empty(values.get(field["key"])):
+            continue
+        rows.append(
+            {
+                "label": field.get("label") or field["key"],
+                "lines": answer_lines(field=field, value=values[field["key"]], form=form),
+                "multiline": field["type"] == "textarea",
+            }
+        )
+    return rows
+
+
+def receipt_sections(*, submission: Submission) -> list[dict]:
+    """Answers grouped by step and group, with labels; repeated groups as numbered items."""
+    form = submission_form(submission=submission)
+    answers = submission.answers or {}
+    sections = []
+    for step in form.steps:
+        groups = []
+        for group in step["groups"]:
+            if group.get("repeat") is not None:
+                label = group["repeat"].get("item_label") or group["title"]
+                items = answers.get(group["key"])
+                for number, row in enumerate(items if isinstance(items, list) else [], start=1):
+                    rows = _rows(group["fields"], row if isinstance(row, dict) else {}, form)
+                    if rows:
+                        groups.append({"title": f"{label} {number}", "rows": rows})
+                continue
+            rows = _rows(group["fields"], answers, form)
+            if rows:
+                groups.append({"title": group["title"], "rows": rows})
+        if groups:
+            sections.append({"title": step["title"], "groups": groups})
+    return sections
+
+
+def receipt_context(*, submission: Submission) -> dict:
+    form = submission_form(submission=submission)
+    authority = submission.authority
+    return {
+        "submission": submission,
+        "form_title": form.title,
+        "submitted_at": timezone.localtime(submission.submitted_at),
+        "sections": receipt_sections(submission=submission),
+        "attachments": list(submission.attachments.all()),
+        "declaration": form.declaration,
+        "contact": form.contact,
+        "authority_address": ", ".join(
+            part for part in (authority.street, f"{authority.postal_code} {authority.city}".strip()) if part
+        ),
+        "authority_email": authority.email,
+        "authority_phone": authority.phone,
+        "xml_name": XML_ATTACHMENT_NAME,
+        "site_name": getattr(settings, "SITE_NAME", "Amtsweg"),
+    }
+
+
+def receipt_html(*, submission: Submission) -> str:
+    return render_to_string("submissions/receipt.html", receipt_context(submission=submission))
+
+
+def receipt_pdf(*, submission: Submission) -> bytes:
+    """The receipt as PDF/A-3b with the data XML embedded (AFRelationship ``Data``)."""
+    from weasyprint import CSS, HTML, Attachment
+    from weasyprint.urls import URLFetcher
+
+    # The document is self-contained: WeasyPrint must not fetch anything (no file://, no network).
+    fetcher = URLFetcher(allowed_protocols={"data"})
+    xml = Attachment(
+        string=submission.data_xml.encode("utf-8"),
+        url_fetcher=fetcher,
+        name=XML_ATTACHMENT_NAME,
+        description=f"Antragsdaten {submission.vorgangsnummer} (XML, urn:amtsweg:forms:data:1)",
+        created=submission.submitted_at,
+        modified=submission.submitted_at,
+        relationship="Data",
+    )
+    return HTML(string=receipt_html(submission=submission), url_fetcher=fetcher).write_pdf(
+        stylesheets=[CSS(string=STYLESHEET.read_text(encoding="utf-8"), url_fetcher=fetcher)],
+        pdf_variant=PDF_VARIANT,
+        attachments=[xml],
+        uncompressed_pdf=False,
+    )
+
+
+def confirmation_subject(*, submission: Submission) -> str:
+    title = submission.form_version.document.get("title") or submission.leistung_name
+    return f"Ihr Antrag „{title}“ – Vorgangsnummer {submission.vorgangsnummer}"
+
+
+def confirmation_message(*, submission: Submission) -> EmailMultiAlternatives:
+    """The confirmation e-mail (German plain text + HTML) with the stored receipt PDF attached."""
+    context = receipt_context(submission=submission)
+    text = render_to_string("submissions/email/confirmation.txt", context)
+    html = render_to_string("submissions/email/confirmation.html", context)
+    message = EmailMultiAlternatives(
+        subject=confirmation_subject(submission=submission),
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[submission.email],
+    )
+    message.attach_alternative(html, "text/html")
+    with submission.receipt_pdf.open("rb") as handle:
+        message.attach(f"Eingangsbestaetigung-{submission.vorgangsnummer}.pdf", handle.read(), "application/pdf")
+    return message

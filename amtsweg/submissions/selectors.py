@@ -1,0 +1,21 @@
+"""Reads for submissions."""
+
+from __future__ import annotations
+
+from amtsweg.submissions.models import Submission
+from amtsweg.submissions.numbers import number_is_valid, number_normalize
+
+
+def submission_by_number(*, number: str) -> Submission | None:
+    """The submission with this Vorgangsnummer (case and confusable letters forgiven), or None."""
+    number = number_normalize(number)
+    if not number_is_valid(number):
+        return None
+    return Submission.objects.select_related("form_version__definition", "leistung", "authority").filter(
+        vorgangsnummer=number
+    ).first()
+
+
+def submission_receipt_status(*, submission: Submission) -> str:
+    """``"ready"`` once the PDF receipt is stored, else ``"pending"``."""
+    return "ready" if submission.receipt_ready_at is not None and submission.receipt_pdf else "pending"

@@ -1,0 +1,51 @@
+"""Confirmation page, its htmx status partial and the receipt download (session or staff only)."""
+
+from __future__ import annotations
+
+from django.http import FileResponse, Http404, HttpRequest
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from amtsweg.submissions.access import may_access
+from amtsweg.submissions.selectors import submission_by_number, submission_receipt_status
+
+
+def _submission_or_404(request: HttpRequest, number: str):
+    submission = submission_by_number(number=number)
+    # Same answer for "unknown" and "not yours", so numbers cannot be probed.
+    if submission is None or not may_access(request=request, submission=submission):
+        raise Http404("Antrag nicht gefunden")
+    return submission
+
+
+def _private(response):
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+def confirmation(request: HttpRequest, number: str):
+    submission = _submission_or_404(request, number)
+    context = {"submission": submission, "status": submission_receipt_status(submission=submission)}
+    return _private(render(request, "submissions/confirmation.html", context))
+
+
+@require_GET
+def receipt_status(request: HttpRequest, number: str):
+    submission = _submission_or_404(request, number)
+    context = {"submission": submission, "status": submission_receipt_status(submission=submission)}
+    return _private(render(request, "submissions/partials/status.html", context))
+
+
+@require_GET
+def receipt_download(request: HttpRequest, number: str):
+    submission = _submission_or_404(request, number)
+    if submission_receipt_status(submission=submission) != "ready":
+        raise Http404("Die Eingangsbestätigung wird noch erstellt.")
+    response = FileResponse(
+        submission.receipt_pdf.open("rb"),
+        as_attachment=True,
+        filename=f"Eingangsbestaetigung-{submission.vorgangsnummer}.pdf",
+        content_type="application/pdf",
+    )
+    return _private(response)
