@@ -121,11 +121,7 @@ def form_for(*, version: FormVersion, authority) -> ResolvedForm:
 def draft_by_token(*, token: str) -> Draft | None:
     if not isinstance(token, str) or not 20 <= len(token) <= 64:
         return None
-    return (
-        Draft.objects.select_related("version__definition", "authority", "gemeinde")
-        .filter(token=token)
-        .first()
-    )
+    return Draft.objects.select_related("version__definition", "authority", "gemeinde").filter(token=token).first()
 
 
 def draft_is_expired(*, draft: Draft) -> bool:

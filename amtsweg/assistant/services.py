@@ -170,9 +170,11 @@ def draft_resume(*, token: str) -> Draft:
     """The draft an e-mailed resume link points to; raises ``DraftUnavailable``."""
     if not isinstance(token, str) or not 20 <= len(token) <= 64:
         raise DraftUnavailable(expired=False)
-    draft = Draft.objects.select_related("version__definition", "gemeinde").filter(
-        resume_token_hash=token_hash(token)
-    ).first()
+    draft = (
+        Draft.objects.select_related("version__definition", "gemeinde")
+        .filter(resume_token_hash=token_hash(token))
+        .first()
+    )
     if draft is None:
         raise DraftUnavailable(expired=False)
     now = timezone.now()

@@ -15,22 +15,28 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from amtsweg.forms.engine import (
+# The engine's scope helpers are the single source of truth for `when` evaluation; the wizard
+# must show exactly what the engine validates, so it reuses them instead of re-implementing.
+from amtsweg.forms.engine import (  # noqa: PLC2701
     STEP_ERROR_KEY,
     ResolvedForm,
+    _row_scope,
+    _scope,
+    _shown,
     answers_normalize,
     compute_values,
     visible_steps,
 )
-
-# The engine's scope helpers are the single source of truth for `when` evaluation; the wizard
-# must show exactly what the engine validates, so it reuses them instead of re-implementing.
-from amtsweg.forms.engine import _row_scope, _scope, _shown  # noqa: PLC2701
 from amtsweg.forms.fields import ADDRESS_PARTS, FILE_TYPES, parse_decimal
+from amtsweg.forms.logic import expression_vars
 
 ADDRESS_LABELS = {"street": "Straße", "house_number": "Hausnummer", "postal_code": "Postleitzahl", "city": "Ort"}
-ADDRESS_AUTOCOMPLETE = {"street": "address-line1", "house_number": "off", "postal_code": "postal-code",
-                        "city": "address-level2"}
+ADDRESS_AUTOCOMPLETE = {
+    "street": "address-line1",
+    "house_number": "off",
+    "postal_code": "postal-code",
+    "city": "address-level2",
+}
 DATE_PARTS = (("tag", "Tag", 2), ("monat", "Monat", 2), ("jahr", "Jahr", 4))
 RADIO_LIMIT = 12  # more single-choice options than this become a <select>
 _DMY_RE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
@@ -38,8 +44,14 @@ _ISO_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _PATH_RE = re.compile(r"^([a-z][a-z0-9_]*)(?:\[(\d+)\])?(?:\.([a-z][a-z0-9_]*))?(?:\.([a-z_]+))?$")
 INPUT_TYPES = {"email": "email", "phone": "tel"}
 INPUT_MODES = {"integer": "numeric", "decimal": "decimal", "currency": "decimal"}
-AUTOCOMPLETE = {"vorname": "given-name", "nachname": "family-name", "email": "email", "telefon": "tel",
-                "geburtsdatum": "bday", "iban": "off"}
+AUTOCOMPLETE = {
+    "vorname": "given-name",
+    "nachname": "family-name",
+    "email": "email",
+    "telefon": "tel",
+    "geburtsdatum": "bday",
+    "iban": "off",
+}
 
 
 # --- names and ids ------------------------------------------------------------------------------
@@ -70,9 +82,8 @@ def input_text(spec: dict, value: Any) -> str:
     if value is None:
         return ""
     kind = spec["type"]
-    if kind in {"decimal", "currency"} and isinstance(value, str) and parse_decimal(value) is not None:
-        if re.fullmatch(r"-?\d+(\.\d+)?", value):
-            return _german_number(value)
+    if kind in {"decimal", "currency"} and isinstance(value, str) and re.fullmatch(r"-?\d+(\.\d+)?", value):
+        return _german_number(value)
     if isinstance(value, bool):
         return ""
     if isinstance(value, (int, Decimal)):
@@ -161,6 +172,7 @@ class Widget:
     options: list[dict] = field(default_factory=list)
     parts: list[dict] = field(default_factory=list)
     revealed: bool = False
+    refresh: bool = False  # other elements of the step depend on it (htmx re-renders on change)
     file_url: str | None = None
 
     @property
@@ -283,6 +295,7 @@ class GroupView:
     rows: list[Row] = field(default_factory=list)
     error: str | None = None
     can_add: bool = False
+    show_heading: bool = True
 
     @property
     def key(self) -> str:
@@ -354,9 +367,24 @@ def shown_paths(form: ResolvedForm, step: dict, answers: dict) -> set[str]:
             row = rows[i] if i < len(rows) and isinstance(rows[i], dict) else {}
             row_scope = _row_scope(scope, row)
             paths.update(
-                row_path(group["key"], i, f["key"]) for f in group["fields"] if f["type"] != "info" and _shown(f, row_scope)
+                row_path(group["key"], i, f["key"])
+                for f in group["fields"]
+                if f["type"] != "info" and _shown(f, row_scope)
             )
     return paths
+
+
+def step_controllers(step: dict) -> set[str]:
+    """Keys of the step's fields that a ``when`` of the same step reads."""
+    names: set[str] = set()
+    for group in step["groups"]:
+        if "when" in group:
+            names |= expression_vars(group["when"])
+        for spec in group["fields"]:
+            if "when" in spec:
+                names |= expression_vars(spec["when"])
+    own = {spec["key"] for group in step["groups"] for spec in group["fields"]}
+    return names & own
 
 
 def _widget(form: ResolvedForm, spec: dict, path: str, value: Any, errors: dict, revealed: set[str]) -> Widget:
@@ -386,8 +414,14 @@ def _widget(form: ResolvedForm, spec: dict, path: str, value: Any, errors: dict,
         widget.kind = "date"
         current = date_parts(value)
         widget.parts = [
-            {"key": k, "label": label, "width": width, "value": current[k], "id": f"{widget.id}-{k}",
-             "name": f"{widget.name}-{k}"}
+            {
+                "key": k,
+                "label": label,
+                "width": width,
+                "value": current[k],
+                "id": f"{widget.id}-{k}",
+                "name": f"{widget.name}-{k}",
+            }
             for k, label, width in DATE_PARTS
         ]
     elif kind == "address":
@@ -395,10 +429,18 @@ def _widget(form: ResolvedForm, spec: dict, path: str, value: Any, errors: dict,
         current = value if isinstance(value, dict) else {}
         widget.part_errors = {p: errors[f"{path}.{p}"] for p in ADDRESS_PARTS if f"{path}.{p}" in errors}
         widget.parts = [
-            {"key": p, "label": ADDRESS_LABELS[p], "value": current.get(p) or "", "id": f"{widget.id}-{p}",
-             "name": f"{widget.name}-{p}", "error": widget.part_errors.get(p), "error_id": f"{widget.id}-{p}-fehler",
-             "autocomplete": ADDRESS_AUTOCOMPLETE[p], "required": p != "house_number",
-             "inputmode": "numeric" if p == "postal_code" else ""}
+            {
+                "key": p,
+                "label": ADDRESS_LABELS[p],
+                "value": current.get(p) or "",
+                "id": f"{widget.id}-{p}",
+                "name": f"{widget.name}-{p}",
+                "error": widget.part_errors.get(p),
+                "error_id": f"{widget.id}-{p}-fehler",
+                "autocomplete": ADDRESS_AUTOCOMPLETE[p],
+                "required": p != "house_number",
+                "inputmode": "numeric" if p == "postal_code" else "",
+            }
             for p in ADDRESS_PARTS
         ]
     elif kind == "file":
@@ -415,6 +457,7 @@ def step_page(
     """The groups and fields of ``step`` as shown for ``answers`` (with their errors)."""
     errors = errors or {}
     revealed = revealed or set()
+    controllers = step_controllers(step)
     computed, scope = scope_for(form, answers)
     groups: list[GroupView] = []
     for group in step["groups"]:
@@ -423,8 +466,14 @@ def step_page(
         view = GroupView(spec=group, error=errors.get(group["key"]))
         if group.get("repeat") is None:
             view.widgets = [
-                _widget(form, f, f["key"], computed.get(f["key"]) if "compute" in f else answers.get(f["key"]), errors,
-                        revealed)
+                _widget(
+                    form,
+                    f,
+                    f["key"],
+                    computed.get(f["key"]) if "compute" in f else answers.get(f["key"]),
+                    errors,
+                    revealed,
+                )
                 for f in group["fields"]
                 if _shown(f, scope)
             ]
@@ -438,16 +487,31 @@ def step_page(
                 row_c = rows_computed[i] if i < len(rows_computed) and isinstance(rows_computed[i], dict) else {}
                 row_scope = _row_scope(scope, row_c)
                 widgets = [
-                    _widget(form, f, row_path(group["key"], i, f["key"]),
-                            row_c.get(f["key"]) if "compute" in f else row.get(f["key"]), errors, revealed)
+                    _widget(
+                        form,
+                        f,
+                        row_path(group["key"], i, f["key"]),
+                        row_c.get(f["key"]) if "compute" in f else row.get(f["key"]),
+                        errors,
+                        revealed,
+                    )
                     for f in group["fields"]
                     if _shown(f, row_scope)
                 ]
                 label = f"{view.item_label} {i + 1}"
-                view.rows.append(Row(group_key=group["key"], index=i, label=label, widgets=widgets,
-                                     can_remove=count > low))
+                view.rows.append(
+                    Row(group_key=group["key"], index=i, label=label, widgets=widgets, can_remove=count > low)
+                )
             high = group["repeat"].get("max")
             view.can_add = high is None or count < high
+        for widget in [w for r in view.rows for w in r.widgets] + view.widgets:
+            widget.refresh = widget.key in controllers
+        # No heading that merely repeats the step title or the group's only question.
+        view.show_heading = (
+            bool(view.title)
+            and view.title != step["title"]
+            and not (group.get("repeat") is None and len(view.widgets) == 1 and view.widgets[0].label == view.title)
+        )
         groups.append(view)
     return groups
 
@@ -465,8 +529,12 @@ def error_links(groups: list[GroupView], errors: dict) -> list[dict]:
     for group in groups:
         widgets = list(group.widgets)
         if group.repeat is not None:
-            add(group.key, group.add_id if group.can_add else (group.rows[0].widgets[0].target_id
-                                                                if group.rows and group.rows[0].widgets else None))
+            add(
+                group.key,
+                group.add_id
+                if group.can_add
+                else (group.rows[0].widgets[0].target_id if group.rows and group.rows[0].widgets else None),
+            )
             for row in group.rows:
                 add(f"{group.key}[{row.index}]", row.widgets[0].target_id if row.widgets else None)
                 widgets.extend(row.widgets)

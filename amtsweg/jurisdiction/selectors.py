@@ -8,7 +8,8 @@ specific territory (Gemeinde before Gemeindeverband before Kreis) is used.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
 from amtsweg.catalog.models import ExecutionLevel, Leistung
 from amtsweg.directory import selectors as directory_selectors
@@ -24,8 +25,12 @@ class Resolution:
     level: str
     authority: Authority | None
     explanation: str
-    served_territories: list[dict] = field(default_factory=list)
     override: bool = False
+
+    @cached_property
+    def served_territories(self) -> list[dict]:
+        """AGS/ARS of what the authority serves; computed on first use (submissions don't need it)."""
+        return served_territories(authority=self.authority) if self.authority is not None else []
 
 
 def _territory_ref(territory: Territory) -> dict:
@@ -126,7 +131,6 @@ def responsible_authority(*, leistung: Leistung, gemeinde: Territory) -> Resolut
                 level=level,
                 authority=override.authority,
                 explanation=explanation,
-                served_territories=served_territories(authority=override.authority),
                 override=True,
             )
 
@@ -147,5 +151,4 @@ def responsible_authority(*, leistung: Leistung, gemeinde: Territory) -> Resolut
         level=level,
         authority=authority,
         explanation=_default_explanation(leistung=leistung, gemeinde=gemeinde, authority=authority, level=level),
-        served_territories=served_territories(authority=authority),
     )

@@ -20,8 +20,16 @@ class AttachmentInline(admin.TabularInline):
 class SubmissionAdmin(admin.ModelAdmin):
     """Read-only view: submissions are immutable snapshots; the receipt is opened via the confirmation page."""
 
-    list_display = ("vorgangsnummer", "leistung_name", "gemeinde_name", "authority_name", "submitted_at", "status",
-                    "receipt_ready_at", "confirmation_sent_at")
+    list_display = (
+        "vorgangsnummer",
+        "leistung_name",
+        "gemeinde_name",
+        "authority_name",
+        "submitted_at",
+        "status",
+        "receipt_ready_at",
+        "confirmation_sent_at",
+    )
     list_filter = ("status", "submitted_at")
     search_fields = ("vorgangsnummer", "leika_key", "gemeinde_ags", "authority_key")
     date_hierarchy = "submitted_at"
@@ -36,7 +44,9 @@ class SubmissionAdmin(admin.ModelAdmin):
     def receipt_link(self, obj):
         if obj.receipt_ready_at is None:
             return "wird erstellt"
-        return format_html('<a href="{}">PDF herunterladen</a>', reverse("submissions:receipt", args=[obj.vorgangsnummer]))
+        return format_html(
+            '<a href="{}">PDF herunterladen</a>', reverse("submissions:receipt", args=[obj.vorgangsnummer])
+        )
 
     def has_add_permission(self, request):
         return False

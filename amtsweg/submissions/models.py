@@ -8,11 +8,28 @@ that enforces this. Receipt and confirmation columns are filled in later by the 
 from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import LazyObject
+
+
+class PrivateStorage(LazyObject):
+    """The ``private`` storage of settings.STORAGES (outside the web root, no URL).
+
+    Looked up on every use, not once at import, so ``override_settings(STORAGES=...)`` applies.
+    """
+
+    def _setup(self):
+        self._wrapped = storages["private"]
+
+    def __getattr__(self, name):
+        return getattr(storages["private"], name)
+
+
+_private_storage = PrivateStorage()
 
 
 def private_storage():
-    # Callable, so migrations do not record the storage and tests can point it elsewhere.
-    return storages["private"]
+    # A callable, so migrations record a reference rather than a storage instance.
+    return _private_storage
 
 
 def receipt_path(instance: "Submission", filename: str) -> str:
@@ -70,8 +87,9 @@ class Submission(models.Model):
     # Personal data: stored for the confirmation, never logged.
     email = models.EmailField("E-Mail-Adresse für die Bestätigung", max_length=254)
 
-    receipt_pdf = models.FileField("Eingangsbestätigung (PDF)", storage=private_storage, upload_to=receipt_path,
-                                   max_length=255, blank=True)
+    receipt_pdf = models.FileField(
+        "Eingangsbestätigung (PDF)", storage=private_storage, upload_to=receipt_path, max_length=255, blank=True
+    )
     receipt_ready_at = models.DateTimeField("Bestätigung erstellt am", null=True, blank=True)
     confirmation_claimed_at = models.DateTimeField("Versand begonnen am", null=True, blank=True)
     confirmation_sent_at = models.DateTimeField("E-Mail versandt am", null=True, blank=True)

@@ -11,9 +11,11 @@ def submission_by_number(*, number: str) -> Submission | None:
     number = number_normalize(number)
     if not number_is_valid(number):
         return None
-    return Submission.objects.select_related("form_version__definition", "leistung", "authority").filter(
-        vorgangsnummer=number
-    ).first()
+    return (
+        Submission.objects.select_related("form_version__definition", "leistung", "authority")
+        .filter(vorgangsnummer=number)
+        .first()
+    )
 
 
 def submission_receipt_status(*, submission: Submission) -> str:

@@ -154,12 +154,14 @@ def _prepare_attachments(attachments: Iterable[AttachmentUpload]) -> dict[str, t
     prepared: dict[str, tuple[AttachmentUpload, bytes]] = {}
     for upload in attachments:
         if not isinstance(upload, AttachmentUpload) or _PATH_RE.match(upload.field_path or "") is None:
-            raise SubmissionInvalid({STEP_ERROR_KEY: "Eine Anlage konnte nicht zugeordnet werden. Bitte laden Sie sie erneut hoch."})
+            raise SubmissionInvalid(
+                {STEP_ERROR_KEY: "Eine Anlage konnte nicht zugeordnet werden. Bitte laden Sie sie erneut hoch."}
+            )
         prepared[upload.field_path] = (upload, _read(upload.content))
     return prepared
 
 
-def _check_request(*, version, overlay, leistung, email: str, idempotency_key: str) -> None:
+def _request_errors(*, version, overlay, leistung, email: str, idempotency_key: str) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not isinstance(idempotency_key, str) or not 8 <= len(idempotency_key) <= 100:
         raise ValueError("idempotency_key must be a string of 8 to 100 characters")
@@ -177,8 +179,7 @@ def _check_request(*, version, overlay, leistung, email: str, idempotency_key: s
         validate_email(email)
     except ValidationError:
         errors["email"] = "Bitte geben Sie eine gültige E-Mail-Adresse ein, z. B. name@beispiel.de."
-    if errors:
-        raise SubmissionInvalid(errors)
+    return errors
 
 
 def submission_submit(
@@ -202,9 +203,11 @@ def submission_submit(
     existing = Submission.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing
-    _check_request(
+    request_errors = _request_errors(
         version=version, overlay=overlay, leistung=leistung, email=email, idempotency_key=idempotency_key
     )
+    if STEP_ERROR_KEY in request_errors:
+        raise SubmissionInvalid(request_errors)
     form = form_resolve(version=version, overlay=overlay)
     uploads = _prepare_attachments(attachments)
 
@@ -214,7 +217,7 @@ def submission_submit(
             _set_answer(answers, path, {"name": upload.name, "size": len(data), "type": None})
     final = answers_finalize(form=form, answers=answers)
     files = {path: ContentFile(data, name=upload.name) for path, (upload, data) in uploads.items()}
-    errors = form_validate(form=form, answers=final, files=files)
+    errors = {**request_errors, **form_validate(form=form, answers=final, files=files)}
     for path in _file_paths(form, final):
         if path not in uploads:
             errors.setdefault(path, "Die Datei liegt nicht mehr vor. Bitte laden Sie sie erneut hoch.")
@@ -352,7 +355,9 @@ def confirmation_send(*, submission: Submission) -> str:
     now = timezone.now()
     claimed = (
         Submission.objects.filter(pk=submission.pk, confirmation_sent_at__isnull=True)
-        .filter(Q(confirmation_claimed_at__isnull=True) | Q(confirmation_claimed_at__lt=now - CONFIRMATION_CLAIM_TIMEOUT))
+        .filter(
+            Q(confirmation_claimed_at__isnull=True) | Q(confirmation_claimed_at__lt=now - CONFIRMATION_CLAIM_TIMEOUT)
+        )
         .update(confirmation_claimed_at=now, confirmation_attempts=F("confirmation_attempts") + 1)
     )
     if not claimed:

@@ -15,9 +15,9 @@ def receipt_generate(submission_id: int) -> dict:
     Idempotent: running it again (a retry, a duplicate task, ``submissions_resume``) neither renders
     a second receipt nor sends a second e-mail.
     """
-    submission = Submission.objects.select_related("form_version", "leistung", "authority").filter(
-        pk=submission_id
-    ).first()
+    submission = (
+        Submission.objects.select_related("form_version", "leistung", "authority").filter(pk=submission_id).first()
+    )
     if submission is None:
         return {"submission": submission_id, "receipt": "missing", "confirmation": "missing"}
     services.receipt_store(submission=submission)

@@ -21,8 +21,10 @@ name matches and main Leistungen over their sub-variants.
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -82,7 +84,8 @@ def variant_rank(leika_key: str) -> int:
 
 
 _VARIANT_BONUS = (0.06, 0.03, 0.0)
-SOFT_BONUS_MAX = NAME_COVERAGE + _VARIANT_BONUS[0]
+VARIANT_BONUS_MAX = _VARIANT_BONUS[0]
+SOFT_BONUS_MAX = NAME_COVERAGE + VARIANT_BONUS_MAX
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,7 +273,18 @@ class LeistungIndex:
             )
         self._postings = postings
         self._docs = docs
-        self._name_term_lists = [tuple(doc.name_terms) for doc in docs]
+        # What ``_rank`` needs per document, flat: (variant bonus, name terms, 1 / their number) and the
+        # tie-break after the score (main Leistung, shorter name, name, id).
+        self._rank_facts = [
+            (_VARIANT_BONUS[d.rank], tuple(d.name_terms), 1.0 / len(d.name_terms) if d.name_terms else 0.0)
+            for d in docs
+        ]
+        name_docs: dict[str, list[int]] = {}
+        for number, doc in enumerate(docs):
+            for term in doc.name_terms:
+                name_docs.setdefault(term, []).append(number)
+        self._name_docs = name_docs
+        self._tie_breaks = [(d.rank, len(d.sort_name), d.sort_name, d.hit.id) for d in docs]
         # Direct look-ups for the exact-name bonus, so ranking never has to scan for it.
         self._by_name_key: dict[str, tuple[int, ...]] = {}
         self._by_name_terms: dict[frozenset[str], tuple[int, ...]] = {}
@@ -467,15 +481,13 @@ class LeistungIndex:
         first_pass, coverage = self._first_pass(clauses, whole)
         if not first_pass:
             return []
-        candidates = self._candidates(first_pass, coverage, limit=limit, phrase=phrase, query_words=query_words)
+        expanded = _expanded_terms(clauses + ([whole] if whole else []))
+        # Only documents with a query term in their name can get the name-coverage bonus.
+        name_docs = self._name_docs
+        named = set().union(*[name_docs[term] for term in expanded if term in name_docs])
+        candidates = self._candidates(first_pass, coverage, named, limit=limit, phrase=phrase, query_words=query_words)
         return self._rank(
-            candidates,
-            first_pass,
-            coverage,
-            clauses + ([whole] if whole else []),
-            limit=limit,
-            phrase=phrase,
-            query_words=query_words,
+            candidates, first_pass, coverage, expanded, named, limit=limit, phrase=phrase, query_words=query_words
         )
 
     def _first_pass(self, clauses: list[_Clause], whole: _Clause | None) -> tuple[dict[int, float], dict[int, float]]:
@@ -487,7 +499,8 @@ class LeistungIndex:
             scored = [(False, scores) for _soft, scores in scored]  # "Antrag" alone is a real query
         coverage: dict[int, float]
         if len(scored) == 1:
-            first_pass = dict(scored[0][1])
+            # Shared with the clause cache: only copied when the whole-phrase synonym writes to it.
+            first_pass = scored[0][1] if whole is None else dict(scored[0][1])
             coverage = dict.fromkeys(first_pass, 1.0)
         elif scored:
             total_docs = len(self._docs)
@@ -497,18 +510,19 @@ class LeistungIndex:
             weight_sum = sum(weights)
             count = sum(1 for soft, _scores in scored if not soft)
             totals: dict[int, float] = {}
-            matched: dict[int, int] = {}
+            matched: Counter[int] = Counter()
             for weight, (soft, scores) in zip(weights, scored, strict=True):
                 share = weight / weight_sum
-                total_get, matched_get = totals.get, matched.get
+                total_get = totals.get
                 for doc, value in scores.items():
                     totals[doc] = total_get(doc, 0.0) + value * share
-                    if not soft:
-                        matched[doc] = matched_get(doc, 0) + 1
-            # Coverage: documents missing a query word drop sharply ("Hund anmelden" wants both).
-            coverage = {doc: (matched.get(doc, 0) / count) ** 2 for doc in totals}
-            first_pass = {doc: total * coverage[doc] for doc, total in totals.items() if coverage[doc]}
-            coverage = {doc: coverage[doc] for doc in first_pass}
+                if not soft:
+                    matched.update(iter(scores))  # counts keys in C
+            # Coverage: documents missing a query word drop sharply ("Hund anmelden" wants both);
+            # those matching only soft words drop out.
+            squares = [(m / count) ** 2 for m in range(count + 1)]
+            coverage = {doc: squares[m] for doc, m in matched.items()}
+            first_pass = {doc: totals[doc] * squares[m] for doc, m in matched.items()}
         else:
             first_pass, coverage = {}, {}
         if whole is not None:
@@ -522,6 +536,7 @@ class LeistungIndex:
         self,
         first_pass: dict[int, float],
         coverage: dict[int, float],
+        named: set[int],
         *,
         limit: int,
         phrase: str,
@@ -533,21 +548,22 @@ class LeistungIndex:
         ``SOFT_BONUS_MAX`` × coverage, so a document whose score plus that stays below the
         limit-th best score cannot make it.
         """
+        by_score = first_pass.__getitem__
         if len(first_pass) <= limit:
-            chosen = sorted(first_pass, key=first_pass.__getitem__, reverse=True)
+            chosen = sorted(first_pass, key=by_score, reverse=True)
         else:
-            kth = heapq.nlargest(limit, first_pass.values())[-1]
-            # Cheap bound first (coverage ≤ 1); the exact one only for the few that pass it.
+            # Sorting plain floats in C beats heap selections in Python; only the few documents
+            # that pass the cheap bound (coverage ≤ 1) get the exact one and a keyed sort.
+            kth = sorted(first_pass.values(), reverse=True)[limit - 1]
             floor = kth - SOFT_BONUS_MAX
             chosen = [
                 doc
                 for doc, value in first_pass.items()
-                if value >= floor and value + SOFT_BONUS_MAX * coverage[doc] >= kth
+                if value >= floor
+                and value + (SOFT_BONUS_MAX if doc in named else VARIANT_BONUS_MAX) * coverage[doc] >= kth
             ]
-            if len(chosen) > CANDIDATES:
-                chosen = heapq.nlargest(CANDIDATES, chosen, key=first_pass.__getitem__)
-            else:
-                chosen.sort(key=first_pass.__getitem__, reverse=True)
+            chosen.sort(key=by_score, reverse=True)
+            del chosen[CANDIDATES:]
         exact = self._by_name_key.get(phrase, ()) + self._by_name_terms.get(
             frozenset(text.stem(w) for w in query_words), ()
         )
@@ -556,72 +572,94 @@ class LeistungIndex:
             chosen += [doc for doc in exact if doc in first_pass and doc not in chosen_set]
         return chosen
 
-    def _rank(self, candidates, first_pass, coverage, clauses, *, limit: int, phrase: str, query_words) -> list:
-        expanded: dict[str, float] = {}
+    def _rank(self, candidates, first_pass, coverage, expanded, named, *, limit: int, phrase: str, query_words) -> list:
         get_expanded = expanded.get
-        for clause in clauses:
-            for factor, expansions, _divisor in clause.alternatives:
-                for expansion in expansions:
-                    for term, quality in expansion.items():
-                        value = quality * factor
-                        if value > get_expanded(term, 0.0):
-                            expanded[term] = value
         query_terms = frozenset(text.stem(w) for w in query_words)
-        exact = set(self._by_name_key.get(phrase, ()) + self._by_name_terms.get(query_terms, ()))
-        # Best first pass first (candidates come sorted); stop once no remaining document can
-        # overtake the current limit-th result even with the largest possible bonus.
-        order = [d for d in candidates if d in exact] + [d for d in candidates if d not in exact] if exact else candidates
-        ranked = []
-        floor: list[float] = []  # min-heap of the best ``limit`` final scores so far
+        # Bonus: main Leistung over sub-variants, plus the share of the name the query explains
+        # ("Hundesteuer" for "Hund" beats a long name that merely mentions "Hunde"); names have a
+        # handful of terms, summed in C. Scored in comprehensions: cheaper than a per-document loop.
+        facts = self._rank_facts
+        zeros = _ZEROS
+
+        def scored(chosen: list[int]) -> dict[int, float]:
+            return {
+                doc: first_pass[doc]
+                + (variant + NAME_COVERAGE * sum(map(get_expanded, name_terms, zeros)) * share) * coverage[doc]
+                for doc in chosen
+                for variant, name_terms, share in (facts[doc],)
+            }
+
+        exact_key = self._by_name_key.get(phrase, ())
+        exact_terms = self._by_name_terms.get(query_terms, ())
+        head = 2 * limit
+        final = scored(candidates[:head])
+        if len(candidates) > head:
+            # Candidates come best first pass first, exact-name ones last: the best of the head
+            # bound the rest, which the bonus can lift by at most SOFT_BONUS_MAX × coverage.
+            exact = set(exact_key + exact_terms)
+            kth = heapq.nlargest(limit, final.values())[-1] if len(final) >= limit else -math.inf
+            final.update(
+                scored(
+                    [
+                        doc
+                        for doc in candidates[head:]
+                        if doc in exact
+                        or first_pass[doc] + (SOFT_BONUS_MAX if doc in named else VARIANT_BONUS_MAX) * coverage[doc]
+                        >= kth
+                    ]
+                )
+            )
         docs = self._docs
-        name_terms_of = self._name_term_lists
-        for doc_number in order:
-            base = first_pass[doc_number]
-            doc_coverage = coverage[doc_number]
-            if len(floor) >= limit and doc_number not in exact:
-                if base + SOFT_BONUS_MAX < floor[0]:
-                    break  # sorted by base: no later document can catch up
-                if base + SOFT_BONUS_MAX * doc_coverage < floor[0]:
-                    continue
-            doc = docs[doc_number]
-            bonus = _VARIANT_BONUS[doc.rank]
-            # Share of the name the query explains: "Hundesteuer" for "Hund" beats a long name
-            # that merely mentions "Hunde" somewhere (names have a handful of terms: loop them).
-            name_terms = name_terms_of[doc_number]
-            explained = 0.0
-            for term in name_terms:
-                value = get_expanded(term)
-                if value is not None:
-                    explained += value
-            if explained:
-                bonus += NAME_COVERAGE * explained / len(name_terms)
-            if doc.name_key == phrase:
-                bonus += EXACT_NAME_BONUS
-            elif doc_number in exact:
-                bonus += EXACT_NAME_BONUS / 2
-            score = base + bonus * doc_coverage
-            if len(floor) < limit:
-                heapq.heappush(floor, score)
-            elif score >= floor[0]:  # ties stay: the tie-break below decides between them
-                heapq.heapreplace(floor, score)
-            else:
-                continue
-            ranked.append((-round(score, 6), doc.rank, len(doc.sort_name), doc.sort_name, doc.hit.id, doc, score))
-        ranked.sort(key=lambda item: item[:5])
-        return [_with_score(item[5].hit, item[6]) for item in ranked[:limit]]
+        for doc in exact_key:
+            if doc in final:
+                final[doc] += EXACT_NAME_BONUS * coverage[doc]
+        for doc in exact_terms:
+            if doc in final and docs[doc].name_key != phrase:
+                final[doc] += EXACT_NAME_BONUS / 2 * coverage[doc]
+        if len(final) > limit:
+            # Everything tied (to 6 places) with the limit-th score stays for the tie-break below;
+            # round() is slow, so only near-ties are rounded.
+            kth = heapq.nlargest(limit, final.values())[-1]
+            kth_rounded = round(kth, 6)
+            chosen = [
+                (doc, score) for doc, score in final.items() if score >= kth - 1e-6 and round(score, 6) >= kth_rounded
+            ]
+        else:
+            chosen = list(final.items())
+        tie_breaks = self._tie_breaks
+        chosen.sort(key=lambda item: (-round(item[1], 6), tie_breaks[item[0]]))
+        return [_with_score(docs[doc].hit, score) for doc, score in chosen[:limit]]
+
+
+_ZEROS = itertools.repeat(0.0)
+
+
+def _expanded_terms(clauses: list[_Clause]) -> dict[str, float]:
+    """Every index term the query stands for, with its best quality × alternative factor."""
+    expanded: dict[str, float] = {}
+    get = expanded.get
+    for clause in clauses:
+        for factor, expansions, _divisor in clause.alternatives:
+            for expansion in expansions:
+                for term, quality in expansion.items():
+                    value = quality * factor
+                    if value > get(term, 0.0):
+                        expanded[term] = value
+    return expanded
 
 
 def _with_score(hit: LeistungHit, score: float) -> LeistungHit:
+    # Positional: measurably cheaper than keywords for the frozen dataclass, on every result.
     return LeistungHit(
-        id=hit.id,
-        slug=hit.slug,
-        name=hit.name,
-        leika_key=hit.leika_key,
-        ozg_name=hit.ozg_name,
-        lebenslage=hit.lebenslage,
-        themenfeld=hit.themenfeld,
-        execution_level=hit.execution_level,
-        score=round(score, 4),
+        hit.id,
+        hit.slug,
+        hit.name,
+        hit.leika_key,
+        hit.ozg_name,
+        hit.lebenslage,
+        hit.themenfeld,
+        hit.execution_level,
+        round(score, 4),
     )
 
 

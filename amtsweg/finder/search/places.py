@@ -21,6 +21,7 @@ EXACT = 1.0
 PREFIX = 0.9
 WORD_PREFIX = 0.75  # "buchholz" in "annaberg buchholz"
 INFIX = 0.5
+TYPICAL_NAME_LENGTH = 24
 # Qualifiers citizens add or leave out ("Stadt Dresden"); ignored when other words remain.
 _GENERIC = frozenset({"stadt", "gemeinde", "grosse", "kreisstadt", "kurort", "markt", "st"})
 
@@ -121,6 +122,11 @@ class PlaceIndex:
             self._starts.append(position)
             position += len(value) + 1
         self._blob = "\n" + "\n".join(variants) + "\n"
+        # The beginnings of all variants per typed length, for typo matching on what was typed so
+        # far ("Chmen" → "Chemn"); built ahead for usual lengths, later ones on first use.
+        self._beginnings: dict[int, list[str]] = {
+            size: [value[:size] for value in variants] for size in range(4, TYPICAL_NAME_LENGTH + 1)
+        }
 
     def __len__(self) -> int:
         return len(self._places)
@@ -204,9 +210,13 @@ class PlaceIndex:
     def _match_typos(self, query: str, distance: int, scores: dict[int, float]) -> None:
         # Whole name ("Goerlits") and the typed beginning of a name ("Chmen" → "Chemnitz").
         size = len(query)
+        beginnings = self._beginnings.get(size)
+        if beginnings is None:
+            # Derived from the register only: one list per query length (bounded by MAX_QUERY_LENGTH).
+            beginnings = self._beginnings[size] = [value[:size] for value in self._variants]
         candidates = (
             (self._variants, 0.6),
-            ([value[:size] for value in self._variants], 0.5),
+            (beginnings, 0.5),
         )
         for choices, base in candidates:
             for _match, edits, k in process.extract(

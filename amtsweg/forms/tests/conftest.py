@@ -13,7 +13,8 @@ import pytest
 
 from amtsweg.forms.definition import definition_parse
 
-DEFINITIONS = Path(__file__).resolve().parents[1] / "definitions"
+# The example exercising every feature of the format (the real services live in ../definitions/).
+DEFINITIONS = Path(__file__).resolve().parent / "data"
 _HUNDESTEUER = definition_parse(text=(DEFINITIONS / "hundesteuer-anmeldung.yaml").read_text(encoding="utf-8"))
 
 

@@ -8,7 +8,7 @@ from amtsweg.forms.models import FormDefinition, FormVersion
 from amtsweg.forms.services import definition_load, overlay_set
 from amtsweg.forms.tests.conftest import DEFINITIONS, minimal
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("amtsweg.forms.tests.admin_urls")]
 
 
 @pytest.fixture

@@ -150,16 +150,36 @@ def test_load_file_errors_name_the_file(tmp_path):
     assert info.value.errors == ["kaputt.yaml: steps: Mindestens 1 Eintrag/Einträge nötig."]
 
 
-def test_load_forms_command_defaults_and_errors(tmp_path, capsys):
-    call_command("load_forms")
+def test_load_forms_command_defaults_and_errors(tmp_path, capsys, monkeypatch, place):
+    from django.core.management.base import CommandError
+
+    from amtsweg.forms.management.commands import load_forms
+
+    folder = tmp_path / "definitions"
+    (folder / "overlays").mkdir(parents=True)
+    (folder / "hundesteuer-anmeldung.yaml").write_bytes((DEFINITIONS / "hundesteuer-anmeldung.yaml").read_bytes())
+    (folder / "overlays" / "testhausen.yaml").write_text(
+        "definition: hundesteuer-anmeldung\nauthority: test-testhausen\nparameters: {gebuehr_erster_hund: '108.00'}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(load_forms, "DEFINITIONS_DIR", folder)
+    call_command("load_forms")  # overlays are loaded after the definitions they refer to
     definition = FormDefinition.objects.get(key="hundesteuer-anmeldung")
     assert form_version_current(definition=definition).number == 1
+    assert definition.overlays.get().parameters == {"gebuehr_erster_hund": "108.00"}
     call_command("load_forms")  # idempotent
     assert definition.versions.count() == 1
     bad = tmp_path / "bad.json"
     bad.write_text("{}", encoding="utf-8")
-    from django.core.management.base import CommandError
-
     with pytest.raises(CommandError, match="1 von 1"):
         call_command("load_forms", str(bad))
     assert "Pflichtangabe 'key' fehlt." in capsys.readouterr().err
+
+
+def test_shipped_definitions_are_valid():
+    from amtsweg.forms.definition import definition_errors
+    from amtsweg.forms.management.commands.load_forms import DEFINITIONS_DIR
+
+    for path in sorted(DEFINITIONS_DIR.glob("*.y*ml")):
+        document = definition_parse(text=path.read_text(encoding="utf-8"))
+        assert definition_errors(document=document) == [], path.name

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-DEFINITION = Path(__file__).resolve().parents[2] / "forms" / "definitions" / "hundesteuer-anmeldung.yaml"
+DEFINITION = Path(__file__).resolve().parent / "data" / "hundesteuer.yaml"
 PDF_BYTES = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
 VALID_ANSWERS = {

@@ -19,7 +19,11 @@ from .conftest import PDF_BYTES
 
 
 def _tasks_for(submission):
-    return [t for t in DBTaskResult.objects.filter(task_path=receipt_generate.module_path) if t.args_kwargs["args"] == [submission.pk]]
+    return [
+        t
+        for t in DBTaskResult.objects.filter(task_path=receipt_generate.module_path)
+        if t.args_kwargs["args"] == [submission.pk]
+    ]
 
 
 def test_submit_stores_an_immutable_snapshot(submit, version, dresden, leistung, answers):
@@ -45,7 +49,10 @@ def test_submit_stores_an_immutable_snapshot(submit, version, dresden, leistung,
     jsonschema.validate(stored, data_json_schema(version=version))
     schema_hash = hashlib.sha256(canonical_json(data_json_schema(version=version)).encode()).hexdigest()
     assert submission.data_schema_sha256 == schema_hash
-    assert 'formular="hundesteuer-anmeldung"' in submission.data_xml and "<hund_name>Luna</hund_name>" in submission.data_xml
+    assert (
+        'formular="test-hundesteuer-quittung"' in submission.data_xml
+        and "<hund_name>Luna</hund_name>" in submission.data_xml
+    )
     assert submission.receipt_ready_at is None and submission.confirmation_sent_at is None
 
 
@@ -133,7 +140,12 @@ def test_retired_version_cannot_be_submitted(submit, version):
 
 def _dangerous_dog(answers):
     answers["hund"][0]["hund_gefaehrlich"] = True
-    answers["hund"][0]["hund_gutachten"] = {"name": "wesenstest.pdf", "size": len(PDF_BYTES), "type": "pdf", "ref": "x1"}
+    answers["hund"][0]["hund_gutachten"] = {
+        "name": "wesenstest.pdf",
+        "size": len(PDF_BYTES),
+        "type": "pdf",
+        "ref": "x1",
+    }
     return answers
 
 
@@ -144,7 +156,11 @@ def test_attachments_are_stored_privately_with_checksum(submit, answers, private
         attachments=[AttachmentUpload.from_upload(field_path="hund[0].hund_gutachten", upload=upload)],
     )
     attachment = SubmissionAttachment.objects.get(submission=submission)
-    assert (attachment.position, attachment.field_path, attachment.name) == (1, "hund[0].hund_gutachten", "wesenstest.pdf")
+    assert (attachment.position, attachment.field_path, attachment.name) == (
+        1,
+        "hund[0].hund_gutachten",
+        "wesenstest.pdf",
+    )
     assert attachment.content_type == "application/pdf" and attachment.size == len(PDF_BYTES)
     assert attachment.sha512 == hashlib.sha512(PDF_BYTES).hexdigest()
     path = private_storage_dir / attachment.file.name
@@ -154,7 +170,9 @@ def test_attachments_are_stored_privately_with_checksum(submit, answers, private
 
 
 def test_disguised_or_missing_upload_is_rejected(submit, answers):
-    disguised = AttachmentUpload(field_path="hund[0].hund_gutachten", name="wesenstest.pdf", content=io.BytesIO(b"MZ\x90\x00 kein pdf"))
+    disguised = AttachmentUpload(
+        field_path="hund[0].hund_gutachten", name="wesenstest.pdf", content=io.BytesIO(b"MZ\x90\x00 kein pdf")
+    )
     with pytest.raises(SubmissionInvalid) as caught:
         submit(answers=_dangerous_dog(answers), attachments=[disguised])
     assert caught.value.errors["hund[0].hund_gutachten"].startswith("Dieser Dateityp ist nicht erlaubt.")

@@ -6,7 +6,9 @@ from amtsweg.submissions.services import receipts_resume
 
 
 class Command(BaseCommand):
-    help = "Stellt Belegerstellung und Bestätigungs-E-Mail erneut ein, deren Aufgabe verloren ging (z. B. Worker-Absturz)."
+    help = (
+        "Stellt Belegerstellung und Bestätigungs-E-Mail erneut ein, deren Aufgabe verloren ging (z. B. Worker-Absturz)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--minutes", type=int, default=15, help="Nur Anträge, die älter sind (Standard: 15).")

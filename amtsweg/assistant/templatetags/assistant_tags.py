@@ -1,0 +1,16 @@
+"""Template tags for pages outside the assistant, e.g. the finder's Leistung page."""
+
+from django import template
+
+from amtsweg.assistant.selectors import offer_for
+
+register = template.Library()
+
+
+@register.inclusion_tag("assistant/partials/offer.html")
+def assistant_offer(leistung, resolution):
+    """The "Online beantragen" box when the responsible authority offers an assistant, else nothing.
+
+    ``resolution`` is the finder's Zuständigkeit (``responsible_authority``), so nothing is resolved twice.
+    """
+    return {"offer": offer_for(leistung=leistung, resolution=resolution)}

@@ -1,0 +1,200 @@
+"""Fixtures for the assistant tests: the Hundesteuer definition (forms services), activated with an
+overlay for Dresden's Stadtverwaltung (found via the Zuständigkeit of the real Saxon reference data),
+uploads and private storage in a per-test folder, and helpers to walk the wizard with the test client."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+DEFINITION = Path(__file__).resolve().parent / "data" / "hundesteuer-anmeldung.yaml"
+DRESDEN_AGS = "14612000"
+HUNDESTEUER_KEY = "99102013000000"
+PDF_BYTES = (
+    b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+    b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+)
+EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48 + b"This program cannot be run"
+HTML_BYTES = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
+
+STEP_DATA = {
+    "anliegen": {"f-anlass": "anmeldung", "f-wohnsitz_hier": "ja"},
+    "halter": {
+        "f-vorname": "Erika",
+        "f-nachname": "Mustermann",
+        "f-geburtsdatum-tag": "1",
+        "f-geburtsdatum-monat": "5",
+        "f-geburtsdatum-jahr": "1980",
+        "f-anschrift-street": "Schloßstraße",
+        "f-anschrift-house_number": "1",
+        "f-anschrift-postal_code": "01067",
+        "f-anschrift-city": "Dresden",
+        "f-email": "erika@example.org",
+        "f-telefon": "",
+    },
+    "hunde": {
+        "f-hund-0-hund_name": "Bello",
+        "f-hund-0-hund_rasse": "Labrador",
+        "f-hund-0-hund_geburt-tag": "1",
+        "f-hund-0-hund_geburt-monat": "3",
+        "f-hund-0-hund_geburt-jahr": "2020",
+        "f-hund-0-hund_seit-tag": "15",
+        "f-hund-0-hund_seit-monat": "1",
+        "f-hund-0-hund_seit-jahr": "2021",
+        "f-hund-0-hund_herkunft": "tierheim",
+        "f-hund-0-hund_chipnummer": "",
+        "f-hund-0-hund_gefaehrlich": "nein",
+    },
+    "befreiung": {"f-befreiung_beantragt": "nein"},
+    "zahlung": {"f-lastschrift": "nein", "f-vorauszahlung": "", "f-erster_faelligkeitsbetrag": ""},
+}
+
+
+@pytest.fixture(autouse=True)
+def private_dirs(settings, tmp_path):
+    """Uploads and submission files go to a per-test folder, never into the project's var/."""
+    settings.AMTSWEG_UPLOAD_DIR = tmp_path / "private" / "uploads"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": tmp_path / "private"}},
+    }
+    settings.ALLOWED_HOSTS = ["testserver"]
+    return tmp_path / "private"
+
+
+@pytest.fixture
+def version(db):
+    from amtsweg.forms.services import definition_load_file
+
+    return definition_load_file(path=DEFINITION, publish=True)
+
+
+@pytest.fixture
+def dresden(db):
+    from amtsweg.directory.models import Territory
+
+    return Territory.objects.get(kind=Territory.Kind.GEMEINDE, ags=DRESDEN_AGS, valid_until__isnull=True)
+
+
+@pytest.fixture
+def leistung(version):
+    return version.definition.leistung
+
+
+@pytest.fixture
+def authority(leistung, dresden):
+    from amtsweg.jurisdiction.selectors import responsible_authority
+
+    return responsible_authority(leistung=leistung, gemeinde=dresden).authority
+
+
+@pytest.fixture
+def activation(version, authority):
+    from amtsweg.assistant.services import activation_set
+    from amtsweg.forms.services import overlay_set
+
+    overlay_set(
+        definition=version.definition,
+        authority=authority,
+        parameters={"gebuehr_erster_hund": "108.00"},
+        texts={"steps.zahlung.intro": "Die Steuer wird jährlich am 1. Juli fällig."},
+        contact={"name": "Steueramt Dresden", "email": "steueramt@dresden.example", "phone": "0351 488-0"},
+    )
+    return activation_set(definition=version.definition, authority=authority)
+
+
+@pytest.fixture
+def start_url(activation, dresden):
+    return reverse("assistant:start", kwargs={"key": "hundesteuer-anmeldung", "ags": dresden.ags})
+
+
+class Wizard:
+    """Walks the assistant with a Django test client (a browser without JavaScript)."""
+
+    def __init__(self, client, start_url):
+        self.client = client
+        self.start_url = start_url
+        self.base = None
+
+    def start(self):
+        response = self.client.post(self.start_url)
+        assert response.status_code == 302, response
+        self.base = response["Location"].rsplit("/", 2)[0] + "/"
+        return response
+
+    @property
+    def draft(self):
+        from amtsweg.assistant.models import Draft
+
+        return Draft.objects.get(token=self.base.rstrip("/").rsplit("/", 1)[-1])
+
+    def url(self, step: str) -> str:
+        return f"{self.base}{step}/"
+
+    def get(self, step: str, **kwargs):
+        return self.client.get(self.url(step), **kwargs)
+
+    def post(self, step: str, data: dict | None = None, action: str = "weiter", query: str = "", **extra):
+        payload = dict(STEP_DATA.get(step, {}) if data is None else data)
+        payload.setdefault("aktion", action)
+        return self.client.post(self.url(step) + query, payload, **extra)
+
+    def through(self, *steps: str):
+        for step in steps:
+            response = self.post(step)
+            assert response.status_code == 302, (step, response.content.decode()[:3000])
+        return response
+
+
+@pytest.fixture
+def wizard(client, start_url):
+    w = Wizard(client, start_url)
+    w.start()
+    return w
+
+
+class _Ids(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids: list[str] = []
+        self.label_for: set[str] = set()
+        self.controls: list[dict] = []
+        self.describedby: list[str] = []
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if a.get("id"):
+            self.ids.append(a["id"])
+        if tag == "label" and a.get("for"):
+            self.label_for.add(a["for"])
+        if tag in {"input", "select", "textarea"} and a.get("type") not in {"hidden", "submit"}:
+            self.controls.append(a)
+        if a.get("aria-describedby"):
+            self.describedby.extend(a["aria-describedby"].split())
+        if tag == "a" and (a.get("href") or "").startswith("#"):
+            self.hrefs.append(a["href"][1:])
+
+
+def assert_clean_markup(html: str) -> None:
+    """No duplicate ids, every control labelled, every aria-describedby and in-page link resolves."""
+    parser = _Ids()
+    parser.feed(html)
+    duplicates = {i for i in parser.ids if parser.ids.count(i) > 1}
+    assert not duplicates, f"doppelte ids: {duplicates}"
+    ids = set(parser.ids)
+    for control in parser.controls:
+        assert control.get("id") in parser.label_for, f"ohne Label: {control}"
+    missing = [i for i in parser.describedby if i not in ids]
+    assert not missing, f"aria-describedby ohne Ziel: {missing}"
+    broken = [h for h in parser.hrefs if h and h not in ids]
+    assert not broken, f"Sprungziele fehlen: {broken}"
+
+
+def text(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())

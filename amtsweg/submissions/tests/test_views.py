@@ -1,0 +1,78 @@
+import pytest
+from django.contrib.auth import get_user_model
+
+from amtsweg.submissions.access import SESSION_KEY, session_remember
+from amtsweg.submissions.services import receipt_store
+
+
+def _remember(client, submission):
+    session = client.session
+    session[SESSION_KEY] = [submission.vorgangsnummer]
+    session.save()
+
+
+@pytest.fixture
+def submission(submit):
+    return submit()
+
+
+def test_confirmation_page_while_pending_polls_with_htmx_and_offers_a_reload_link(client, submission):
+    _remember(client, submission)
+    response = client.get(f"/antraege/{submission.vorgangsnummer}/bestaetigung/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert submission.vorgangsnummer in html and "Ihr Antrag ist eingegangen" in html
+    assert "wird gerade erstellt" in html
+    assert f'hx-get="/antraege/{submission.vorgangsnummer}/status/"' in html and 'hx-trigger="every 2s"' in html
+    assert f'href="/antraege/{submission.vorgangsnummer}/bestaetigung/"' in html  # works without JavaScript
+    assert "quittung.pdf" not in html
+    assert "<script>" not in html and "style=" not in html  # strict CSP: nothing inline
+    assert response["Cache-Control"] == "private, no-store"
+    assert client.get(f"/antraege/{submission.vorgangsnummer}/quittung.pdf").status_code == 404
+
+
+def test_status_partial_and_download_once_the_receipt_is_ready(client, submission):
+    _remember(client, submission)
+    receipt_store(submission=submission)
+
+    partial = client.get(f"/antraege/{submission.vorgangsnummer}/status/").content.decode()
+    assert "hx-trigger" not in partial  # polling stops
+    assert f'href="/antraege/{submission.vorgangsnummer}/quittung.pdf"' in partial
+
+    response = client.get(f"/antraege/{submission.vorgangsnummer}/quittung.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert f'filename="Eingangsbestaetigung-{submission.vorgangsnummer}.pdf"' in response["Content-Disposition"]
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+
+
+def test_other_sessions_get_404_for_everything(client, submission):
+    receipt_store(submission=submission)
+    for suffix in ("bestaetigung/", "status/", "quittung.pdf"):
+        assert client.get(f"/antraege/{submission.vorgangsnummer}/{suffix}").status_code == 404
+    assert client.get("/antraege/AW-2026-UNBEKANN/bestaetigung/").status_code == 404
+    assert client.get("/antraege/kaputt/bestaetigung/").status_code == 404
+
+
+def test_staff_may_open_any_receipt(client, submission):
+    receipt_store(submission=submission)
+    staff = get_user_model().objects.create_user(username="sachbearbeitung", password="x" * 16, is_staff=True)
+    client.force_login(staff)
+    assert client.get(f"/antraege/{submission.vorgangsnummer}/bestaetigung/").status_code == 200
+    assert client.get(f"/antraege/{submission.vorgangsnummer}/quittung.pdf").status_code == 200
+
+
+def test_lower_case_number_is_accepted_for_the_owner(client, submission):
+    _remember(client, submission)
+    response = client.get(f"/antraege/{submission.vorgangsnummer.lower()}/bestaetigung/")
+    assert response.status_code == 200
+
+
+def test_session_remember_keeps_the_latest_numbers(rf, submission):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    request = rf.get("/")
+    request.session = SessionStore()
+    request.session[SESSION_KEY] = [f"AW-2026-{i:08d}" for i in range(25)]
+    session_remember(request=request, submission=submission)
+    numbers = request.session[SESSION_KEY]
+    assert len(numbers) == 20 and numbers[-1] == submission.vorgangsnummer
