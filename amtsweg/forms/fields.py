@@ -132,9 +132,12 @@ def _fold(text: str) -> str:
 
 
 def _place_variants(name: str) -> set[str]:
-    # "Freiberg, Stadt", "Hohnstein (Sächs Schweiz)" → also "freiberg", "hohnstein"
+    # "Freiberg, Stadt", "Hohnstein (Sächs Schweiz)" → also "freiberg", "hohnstein";
+    # bilingual names "Bautzen - Budyšin", "Bautzen / Budyšin, Stadt" → each language's name alone.
     base = re.split(r"[,(]", name, maxsplit=1)[0]
-    return {_fold(name), _fold(base)}
+    variants = {_fold(name), _fold(base)}
+    variants.update(_fold(part) for part in re.split(r"\s+[-/]\s+", base) if part.strip())
+    return variants
 
 
 def postal_code_check(*, postal_code: str, city: str) -> str | None:

@@ -60,8 +60,10 @@ def private_dirs(settings, tmp_path):
     settings.AMTSWEG_UPLOAD_DIR = tmp_path / "private" / "uploads"
     settings.STORAGES = {
         **settings.STORAGES,
-        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": tmp_path / "private"}},
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "private"},
+        },
     }
     settings.ALLOWED_HOSTS = ["testserver"]
     return tmp_path / "private"

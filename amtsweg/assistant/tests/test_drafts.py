@@ -112,8 +112,13 @@ def test_drafts_expire_command_deletes_drafts_and_files(wizard, private_dirs, ca
     upload = Upload.objects.get()
     stored = private_dirs / "uploads" / upload.path
     assert stored.exists()
-    keep = Draft.objects.create(token="k" * 43, version=wizard.draft.version, authority=wizard.draft.authority,
-                                gemeinde=wizard.draft.gemeinde, expires_at=timezone.now() + timedelta(days=1))
+    keep = Draft.objects.create(
+        token="k" * 43,
+        version=wizard.draft.version,
+        authority=wizard.draft.authority,
+        gemeinde=wizard.draft.gemeinde,
+        expires_at=timezone.now() + timedelta(days=1),
+    )
     Draft.objects.filter(pk=wizard.draft.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     call_command("drafts_expire")
     assert "1 abgelaufene Entwürfe gelöscht" in capsys.readouterr().out

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from amtsweg.assistant.models import Draft
-from amtsweg.assistant.tests.conftest import STEP_DATA, assert_clean_markup, text
+from amtsweg.assistant.tests.conftest import assert_clean_markup, text
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,7 @@ def test_start_page_shows_assistant_authority_contact_and_needs(client, start_ur
     response = client.get(start_url)
     assert response.status_code == 200
     page = text(response)
-    assert "<h1 class=\"kern-heading-large\">Anmeldung zur Hundesteuer</h1>" in page
+    assert '<h1 class="kern-heading-large">Anmeldung zur Hundesteuer</h1>' in page
     assert authority.name in page
     assert "Steueramt Dresden" in page and "steueramt@dresden.example" in page
     assert "Das brauchen Sie" in page and "E-Mail-Adresse für die Eingangsbestätigung" in page
@@ -61,8 +61,16 @@ def test_full_flow_to_submission(wizard, client, version, authority, dresden):
     assert review.status_code == 200
     page = text(review)
     assert "Angaben prüfen und absenden" in page
-    for expected in ("Erika", "Mustermann", "01.05.1980", "Schloßstraße 1, 01067 Dresden", "Bello", "Hund 1",
-                     "Aus dem Tierheim", "108,00 €"):
+    for expected in (
+        "Erika",
+        "Mustermann",
+        "01.05.1980",
+        "Schloßstraße 1, 01067 Dresden",
+        "Bello",
+        "Hund 1",
+        "Aus dem Tierheim",
+        "108,00 €",
+    ):
         assert expected in page, expected
     assert page.count(">ändern<") >= 10
     assert_clean_markup(review.content.decode())

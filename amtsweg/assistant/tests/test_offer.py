@@ -26,12 +26,10 @@ def test_assistant_for_other_gemeinde_is_none(activation, leistung):
     assert assistant_for(leistung=leistung, gemeinde=pirna) is None
 
 
-def test_assistant_for_needs_a_published_version(leistung, dresden, authority):
-    from amtsweg.assistant.tests.conftest import DEFINITION
-    from amtsweg.forms.services import definition_load_file
+def test_assistant_for_needs_a_published_version(activation, leistung, dresden, version):
+    from amtsweg.forms.services import form_version_retire
 
-    draft_version = definition_load_file(path=DEFINITION, publish=False)
-    activation_set(definition=draft_version.definition, authority=authority)
+    form_version_retire(version=version)
     assert assistant_for(leistung=leistung, gemeinde=dresden) is None
 
 

@@ -32,8 +32,12 @@ def test_every_step_renders_with_labels_and_unique_ids(path):
         groups, html = _render(form, step, {})
         assert_clean_markup(html)
         # Every field error gets a summary link that points at an element on the page.
-        errors = {w.path: "Fehler" for g in groups for w in [x for r in g.rows for x in r.widgets] + g.widgets
-                  if w.kind not in {"info", "computed"}}
+        errors = {
+            w.path: "Fehler"
+            for g in groups
+            for w in [x for r in g.rows for x in r.widgets] + g.widgets
+            if w.kind not in {"info", "computed"}
+        }
         groups, html = _render(form, step, {}, errors)
         assert_clean_markup(html)
         for link in wizard.error_links(groups, errors):
@@ -46,8 +50,12 @@ def test_names_and_ids():
     assert wizard.dom_name("anschrift.city") == "f-anschrift-city"
     assert wizard.answer_set({}, "hund[1].x", 1) == {"hund": [{}, {"x": 1}]}
     assert wizard.answer_get({"hund": [{}, {"x": 1}]}, "hund[1].x") == 1
-    assert wizard.file_refs({"a": {"name": "n", "size": 1, "type": "pdf", "ref": "r1"},
-                             "hund": [{"b": {"name": "n", "size": 1, "type": "png", "ref": "r2"}}]}) == {"r1", "r2"}
+    assert wizard.file_refs(
+        {
+            "a": {"name": "n", "size": 1, "type": "pdf", "ref": "r1"},
+            "hund": [{"b": {"name": "n", "size": 1, "type": "png", "ref": "r2"}}],
+        }
+    ) == {"r1", "r2"}
 
 
 def test_display_values():
@@ -68,5 +76,8 @@ def test_unreadable_date_is_kept_as_typed():
     spec = {"key": "d", "type": "date"}
     assert wizard._read(spec, "f-d", Post({"f-d-tag": "3", "f-d-monat": "5", "f-d-jahr": "2020"})) == "3.5.2020"
     assert wizard._read(spec, "f-d", Post({"f-d-tag": "drei", "f-d-monat": "5", "f-d-jahr": "2020"})) == {
-        "tag": "drei", "monat": "5", "jahr": "2020"}
+        "tag": "drei",
+        "monat": "5",
+        "jahr": "2020",
+    }
     assert wizard._read(spec, "f-d", Post({})) is None

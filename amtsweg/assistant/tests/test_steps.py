@@ -78,8 +78,13 @@ def test_unknown_and_hidden_steps_redirect_with_message(wizard, client):
 
 
 def test_tampered_hidden_fields_and_unknown_keys_are_ignored_with_message(wizard, version):
-    data = {**STEP_DATA["anliegen"], "version": str(version.pk + 99), "schritt": "zahlung", "f-erfunden": "x",
-            "f-steuer_betrag": "0.01"}
+    data = {
+        **STEP_DATA["anliegen"],
+        "version": str(version.pk + 99),
+        "schritt": "zahlung",
+        "f-erfunden": "x",
+        "f-steuer_betrag": "0.01",
+    }
     response = wizard.post("anliegen", data)
     assert response.status_code == 200
     assert "passten nicht zu Ihrem Antrag" in text(response)
@@ -114,9 +119,16 @@ def test_repeat_rows_add_and_remove_without_javascript(wizard, client):
     assert "Hund 1 entfernen" in page and "Hund 2 entfernen" in page
     assert_clean_markup(page)
 
-    data.update({"f-hund-1-hund_name": "Luna", "f-hund-1-hund_rasse": "Mischling", "f-hund-1-hund_seit-tag": "1",
-                 "f-hund-1-hund_seit-monat": "6", "f-hund-1-hund_seit-jahr": "2022",
-                 "f-hund-1-hund_gefaehrlich": "nein"})
+    data.update(
+        {
+            "f-hund-1-hund_name": "Luna",
+            "f-hund-1-hund_rasse": "Mischling",
+            "f-hund-1-hund_seit-tag": "1",
+            "f-hund-1-hund_seit-monat": "6",
+            "f-hund-1-hund_seit-jahr": "2022",
+            "f-hund-1-hund_gefaehrlich": "nein",
+        }
+    )
     response = wizard.post("hunde", data, action="entfernen:hund:0")
     assert response.status_code == 302
     rows = wizard.draft.answers["hund"]
@@ -150,8 +162,14 @@ def test_revealed_field_is_shown_before_moving_on(wizard):
     assert "Bitte wählen Sie bei" not in page  # no error for a question the citizen has not seen yet
     response = wizard.post("befreiung", {"f-befreiung_beantragt": "ja"})
     assert response.status_code == 200 and "Bitte wählen Sie bei „Grund“ eine Antwort aus." in text(response)
-    response = wizard.post("befreiung", {"f-befreiung_beantragt": "ja", "f-befreiung_gruende": ["tierheim"],
-                                         "f-befreiung_begruendung": "Aus dem Tierheim Dresden."})
+    response = wizard.post(
+        "befreiung",
+        {
+            "f-befreiung_beantragt": "ja",
+            "f-befreiung_gruende": ["tierheim"],
+            "f-befreiung_begruendung": "Aus dem Tierheim Dresden.",
+        },
+    )
     assert response.status_code == 302
     assert wizard.draft.answers["befreiung_gruende"] == ["tierheim"]
 

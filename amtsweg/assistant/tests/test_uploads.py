@@ -27,8 +27,7 @@ def _post_file(wizard, name: str, content: bytes, **data):
     return wizard.post("hunde", {**DANGER, **data, "f-hund-0-hund_gutachten": SimpleUploadedFile(name, content)})
 
 
-def test_pdf_upload_is_stored_privately_and_downloadable_only_by_the_session(on_dogs, client, private_dirs,
-                                                                             settings):
+def test_pdf_upload_is_stored_privately_and_downloadable_only_by_the_session(on_dogs, client, private_dirs, settings):
     response = _post_file(on_dogs, "Wesenstest 2024.PDF", PDF_BYTES)
     assert response.status_code == 302, text(response)[:2000]
     upload = Upload.objects.get()
@@ -93,7 +92,8 @@ def test_field_size_limit_applies(on_dogs, version):
     result = uploads.upload_check(field=spec, upload=SimpleUploadedFile("a.pdf", PDF_BYTES + b"x" * 2000))
     assert result == "Die Datei ist zu groß. Erlaubt sind höchstens 0,001 MB."
     assert "Dieser Dateityp (PNG) ist hier nicht erlaubt" in uploads.upload_check(
-        field=spec, upload=SimpleUploadedFile("a.png", PNG_BYTES))
+        field=spec, upload=SimpleUploadedFile("a.png", PNG_BYTES)
+    )
 
 
 def test_request_far_above_the_limit_gets_a_clear_page(on_dogs, settings):

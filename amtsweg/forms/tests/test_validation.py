@@ -245,6 +245,15 @@ def test_address_checked_against_register(form):
     assert check(form, ausland={"street": "Rue de la Paix", "postal_code": "75002", "city": "Paris"}) == {}
 
 
+def test_bilingual_place_names_match_either_name():
+    from amtsweg.forms.fields import postal_code_check
+
+    # The register writes Bautzen as "Bautzen - Budyšin" (German and Sorbian).
+    assert postal_code_check(postal_code="02625", city="Bautzen") is None
+    assert postal_code_check(postal_code="02625", city="Budyšin") is None
+    assert postal_code_check(postal_code="02625", city="Dresden") == "mismatch"
+
+
 @pytest.fixture(autouse=True)
 def _register(place):
     """Every test sees our own Gemeinde Testhausen (PLZ 09999) in the register."""

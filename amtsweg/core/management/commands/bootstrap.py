@@ -41,8 +41,10 @@ class Command(BaseCommand):
         self._step("Rechtliche Seiten", lambda: f"{pages_ensure_defaults()} neu angelegt")
         if not reference_only:
             from amtsweg.core.demo import demo_content_ensure
+            from amtsweg.core.demo_forms import demo_forms_ensure
 
             self._step("Demodaten", lambda: _summary(demo_content_ensure()))
+            self._step("Antragsassistenten", lambda: _summary(demo_forms_ensure()))
             self._ensure_admin()
 
     def _register(self, path, land, scope):
