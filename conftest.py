@@ -14,6 +14,18 @@ from django.core.management import call_command
 os.environ.setdefault("AMTSWEG_MODE", "test")
 
 
+def pytest_collection_modifyitems(config, items):
+    # PostgreSQL-only tests run in the second pass of ./dev test (DATABASE_URL=postgres://…).
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (./dev test runs it with DATABASE_URL)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "amtsweg.forms",
     "amtsweg.assistant",
     "amtsweg.submissions",
+    "amtsweg.hub",
     "amtsweg.pages",
 ]
 

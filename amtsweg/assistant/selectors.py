@@ -118,10 +118,41 @@ def form_for(*, version: FormVersion, authority) -> ResolvedForm:
     return form
 
 
+# Published versions are immutable (enforced by the forms app and a database trigger), so their
+# decoded documents can be kept per process instead of being read and parsed on every request.
+_VERSIONS: OrderedDict[int, FormVersion] = OrderedDict()
+_VERSIONS_MAX = 64
+
+
+def version_get(*, pk: int) -> FormVersion:
+    """A draft's pinned version with its definition; cached per process once published.
+
+    The cached object's ``status`` may be stale (a version can be retired); the submit path
+    therefore reloads it (``submission_submit`` checks the status itself).
+    """
+    version = _VERSIONS.get(pk)
+    if version is None:
+        version = FormVersion.objects.select_related("definition__leistung").get(pk=pk)
+        if version.status != FormVersion.Status.DRAFT:
+            _VERSIONS[pk] = version
+            if len(_VERSIONS) > _VERSIONS_MAX:
+                _VERSIONS.popitem(last=False)
+    return version
+
+
+def caches_clear() -> None:
+    """Forget cached versions and forms (tests, whose rolled-back rows may reuse primary keys)."""
+    _VERSIONS.clear()
+    _FORMS.clear()
+
+
 def draft_by_token(*, token: str) -> Draft | None:
     if not isinstance(token, str) or not 20 <= len(token) <= 64:
         return None
-    return Draft.objects.select_related("version__definition", "authority", "gemeinde").filter(token=token).first()
+    draft = Draft.objects.select_related("authority", "gemeinde").filter(token=token).first()
+    if draft is not None:
+        draft.version = version_get(pk=draft.version_id)
+    return draft
 
 
 def draft_is_expired(*, draft: Draft) -> bool:

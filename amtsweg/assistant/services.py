@@ -224,7 +224,9 @@ def draft_submit(*, draft: Draft, form: ResolvedForm, email: str | None = None):
     """
     from amtsweg.submissions.services import SubmissionInvalid, submission_submit
 
-    definition = draft.version.definition
+    # Fresh from the database: the status (published/retired) decides whether it may still be submitted.
+    version = FormVersion.objects.select_related("definition__leistung").get(pk=draft.version_id)
+    definition = version.definition
     answers = answers_finalize(form=form, answers=draft.answers)
     if email is None:
         key = confirmation_email_key(form=form)
@@ -238,7 +240,7 @@ def draft_submit(*, draft: Draft, form: ResolvedForm, email: str | None = None):
             {STEP_ERROR_KEY: "Eine hochgeladene Datei liegt nicht mehr vor. Bitte laden Sie sie erneut hoch."}
         ) from exc
     submission = submission_submit(
-        version=draft.version,
+        version=version,
         overlay=form.overlay,
         answers=answers,
         gemeinde=draft.gemeinde,

@@ -38,7 +38,9 @@ ADDRESS_AUTOCOMPLETE = {
     "city": "address-level2",
 }
 DATE_PARTS = (("tag", "Tag", 2), ("monat", "Monat", 2), ("jahr", "Jahr", 4))
-RADIO_LIMIT = 12  # more single-choice options than this become a <select>
+RADIO_LIMIT = 12
+# Widget kind → template in assistant/partials/fields/
+TEMPLATES = {"textarea": "input", "radios": "choices", "checkboxes": "choices"}  # more single-choice options than this become a <select>
 _DMY_RE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _ISO_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _PATH_RE = re.compile(r"^([a-z][a-z0-9_]*)(?:\[(\d+)\])?(?:\.([a-z][a-z0-9_]*))?(?:\.([a-z_]+))?$")
@@ -178,6 +180,11 @@ class Widget:
     @property
     def key(self) -> str:
         return self.spec["key"]
+
+    @property
+    def template(self) -> str:
+        name = TEMPLATES.get(self.kind, self.kind)
+        return f"assistant/partials/fields/{name}.html"
 
     @property
     def name(self) -> str:

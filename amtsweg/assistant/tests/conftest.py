@@ -55,6 +55,15 @@ STEP_DATA = {
 
 
 @pytest.fixture(autouse=True)
+def _fresh_caches():
+    from amtsweg.assistant.selectors import caches_clear
+
+    caches_clear()
+    yield
+    caches_clear()
+
+
+@pytest.fixture(autouse=True)
 def private_dirs(settings, tmp_path):
     """Uploads and submission files go to a per-test folder, never into the project's var/."""
     settings.AMTSWEG_UPLOAD_DIR = tmp_path / "private" / "uploads"

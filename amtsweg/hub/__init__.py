@@ -1,0 +1,1 @@
+"""Integrationsdienst (Datendrehscheibe): routes submissions into the authorities' back-office systems."""
