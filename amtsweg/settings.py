@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "amtsweg.forms",
     "amtsweg.assistant",
     "amtsweg.submissions",
+    "amtsweg.audit",
+    "amtsweg.apiclients",
+    "amtsweg.casefile",
     "amtsweg.hub",
     "amtsweg.pages",
 ]

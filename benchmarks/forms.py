@@ -181,7 +181,6 @@ def bench_steps(context: dict, n: int = STEP_REQUESTS) -> list[tuple[str, list[f
     return results
 
 
-
 # --- section: submissions ---------------------------------------------------------------------------
 
 FIRST_NAMES = ["Erika", "Max", "Anna", "Lukas", "Sophie", "Jonas", "Marie", "Paul", "Lea", "Felix"]
@@ -464,8 +463,7 @@ def main() -> None:
         print(f"Database: SQLite (WAL) in {tmp}; form: {context['version']}; place: {context['gemeinde'].name}\n")
 
         steps = bench_steps(context, args.steps)
-        print("Wizard steps over HTTP (test Client, one draft; aim >= "
-              f"{AIM_STEP_REQUESTS_PER_SECOND} step requests/s)")
+        print(f"Wizard steps over HTTP (test Client, one draft; aim >= {AIM_STEP_REQUESTS_PER_SECOND} step requests/s)")
         print(table_header())
         for label, latencies, seconds in steps:
             print(table_row(label, latencies, seconds))

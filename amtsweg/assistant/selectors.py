@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -98,9 +99,28 @@ _FORMS: OrderedDict[tuple, ResolvedForm] = OrderedDict()
 _FORMS_MAX = 256
 
 
+# Overlays are read on every step request; a few seconds of delay before a Kommune's edit shows
+# is acceptable and saves a query per request.
+_OVERLAYS: dict[tuple[int, int], tuple[float, object]] = {}
+OVERLAY_TTL_SECONDS = 10.0
+
+
+def _overlay_cached(*, definition: FormDefinition, authority):
+    key = (definition.pk, authority.pk)
+    now = time.monotonic()
+    hit = _OVERLAYS.get(key)
+    if hit is not None and now - hit[0] < OVERLAY_TTL_SECONDS:
+        return hit[1]
+    overlay = overlay_get(definition=definition, authority=authority)
+    if len(_OVERLAYS) > 1024:
+        _OVERLAYS.clear()
+    _OVERLAYS[key] = (now, overlay)
+    return overlay
+
+
 def form_for(*, version: FormVersion, authority) -> ResolvedForm:
     """The effective form for a draft: its pinned version with the authority's current overlay."""
-    overlay = overlay_get(definition=version.definition, authority=authority)
+    overlay = _overlay_cached(definition=version.definition, authority=authority)
     cache_key = (
         version.pk,
         version.content_hash,
@@ -144,6 +164,7 @@ def caches_clear() -> None:
     """Forget cached versions and forms (tests, whose rolled-back rows may reuse primary keys)."""
     _VERSIONS.clear()
     _FORMS.clear()
+    _OVERLAYS.clear()
 
 
 def draft_by_token(*, token: str) -> Draft | None:

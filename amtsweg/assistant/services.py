@@ -84,6 +84,7 @@ def draft_save(
 
     Uploads that no answer refers to any more (a removed row, a replaced file) are deleted.
     """
+    previous_refs = file_refs(draft.answers if isinstance(draft.answers, dict) else {})
     draft.answers = answers
     if current_step is not None:
         draft.current_step = current_step
@@ -91,7 +92,8 @@ def draft_save(
         draft.completed_steps = list(dict.fromkeys(completed_steps))
     draft.expires_at = timezone.now() + _ttl()
     draft.save(update_fields=["answers", "current_step", "completed_steps", "expires_at", "updated"])
-    _uploads_prune(draft=draft)
+    if previous_refs - file_refs(answers):  # only then can an upload have lost its answer
+        _uploads_prune(draft=draft)
     return draft
 
 

@@ -447,19 +447,19 @@ def _step_view(request: HttpRequest, *, key: str, ags: str, token: str, step_key
     if errors or revealed or notices:
         save()
         return _step_response(request, ctx, step, errors=errors, revealed=revealed, notices=notices)
-    ctx.draft.completed_steps = completed + [step_key]
-    ctx.draft.answers = answers
-    ctx.reset()
+    done = completed + [step_key]
     if step.get("clarification") and clarification_outcome(form=ctx.form, answers=answers) is not None:
-        save(done=ctx.draft.completed_steps)
+        save(done=done)
         return redirect(ctx.url("stop"))
-    following = ctx.visible[ctx.visible.index(step_key) + 1 :] if step_key in ctx.visible else []
-    if request.GET.get("von") == FROM_REVIEW and ctx.first_incomplete() is None:
-        target_step = None
+    visible = wizard.step_keys(ctx.form, answers)
+    first_open = next((k for k in visible if k not in done), None)
+    following = visible[visible.index(step_key) + 1 :] if step_key in visible else []
+    if request.GET.get("von") == FROM_REVIEW and first_open is None:
+        target = None
     else:
-        target_step = following[0] if following else ctx.first_incomplete()
-    save(current=target_step or "", done=ctx.draft.completed_steps)
-    return redirect(ctx.step_url(target_step) if target_step else ctx.review_url)
+        target = following[0] if following else first_open
+    save(current=target or "", done=done)
+    return redirect(ctx.step_url(target) if target else ctx.review_url)
 
 
 # --- clarification stop -------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 # The engine's scope helpers are the single source of truth for `when` evaluation; the wizard
@@ -38,9 +39,9 @@ ADDRESS_AUTOCOMPLETE = {
     "city": "address-level2",
 }
 DATE_PARTS = (("tag", "Tag", 2), ("monat", "Monat", 2), ("jahr", "Jahr", 4))
-RADIO_LIMIT = 12
+RADIO_LIMIT = 12  # more single-choice options than this become a <select>
 # Widget kind → template in assistant/partials/fields/
-TEMPLATES = {"textarea": "input", "radios": "choices", "checkboxes": "choices"}  # more single-choice options than this become a <select>
+TEMPLATES = {"textarea": "input", "radios": "choices", "checkboxes": "choices"}
 _DMY_RE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _ISO_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _PATH_RE = re.compile(r"^([a-z][a-z0-9_]*)(?:\[(\d+)\])?(?:\.([a-z][a-z0-9_]*))?(?:\.([a-z_]+))?$")
@@ -177,64 +178,64 @@ class Widget:
     refresh: bool = False  # other elements of the step depend on it (htmx re-renders on change)
     file_url: str | None = None
 
-    @property
+    @cached_property
     def key(self) -> str:
         return self.spec["key"]
 
-    @property
+    @cached_property
     def template(self) -> str:
         name = TEMPLATES.get(self.kind, self.kind)
         return f"assistant/partials/fields/{name}.html"
 
-    @property
+    @cached_property
     def name(self) -> str:
         return dom_name(self.path)
 
-    @property
+    @cached_property
     def id(self) -> str:
         return dom_id(self.path)
 
-    @property
+    @cached_property
     def label(self) -> str:
         return self.spec.get("label") or ""
 
-    @property
+    @cached_property
     def help(self) -> str:
         return self.spec.get("help") or ""
 
-    @property
+    @cached_property
     def required(self) -> bool:
         return bool(self.spec.get("required"))
 
-    @property
+    @cached_property
     def input_type(self) -> str:
         return INPUT_TYPES.get(self.spec["type"], "text")
 
-    @property
+    @cached_property
     def inputmode(self) -> str:
         return INPUT_MODES.get(self.spec["type"], "")
 
-    @property
+    @cached_property
     def autocomplete(self) -> str:
         return AUTOCOMPLETE.get(self.key, "")
 
-    @property
+    @cached_property
     def hint_id(self) -> str:
         return f"{self.id}-hinweis"
 
-    @property
+    @cached_property
     def error_id(self) -> str:
         return f"{self.id}-fehler"
 
-    @property
+    @cached_property
     def has_error(self) -> bool:
         return bool(self.error or self.part_errors)
 
-    @property
+    @cached_property
     def has_hint(self) -> bool:
         return bool(self.help) or self.kind in {"date", "file"} or self.spec["type"] in {"currency", "iban", "decimal"}
 
-    @property
+    @cached_property
     def format_hint(self) -> str:
         kind = self.spec["type"]
         if kind == "date":
@@ -249,7 +250,7 @@ class Widget:
             return file_hint(self.spec)
         return ""
 
-    @property
+    @cached_property
     def describedby(self) -> str:
         ids = []
         if self.has_hint:
@@ -258,11 +259,11 @@ class Widget:
             ids.append(self.error_id)
         return " ".join(ids)
 
-    @property
+    @cached_property
     def accept(self) -> str:
         return accept_attr(self.spec)
 
-    @property
+    @cached_property
     def target_id(self) -> str:
         """The element an error link points to (the first focusable control of the field)."""
         if self.kind in {"radios", "checkboxes"}:

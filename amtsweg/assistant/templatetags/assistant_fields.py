@@ -44,6 +44,6 @@ def htmx_refresh(widget, action):
         return ""
     return format_html(
         ' hx-post="{}" hx-trigger="change" hx-target="#schritt" hx-select="#schritt" hx-swap="outerHTML"'
-        " hx-vals='{{\"aktion\": \"aktualisieren\"}}'",
+        ' hx-vals=\'{{"aktion": "aktualisieren"}}\'',
         action,
     )

@@ -50,3 +50,20 @@ def test_query_strings_are_stripped_from_log_records():
     message = record.getMessage()
     assert "Hund" not in message and "Leipzig" not in message
     assert "GET /suche/?…" in message
+
+
+def test_draft_tokens_in_paths_are_masked():
+    token = "Zq3xV0sK9mT2bW7yL1nR5cH8dF4gJ6pA"
+    record = logging.LogRecord(
+        "django.server",
+        logging.INFO,
+        __file__,
+        1,
+        '"%s" %s %s',
+        (f"GET /antrag/hund/14522180/{token}/halter/ HTTP/1.1", 200, 5),
+        None,
+    )
+    StripQueryString().filter(record)
+    message = record.getMessage()
+    assert token not in message
+    assert "/antrag/hund/14522180/…/halter/" in message

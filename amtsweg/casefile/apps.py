@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CasefileConfig(AppConfig):
+    name = "amtsweg.casefile"
+    label = "casefile"
+    verbose_name = "Vorgangsakte (Rückkanal)"

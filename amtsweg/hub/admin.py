@@ -1,0 +1,227 @@
+"""Admin of the Integrationsdienst. List views never show decrypted personal data; secrets are write-only."""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from amtsweg.hub import crypto, services
+from amtsweg.hub.models import Delivery, IntegrationRule, Message, MessageAttachment, Routing, TargetSystem
+from amtsweg.hub.registry import adapter_registry
+from amtsweg.hub.rules import rule_samples
+
+
+class MessageAttachmentInline(admin.TabularInline):
+    model = MessageAttachment
+    fields = ["position", "name", "content_type", "size", "sha512"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+class DeliveryInline(admin.TabularInline):
+    model = Delivery
+    fields = ["target", "status", "attempts", "next_attempt_at", "last_error", "delivered_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ["vorgangsnummer", "source", "status", "leika_key", "ags", "authority_key", "received_at"]
+    list_filter = ["source", "status"]
+    search_fields = ["vorgangsnummer", "idempotency_key", "authority_key", "leika_key", "ags"]
+    date_hierarchy = "received_at"
+    exclude = ["data_json_encrypted", "data_xml_encrypted"]
+    inlines = [MessageAttachmentInline, DeliveryInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in Message._meta.fields if f.name not in self.exclude]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.action(description="Ausgewählte Zustellungen wiederholen (aktuelle Regelversion)")
+def replay_action(modeladmin, request, queryset):
+    done = 0
+    for delivery in queryset:
+        try:
+            services.delivery_replay(delivery=delivery, actor=request.user)
+            done += 1
+        except ValueError as error:
+            modeladmin.message_user(request, f"{delivery.pk}: {error}", level=messages.WARNING)
+    modeladmin.message_user(request, f"{done} Zustellung(en) erneut eingeplant.")
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ["message", "target", "status", "attempts", "next_attempt_at", "last_error", "delivered_at"]
+    list_filter = ["status", "target__type_key"]
+    search_fields = ["message__vorgangsnummer", "idempotency_key", "target__name"]
+    actions = [replay_action]
+    list_select_related = ["message", "target"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in Delivery._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class DryRunForm(forms.Form):
+    sample = forms.ChoiceField(label="Beispiel aus dem Regeldepot", required=False)
+    message = forms.CharField(label="oder Vorgangsnummer / Nachrichten-ID", required=False, max_length=64)
+
+
+@admin.register(IntegrationRule)
+class IntegrationRuleAdmin(admin.ModelAdmin):
+    list_display = ["key", "version", "status", "leika_key", "system_types", "transform_kind", "schema_kind", "dry_run"]
+    list_filter = ["status", "transform_kind"]
+    search_fields = ["key", "title", "leika_key"]
+
+    # Versions are immutable: loaded from the depot only (manage.py load_rules).
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in IntegrationRule._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Probelauf")
+    def dry_run(self, obj):
+        return format_html('<a href="{}">Probelauf</a>', reverse("admin:hub_integrationrule_dryrun", args=[obj.pk]))
+
+    def get_urls(self):
+        extra = [
+            path(
+                "<int:pk>/dry-run/",
+                self.admin_site.admin_view(self.dry_run_view),
+                name="hub_integrationrule_dryrun",
+            )
+        ]
+        return extra + super().get_urls()
+
+    def dry_run_view(self, request, pk):
+        rule = get_object_or_404(IntegrationRule, pk=pk)
+        samples = rule_samples(rule=rule)
+        form = DryRunForm(request.POST or None)
+        form.fields["sample"].choices = [("", "—")] + [(name, name) for name in samples]
+        result, error, output_text = None, "", ""
+        if request.method == "POST" and form.is_valid():
+            reference = form.cleaned_data["message"].strip()
+            message = None
+            if reference:
+                message = Message.objects.filter(vorgangsnummer=reference).first()
+                if message is None:
+                    try:
+                        message = Message.objects.filter(pk=reference).first()
+                    except Exception:  # noqa: BLE001 - not a UUID
+                        message = None
+                if message is None:
+                    error = "Keine Nachricht mit dieser Vorgangsnummer oder ID gefunden."
+            if not error:
+                sample = samples.get(form.cleaned_data["sample"]) if message is None else None
+                if message is None and sample is None:
+                    error = "Bitte ein Beispiel oder eine Nachricht wählen."
+                else:
+                    result = services.delivery_dry_run(rule=rule, message=message, sample=sample)
+                    output_text = result.output.decode("utf-8", errors="replace")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": IntegrationRule._meta,
+            "title": f"Probelauf: {rule}",
+            "rule": rule,
+            "form": form,
+            "result": result,
+            "error": error,
+            "output_text": output_text,
+        }
+        return TemplateResponse(request, "admin/hub/dry_run.html", context)
+
+
+class TargetSystemForm(forms.ModelForm):
+    type_key = forms.ChoiceField(label="Typ (Adapter)")
+    config = forms.JSONField(label="Einstellungen", required=False, initial=dict)
+    secrets = forms.JSONField(
+        label="Geheimnisse (neu setzen)",
+        required=False,
+        help_text="JSON-Objekt, z. B. {\"secret\": \"…\"}. Wird verschlüsselt gespeichert und nie wieder angezeigt; "
+        "leer lassen, um die gespeicherten Geheimnisse zu behalten.",
+    )
+
+    class Meta:
+        model = TargetSystem
+        fields = ["authority", "key", "name", "type_key", "config", "wants_receipt", "active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = adapter_registry.choices()
+        current = self.instance.type_key if self.instance and self.instance.pk else None
+        if current and current not in dict(choices):
+            choices.append((current, current))
+        self.fields["type_key"].choices = choices
+
+    def clean_secrets(self):
+        value = self.cleaned_data.get("secrets")
+        if value in (None, "", {}):
+            return None
+        if not isinstance(value, dict):
+            raise forms.ValidationError("Bitte ein JSON-Objekt angeben.")
+        return value
+
+    def save(self, commit=True):
+        secrets = self.cleaned_data.get("secrets")
+        if secrets is not None:
+            self.instance.secrets_encrypted = crypto.encrypt_json(secrets)
+        return super().save(commit=commit)
+
+
+@admin.register(TargetSystem)
+class TargetSystemAdmin(admin.ModelAdmin):
+    form = TargetSystemForm
+    list_display = ["name", "authority", "type_key", "active", "has_secrets"]
+    list_filter = ["type_key", "active"]
+    search_fields = ["name", "key", "authority__name", "authority__key"]
+    autocomplete_fields = ["authority"]
+
+    @admin.display(description="Geheimnisse gesetzt", boolean=True)
+    def has_secrets(self, obj):
+        return bool(obj.secrets_encrypted)
+
+    def get_fields(self, request, obj=None):
+        return ["authority", "key", "name", "type_key", "config", "secrets", "wants_receipt", "active", "schema"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["schema"]
+
+    @admin.display(description="Einstellungen des Adapters (JSON Schema)")
+    def schema(self, obj):
+        if obj is None or not adapter_registry.has(obj.type_key):
+            return "—"
+        schema = adapter_registry.all()[obj.type_key].config_schema
+        return format_html("<pre>{}</pre>", json.dumps(schema, ensure_ascii=False, indent=2))
+
+
+@admin.register(Routing)
+class RoutingAdmin(admin.ModelAdmin):
+    list_display = ["authority", "leistung", "target", "active"]
+    list_filter = ["active", "target__type_key"]
+    search_fields = ["authority__name", "authority__key", "target__name"]
+    autocomplete_fields = ["authority", "leistung", "target"]

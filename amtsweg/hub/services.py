@@ -1,0 +1,662 @@
+"""Writes of the Integrationsdienst: messages, routing, the delivery processor, replay and dry run.
+
+Processor design (docs/adr/0007-integration-hub.md): every Delivery has its own django-tasks task
+``delivery_attempt``; a run claims the row with a guarded status transition (queued|failed_retrying →
+sending) in a short transaction, transforms + validates with the CURRENT active rule version, calls the
+adapter with the delivery's stable idempotency key and records the outcome. Transient failures enqueue
+the task again with exponential backoff and full jitter; after ``AMTSWEG_HUB_MAX_ATTEMPTS`` or on a
+non-retryable error the delivery is "dead" with a readable reason until an admin replays it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import random
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+
+from amtsweg.hub import clock, crypto
+from amtsweg.hub.adapters.base import Attachment, DeliveryError, OutboundPayload
+from amtsweg.hub.models import Delivery, IntegrationRule, Message, MessageAttachment, Routing, TargetSystem
+from amtsweg.hub.transform import TransformError, jsonmap_apply, output_validate, xslt_apply
+
+logger = logging.getLogger(__name__)
+
+BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_FACTOR = 2
+BACKOFF_CAP = timedelta(hours=6)
+# A delivery in "sending" whose worker has not finished after this long is assumed dead (kill -9).
+SENDING_TIMEOUT = timedelta(minutes=10)
+# While the receipt PDF is not rendered yet, deliveries that carry it look again after this delay …
+RECEIPT_POLL = timedelta(seconds=15)
+# … and go without it once the submission is this old (the receipt task is then considered stuck).
+RECEIPT_WAIT_MAX = timedelta(hours=1)
+DEFAULT_MAX_ATTEMPTS = 20
+
+
+def max_attempts() -> int:
+    return int(getattr(settings, "AMTSWEG_HUB_MAX_ATTEMPTS", 0) or DEFAULT_MAX_ATTEMPTS)
+
+
+def _audit(event: str, *, message_id, delivery_id=None, detail: dict | None = None) -> None:
+    """Write an audit event (amtsweg.audit, built separately); absent app → no-op. Never personal data."""
+    try:
+        from amtsweg.audit.services import audit_record
+    except ImportError:
+        return
+    audit_record(
+        event=event,
+        message_id=str(message_id),
+        delivery_id=str(delivery_id) if delivery_id else None,
+        detail=detail or {},
+    )
+
+
+def sha512(data: bytes) -> str:
+    return hashlib.sha512(data).hexdigest()
+
+
+def canonical_json_bytes(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+# --- messages -----------------------------------------------------------------------------------
+
+
+def message_data(*, message: Message) -> dict:
+    """Decrypted answers (JSON) of a message."""
+    return crypto.decrypt_json(message.data_json_encrypted, default={})
+
+
+def message_xml(*, message: Message) -> bytes:
+    return crypto.decrypt(message.data_xml_encrypted)
+
+
+def attachment_content(*, attachment: MessageAttachment) -> bytes:
+    return crypto.decrypt(attachment.content_encrypted)
+
+
+def message_metadata(*, message: Message) -> dict:
+    """The message's metadata as documented in docs/hub/message.md (no personal data)."""
+    return {
+        "nachricht_id": str(message.id),
+        "idempotenzschluessel": message.idempotency_key,
+        "quelle": message.source,
+        "vorgangsnummer": message.vorgangsnummer,
+        "leika": message.leika_key,
+        "leistung": message.leistung_name,
+        "ags": message.ags,
+        "ars": message.ars,
+        "gemeinde": message.gemeinde_name,
+        "behoerde": message.authority_key,
+        "behoerde_name": message.authority.name if message.authority_id else "",
+        "formular": message.form_key,
+        "formularversion": message.form_version,
+        "eingereicht_am": message.submitted_at.isoformat(),
+        "empfangen_am": message.received_at.isoformat(),
+        "sha512_daten": message.data_sha512,
+        "sha512_daten_xml": message.data_xml_sha512,
+        "anlagen": [
+            {"nr": a.position, "name": a.name, "typ": a.content_type, "groesse": a.size, "sha512": a.sha512}
+            for a in message.attachments.all()
+        ],
+    }
+
+
+def _attachments_store(*, message: Message, files: list[tuple[str, str, bytes]]) -> None:
+    MessageAttachment.objects.bulk_create(
+        MessageAttachment(
+            message=message,
+            position=position,
+            name=name[:255],
+            content_type=content_type,
+            size=len(content),
+            sha512=sha512(content),
+            content_encrypted=crypto.encrypt(content),
+        )
+        for position, (name, content_type, content) in enumerate(files, start=1)
+    )
+
+
+def message_create_from_submission(*, submission) -> Message:
+    """The hub message of a portal submission, created and routed in the caller's transaction.
+
+    Called from ``submissions.services.submission_submit`` inside its ``transaction.atomic()``, so the
+    submission, its message, its deliveries and their tasks commit together or not at all.
+    Idempotent: a second call returns the existing message.
+    """
+    existing = Message.objects.filter(submission=submission).first()
+    if existing is not None:
+        return existing
+    data = canonical_json_bytes(submission.answers)
+    xml = submission.data_xml.encode("utf-8")
+    files = []
+    for attachment in submission.attachments.order_by("position"):
+        with attachment.file.open("rb") as handle:
+            files.append((attachment.name, attachment.content_type, handle.read()))
+    version = submission.form_version
+    with transaction.atomic():
+        message = Message.objects.create(
+            idempotency_key=f"portal:{submission.idempotency_key}",
+            source=Message.Source.PORTAL,
+            submission=submission,
+            vorgangsnummer=submission.vorgangsnummer,
+            leistung=submission.leistung,
+            leika_key=submission.leika_key,
+            leistung_name=submission.leistung_name,
+            gemeinde=submission.gemeinde,
+            ags=submission.gemeinde_ags,
+            ars=submission.gemeinde_ars,
+            gemeinde_name=submission.gemeinde_name,
+            authority=submission.authority,
+            authority_key=submission.authority_key,
+            form_key=version.definition.key,
+            form_version=str(version.number),
+            submitted_at=submission.submitted_at,
+            received_at=clock.now(),
+            data_sha512=sha512(data),
+            data_xml_sha512=sha512(xml),
+            data_json_encrypted=crypto.encrypt(data),
+            data_xml_encrypted=crypto.encrypt(xml),
+        )
+        _attachments_store(message=message, files=files)
+        _audit("received", message_id=message.id, detail={"source": "portal", "vorgangsnummer": message.vorgangsnummer})
+        message_route(message=message)
+    return message
+
+
+def message_create(
+    *,
+    idempotency_key: str,
+    source: str,
+    vorgangsnummer: str,
+    authority,
+    data: dict,
+    data_xml: bytes | str = b"",
+    leistung=None,
+    leika_key: str = "",
+    gemeinde=None,
+    form_key: str = "",
+    form_version: str = "",
+    submitted_at=None,
+    attachments: list[tuple[str, str, bytes]] = (),
+    client_ref: str = "",
+) -> tuple[Message, bool]:
+    """Generic message creation (used by the inbound API): returns (message, created) and routes it.
+
+    Idempotent on ``idempotency_key``: a repeat returns the first message with ``created=False``.
+    Must be called inside ``transaction.atomic()`` by callers that need it atomic with their own writes.
+    """
+    existing = Message.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing, False
+    data_bytes = canonical_json_bytes(data)
+    xml = data_xml.encode("utf-8") if isinstance(data_xml, str) else bytes(data_xml)
+    now = clock.now()
+    with transaction.atomic():
+        message = Message.objects.create(
+            idempotency_key=idempotency_key,
+            source=source,
+            client_ref=client_ref,
+            vorgangsnummer=vorgangsnummer,
+            leistung=leistung,
+            leika_key=leika_key or (leistung.leika_key if leistung is not None else ""),
+            leistung_name=leistung.name if leistung is not None else "",
+            gemeinde=gemeinde,
+            ags=gemeinde.ags if gemeinde is not None else "",
+            ars=gemeinde.ars if gemeinde is not None else "",
+            gemeinde_name=gemeinde.name if gemeinde is not None else "",
+            authority=authority,
+            authority_key=authority.key,
+            form_key=form_key,
+            form_version=form_version,
+            submitted_at=submitted_at or now,
+            received_at=now,
+            data_sha512=sha512(data_bytes),
+            data_xml_sha512=sha512(xml) if xml else "",
+            data_json_encrypted=crypto.encrypt(data_bytes),
+            data_xml_encrypted=crypto.encrypt(xml) if xml else "",
+        )
+        _attachments_store(message=message, files=list(attachments))
+        _audit("received", message_id=message.id, detail={"source": source, "vorgangsnummer": vorgangsnummer})
+        message_route(message=message)
+    return message, True
+
+
+def routing_targets(*, message: Message) -> list[TargetSystem]:
+    """Active target systems configured for the message's authority and Leistung (or all Leistungen)."""
+    leistung_match = Q(leistung__isnull=True)
+    if message.leistung_id:
+        leistung_match |= Q(leistung_id=message.leistung_id)
+    if message.leika_key:
+        leistung_match |= Q(leistung__leika_key=message.leika_key)
+    routings = (
+        Routing.objects.filter(authority_id=message.authority_id, active=True, target__active=True)
+        .filter(leistung_match)
+        .select_related("target")
+        .order_by("target__pk")
+    )
+    return list({r.target_id: r.target for r in routings}.values())
+
+
+def message_route(*, message: Message) -> list[Delivery]:
+    """Create one Delivery per configured target and enqueue its task, in the caller's transaction."""
+    from amtsweg.hub.tasks import delivery_attempt
+
+    targets = routing_targets(message=message)
+    deliveries = []
+    now = clock.now()
+    with transaction.atomic():
+        for target in targets:
+            delivery, created = Delivery.objects.get_or_create(
+                message=message,
+                target=target,
+                defaults={
+                    "idempotency_key": f"amtsweg-{message.id}-{target.pk}",
+                    "next_attempt_at": now,
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
+            if created:
+                delivery_attempt.enqueue(str(delivery.pk))
+                _audit("queued", message_id=message.id, delivery_id=delivery.pk, detail={"target": target.pk})
+            deliveries.append(delivery)
+        status = Message.Status.ROUTED if targets else Message.Status.UNROUTED
+        Message.objects.filter(pk=message.pk).update(status=status)
+        message.status = status
+    if not targets:
+        logger.warning("hub message without target message=%s authority=%s", message.id, message.authority_key)
+    return deliveries
+
+
+# --- rules and transformation --------------------------------------------------------------------
+
+
+def rule_for(*, leika_key: str, type_key: str) -> IntegrationRule | None:
+    """The active rule for (Leistung, system type): a Leistung-specific one wins over "*"."""
+    candidates = [
+        r
+        for r in IntegrationRule.objects.filter(status=IntegrationRule.Status.ACTIVE, leika_key__in=[leika_key, "*"])
+        if type_key in (r.system_types or [])
+    ]
+    candidates.sort(key=lambda r: (r.leika_key == "*", r.key))
+    return candidates[0] if candidates else None
+
+
+def transform_context(*, message: Message | None = None, sample: dict | None = None) -> dict:
+    """{"meta": …, "data": …, "xml": bytes} for a real message or a depot sample."""
+    if message is not None:
+        return {
+            "meta": message_metadata(message=message),
+            "data": message_data(message=message),
+            "xml": message_xml(message=message),
+        }
+    sample = sample or {}
+    xml = sample.get("xml", b"")
+    return {
+        "meta": dict(sample.get("meta", {})),
+        "data": sample.get("data", {}),
+        "xml": xml.encode("utf-8") if isinstance(xml, str) else xml,
+    }
+
+
+def _xslt_params(meta: dict, created_at: str) -> dict[str, str]:
+    keys = (
+        "nachricht_id",
+        "vorgangsnummer",
+        "leika",
+        "leistung",
+        "ags",
+        "ars",
+        "gemeinde",
+        "behoerde",
+        "behoerde_name",
+        "formular",
+        "formularversion",
+        "eingereicht_am",
+        "empfangen_am",
+    )
+    params = {k: str(meta.get(k, "")) for k in keys}
+    params["erstellt_am"] = created_at
+    return params
+
+
+def rule_apply(*, rule: IntegrationRule, context: dict) -> bytes:
+    """Transform the context by the rule (raises TransformError)."""
+    meta = context["meta"]
+    created_at = meta.get("erstellt_am") or clock.now().isoformat(timespec="seconds")
+    if rule.transform_kind == IntegrationRule.TransformKind.XSLT:
+        if not context.get("xml"):
+            raise TransformError("Die Nachricht enthält keine XML-Daten; die XSLT-Regel ist nicht anwendbar.")
+        return xslt_apply(
+            stylesheet=rule.transform_text, document=context["xml"], params=_xslt_params(meta, created_at)
+        )
+    return jsonmap_apply(
+        mapping_text=rule.transform_text, context={"meta": {**meta, "erstellt_am": created_at}, "data": context["data"]}
+    )
+
+
+@dataclass
+class DryRunResult:
+    output: bytes
+    content_type: str
+    valid: bool
+    errors: list[str] = field(default_factory=list)
+
+
+def delivery_dry_run(
+    *, rule: IntegrationRule, message: Message | None = None, sample: dict | None = None
+) -> DryRunResult:
+    """Transform and validate a message or depot sample by ``rule`` without delivering anything."""
+    if (message is None) == (sample is None):
+        raise ValueError("pass exactly one of message or sample")
+    context = transform_context(message=message, sample=sample)
+    try:
+        output = rule_apply(rule=rule, context=context)
+        outcome = output_validate(schema_kind=rule.schema_kind, schema_text=rule.schema_text, output=output)
+    except TransformError as error:
+        return DryRunResult(output=b"", content_type=rule.content_type, valid=False, errors=error.errors)
+    if message is not None:
+        _audit(
+            "dry_run", message_id=message.id, detail={"rule": rule.key, "version": rule.version, "valid": outcome.valid}
+        )
+    return DryRunResult(output=output, content_type=rule.content_type, valid=outcome.valid, errors=outcome.errors)
+
+
+# --- target systems -------------------------------------------------------------------------------
+
+
+def target_secrets_set(*, target: TargetSystem, secrets: dict) -> TargetSystem:
+    """Replace the target's secrets (stored encrypted; never shown again)."""
+    target.secrets_encrypted = crypto.encrypt_json(secrets) if secrets else ""
+    TargetSystem.objects.filter(pk=target.pk).update(secrets_encrypted=target.secrets_encrypted)
+    return target
+
+
+def target_config(*, target: TargetSystem) -> dict:
+    """Config for the adapter: settings plus decrypted secrets (only in memory, only while delivering)."""
+    return {**(target.config or {}), **crypto.decrypt_json(target.secrets_encrypted, default={})}
+
+
+# --- processor ------------------------------------------------------------------------------------
+
+
+def retry_delay(*, attempt: int, rng: random.Random | None = None) -> timedelta:
+    """Exponential backoff with full jitter: uniform(0, min(cap, base · factor^(attempt-1)))."""
+    ceiling = min(BACKOFF_CAP.total_seconds(), BACKOFF_BASE.total_seconds() * BACKOFF_FACTOR ** max(attempt - 1, 0))
+    return timedelta(seconds=(rng or random).uniform(0, ceiling))
+
+
+def _enqueue(delivery_id, *, at=None) -> None:
+    from django.utils import timezone
+
+    from amtsweg.hub.tasks import delivery_attempt
+
+    if at is None:
+        delivery_attempt.enqueue(str(delivery_id))
+    else:
+        # django-tasks' run_after is real time; with a simulated clock we translate the delay.
+        real_at = timezone.now() + max(at - clock.now(), timedelta(0))
+        delivery_attempt.using(run_after=real_at).enqueue(str(delivery_id))
+
+
+def _claim(delivery_id) -> Delivery | None:
+    """queued|failed_retrying → sending, atomically; None when someone else has it or it is not due."""
+    now = clock.now()
+    with transaction.atomic():
+        rows = Delivery.objects.filter(
+            pk=delivery_id, status__in=[Delivery.Status.QUEUED, Delivery.Status.FAILED_RETRYING]
+        ).filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        # PostgreSQL: a second worker skips the locked row instead of waiting for it.
+        skip_locked = connection.features.has_select_for_update_skip_locked
+        if skip_locked and rows.select_for_update(skip_locked=True).first() is None:
+            return None
+        # The guarded UPDATE is the claim proper (also on SQLite, which has no row locks).
+        claimed = rows.update(status=Delivery.Status.SENDING, claimed_at=now, updated_at=now)
+    if not claimed:
+        return None
+    return Delivery.objects.select_related("message__authority", "message__submission", "target").get(pk=delivery_id)
+
+
+def _finish(delivery: Delivery, **values) -> bool:
+    """Record the outcome, only if the row is still ours (status sending with our claim)."""
+    values["updated_at"] = clock.now()
+    return bool(
+        Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING, claimed_at=delivery.claimed_at).update(
+            **values
+        )
+    )
+
+
+def _fail(delivery: Delivery, *, reason: str, retryable: bool, attempts: int) -> str:
+    reason = reason[:500]
+    now = clock.now()
+    with transaction.atomic():
+        if retryable and attempts < max_attempts():
+            next_at = now + retry_delay(attempt=attempts)
+            if _finish(
+                delivery,
+                status=Delivery.Status.FAILED_RETRYING,
+                last_error=reason,
+                next_attempt_at=next_at,
+                claimed_at=None,
+            ):
+                _enqueue(delivery.pk, at=next_at)
+            outcome = "retry"
+        else:
+            if not retryable:
+                final = f"{reason} (nicht wiederholbar)"
+            else:
+                final = f"{reason} (nach {attempts} Versuchen aufgegeben)"
+            _finish(
+                delivery, status=Delivery.Status.DEAD, last_error=final[:500], next_attempt_at=None, claimed_at=None
+            )
+            outcome = "dead"
+        _audit(
+            "failed",
+            message_id=delivery.message_id,
+            delivery_id=delivery.pk,
+            detail={"attempt": attempts, "reason": reason, "outcome": outcome},
+        )
+    logger.warning("hub delivery failed delivery=%s attempt=%s outcome=%s", delivery.pk, attempts, outcome)
+    return outcome
+
+
+def _receipt(delivery: Delivery) -> tuple[bool, bytes | None]:
+    """(ready, pdf): whether the delivery may go now and the receipt to carry."""
+    submission = delivery.message.submission
+    if not delivery.target.wants_receipt or submission is None:
+        return True, None
+    if submission.receipt_ready_at is None:
+        if clock.now() - submission.submitted_at > RECEIPT_WAIT_MAX:
+            return True, None
+        return False, None
+    with submission.receipt_pdf.open("rb") as handle:
+        return True, handle.read()
+
+
+def delivery_payload(*, delivery: Delivery, rule: IntegrationRule, receipt_pdf: bytes | None) -> OutboundPayload:
+    message = delivery.message
+    context = transform_context(message=message)
+    document = rule_apply(rule=rule, context=context)
+    outcome = output_validate(schema_kind=rule.schema_kind, schema_text=rule.schema_text, output=document)
+    if not outcome.valid:
+        raise TransformError(
+            f"Ausgabe der Regel {rule.key} v{rule.version} ist ungültig: " + "; ".join(outcome.errors[:3]),
+            errors=outcome.errors,
+        )
+    _audit(
+        "transformed",
+        message_id=message.id,
+        delivery_id=delivery.pk,
+        detail={"rule": rule.key, "version": rule.version, "sha512": sha512(document)},
+    )
+    return OutboundPayload(
+        message_id=str(message.id),
+        delivery_id=str(delivery.pk),
+        idempotency_key=delivery.idempotency_key,
+        vorgangsnummer=message.vorgangsnummer,
+        leika_key=message.leika_key,
+        ags=message.ags,
+        ars=message.ars,
+        authority_key=message.authority_key,
+        document=document,
+        document_content_type=rule.content_type,
+        document_name=rule.document_name,
+        receipt_pdf=receipt_pdf,
+        attachments=tuple(
+            Attachment(
+                name=a.name, content_type=a.content_type, content=attachment_content(attachment=a), sha512=a.sha512
+            )
+            for a in message.attachments.all()
+        ),
+        metadata=context["meta"],
+    )
+
+
+def delivery_process(*, delivery_id) -> str:
+    """One attempt of a delivery. Returns delivered|retry|dead|waiting-receipt|skipped."""
+    from amtsweg.hub.registry import adapter_registry
+
+    delivery = _claim(delivery_id)
+    if delivery is None:
+        return "skipped"
+    ready, receipt_pdf = _receipt(delivery)
+    if not ready:
+        # Give the claim back without counting an attempt; look again shortly.
+        next_at = clock.now() + RECEIPT_POLL
+        with transaction.atomic():
+            if _finish(delivery, status=Delivery.Status.QUEUED, claimed_at=None, next_attempt_at=next_at):
+                _enqueue(delivery.pk, at=next_at)
+        return "waiting-receipt"
+    attempts = delivery.attempts + 1
+    Delivery.objects.filter(pk=delivery.pk).update(attempts=attempts)
+    target = delivery.target
+    rule = rule_for(leika_key=delivery.message.leika_key, type_key=target.type_key)
+    if rule is None:
+        return _fail(
+            delivery,
+            reason=f"Keine aktive Integrationsregel für Leistung {delivery.message.leika_key or '?'} "
+            f"und Zielsystem-Typ {target.type_key}.",
+            retryable=False,
+            attempts=attempts,
+        )
+    Delivery.objects.filter(pk=delivery.pk).update(rule=rule)
+    try:
+        payload = delivery_payload(delivery=delivery, rule=rule, receipt_pdf=receipt_pdf)
+    except TransformError as error:
+        return _fail(delivery, reason=error.reason, retryable=False, attempts=attempts)
+    except crypto.DecryptionFailed as error:
+        return _fail(delivery, reason=str(error), retryable=False, attempts=attempts)
+    try:
+        adapter = adapter_registry.get(target.type_key)
+    except LookupError as error:
+        return _fail(delivery, reason=str(error), retryable=False, attempts=attempts)
+    try:
+        result = adapter.deliver(payload=payload, config=target_config(target=target))
+    except DeliveryError as error:
+        return _fail(delivery, reason=error.reason, retryable=error.retryable, attempts=attempts)
+    except Exception as error:  # noqa: BLE001 - an adapter bug must not lose the delivery
+        # Only the class name: exception texts may carry personal data or secrets.
+        return _fail(
+            delivery,
+            reason=f"Unerwarteter Fehler im Adapter: {type(error).__name__}",
+            retryable=True,
+            attempts=attempts,
+        )
+    with transaction.atomic():
+        _finish(
+            delivery,
+            status=Delivery.Status.DELIVERED,
+            delivered_at=clock.now(),
+            remote_reference=(result.remote_reference or "")[:200],
+            last_error="",
+            claimed_at=None,
+            next_attempt_at=None,
+        )
+        _audit(
+            "sent",
+            message_id=delivery.message_id,
+            delivery_id=delivery.pk,
+            detail={
+                "target": target.pk,
+                "attempt": attempts,
+                "remote_reference": (result.remote_reference or "")[:200],
+            },
+        )
+    logger.info("hub delivery delivered delivery=%s attempt=%s", delivery.pk, attempts)
+    return "delivered"
+
+
+def deliveries_resume(*, timeout: timedelta = SENDING_TIMEOUT) -> int:
+    """Re-enqueue deliveries whose worker died ("sending" longer than ``timeout``) and due deliveries
+    without a waiting task (a lost task row). Returns how many were enqueued. Safe any time."""
+    from django_tasks_db.models import DBTaskResult
+
+    from amtsweg.hub.tasks import delivery_attempt
+
+    now = clock.now()
+    count = 0
+    stuck = Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=now - timeout)
+    for pk in stuck.values_list("pk", flat=True):
+        with transaction.atomic():
+            if Delivery.objects.filter(pk=pk, status=Delivery.Status.SENDING, claimed_at__lt=now - timeout).update(
+                status=Delivery.Status.FAILED_RETRYING,
+                claimed_at=None,
+                next_attempt_at=now,
+                last_error="Zustellversuch abgebrochen (Worker beendet); wird fortgesetzt.",
+                updated_at=now,
+            ):
+                _enqueue(pk)
+                _audit("resumed", message_id=Delivery.objects.get(pk=pk).message_id, delivery_id=pk)
+                count += 1
+    waiting = DBTaskResult.objects.filter(task_path=delivery_attempt.module_path, status__in=["READY", "RUNNING"])
+    busy = {row["args"][0] for row in waiting.values_list("args_kwargs", flat=True) if row.get("args")}
+    due = Delivery.objects.filter(
+        status__in=[Delivery.Status.QUEUED, Delivery.Status.FAILED_RETRYING], next_attempt_at__lte=now - timeout
+    )
+    for pk in due.values_list("pk", flat=True):
+        if str(pk) not in busy:
+            with transaction.atomic():
+                _enqueue(pk)
+            count += 1
+    return count
+
+
+def deliveries_due() -> list:
+    """Ids of deliveries whose next attempt is due by the hub clock (used by tests and the simulator)."""
+    return list(
+        Delivery.objects.filter(
+            status__in=[Delivery.Status.QUEUED, Delivery.Status.FAILED_RETRYING], next_attempt_at__lte=clock.now()
+        ).values_list("pk", flat=True)
+    )
+
+
+def delivery_replay(*, delivery: Delivery, actor) -> Delivery:
+    """Queue a dead (or waiting) delivery again; the next attempt uses the CURRENT active rule version."""
+    if delivery.status not in (Delivery.Status.DEAD, Delivery.Status.FAILED_RETRYING):
+        raise ValueError(
+            "Nur aufgegebene oder wartende Zustellungen können wiederholt werden "
+            f"(Status: {delivery.get_status_display()})."
+        )
+    now = clock.now()
+    with transaction.atomic():
+        Delivery.objects.filter(pk=delivery.pk, status=delivery.status).update(
+            status=Delivery.Status.QUEUED, attempts=0, next_attempt_at=now, claimed_at=None, rule=None, updated_at=now
+        )
+        _enqueue(delivery.pk)
+        _audit(
+            "replayed",
+            message_id=delivery.message_id,
+            delivery_id=delivery.pk,
+            detail={"actor": getattr(actor, "pk", None) or str(actor or ""), "previous_error": delivery.last_error},
+        )
+    delivery.refresh_from_db()
+    return delivery
