@@ -181,6 +181,9 @@ class HttpAdapter:
         try:
             with httpx.Client(verify=ssl_context(config), timeout=timeout, follow_redirects=False) as client:
                 response = client.post(config["url"], content=body, headers=headers)
+        except httpx.LocalProtocolError as exc:
+            # We could not even form a valid request (e.g. a header value): retrying cannot help.
+            raise DeliveryError(f"Ungültige Anfrage ({exc.__class__.__name__}).", retryable=False) from exc
         except httpx.TimeoutException as exc:
             raise DeliveryError(f"Zeitüberschreitung nach {timeout:g} s ({exc.__class__.__name__}).") from exc
         except httpx.TransportError as exc:

@@ -93,6 +93,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         receiver = self.server.receiver
+        if self.path.split("?")[0].rstrip("/") != "/antraege":
+            self.close_connection = True
+            return self._json(404, {"error": "nicht gefunden"})
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_BODY:
             self.close_connection = True
