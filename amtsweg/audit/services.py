@@ -81,6 +81,11 @@ DETAIL_KEYS = frozenset(
         "due_date",
         "documents_requested_count",
         "dry_run",
+        "version",
+        "outcome",
+        "previous_error",
+        # Who triggered an admin action (user id), when passed in detail rather than as ``actor``.
+        "actor",
     }
 )
 # Free-text values are cut to this length: enough for a readable reason, too little for a document.

@@ -24,7 +24,10 @@ _migrations_ok = False
 
 
 def _setting(name: str, default):
-    return getattr(settings, name, None) or os.environ.get(name) or default
+    value = getattr(settings, name, None)
+    if value is None:
+        value = os.environ.get(name)
+    return default if value is None else value
 
 
 def max_backlog() -> int:

@@ -53,6 +53,10 @@ def delivery_observed(*, seconds: float, status: str) -> None:
 class DatabaseCollector:
     """Gauges computed from the database at scrape time."""
 
+    def describe(self):
+        # Without this the registry would call collect() (database queries) at registration/import.
+        return []
+
     def collect(self):
         try:
             yield from self._collect()

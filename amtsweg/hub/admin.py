@@ -162,7 +162,7 @@ class TargetSystemForm(forms.ModelForm):
     secrets = forms.JSONField(
         label="Geheimnisse (neu setzen)",
         required=False,
-        help_text="JSON-Objekt, z. B. {\"secret\": \"…\"}. Wird verschlüsselt gespeichert und nie wieder angezeigt; "
+        help_text='JSON-Objekt, z. B. {"secret": "…"}. Wird verschlüsselt gespeichert und nie wieder angezeigt; '
         "leer lassen, um die gespeicherten Geheimnisse zu behalten.",
     )
 

@@ -63,7 +63,7 @@ def parse_host_key(text: str) -> paramiko.PKey:
 def load_private_key(*, text: str = "", path: str = "", passphrase: str | None = None) -> paramiko.PKey:
     if path:
         try:
-            return paramiko.PKey.from_path(path, passphrase=(passphrase or "").encode() or None)
+            return paramiko.PKey.from_path(path, password=passphrase or None)
         except (OSError, paramiko.SSHException, ValueError) as exc:
             raise DeliveryError("Der private SFTP-Schlüssel kann nicht gelesen werden.", retryable=False) from exc
     for cls in (paramiko.Ed25519Key, paramiko.ECDSAKey, paramiko.RSAKey):

@@ -81,7 +81,9 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(body)
+        # The client may have given up (e.g. its timeout); the delivery is recorded regardless.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self.wfile.write(body)
 
     def do_GET(self):
         receiver = self.server.receiver
@@ -236,7 +238,9 @@ class FachverfahrenReceiver:
 
     def start(self) -> FachverfahrenReceiver:
         self._server = self._make_server()
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fachverfahren", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fachverfahren", daemon=True
+        )
         self._thread.start()
         return self
 

@@ -90,7 +90,7 @@ def dresden_authority(db):
 def target_factory(db):
     from amtsweg.hub.models import Routing, TargetSystem
 
-    def make(*, authority, key="fv", type_key="fake", leistung=None, wants_receipt=False, config=None):
+    def make(*, authority, key="fv", type_key="http", for_leistung=None, wants_receipt=False, config=None):
         target = TargetSystem.objects.create(
             authority=authority,
             key=key,
@@ -99,7 +99,7 @@ def target_factory(db):
             config=config or {"endpoint": "test"},
             wants_receipt=wants_receipt,
         )
-        Routing.objects.create(authority=authority, leistung=leistung, target=target)
+        Routing.objects.create(authority=authority, leistung=for_leistung, target=target)
         return target
 
     return make

@@ -183,7 +183,7 @@ def test_client_certificate_is_required_and_accepted(mtls_fachverfahren_receiver
     )
     result = _deliver(make_payload(), config)
     assert result.remote_reference == "FV-000001"
-    assert "CN=Integrationsdienst" in mtls_fachverfahren_receiver.accepted()[0]["client_subject"]
+    assert "commonName=Integrationsdienst" in mtls_fachverfahren_receiver.accepted()[0]["client_subject"]
 
 
 def test_without_client_certificate_the_server_refuses(mtls_fachverfahren_receiver, test_pki, make_payload):

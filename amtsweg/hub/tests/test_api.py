@@ -278,7 +278,7 @@ def test_missing_field_is_reported(portal):
     del body["leika_key"]
     response = portal.post("/antraege/", body, key="antrag-0006")
     assert response.status_code == 400
-    assert response.json()["errors"]["leika_key"] == ["Dieses Feld ist erforderlich."]
+    assert response.json()["errors"]["leika_key"] == ["Dieses Feld ist zwingend erforderlich."]
 
 
 def test_broken_json_is_400(portal):

@@ -17,8 +17,9 @@ PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R
 
 
 def _raw(table, column, pk):
+    sql = f"SELECT {column} FROM {table} WHERE id = %s"  # noqa: S608 - test constants only
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {column} FROM {table} WHERE id = %s", [pk.hex if connection.vendor == "sqlite" else pk])
+        cursor.execute(sql, [pk.hex if connection.vendor == "sqlite" else pk])
         return cursor.fetchone()[0]
 
 

@@ -90,7 +90,8 @@ def test_json_mapping_formatters_constants_and_required():
     [
         (
             XSL_HEAD
-            + '<xsl:template match="/"><x><xsl:copy-of select="document(\'/etc/passwd\')"/></x></xsl:template></xsl:stylesheet>',
+            + '<xsl:template match="/"><x><xsl:copy-of select="document(\'/etc/passwd\')"/></x>'
+            + "</xsl:template></xsl:stylesheet>",
             "document()",
         ),
         (XSL_HEAD + '<xsl:include href="/etc/other.xsl"/></xsl:stylesheet>', "xsl:include"),

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand
 from amtsweg.catalog.services import catalog_import
 from amtsweg.directory.models import RegisterImport
 from amtsweg.directory.services import authorities_generate, postal_codes_import, register_import
+from amtsweg.hub.rules import rules_load
 from amtsweg.pages.services import pages_ensure_defaults
 
 REGISTER_FILE = "destatis/GV100AD_30112025.txt"
@@ -39,12 +40,15 @@ class Command(BaseCommand):
         self._step("Behörden", lambda: _summary(authorities_generate(land=land)))
         self._step("Leistungskatalog", lambda: _summary(catalog_import(path=data / CATALOG_FILE)))
         self._step("Rechtliche Seiten", lambda: f"{pages_ensure_defaults()} neu angelegt")
+        self._step("Integrationsregeln", lambda: _summary(rules_load()))
         if not reference_only:
             from amtsweg.core.demo import demo_content_ensure
             from amtsweg.core.demo_forms import demo_forms_ensure
+            from amtsweg.hub.demo import hub_demo_ensure
 
             self._step("Demodaten", lambda: _summary(demo_content_ensure()))
             self._step("Antragsassistenten", lambda: _summary(demo_forms_ensure()))
+            self._step("Demobehörde und Zielsysteme", lambda: _summary(hub_demo_ensure()))
             self._ensure_admin()
 
     def _register(self, path, land, scope):
