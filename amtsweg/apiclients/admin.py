@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.contrib import admin, messages
 
@@ -13,6 +15,12 @@ class ApiClientForm(forms.ModelForm):
     class Meta:
         model = ApiClient
         fields = ("name", "authority", "scopes", "rate", "active")
+
+    def clean_rate(self):
+        rate = self.cleaned_data["rate"].strip()
+        if rate and not re.fullmatch(r"\d+/(s|sec|m|min|h|hour|d|day)", rate):
+            raise forms.ValidationError("Bitte im Format „Anzahl/Zeitraum“ angeben, z. B. „600/min“ oder „10/s“.")
+        return rate
 
 
 @admin.register(ApiClient)

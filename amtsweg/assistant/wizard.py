@@ -353,11 +353,15 @@ def scope_for(form: ResolvedForm, answers: dict) -> tuple[dict, dict]:
 
 
 def rendered_rows(group: dict, answers: dict) -> int:
-    """How many rows a repeatable group shows: the stored ones, or its minimum (at least one) at first."""
+    """How many rows a repeatable group shows: the stored ones, or its minimum at first.
+
+    An optional list (min 0, e.g. "Früherer Familienname") starts empty with its "hinzufügen" button:
+    a pre-rendered empty row would make its required fields block everyone who has nothing to enter.
+    """
     rows = answers.get(group["key"])
     if isinstance(rows, list):
         return len(rows)
-    return max(group["repeat"].get("min", 0), 1)
+    return group["repeat"].get("min", 0)
 
 
 def shown_paths(form: ResolvedForm, step: dict, answers: dict) -> set[str]:

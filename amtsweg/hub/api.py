@@ -281,6 +281,8 @@ def _vorgangsnummer_new() -> str:
 
 
 def _message_create(*, client, payload: dict, idempotency_key: str, leistung, gemeinde, authority):
+    from amtsweg.hub.api_xml import api_data_xml
+
     """Create and route the hub message (same transaction); the hub-core's API service when it has one."""
     from amtsweg.hub import services as hub_services
 
@@ -295,6 +297,7 @@ def _message_create(*, client, payload: dict, idempotency_key: str, leistung, ge
         vorgangsnummer=_vorgangsnummer_new(),
         authority=authority,
         data=payload["data"],
+        data_xml=api_data_xml(data=payload["data"], leika_key=payload["leika_key"]),
         leistung=leistung,
         leika_key=payload["leika_key"],
         gemeinde=gemeinde,

@@ -93,13 +93,14 @@ class ApiClientRateThrottle(SimpleRateThrottle):
         client = client_of(request)
         if client is None:
             return True  # unauthenticated requests fail in the permission check anyway
-        self.rate = client.rate or self.get_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
+        try:
+            self.num_requests, self.duration = self.parse_rate(client.rate or self.get_rate())
+        except (ValueError, KeyError, IndexError):
+            # A mistyped limit must not take the API down: fall back to the default.
+            self.num_requests, self.duration = self.parse_rate(DEFAULT_CLIENT_RATE)
+        self.rate = f"{self.num_requests}/{self.duration}s"
         return super().allow_request(request, view)
 
     def get_cache_key(self, request, view):
         client = client_of(request)
         return self.cache_format % {"scope": self.scope, "ident": client.pk} if client else None
-
-    def wait(self):
-        return super().wait()

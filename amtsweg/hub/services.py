@@ -465,6 +465,7 @@ def _fail(delivery: Delivery, *, reason: str, retryable: bool, attempts: int) ->
             delivery_id=delivery.pk,
             detail={"attempt": attempts, "reason": reason, "outcome": outcome},
         )
+    _observe(delivery, "dead" if outcome == "dead" else "failed")
     logger.warning("hub delivery failed delivery=%s attempt=%s outcome=%s", delivery.pk, attempts, outcome)
     return outcome
 
@@ -591,8 +592,16 @@ def delivery_process(*, delivery_id) -> str:
                 "remote_reference": (result.remote_reference or "")[:200],
             },
         )
+    _observe(delivery, "delivered")
     logger.info("hub delivery delivered delivery=%s attempt=%s", delivery.pk, attempts)
     return "delivered"
+
+
+def _observe(delivery: Delivery, status: str) -> None:
+    """Latency from routing to this outcome, for the Prometheus histogram (per process)."""
+    from amtsweg.core.metrics import delivery_observed
+
+    delivery_observed(seconds=(clock.now() - delivery.created_at).total_seconds(), status=status)
 
 
 def deliveries_resume(*, timeout: timedelta = SENDING_TIMEOUT) -> int:

@@ -87,3 +87,11 @@ def test_audit_admin_is_read_only(admin_client):
     assert change.status_code == 403
     entry.refresh_from_db()
     assert entry.event == "received"
+
+
+def test_admin_refuses_a_malformed_rate(admin_client):
+    response = admin_client.post(
+        "/admin/apiclients/apiclient/add/", {"name": "Portal", "scopes": ["submissions:write"], "rate": "viel"}
+    )
+    assert response.status_code == 200 and "600/min" in response.content.decode()
+    assert not ApiClient.objects.filter(name="Portal").exists()

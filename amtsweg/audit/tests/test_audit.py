@@ -14,8 +14,6 @@ from django.db import connection, connections
 from amtsweg.audit.models import AuditEntry
 from amtsweg.audit.services import GENESIS_HASH, audit_record, audit_verify, detail_scrub
 
-from .conftest import postgres_configured
-
 pytestmark = pytest.mark.django_db
 
 
@@ -184,7 +182,6 @@ def test_concurrent_writer_processes_keep_one_linear_chain(tmp_path):
 
 
 @pytest.mark.postgres
-@pytest.mark.skipif(not postgres_configured(), reason="DATABASE_URL is not PostgreSQL")
 @pytest.mark.django_db(transaction=True, available_apps=["amtsweg.audit"])
 def test_concurrent_appends_stay_linear_on_postgresql():
     assert connection.vendor == "postgresql"

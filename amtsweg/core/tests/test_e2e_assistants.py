@@ -124,7 +124,10 @@ HUNDESTEUER = Scenario(
                 "befreiung_nachweis": "PDF",
             },
         ),
-        Step("Steuer und Zahlung", {"lastschrift": "ja", "iban": "DE89 3704 0044 0532 0130 00", "kontoinhaber": "Anna Schubert"}),
+        Step(
+            "Steuer und Zahlung",
+            {"lastschrift": "ja", "iban": "DE89 3704 0044 0532 0130 00", "kontoinhaber": "Anna Schubert"},
+        ),
     ],
     error_step=4,
     error_answers={"iban": "DE12 3456 7890 1234 5678 90"},
@@ -432,6 +435,12 @@ def _assert_kept(page, answers: dict) -> None:
         assert shown == value, f"„{_h1(page)}“: {key} zeigt {shown!r} statt {value!r} – Eingabe verloren"
 
 
+def _problems(page) -> str:
+    """Error summary and notices of the current page, for readable failure messages."""
+    texts = page.locator("[data-aw-error-summary], .kern-alert--warning, .aw-revealed-notice").all_inner_texts()
+    return "".join(f"\n  {t.strip()}" for t in texts)
+
+
 def _assert_no_error_summary(page, label: str) -> None:
     summary = page.locator("[data-aw-error-summary]")
     if summary.count():
@@ -545,7 +554,7 @@ def _complete(scenario: Scenario, browser, stack, page, pages: list, pdf: Path) 
     while index < len(scenario.steps):
         step = scenario.steps[index]
         label = f"{scenario.label}: {step.title}"
-        assert _h1(page) == step.title, f"Erwartet Schritt „{step.title}“, angezeigt „{_h1(page)}“"
+        assert _h1(page) == step.title, f"Erwartet Schritt „{step.title}“, angezeigt „{_h1(page)}“" + _problems(page)
         _assert_no_error_summary(page, label)
         assert_accessible(page, label)
         if index == scenario.error_step:
@@ -594,7 +603,8 @@ def _complete(scenario: Scenario, browser, stack, page, pages: list, pdf: Path) 
     stack.manage("db_worker", "--batch", "--no-startup-delay")
     page.reload()
     assert page.get_by_text("Ihre Eingangsbestätigung ist fertig.").is_visible()
-    response = page.request.get(page.get_by_role("link", name=re.compile("Eingangsbestätigung herunterladen")).get_attribute("href"))
+    receipt = page.get_by_role("link", name=re.compile("Eingangsbestätigung herunterladen"))
+    response = page.request.get(base + receipt.get_attribute("href"))
     assert response.ok and response.body().startswith(b"%PDF")
     assert_accessible(page, f"{scenario.label}: Bestätigung mit fertiger Quittung")
     confirmation = _wait_for_mail(stack.mailbox, scenario.email, before + 1)[-1]
@@ -614,3 +624,160 @@ def test_assistant_end_to_end(scenario, browser, e2e_stack, assistant_page, pdf_
     _complete(scenario, browser, e2e_stack, page, pages, pdf_file)
     for p in pages:
         assert not p.csp_errors, f"CSP-Verstöße: {p.csp_errors}"
+
+
+# --- Anliegensklärung: answers that need no application end on a stop page ------------------------------------------
+
+STOPS = [
+    # (scenario for Leistung/label, AGS of a further demo activation, answers, expected stop heading)
+    (
+        HUNDESTEUER,
+        "14522080",  # Döbeln
+        {"anlass": "abmeldung", "gefaehrlich_vorhanden": "nein", "wohnsitz_hier": "ja"},
+        "Dafür brauchen Sie diesen Antrag nicht",
+    ),
+    (
+        GEWERBEANZEIGE,
+        "14523320",  # Plauen
+        {"anzeige_art": "anmeldung", "taetigkeit_art": "freier_beruf"},
+        "Für einen freien Beruf brauchen Sie keine Gewerbeanzeige",
+    ),
+    (
+        BEWOHNERPARKAUSWEIS,
+        "14713000",  # Leipzig
+        {"antrag_art": "neu", "wohnsitz_zone": "nein", "fahrzeug_vorhanden": "ja"},
+        "Ein Bewohnerparkausweis ist nur für Bewohnerinnen und Bewohner möglich",
+    ),
+    (
+        WUNSCHKENNZEICHEN,
+        "14612000",  # Dresden
+        {"anlass": "verlaengern", "zulassung_hier": "ja"},
+        "Eine Verlängerung ist online nicht möglich",
+    ),
+    (
+        WAFFENBESITZKARTE,
+        "14511000",  # Chemnitz
+        {"anlass": "eintragung", "volljaehrig": "ja"},
+        "Dafür brauchen Sie keine neue Waffenbesitzkarte",
+    ),
+]
+
+
+@pytest.mark.parametrize(("scenario", "ags", "answers", "heading"), STOPS, ids=[s[0].label for s in STOPS])
+def test_clarification_stop(scenario, ags, answers, heading, e2e_server, assistant_page, pdf_file):
+    page, _ = assistant_page
+    local = Scenario(**{**scenario.__dict__, "ags": ags, "place": ""})
+    _open_assistant(page, e2e_server, local)
+    _submit(page, page.get_by_role("button", name="Antrag starten"))
+    assert _h1(page) == "Ihr Anliegen"
+    _fill(page, answers, pdf_file)
+    _weiter(page)
+    assert _h1(page) == heading, f"Statt der Stoppseite: „{_h1(page)}“" + _problems(page)
+    assert "/kein-antrag-noetig/" in page.url
+    assert_accessible(page, f"{scenario.label}: Stoppseite der Anliegensklärung")
+    # The citizen may have mis-clicked: "Angaben ändern" leads back with the answers kept.
+    _submit(page, page.get_by_role("link", name="Angaben ändern"))
+    assert _h1(page) == "Ihr Anliegen"
+    _assert_kept(page, answers)
+    assert_accessible(page, f"{scenario.label}: Anliegensklärung nach der Stoppseite")
+    assert not page.csp_errors, f"CSP-Verstöße: {page.csp_errors}"
+
+
+# --- keyboard only ---------------------------------------------------------------------------------------------------
+
+
+def _active(page) -> dict:
+    return page.evaluate(
+        "(() => { const e = document.activeElement;"
+        " return {id: e.id, name: e.name || '', value: e.value || '', text: (e.textContent || '').trim()}; })()"
+    )
+
+
+def _tab_to(page, predicate, what: str, max_tabs: int = 60) -> None:
+    for _ in range(max_tabs):
+        page.keyboard.press("Tab")
+        if predicate(_active(page)):
+            return
+    raise AssertionError(f"„{what}“ ist auf „{_h1(page)}“ mit der Tabulatortaste nicht erreichbar")
+
+
+def _press_on_refreshing(page, key: str) -> None:
+    """Press a key on an answer that may re-render the step via htmx; focus must stay on that answer."""
+    before = _active(page)
+    refreshing = page.evaluate("document.activeElement.hasAttribute('hx-post')")
+    if refreshing:
+        page.evaluate("document.getElementById('schritt').dataset.awOld = '1'")
+    page.keyboard.press(key)
+    if refreshing:
+        deadline = time.monotonic() + HTMX_WAIT
+        while not page.evaluate(
+            "(() => { const s = document.getElementById('schritt');"
+            " return !!s && !s.dataset.awOld && !s.classList.contains('htmx-settling'); })()"
+        ):
+            assert time.monotonic() < deadline, "Schritt wurde nach der Antwort nicht neu aufgebaut"
+            page.wait_for_timeout(30)
+        now = _active(page)
+        assert now["name"] == before["name"], f"Fokus nach dem Neuaufbau verloren (vorher {before}, jetzt {now})"
+
+
+def _choose(page, name: str, value: str) -> None:
+    """Tab into a radio group and select ``value`` with the arrow keys (as a keyboard user does)."""
+    _tab_to(page, lambda a: a["name"] == name, name)
+    for _ in range(10):
+        if page.evaluate(f"document.querySelector(\"input[name='{name}']:checked\")?.value || ''") == value:
+            return
+        if _active(page)["value"] == value:
+            _press_on_refreshing(page, "Space")
+        else:
+            _press_on_refreshing(page, "ArrowDown")
+    raise AssertionError(f"Option {value} von {name} per Tastatur nicht wählbar")
+
+
+def _type_into(page, dom_id: str, text: str) -> None:
+    _tab_to(page, lambda a: a["id"] == dom_id, dom_id)
+    page.keyboard.type(text)
+
+
+def _tab_and_enter(page, predicate, what: str) -> None:
+    _tab_to(page, predicate, what)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def test_keyboard_only_first_steps(e2e_server, assistant_page):
+    """Gewerbeanzeige in Zwickau: from the Leistung page through the first two steps with the keyboard only."""
+    page, _ = assistant_page
+    scenario = Scenario(**{**GEWERBEANZEIGE.__dict__, "ags": "14524330", "place": "Zwickau"})
+    slug = _leistung_slug(page, e2e_server, scenario)
+    page.goto(f"{e2e_server}/leistungen/{slug}/?ort={scenario.ags}")
+    _tab_and_enter(page, lambda a: a["text"] == "Online beantragen", "Online beantragen")
+    _tab_and_enter(page, lambda a: a["text"] == "Antrag starten", "Antrag starten")
+
+    assert _h1(page) == "Ihr Anliegen"
+    _choose(page, "f-anzeige_art", "anmeldung")
+    _choose(page, "f-taetigkeit_art", "gewerbe")
+    _tab_and_enter(page, lambda a: a["text"] == "Weiter", "Weiter")
+
+    assert _h1(page) == "Betriebsinhaberin oder Betriebsinhaber", _h1(page) + _problems(page)
+    assert page.locator("input[name='f-inhaber_art']").first.get_attribute("hx-post"), "kein htmx-Neuaufbau"
+    _choose(page, "f-inhaber_art", "natuerlich")  # shows the person's fields (htmx re-render keeps focus)
+    _type_into(page, "feld-vorname", "Sophie")
+    _type_into(page, "feld-nachname", "Lange")
+    _type_into(page, "feld-geburtsdatum-tag", "5")
+    _type_into(page, "feld-geburtsdatum-monat", "6")
+    _type_into(page, "feld-geburtsdatum-jahr", "1988")
+    _type_into(page, "feld-geburtsort", "Zwickau")
+    _type_into(page, "feld-staatsangehoerigkeit", "deutsch")
+    _type_into(page, "feld-wohnanschrift-street", "Innere Plauensche Straße")
+    _type_into(page, "feld-wohnanschrift-house_number", "4")
+    _type_into(page, "feld-wohnanschrift-postal_code", "08056")
+    _type_into(page, "feld-wohnanschrift-city", "Zwickau")
+    _type_into(page, "feld-email", "sophie.lange@example.org")
+    _tab_and_enter(page, lambda a: a["text"] == "Weiter", "Weiter")
+
+    assert _h1(page) == "Angaben zum Betrieb", _h1(page) + _problems(page)
+    assert_accessible(page, "Gewerbeanzeige: dritter Schritt nach Tastaturbedienung")
+    # Back with the keyboard: the answers of step 2 are still there.
+    _tab_and_enter(page, lambda a: a["text"] == "Zurück", "Zurück")
+    assert _h1(page) == "Betriebsinhaberin oder Betriebsinhaber"
+    assert page.locator("#feld-nachname").input_value() == "Lange"

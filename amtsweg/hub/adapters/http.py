@@ -15,8 +15,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import secrets
 import ssl
+import threading
 import time
 
 import httpx
@@ -94,10 +96,8 @@ def build_request(*, payload: OutboundPayload, config: dict, now: float | None =
     return body, headers
 
 
-def ssl_context(config: dict) -> ssl.SSLContext | bool:
+def ssl_context(config: dict) -> ssl.SSLContext:
     """Server verification (system CAs or ``ca_file``) plus an optional client certificate (mutual TLS)."""
-    if not config.get("url", "").startswith("https:"):
-        return True
     try:
         context = ssl.create_default_context(cafile=config.get("ca_file") or None)
         if config.get("client_cert"):
@@ -107,6 +107,34 @@ def ssl_context(config: dict) -> ssl.SSLContext | bool:
             f"TLS-Zertifikate der Konfiguration nicht lesbar ({exc.__class__.__name__}).", retryable=False
         ) from exc
     return context
+
+
+_clients: dict[tuple, httpx.Client] = {}
+_clients_lock = threading.Lock()
+MAX_CLIENTS = 32
+
+
+def _mtime(path: str | None) -> float:
+    try:
+        return os.stat(path).st_mtime if path else 0.0
+    except OSError:
+        return -1.0
+
+
+def client_for(config: dict) -> httpx.Client:
+    """A pooled client per TLS setup: building one (SSL context, CA bundle) costs ~50 ms, far more than a
+    delivery, and pooling keeps connections alive. Certificate file changes (rotation) give a new client."""
+    https = config.get("url", "").startswith("https:")
+    files = (config.get("ca_file"), config.get("client_cert"), config.get("client_key")) if https else ()
+    key = (https, files, tuple(_mtime(f) for f in files))
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is None:
+            if len(_clients) >= MAX_CLIENTS:
+                _clients.pop(next(iter(_clients))).close()
+            client = httpx.Client(verify=ssl_context(config) if https else False, follow_redirects=False)
+            _clients[key] = client
+        return client
 
 
 def remote_reference(response: httpx.Response) -> str:
@@ -179,8 +207,7 @@ class HttpAdapter:
         body, headers = build_request(payload=payload, config=config)
         timeout = float(config.get("timeout", 10))
         try:
-            with httpx.Client(verify=ssl_context(config), timeout=timeout, follow_redirects=False) as client:
-                response = client.post(config["url"], content=body, headers=headers)
+            response = client_for(config).post(config["url"], content=body, headers=headers, timeout=timeout)
         except httpx.LocalProtocolError as exc:
             # We could not even form a valid request (e.g. a header value): retrying cannot help.
             raise DeliveryError(f"Ungültige Anfrage ({exc.__class__.__name__}).", retryable=False) from exc

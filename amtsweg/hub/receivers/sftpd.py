@@ -56,7 +56,17 @@ class OpenSshSftpServer:
         self.log_path = self.workdir / "sshd.log"
         self._proc: subprocess.Popen | None = None
 
-    def start(self, *, timeout: float = 15) -> OpenSshSftpServer:
+    def start(self, *, timeout: float = 15, attempts: int = 3) -> OpenSshSftpServer:
+        # The free port is picked before sshd binds it; under parallel tests another process may win.
+        for attempt in range(attempts):
+            try:
+                return self._start(timeout=timeout)
+            except RuntimeError:
+                if attempt == attempts - 1 or "Address already in use" not in self.log_text():
+                    raise
+        raise AssertionError("unreachable")
+
+    def _start(self, *, timeout: float) -> OpenSshSftpServer:
         sshd = sshd_path()
         if not sshd:
             raise RuntimeError("sshd fehlt (Debian-Paket openssh-server)")

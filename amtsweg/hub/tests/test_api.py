@@ -217,6 +217,28 @@ def test_submit_creates_a_routed_message(portal, dresden_authority):
     assert status.status_code == 200 and status.json()["vorgangsnummer"] == message.vorgangsnummer
 
 
+def test_api_message_carries_data_xml_that_the_fachverfahren_rule_accepts(portal):
+    from lxml import etree
+
+    from amtsweg.hub.models import IntegrationRule
+    from amtsweg.hub.rules import rules_load
+    from amtsweg.hub.services import delivery_dry_run, message_xml
+
+    rules_load()
+    body = _antrag(data={"anlass": "anmeldung", "hund": [{"hund_name": "Bello"}, {"hund_name": "Luna"}]})
+    response = portal.post("/antraege/", body, key="antrag-xml-01")
+    message = Message.objects.get(pk=response.json()["id"])
+    root = etree.fromstring(message_xml(message=message))
+    ns = {"d": "urn:amtsweg:forms:data:1"}
+    assert root.get("leika") == HUNDESTEUER and root.get("formular") == "api"
+    assert root.findtext("d:angaben/d:anlass", namespaces=ns) == "anmeldung"
+    assert [e.text for e in root.findall("d:hund/d:hund_name", namespaces=ns)] == ["Bello", "Luna"]
+    rule = IntegrationRule.objects.get(key="fachverfahren-xml", status=IntegrationRule.Status.ACTIVE)
+    result = delivery_dry_run(rule=rule, message=message)
+    assert result.valid, result.errors
+    assert b"Luna" in result.output
+
+
 def test_same_key_same_body_returns_the_same_message(portal):
     first = portal.post("/antraege/", _antrag(), key="antrag-0002")
     # Same content, different key order and whitespace: the canonical body is the same.
@@ -498,3 +520,12 @@ def test_openapi_documents_the_hub_api():
     assert {"201", "200", "400", "401", "403", "409", "413", "422"} <= set(post["responses"])
     bescheid = schema["paths"]["/api/v1/hub/vorgaenge/{vorgangsnummer}/bescheide/"]["post"]
     assert {"application/json", "multipart/form-data"} <= set(bescheid["requestBody"]["content"])
+
+
+def test_client_rate_overrides_default_and_a_broken_rate_is_harmless(make_caller):
+    strict = make_caller(scopes=["status:read"], rate="1/min")
+    assert strict.get("/vorgaenge/AW-2026-XXXXXXXX/status/").status_code == 403
+    limited = strict.get("/vorgaenge/AW-2026-XXXXXXXX/status/")
+    assert limited.status_code == 429 and _detail(limited)
+    broken = make_caller(scopes=["status:read"], rate="viel")
+    assert broken.get("/vorgaenge/AW-2026-XXXXXXXX/status/").status_code == 403
