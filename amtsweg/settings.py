@@ -234,3 +234,19 @@ LOGGING = {
 AMTSWEG_DRAFT_TTL_DAYS = env.int("AMTSWEG_DRAFT_TTL_DAYS", default=30)
 AMTSWEG_UPLOAD_MAX_MB = env.int("AMTSWEG_UPLOAD_MAX_MB", default=10)
 AMTSWEG_UPLOAD_DIR = Path(env.str("AMTSWEG_UPLOAD_DIR", default=str(VAR_DIR / "private" / "uploads")))
+
+# Integrationsdienst (hub). Personal data in messages is encrypted with AMTSWEG_DATA_KEY
+# (comma-separated Fernet keys, newest first; required in production, see docs/hub/message.md).
+AMTSWEG_DATA_KEY = env.str("AMTSWEG_DATA_KEY", default="")
+AMTSWEG_HUB_MAX_ATTEMPTS = env.int("AMTSWEG_HUB_MAX_ATTEMPTS", default=20)
+AMTSWEG_HUB_API_RATE = env.str("AMTSWEG_HUB_API_RATE", default="600/min")
+AMTSWEG_HUB_API_MAX_BODY_MB = env.int("AMTSWEG_HUB_API_MAX_BODY_MB", default=25)
+AMTSWEG_DEMO_FACHVERFAHREN_URL = env.str("AMTSWEG_DEMO_FACHVERFAHREN_URL", default="http://127.0.0.1:8001/antraege")
+
+# Operations: /metrics needs the token or a listed client address (loopback only outside production).
+AMTSWEG_METRICS_TOKEN = env.str("AMTSWEG_METRICS_TOKEN", default="")
+AMTSWEG_METRICS_ALLOWED_IPS = env.list("AMTSWEG_METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"] if LOCAL else [])
+AMTSWEG_HEALTH_MAX_BACKLOG = env.int("AMTSWEG_HEALTH_MAX_BACKLOG", default=10000)
+AMTSWEG_HEALTH_MAX_TASK_AGE_SECONDS = env.int("AMTSWEG_HEALTH_MAX_TASK_AGE_SECONDS", default=3600)
+# Probes reach the app over plain HTTP inside the cluster.
+SECURE_REDIRECT_EXEMPT = [r"^health/"]

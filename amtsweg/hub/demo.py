@@ -16,7 +16,7 @@ from amtsweg.hub.models import Routing, TargetSystem
 from amtsweg.hub.rules import rules_load
 
 DEMO_AUTHORITY_KEY = "demobehoerde"
-DEFAULT_FACHVERFAHREN_URL = "http://127.0.0.1:8001/fachverfahren/"
+DEFAULT_FACHVERFAHREN_URL = "http://127.0.0.1:8001/antraege"
 
 
 def demo_fachverfahren_url() -> str:
