@@ -5,7 +5,9 @@ Run: ``.venv/bin/python benchmarks/forms.py`` (options: ``--submissions N``, ``-
 Sets up a throw-away SQLite database (WAL, as in production on the embedded default) in a temporary
 directory, loads the reference data and a published Hundesteuer assistant, then measures:
 
-- Section "steps" (rendering and validating wizard steps): added by the wizard runtime.
+- Section "steps" (rendering and validating wizard steps): GET/POST step requests through the test
+  Client in this process, then two forked processes (two web workers on two cores), each with its
+  own Client and draft, against the same SQLite file (aggregate requests/s and p95).
 - Section "submissions": ``submission_submit`` in-process (sequential and with concurrent threads)
   and as an HTTP POST through Django's test Client (full middleware stack, session, redirect),
   then checks that nothing was lost (submissions = accepted requests, receipt tasks = submissions).
@@ -135,15 +137,8 @@ def _timed(n: int, request) -> tuple[list[float], float]:
     return latencies, time.perf_counter() - started
 
 
-def bench_steps(context: dict, n: int = STEP_REQUESTS) -> list[tuple[str, list[float], float]]:
-    """Wizard step requests through Django's test Client (middleware, session, CSRF off, templates).
-
-    One citizen's draft for Dresden (Hundesteuer, activated for the Stadtverwaltung): GET renders a
-    step; a valid POST validates server-side (incl. the PLZ/Ort register check), saves the draft and
-    redirects; an invalid POST validates and re-renders the page with the error summary.
-    """
-    from django.test import Client
-
+def _steps_prepare(context: dict):
+    """Publish and activate the step benchmark's assistant; returns (definition key, AGS)."""
     from amtsweg.assistant.services import activation_set
     from amtsweg.forms.services import definition_load_file
     from amtsweg.jurisdiction.selectors import responsible_authority
@@ -152,33 +147,107 @@ def bench_steps(context: dict, n: int = STEP_REQUESTS) -> list[tuple[str, list[f
     gemeinde = context["gemeinde"]
     authority = responsible_authority(leistung=version.definition.leistung, gemeinde=gemeinde).authority
     activation_set(definition=version.definition, authority=authority)
+    return version.definition.key, gemeinde.ags
+
+
+def _steps_client(key: str, ags: str) -> dict:
+    """A citizen with its own session and draft, through the first three steps; returns the four
+    measured requests (label -> (callable, expected status))."""
+    from django.test import Client
+
     client = Client(HTTP_HOST="localhost")
-    start = client.post(f"/antrag/{version.definition.key}/{gemeinde.ags}/")
+    start = client.post(f"/antrag/{key}/{ags}/")
     base = start["Location"].rsplit("/", 2)[0]
     for step in ("anliegen", "halter", "hunde"):
         response = client.post(f"{base}/{step}/", {**STEP_POSTS[step], "aktion": "weiter"})
         assert response.status_code == 302, (step, response.status_code)
-
     invalid = {**STEP_POSTS["halter"], "f-vorname": "", "f-anschrift-postal_code": "99999", "aktion": "weiter"}
-    checks = {
-        "GET step, render (Halter)": lambda: client.get(f"{base}/halter/"),
-        "GET step, render (Hunde, repeat group)": lambda: client.get(f"{base}/hunde/"),
-        "POST step, valid: validate+save+302": lambda: client.post(
-            f"{base}/halter/", {**STEP_POSTS["halter"], "aktion": "weiter"}
-        ),
-        "POST step, invalid: validate+errors": lambda: client.post(f"{base}/halter/", invalid),
+    valid = {**STEP_POSTS["halter"], "aktion": "weiter"}
+    return {
+        "GET step, render (Halter)": (lambda: client.get(f"{base}/halter/"), 200),
+        "GET step, render (Hunde, repeat group)": (lambda: client.get(f"{base}/hunde/"), 200),
+        "POST step, valid: validate+save+302": (lambda: client.post(f"{base}/halter/", valid), 302),
+        "POST step, invalid: validate+errors": (lambda: client.post(f"{base}/halter/", invalid), 200),
     }
-    expected = {0: 200, 1: 200, 2: 302, 3: 200}
+
+
+def bench_steps(context: dict, n: int = STEP_REQUESTS) -> list[tuple[str, list[float], float]]:
+    """Wizard step requests through Django's test Client (middleware, session, CSRF off, templates).
+
+    One citizen's draft for Dresden (Hundesteuer, activated for the Stadtverwaltung): GET renders a
+    step; a valid POST validates server-side (incl. the PLZ/Ort register check), saves the draft and
+    redirects; an invalid POST validates and re-renders the page with the error summary.
+    """
+    key, ags = _steps_prepare(context)
+    context["steps_target"] = (key, ags)
     results = []
-    for i, (label, request) in enumerate(checks.items()):
+    for label, (request, expected) in _steps_client(key, ags).items():
         status = request().status_code  # warm-up, and a sanity check of the flow
-        if status != expected[i]:
-            print(f"  warning: {label} answered HTTP {status}, expected {expected[i]}")
+        if status != expected:
+            print(f"  warning: {label} answered HTTP {status}, expected {expected}")
         latencies, seconds = _timed(n, request)
         results.append((label, latencies, seconds))
     all_latencies = [x for _, latencies, _ in results for x in latencies]
     results.append(("all step requests", all_latencies, sum(seconds for _, _, seconds in results)))
     return results
+
+
+def _steps_worker(key: str, ags: str, rounds: int, barrier, queue) -> None:
+    """One web worker process: its own Client, session and draft; the four requests in turn.
+
+    Order per round: GET Halter, invalid POST (un-completes Halter), valid POST (completes it again),
+    GET Hunde (reachable only with Halter completed), so every request gets its expected answer.
+    """
+    from django.db import connections
+
+    try:
+        by_label = list(_steps_client(key, ags).values())
+        checks = [by_label[0], by_label[3], by_label[2], by_label[1]]
+        for request, _expected in checks:
+            request()  # warm-up
+        barrier.wait()
+        latencies, unexpected = [], 0
+        started = time.monotonic()
+        for _ in range(rounds):
+            for request, expected in checks:
+                t0 = time.perf_counter()
+                status = request().status_code
+                latencies.append((time.perf_counter() - t0) * 1000)
+                unexpected += status != expected
+        queue.put((latencies, started, time.monotonic(), unexpected, None))
+    except Exception as exc:  # reported by the parent; a hanging barrier would block it otherwise
+        barrier.abort()
+        queue.put(([], 0.0, 0.0, 0, repr(exc)))
+    finally:
+        connections.close_all()
+
+
+def bench_steps_processes(context: dict, n: int, processes: int = 2) -> tuple[list[float], float, int, list[str]]:
+    """``processes`` OS processes (as web workers on a 2-core machine), each with its own Client and
+    draft, against the same SQLite file; every process sends ``n`` requests (the four kinds in turn).
+
+    Returns (all latencies, wall seconds from the common start to the last finish, unexpected
+    statuses, errors). Forked after Django is set up, so the workers start warm like a running server.
+    """
+    import multiprocessing
+
+    from django.db import connections
+
+    key, ags = context["steps_target"]
+    connections.close_all()  # never share an SQLite connection across fork
+    mp = multiprocessing.get_context("fork")
+    barrier, queue = mp.Barrier(processes), mp.Queue()
+    rounds = max(1, n // 4)
+    workers = [mp.Process(target=_steps_worker, args=(key, ags, rounds, barrier, queue)) for _ in range(processes)]
+    for worker in workers:
+        worker.start()
+    results = [queue.get() for _ in workers]
+    for worker in workers:
+        worker.join()
+    latencies = [x for r in results for x in r[0]]
+    errors = [r[4] for r in results if r[4]]
+    seconds = max(r[2] for r in results) - min(r[1] for r in results) if not errors else 0.0
+    return latencies, seconds, sum(r[3] for r in results), errors
 
 
 # --- section: submissions ---------------------------------------------------------------------------
@@ -467,12 +536,19 @@ def main() -> None:
         print(table_header())
         for label, latencies, seconds in steps:
             print(table_row(label, latencies, seconds))
+        latencies, seconds, unexpected, errors = bench_steps_processes(context, args.steps * 2)
+        if errors:
+            print(f"  2 processes failed: {errors}")
+        else:
+            print(table_row("2 processes, all step requests (aggregate)", latencies, seconds))
+            if unexpected:
+                print(f"  warning: {unexpected} requests answered an unexpected HTTP status")
         print()
 
         results = bench_submissions(context, args.submissions)
         accepted = sum(r[3] for r in results)
         lost = check_nothing_lost(context, accepted)
-        receipts = bench_receipts(args.receipts)
+        receipts = bench_receipts(args.receipts) if args.receipts > 0 else None
 
         print("Submissions (validate again, prune, resolve authority, store snapshot + XML + task; no PDF/SMTP)")
         print(table_header())
@@ -484,12 +560,13 @@ def main() -> None:
             f"receipt tasks {lost['tasks']} -> {verdict}"
         )
         print(f"Confirmation page after the POST: HTTP {context.get('confirmation_status')}")
-        print(
-            f"\nReceipts from the worker (db_worker --batch --max-tasks {args.receipts}; PDF/A-3b + e-mail via "
-            f"{receipts['smtp']}):\n  {receipts['receipts']} receipts in {receipts['seconds']:.2f} s = "
-            f"{receipts['per_second']:.1f} receipts/s per worker, {receipts['emails']} e-mails, "
-            f"average PDF {receipts['avg_kib']:.0f} KiB"
-        )
+        if receipts is not None:
+            print(
+                f"\nReceipts from the worker (db_worker --batch --max-tasks {args.receipts}; PDF/A-3b + e-mail via "
+                f"{receipts['smtp']}):\n  {receipts['receipts']} receipts in {receipts['seconds']:.2f} s = "
+                f"{receipts['per_second']:.1f} receipts/s per worker, {receipts['emails']} e-mails, "
+                f"average PDF {receipts['avg_kib']:.0f} KiB"
+            )
         print(
             f"\nAims: >= {AIM_SUBMISSIONS_PER_SECOND} accepted submissions/s with p95 <= {AIM_SUBMIT_P95_MS} ms; "
             f"nothing lost (submissions = accepted requests, tasks = submissions); "

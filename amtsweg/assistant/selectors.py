@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from amtsweg.assistant.models import Activation, Draft, Upload
+from amtsweg.directory.models import Authority, Territory
 from amtsweg.forms.engine import ResolvedForm
 from amtsweg.forms.models import FormDefinition, FormVersion
 from amtsweg.forms.selectors import form_resolve, form_version_current, overlay_get
@@ -77,8 +78,6 @@ def offer_for(*, leistung, resolution) -> Offer | None:
 
 def offer_get(*, key: str, ags: str) -> Offer | None:
     """The offer behind ``/antrag/<key>/<ags>/``: definition by key, current Gemeinde by AGS, live activation."""
-    from amtsweg.directory.models import Territory
-
     definition = FormDefinition.objects.filter(key=key).select_related("leistung").first()
     gemeinde = Territory.objects.filter(ags=ags, kind=Territory.Kind.GEMEINDE, valid_until__isnull=True).first()
     if definition is None or gemeinde is None or definition.leistung is None:
@@ -116,6 +115,24 @@ def _overlay_cached(*, definition: FormDefinition, authority):
         _OVERLAYS.clear()
     _OVERLAYS[key] = (now, overlay)
     return overlay
+
+
+# Authorities and Gemeinden shown on every step page change rarely (contact data, register
+# imports); like overlays they may show an edit a few seconds late. Keyed by (model, pk).
+_ROWS: dict[tuple[str, int], tuple[float, object]] = {}
+
+
+def _row_cached(model, pk: int):
+    key = (model._meta.label, pk)
+    now = time.monotonic()
+    hit = _ROWS.get(key)
+    if hit is not None and now - hit[0] < OVERLAY_TTL_SECONDS:
+        return hit[1]
+    row = model.objects.get(pk=pk)
+    if len(_ROWS) > 4096:
+        _ROWS.clear()
+    _ROWS[key] = (now, row)
+    return row
 
 
 def form_for(*, version: FormVersion, authority) -> ResolvedForm:
@@ -165,14 +182,21 @@ def caches_clear() -> None:
     _VERSIONS.clear()
     _FORMS.clear()
     _OVERLAYS.clear()
+    _ROWS.clear()
 
 
 def draft_by_token(*, token: str) -> Draft | None:
     if not isinstance(token, str) or not 20 <= len(token) <= 64:
         return None
-    draft = Draft.objects.select_related("authority", "gemeinde").filter(token=token).first()
-    if draft is not None:
-        draft.version = version_get(pk=draft.version_id)
+    # Read on every step request: the token is unique (no ORDER BY as with ``first()``), and the
+    # draft's authority and Gemeinde come from the short-lived cache instead of a three-table join.
+    try:
+        draft = Draft.objects.get(token=token)
+    except Draft.DoesNotExist:
+        return None
+    draft.version = version_get(pk=draft.version_id)
+    draft.authority = _row_cached(Authority, draft.authority_id)
+    draft.gemeinde = _row_cached(Territory, draft.gemeinde_id)
     return draft
 
 

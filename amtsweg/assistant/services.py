@@ -25,6 +25,7 @@ from amtsweg.forms.models import FormDefinition, FormVersion
 logger = logging.getLogger(__name__)
 
 RESUME_MAILS_MAX = 5
+EXPIRY_SLACK = timedelta(hours=1)  # an unchanged draft's expiry is moved forward at most this late
 
 
 class DraftUnavailable(Exception):
@@ -80,17 +81,30 @@ def draft_create(*, version: FormVersion, authority, gemeinde, first_step: str =
 def draft_save(
     *, draft: Draft, answers: dict, current_step: str | None = None, completed_steps: list[str] | None = None
 ) -> Draft:
-    """Store answers (unvalidated, as entered) and move the expiry forward.
+    """Store answers (unvalidated, as entered) and move the expiry forward (skipped when nothing
+    changed and the expiry was moved less than ``EXPIRY_SLACK`` ago).
 
     Uploads that no answer refers to any more (a removed row, a replaced file) are deleted.
     """
     previous_refs = file_refs(draft.answers if isinstance(draft.answers, dict) else {})
+    completed = list(dict.fromkeys(completed_steps)) if completed_steps is not None else draft.completed_steps
+    expires_at = timezone.now() + _ttl()
+    # A page posted again unchanged (e.g. "Weiter" on a step revisited from the review) needs no
+    # write while the expiry is still recent: the write lock is the scarce resource on SQLite.
+    if (
+        draft.pk is not None
+        and answers == draft.answers
+        and (current_step is None or current_step == draft.current_step)
+        and completed == draft.completed_steps
+        and draft.expires_at is not None
+        and expires_at - draft.expires_at < EXPIRY_SLACK
+    ):
+        return draft
     draft.answers = answers
     if current_step is not None:
         draft.current_step = current_step
-    if completed_steps is not None:
-        draft.completed_steps = list(dict.fromkeys(completed_steps))
-    draft.expires_at = timezone.now() + _ttl()
+    draft.completed_steps = completed
+    draft.expires_at = expires_at
     draft.save(update_fields=["answers", "current_step", "completed_steps", "expires_at", "updated"])
     if previous_refs - file_refs(answers):  # only then can an upload have lost its answer
         _uploads_prune(draft=draft)

@@ -40,8 +40,6 @@ ADDRESS_AUTOCOMPLETE = {
 }
 DATE_PARTS = (("tag", "Tag", 2), ("monat", "Monat", 2), ("jahr", "Jahr", 4))
 RADIO_LIMIT = 12  # more single-choice options than this become a <select>
-# Widget kind → template in assistant/partials/fields/
-TEMPLATES = {"textarea": "input", "radios": "choices", "checkboxes": "choices"}
 _DMY_RE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _ISO_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _PATH_RE = re.compile(r"^([a-z][a-z0-9_]*)(?:\[(\d+)\])?(?:\.([a-z][a-z0-9_]*))?(?:\.([a-z_]+))?$")
@@ -168,7 +166,8 @@ def accept_attr(spec: dict) -> str:
 class Widget:
     spec: dict
     path: str
-    kind: str  # template: input, textarea, radios, select, checkboxes, date, address, file, info, computed
+    # input, textarea, radios, select, checkboxes, date, address, file, info, computed (see rendering.py)
+    kind: str
     value: Any = None
     error: str | None = None
     part_errors: dict = field(default_factory=dict)
@@ -181,11 +180,6 @@ class Widget:
     @cached_property
     def key(self) -> str:
         return self.spec["key"]
-
-    @cached_property
-    def template(self) -> str:
-        name = TEMPLATES.get(self.kind, self.kind)
-        return f"assistant/partials/fields/{name}.html"
 
     @cached_property
     def name(self) -> str:

@@ -626,7 +626,13 @@ def deliveries_resume(*, timeout: timedelta = SENDING_TIMEOUT) -> int:
                 _enqueue(pk)
                 _audit("resumed", message_id=Delivery.objects.get(pk=pk).message_id, delivery_id=pk)
                 count += 1
-    waiting = DBTaskResult.objects.filter(task_path=delivery_attempt.module_path, status__in=["READY", "RUNNING"])
+    from django.utils import timezone
+
+    # A RUNNING row whose worker was killed stays RUNNING forever: only a recently started one counts
+    # as busy (task rows use real time, not the hub clock).
+    waiting = DBTaskResult.objects.filter(task_path=delivery_attempt.module_path).filter(
+        Q(status="READY") | Q(status="RUNNING", started_at__gte=timezone.now() - timeout)
+    )
     busy = {row["args"][0] for row in waiting.values_list("args_kwargs", flat=True) if row.get("args")}
     due = Delivery.objects.filter(
         status__in=[Delivery.Status.QUEUED, Delivery.Status.FAILED_RETRYING], next_attempt_at__lte=now - timeout

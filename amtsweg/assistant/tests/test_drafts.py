@@ -142,3 +142,21 @@ def test_draft_keeps_its_version_when_a_new_one_is_published(wizard, client, ver
     # New applications start on the new version.
     client.post(wizard.start_url)
     assert Draft.objects.order_by("-pk").first().version == newer
+
+
+def test_unchanged_draft_is_not_written_again_until_its_expiry_is_old(client, start_url, django_assert_num_queries):
+    from amtsweg.assistant.services import draft_save
+
+    client.post(start_url)
+    draft = Draft.objects.get()
+    draft_save(draft=draft, answers={"vorname": "Erika"}, current_step="halter", completed_steps=["anliegen"])
+    with django_assert_num_queries(0):
+        draft_save(draft=draft, answers={"vorname": "Erika"}, current_step="halter", completed_steps=["anliegen"])
+    # Older expiry: written again, so an active draft never runs out.
+    Draft.objects.filter(pk=draft.pk).update(expires_at=timezone.now() + timedelta(days=1))
+    draft = Draft.objects.get()
+    draft_save(draft=draft, answers={"vorname": "Erika"}, current_step="halter", completed_steps=["anliegen"])
+    assert Draft.objects.get().expires_at - timezone.now() > timedelta(days=2)
+    # A changed answer is always written.
+    draft_save(draft=draft, answers={"vorname": "Max"})
+    assert Draft.objects.get().answers == {"vorname": "Max"}

@@ -129,6 +129,16 @@ def _configure(authority, key, type_key, config, secrets=None):
 
 @pytest.fixture
 def e2e(rules, sim_clock, fachverfahren_receiver, smtp_mailbox, sftp_server, drop_dir, tmp_path):
+    return e2e_configure(
+        fachverfahren_receiver=fachverfahren_receiver,
+        smtp_mailbox=smtp_mailbox,
+        sftp_server=sftp_server,
+        drop_dir=drop_dir,
+        tmp_path=tmp_path,
+    )
+
+
+def e2e_configure(*, fachverfahren_receiver, smtp_mailbox, sftp_server, drop_dir, tmp_path) -> dict:
     """Dresden: HTTP Fachverfahren + shared mailbox + DMS (xdomea to a directory);
     Chemnitz: SFTP exchange folder + file drop + DMS (xdomea over SFTP)."""
     from amtsweg.directory.models import Authority
@@ -136,9 +146,8 @@ def e2e(rules, sim_clock, fachverfahren_receiver, smtp_mailbox, sftp_server, dro
     dresden = Authority.objects.get(key="gem-14612000")
     chemnitz = Authority.objects.get(key="gem-14511000")
     dms_dresden = tmp_path / "dms-dresden"
-    _configure(
-        dresden, "fachverfahren", "http", {"url": fachverfahren_receiver.url, "timeout": 10}, {"secret": RECEIVER_SECRET}
-    )
+    http_config = {"url": fachverfahren_receiver.url, "timeout": 10}
+    _configure(dresden, "fachverfahren", "http", http_config, {"secret": RECEIVER_SECRET})
     _configure(
         dresden,
         "postfach",
@@ -168,6 +177,7 @@ def e2e(rules, sim_clock, fachverfahren_receiver, smtp_mailbox, sftp_server, dro
         },
     )
     return {
+        "drop_dir": drop_dir,
         "dresden": dresden,
         "chemnitz": chemnitz,
         "dms_dresden": dms_dresden,
@@ -191,7 +201,14 @@ def _xdomea_ok(zip_bytes: bytes) -> tuple[str, int]:
     return vorgang, len(referenced)
 
 
-def test_two_leistungen_two_kommunen_real_receivers_same_rules(e2e, fachverfahren_receiver, smtp_mailbox, drop_dir, sim_clock):
+def test_two_leistungen_two_kommunen_real_receivers_same_rules(e2e, fachverfahren_receiver, smtp_mailbox, sim_clock):
+    submissions = e2e_submit_all()
+    drain(sim_clock)  # the real worker loop (in-process): receipts are rendered, then every delivery is sent
+    e2e_check(e2e, submissions, fachverfahren_receiver=fachverfahren_receiver, smtp_mailbox=smtp_mailbox)
+
+
+def e2e_submit_all() -> dict:
+    """Hundesteuer and Gewerbeanzeige in Dresden and in Chemnitz through ``submission_submit``."""
     submissions = {}
     for ags, place in KOMMUNEN.items():
         submissions[(ags, "hundesteuer")] = _submit(
@@ -209,9 +226,12 @@ def test_two_leistungen_two_kommunen_real_receivers_same_rules(e2e, fachverfahre
     assert Message.objects.filter(submission__in=submissions.values()).count() == 4
     deliveries = Delivery.objects.filter(message__submission__in=submissions.values())
     assert deliveries.count() == 12 and set(deliveries.values_list("status", flat=True)) == {"queued"}
+    return submissions
 
-    drain(sim_clock)  # the real worker loop: receipts are rendered, then every delivery is sent
 
+def e2e_check(e2e, submissions, *, fachverfahren_receiver, smtp_mailbox) -> None:
+    drop_dir = e2e["drop_dir"]
+    deliveries = Delivery.objects.filter(message__submission__in=submissions.values())
     deliveries = list(deliveries.select_related("target", "rule", "message"))
     assert {d.status for d in deliveries} == {"delivered"}, [(d.target.key, d.last_error) for d in deliveries]
 

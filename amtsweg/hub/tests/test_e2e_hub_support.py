@@ -96,9 +96,9 @@ def database_url() -> str:
     return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-def worker_start(*, batch: bool = True, interval: str = "0", log=None) -> subprocess.Popen:
+def worker_start(*, batch: bool = True, interval: str = "0", log=None, env: dict | None = None) -> subprocess.Popen:
     """A real ``manage.py db_worker`` process against the (PostgreSQL) test database."""
-    env = {**os.environ, "DATABASE_URL": database_url(), "AMTSWEG_MODE": "test"}
+    env = {**os.environ, "DATABASE_URL": database_url(), "AMTSWEG_MODE": "test", **(env or {})}
     command = [sys.executable, "manage.py", "db_worker", "--queue-name", "*", "--no-reload", "--interval", interval]
     if batch:
         command.append("--batch")

@@ -170,3 +170,27 @@ def test_duplicate_api_submission_with_the_same_key_is_one_message_and_one_effec
     assert delivery.status == "delivered", delivery.last_error
     assert fachverfahren_receiver.requests == 1 and len(fachverfahren_receiver.accepted()) == 1
     assert AuditEntry.objects.filter(message_id=str(message.pk), event="received").count() == 1
+
+
+def test_worker_killed_after_taking_the_task_but_before_claiming_the_delivery_is_resumed(
+    fachverfahren, fachverfahren_receiver, sim_clock
+):
+    """The orphaned RUNNING task row of a dead worker must not hide the delivery from the resume sweep."""
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from amtsweg.hub.services import deliveries_resume
+
+    gemeinde, authority, _ = fachverfahren
+    delivery = Delivery.objects.get(message=api_message(index=3, authority=authority, gemeinde=gemeinde))
+    # The worker took the task (RUNNING) and was killed before delivery_process claimed the delivery.
+    task = DBTaskResult.objects.get(args_kwargs__args=[str(delivery.pk)])
+    task.claim("killed-worker")
+    DBTaskResult.objects.filter(pk=task.pk).update(started_at=timezone.now() - timedelta(minutes=11))
+    assert worker_drain_in_process() == 0  # nothing is READY any more: without the sweep it would wait forever
+    sim_clock.advance(minutes=11)
+
+    assert deliveries_resume() == 1
+    drain(sim_clock)
+    delivery.refresh_from_db()
+    assert delivery.status == "delivered" and len(fachverfahren_receiver.accepted()) == 1

@@ -1,6 +1,7 @@
-"""The hub on PostgreSQL with real ``db_worker`` processes and the real HTTP Fachverfahren receiver:
-two workers drain a hundred deliveries exactly once, and a worker killed with SIGKILL in the middle of
-a delivery is resumed without a second effect at the receiver.
+"""The hub on PostgreSQL with real ``db_worker`` processes and real local receivers: the end-to-end
+flow of test_e2e_hub (two Leistungen, two Kommunen, five system types), two workers draining a hundred
+deliveries exactly once, and a worker killed with SIGKILL in the middle of a delivery that is resumed
+without a second effect at the receiver.
 
 Run by the second pass of ``./dev test`` (``DATABASE_URL=postgres://… pytest -m postgres``). The tests
 commit (workers are other processes), so pytest-django flushes the tables afterwards; they therefore
@@ -109,3 +110,43 @@ def test_worker_killed_mid_delivery_is_resumed_and_the_receiver_sees_one_effect(
     assert delivery.remote_reference == accepted[0]["id"]
     events = list(AuditEntry.objects.filter(delivery_id=str(delivery.pk)).values_list("event", flat=True))
     assert events.count("resumed") == 1 and events.count("sent") == 1
+
+
+def test_end_to_end_with_real_worker_processes(fachverfahren_receiver, smtp_mailbox, sftp_server, drop_dir, tmp_path):
+    from django.core.management import call_command
+
+    from amtsweg.directory.models import Authority
+    from amtsweg.hub.rules import rules_load
+    from amtsweg.hub.tests.test_e2e_hub import e2e_check, e2e_configure, e2e_submit_all
+
+    if not Authority.objects.filter(key="gem-14511000").exists():  # flushed by an earlier PostgreSQL test
+        with open(os.devnull, "w") as quiet:
+            call_command("bootstrap", "--reference-only", verbosity=0, stdout=quiet)
+    rules_load()
+    e2e = e2e_configure(
+        fachverfahren_receiver=fachverfahren_receiver,
+        smtp_mailbox=smtp_mailbox,
+        sftp_server=sftp_server,
+        drop_dir=drop_dir,
+        tmp_path=tmp_path,
+    )
+    submissions = e2e_submit_all()
+    deliveries = Delivery.objects.filter(message__submission__in=submissions.values())
+
+    with open(tmp_path / "workers.log", "wb") as log:
+        # Receipts are rendered and stored by the workers: give them their own var/ (not the project's).
+        env = {"AMTSWEG_VAR_DIR": str(tmp_path / "worker-var")}
+        workers = [worker_start(batch=False, interval="0.1", log=log, env=env) for _ in range(2)]
+        try:
+            wait_for(
+                lambda: not deliveries.exclude(status__in=["delivered", "dead"]).exists(),
+                timeout=180,
+                step=0.2,
+                what="all deliveries to settle",
+            )
+        finally:
+            for worker in workers:
+                worker.terminate()
+            for worker in workers:
+                worker.wait(timeout=60)
+    e2e_check(e2e, submissions, fachverfahren_receiver=fachverfahren_receiver, smtp_mailbox=smtp_mailbox)

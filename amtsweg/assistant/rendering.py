@@ -1,0 +1,411 @@
+"""Markup of a step's groups and fields, built in Python.
+
+A step page used to include one template per field (and loop over options and parts inside it):
+hundreds of template variable lookups per request, most of the request's time. The markup here is
+the same as those templates produced — labels, hints and errors wired up with ``aria-describedby``,
+``aria-invalid``, fieldsets with legends for radios, checkboxes, dates and addresses — so the
+accessibility tests keep guarding it. Every dynamic value goes through ``format_html``/``escape``.
+The page frame (heading, navigation, error summary, progress) stays in templates.
+"""
+
+from __future__ import annotations
+
+from django.template.defaultfilters import filesizeformat, linebreaksbr
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+from amtsweg.assistant.wizard import GroupView, Widget
+
+ERROR_ICON = '<span class="kern-icon kern-icon--danger" aria-hidden="true"></span>'
+OPTIONAL = ' <span class="kern-label__optional">(optional)</span>'
+HX_SWAP = 'hx-target="#schritt" hx-select="#schritt" hx-swap="outerHTML"'
+BDAY = {"tag": "bday-day", "monat": "bday-month", "jahr": "bday-year"}
+
+
+def _safe(markup: str) -> SafeString:
+    """Markup built in this module: literals, or pieces whose values went through escaping."""
+    return mark_safe(markup)  # noqa: S308 (only ever called with such markup)
+
+
+def _attr(name: str, value) -> str:
+    """`` name="value"`` (escaped), or nothing for an empty value."""
+    return f' {name}="{conditional_escape(value)}"' if value else ""
+
+
+def label_text(widget: Widget) -> SafeString:
+    """The label text with "(optional)" for optional and "neu" for just-revealed fields."""
+    return format_html(
+        "{}{}{}",
+        widget.label,
+        _safe(OPTIONAL) if not widget.required else "",
+        _safe(' <span class="aw-new">neu</span>') if widget.revealed else "",
+    )
+
+
+def field_hint(widget: Widget) -> str:
+    if not widget.has_hint:
+        return ""
+    text = " ".join(t for t in (widget.help, widget.format_hint) if t)
+    return format_html('<div class="kern-hint" id="{}">{}</div>', widget.hint_id, text)
+
+
+def error_message(element_id: str, message: str) -> str:
+    return format_html(
+        '<p class="kern-error" id="{}">{}<span class="kern-body"><span class="kern-sr-only">Fehler: </span>{}'
+        "</span></p>",
+        element_id,
+        _safe(ERROR_ICON),
+        message,
+    )
+
+
+def field_error(widget: Widget) -> str:
+    return error_message(widget.error_id, widget.error) if widget.error else ""
+
+
+def htmx_refresh(widget: Widget, action: str) -> str:
+    """htmx attributes for answers that show or hide other fields of the step (re-render on change)."""
+    if not widget.refresh:
+        return ""
+    return format_html(
+        ' hx-post="{}" hx-trigger="change" {} hx-vals=\'{{"aktion": "aktualisieren"}}\'', action, _safe(HX_SWAP)
+    )
+
+
+def _head(widget: Widget) -> str:
+    """Hint and error below a field's label or legend."""
+    return field_hint(widget) + field_error(widget)
+
+
+def _flags(widget: Widget, *, required: bool = True) -> str:
+    """aria-describedby / aria-invalid / aria-required of a single control."""
+    return (
+        _attr("aria-describedby", widget.describedby)
+        + (' aria-invalid="true"' if widget.error else "")
+        + (' aria-required="true"' if required and widget.required else "")
+    )
+
+
+def _fieldset(widget: Widget, extra_class: str, has_error: bool, body_class: str, body: str) -> str:
+    return format_html(
+        '<fieldset class="kern-fieldset{}{}{}"{}><legend class="kern-label">{}</legend>{}'
+        '<div class="kern-fieldset__body{}">{}</div></fieldset>',
+        extra_class,
+        " kern-fieldset--error" if has_error else "",
+        " aw-revealed" if widget.revealed else "",
+        _safe(_attr("aria-describedby", widget.describedby)),
+        label_text(widget),
+        _safe(_head(widget)),
+        body_class,
+        _safe(body),
+    )
+
+
+def _input_box(widget: Widget, extra_class: str, control: str) -> str:
+    """Label, hint, error and the control in a ``kern-form-input`` box."""
+    return format_html(
+        '<div class="kern-form-input{}{}{}"><label class="kern-label" for="{}">{}</label>{}{}</div>',
+        extra_class,
+        " kern-form-input--error" if widget.error else "",
+        " aw-revealed" if widget.revealed else "",
+        widget.id,
+        label_text(widget),
+        _safe(_head(widget)),
+        _safe(control),
+    )
+
+
+def _input(widget: Widget, action: str) -> str:
+    error_class = " kern-form-input__input--error" if widget.error else ""
+    if widget.kind == "textarea":
+        control = format_html(
+            '<textarea class="kern-form-input__input{}" id="{}" name="{}" rows="6"{}>{}</textarea>',
+            error_class,
+            widget.id,
+            widget.name,
+            _safe(_flags(widget)),
+            widget.value,
+        )
+    else:
+        control = format_html(
+            '<input class="kern-form-input__input{}" type="{}" id="{}" name="{}" value="{}"{}{}{}{}{}>',
+            error_class,
+            widget.input_type,
+            widget.id,
+            widget.name,
+            "" if widget.value is None else widget.value,
+            _safe(_attr("inputmode", widget.inputmode)),
+            _safe(_attr("autocomplete", widget.autocomplete)),
+            _safe(' spellcheck="false" autocapitalize="characters"' if widget.spec["type"] == "iban" else ""),
+            _safe(_flags(widget)),
+            _safe(htmx_refresh(widget, action)),
+        )
+    return _input_box(widget, "", control)
+
+
+def _select(widget: Widget, action: str) -> str:
+    options = format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((o["value"], _safe(" selected") if o["checked"] else "", o["label"]) for o in widget.options),
+    )
+    control = format_html(
+        '<div class="kern-form-input__select-wrapper"><select class="kern-form-input__select{}" id="{}" name="{}"{}{}>'
+        '<option value="">Bitte wählen</option>{}</select></div>',
+        " kern-form-input__select--error" if widget.error else "",
+        widget.id,
+        widget.name,
+        _safe(_flags(widget)),
+        _safe(htmx_refresh(widget, action)),
+        options,
+    )
+    return _input_box(widget, "", control)
+
+
+def _choices(widget: Widget, action: str) -> str:
+    control = "radio" if widget.kind == "radios" else "checkbox"
+    error = bool(widget.error)
+    check_class = " kern-form-check--error" if error else ""
+    input_class = f"kern-form-check__{control}" + (f" kern-form-check__{control}--error" if error else "")
+    tail = _safe((' aria-invalid="true"' if error else "") + htmx_refresh(widget, action))
+    body = format_html_join(
+        "",
+        '<div class="kern-form-check{}"><input class="{}" type="{}" id="{}" name="{}" value="{}"{}{}>'
+        '<label class="kern-label" for="{}">{}</label></div>',
+        (
+            (
+                check_class,
+                input_class,
+                control,
+                o["id"],
+                widget.name,
+                o["value"],
+                _safe(" checked") if o["checked"] else "",
+                tail,
+                o["id"],
+                o["label"],
+            )
+            for o in widget.options
+        ),
+    )
+    horizontal = " kern-fieldset__body--horizontal" if widget.spec["type"] == "boolean" else ""
+    return _fieldset(widget, "", error, horizontal, body)
+
+
+def _date(widget: Widget, action: str) -> str:
+    error_class = " kern-form-input__input--error" if widget.error else ""
+    bday = widget.autocomplete == "bday"
+    body = format_html_join(
+        "",
+        '<div class="kern-form-input aw-date__part"><label class="kern-label" for="{}">{}</label>'
+        '<input class="kern-form-input__input kern-form-input__input--width-{}{}" type="text" inputmode="numeric"'
+        ' id="{}" name="{}" value="{}"{}{}></div>',
+        (
+            (
+                p["id"],
+                p["label"],
+                p["width"],
+                error_class,
+                p["id"],
+                p["name"],
+                p["value"],
+                _safe(f' autocomplete="{BDAY[p["key"]]}"' if bday else ""),
+                _safe(' aria-invalid="true"' if widget.error else ""),
+            )
+            for p in widget.parts
+        ),
+    )
+    return _fieldset(widget, " aw-date", bool(widget.error), " kern-fieldset__body--horizontal", body)
+
+
+def _address_part(widget: Widget, part: dict) -> str:
+    invalid = bool(part["error"] or widget.error)
+    return format_html(
+        '<div class="kern-form-input aw-address__{}{}"><label class="kern-label" for="{}">{}{}</label>{}'
+        '<input class="kern-form-input__input{}{}" type="text" id="{}" name="{}" value="{}" autocomplete="{}"{}{}{}{}>'
+        "</div>",
+        part["key"],
+        " kern-form-input--error" if part["error"] else "",
+        part["id"],
+        part["label"],
+        _safe(OPTIONAL) if not part["required"] else "",
+        _safe(error_message(part["error_id"], part["error"])) if part["error"] else "",
+        " kern-form-input__input--width-4" if part["key"] == "postal_code" else "",
+        " kern-form-input__input--error" if invalid else "",
+        part["id"],
+        part["name"],
+        part["value"],
+        part["autocomplete"],
+        _safe(_attr("inputmode", part["inputmode"])),
+        _safe(_attr("aria-describedby", part["error_id"] if part["error"] else "")),
+        _safe(' aria-invalid="true"' if invalid else ""),
+        _safe(' aria-required="true"' if part["required"] and widget.required else ""),
+    )
+
+
+def _address(widget: Widget, action: str) -> str:
+    body = "".join(_address_part(widget, part) for part in widget.parts)
+    return _fieldset(widget, " aw-address", widget.has_error, "", body)
+
+
+def _file(widget: Widget, action: str) -> str:
+    value = widget.value
+    current = ""
+    if value:
+        name = value.get("name")
+        link = format_html('<a class="kern-link" href="{}">{}</a>', widget.file_url, name) if widget.file_url else name
+        current = format_html(
+            '<p class="kern-body aw-file__current" id="{}-datei">Hochgeladen: {} ({})</p>'
+            '<p><button type="submit" class="kern-btn kern-btn--tertiary kern-btn--x-small" name="aktion"'
+            ' value="datei-entfernen:{}"><span class="kern-label">Datei entfernen<span class="kern-sr-only">: {}'
+            "</span></span></button></p>",
+            widget.id,
+            link,
+            filesizeformat(value.get("size")),
+            widget.path,
+            name,
+        )
+    describedby = " ".join(x for x in (f"{widget.id}-datei" if value else "", widget.describedby) if x)
+    control = format_html(
+        '<input class="kern-form-input__input aw-file__input{}" type="file" id="{}" name="{}" accept="{}"{}{}{}>',
+        " kern-form-input__input--error" if widget.error else "",
+        widget.id,
+        widget.name,
+        widget.accept,
+        _safe(_attr("aria-describedby", describedby)),
+        _safe(' aria-invalid="true"' if widget.error else ""),
+        _safe(' aria-required="true"' if widget.required and not value else ""),
+    )
+    return _input_box(widget, " aw-file", current + control)
+
+
+def _info(widget: Widget, action: str) -> str:
+    return format_html(
+        '<div class="kern-alert kern-alert--info aw-info"><div class="kern-alert__header">'
+        '<span class="kern-icon kern-icon--info" aria-hidden="true"></span><p class="kern-title">{}</p></div>'
+        '<div class="kern-alert__body"><p class="kern-body">{}</p></div></div>',
+        widget.spec.get("label") or "Hinweis",
+        linebreaksbr(widget.spec.get("text") or "", autoescape=True),
+    )
+
+
+def _computed(widget: Widget, action: str) -> str:
+    return format_html(
+        '<dl class="aw-computed" id="{}"><dt class="kern-label">{}</dt>'
+        '<dd class="kern-body kern-body--large aw-computed__value">{}</dd>'
+        '<dd class="kern-hint">{}Wird aus Ihren Angaben berechnet.</dd></dl>',
+        widget.id,
+        widget.label,
+        widget.value,
+        f"{widget.help} " if widget.help else "",
+    )
+
+
+RENDERERS = {
+    "input": _input,
+    "textarea": _input,
+    "select": _select,
+    "radios": _choices,
+    "checkboxes": _choices,
+    "date": _date,
+    "address": _address,
+    "file": _file,
+    "info": _info,
+    "computed": _computed,
+}
+
+
+def widget_html(widget: Widget, *, action: str) -> str:
+    return RENDERERS[widget.kind](widget, action)
+
+
+def _widgets_html(widgets: list[Widget], action: str) -> str:
+    return "".join(RENDERERS[w.kind](w, action) for w in widgets)
+
+
+def _focus(focus: str, element_id: str) -> str:
+    # The element to focus after htmx re-rendered the step (a new or removed row), see assistant.js.
+    return " data-aw-focus" if focus and focus == element_id else ""
+
+
+def _repeat_group_html(group: GroupView, action: str, focus: str) -> str:
+    swap = _safe(HX_SWAP)
+    rows = []
+    for row in group.rows:
+        remove = ""
+        if row.can_remove:
+            remove = format_html(
+                '<div class="aw-row__actions"><button type="submit" class="kern-btn kern-btn--tertiary" name="aktion"'
+                ' value="{}" hx-post="{}" {}><span class="kern-icon kern-icon--delete" aria-hidden="true"></span>'
+                '<span class="kern-label">{} entfernen</span></button></div>',
+                row.remove_value,
+                action,
+                swap,
+                row.label,
+            )
+        rows.append(
+            format_html(
+                '<fieldset class="kern-fieldset aw-row" id="{}" tabindex="-1"{}>'
+                '<legend class="kern-heading-small aw-row__legend">{}</legend>'
+                '<div class="kern-fieldset__body aw-row__body">{}</div>{}</fieldset>',
+                row.id,
+                _safe(_focus(focus, row.id)),
+                row.label,
+                _safe(_widgets_html(row.widgets, action)),
+                remove,
+            )
+        )
+    if group.can_add:
+        footer = format_html(
+            '<button type="submit" class="kern-btn kern-btn--secondary aw-group__add" id="{}" name="aktion" value="{}"'
+            ' hx-post="{}" {}><span class="kern-icon kern-icon--add" aria-hidden="true"></span>'
+            '<span class="kern-label">{}{} hinzufügen</span></button>',
+            group.add_id,
+            group.add_value,
+            action,
+            swap,
+            "Weitere Angaben: " if group.rows else "",
+            group.item_label,
+        )
+    elif group.max_rows:
+        footer = format_html(
+            '<p class="kern-hint">Sie können höchstens {} × „{}“ angeben.</p>', group.max_rows, group.item_label
+        )
+    else:
+        footer = ""
+    heading_id = f"{group.id}-ueberschrift"
+    return format_html(
+        '<section class="aw-group aw-group--repeat" id="{}" aria-labelledby="{}">'
+        '<h2 class="kern-heading-medium" id="{}" tabindex="-1"{}>{}</h2>{}{}{}{}</section>',
+        group.id,
+        heading_id,
+        heading_id,
+        _safe(_focus(focus, heading_id)),
+        group.title,
+        format_html('<p class="kern-body">{}</p>', group.intro) if group.intro else "",
+        _safe(error_message(group.error_id, group.error)) if group.error else "",
+        _safe("".join(rows)),
+        footer,
+    )
+
+
+def group_html(group: GroupView, *, action: str, focus: str = "") -> SafeString:
+    """One group of a step: a section with its fields; repeatable groups get a fieldset per row
+    with add/remove buttons (plain submit buttons; htmx re-renders the step when JavaScript runs)."""
+    if group.repeat is not None:
+        return _safe(_repeat_group_html(group, action, focus))
+    heading_id = f"{group.id}-ueberschrift"
+    return format_html(
+        '<section class="aw-group" id="{}"{}>{}{}<div class="aw-group__fields">{}</div></section>',
+        group.id,
+        _safe(_attr("aria-labelledby", heading_id if group.show_heading else "")),
+        format_html('<h2 class="kern-heading-medium" id="{}">{}</h2>', heading_id, group.title)
+        if group.show_heading
+        else "",
+        format_html('<p class="kern-body">{}</p>', group.intro) if group.intro else "",
+        _safe(_widgets_html(group.widgets, action)),
+    )
+
+
+def groups_html(groups: list[GroupView], *, action: str, focus: str = "") -> SafeString:
+    return _safe("".join(group_html(g, action=action, focus=focus) for g in groups))
