@@ -175,42 +175,53 @@ def audit_record(
 
     ``detail`` is reduced to whitelisted keys and scrubbed (``detail_scrub``); ids may be UUIDs.
     """
+    return audit_record_many(
+        entries=[
+            {"event": event, "message_id": message_id, "delivery_id": delivery_id, "actor": actor, "detail": detail}
+        ]
+    )[0]
+
+
+def _entry_prepare(*, event: str, message_id: Any = "", delivery_id: Any = None, actor: str = "system", detail=None):
     if not _EVENT_RE.match(event or ""):
         raise ValueError(f"Unknown audit event format: {event!r}")
-    clean = detail_scrub(detail)
     # Round-trip through JSON so the hash is computed over exactly what the database returns.
-    clean = json.loads(canonical_json(clean))
-    message_id = str(message_id or "")
-    delivery_id = str(delivery_id or "")
-    actor = scrub_text(str(actor or "system"))[:100]
+    clean = json.loads(canonical_json(detail_scrub(detail)))
+    return {
+        "event": event,
+        "message_id": str(message_id or ""),
+        "delivery_id": str(delivery_id or ""),
+        "actor": scrub_text(str(actor or "system"))[:100],
+        "detail": clean,
+    }
+
+
+def audit_record_many(*, entries: list[dict]) -> list[AuditEntry]:
+    """Append several entries (dicts with the keyword arguments of ``audit_record``) in order, under one
+    chain lock and with one INSERT.
+
+    Everything that does not need the lock (scrubbing, JSON) happens before taking it. Callers that
+    write business rows in the same transaction should call this LAST: on PostgreSQL the chain lock is
+    held until commit, so whatever follows it in the transaction serialises all writers.
+    """
+    prepared = [_entry_prepare(**entry) for entry in entries]
+    if not prepared:
+        return []
     with transaction.atomic():
         _lock_chain()
         last = AuditEntry.objects.order_by("-seq").only("seq", "hash").first()
-        seq = last.seq + 1 if last else 1
+        seq = last.seq if last else 0
         prev_hash = last.hash if last else GENESIS_HASH
         at = timezone.now()
-        entry = AuditEntry(
-            seq=seq,
-            at=at,
-            event=event,
-            message_id=message_id,
-            delivery_id=delivery_id,
-            actor=actor,
-            detail=clean,
-            prev_hash=prev_hash,
-        )
-        entry.hash = entry_hash(
-            prev_hash=prev_hash,
-            seq=seq,
-            at=at,
-            event=event,
-            message_id=message_id,
-            delivery_id=delivery_id,
-            actor=actor,
-            detail=clean,
-        )
-        entry.save(force_insert=True)
-    return entry
+        created = []
+        for item in prepared:
+            seq += 1
+            entry = AuditEntry(seq=seq, at=at, prev_hash=prev_hash, **item)
+            entry.hash = entry_hash(prev_hash=prev_hash, seq=seq, at=at, **item)
+            prev_hash = entry.hash
+            created.append(entry)
+        AuditEntry.objects.bulk_create(created)
+    return created
 
 
 @dataclass(frozen=True)

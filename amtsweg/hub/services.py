@@ -16,10 +16,12 @@ import logging
 import random
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 
 from amtsweg.hub import clock, crypto
 from amtsweg.hub.adapters.base import Attachment, DeliveryError, OutboundPayload
@@ -382,7 +384,14 @@ def target_secrets_set(*, target: TargetSystem, secrets: dict) -> TargetSystem:
 
 def target_config(*, target: TargetSystem) -> dict:
     """Config for the adapter: settings plus decrypted secrets (only in memory, only while delivering)."""
-    return {**(target.config or {}), **crypto.decrypt_json(target.secrets_encrypted, default={})}
+    return {**(target.config or {}), **_secrets(target.secrets_encrypted, crypto.fernet())}
+
+
+@lru_cache(maxsize=256)
+def _secrets(token: str, _keys) -> dict:
+    """Decrypted target secrets, per process. Keyed by the ciphertext (changed secrets → new token) and
+    the key set (a rotated or removed key is honoured at once); callers get a merged copy."""
+    return crypto.decrypt_json(token, default={})
 
 
 # --- processor ------------------------------------------------------------------------------------
@@ -407,22 +416,47 @@ def _enqueue(delivery_id, *, at=None) -> None:
         delivery_attempt.using(run_after=real_at).enqueue(str(delivery_id))
 
 
-def _claim(delivery_id) -> Delivery | None:
-    """queued|failed_retrying → sending, atomically; None when someone else has it or it is not due."""
+# Deliveries one task run may take on besides its own (their READY task rows are taken over, see
+# ``deliveries_process``). Bounds the work lost to a kill -9 and the latency added to the first one.
+BATCH_SIZE = 16
+_CLAIMABLE = (Delivery.Status.QUEUED, Delivery.Status.FAILED_RETRYING)
+
+
+def _claim_many(delivery_ids) -> list[Delivery]:
+    """queued|failed_retrying → sending (attempt counted), atomically, for those of ``delivery_ids`` that
+    are due and not taken by someone else; returns them loaded for processing (one transaction).
+
+    PostgreSQL: the guarded rows are locked with SKIP LOCKED, so a second worker skips them instead of
+    waiting; SQLite: the platform's BEGIN IMMEDIATE makes the transaction the only writer.
+    """
+    if not delivery_ids:
+        return []
     now = clock.now()
     with transaction.atomic():
-        rows = Delivery.objects.filter(
-            pk=delivery_id, status__in=[Delivery.Status.QUEUED, Delivery.Status.FAILED_RETRYING]
-        ).filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        # PostgreSQL: a second worker skips the locked row instead of waiting for it.
-        skip_locked = connection.features.has_select_for_update_skip_locked
-        if skip_locked and rows.select_for_update(skip_locked=True).first() is None:
-            return None
-        # The guarded UPDATE is the claim proper (also on SQLite, which has no row locks).
-        claimed = rows.update(status=Delivery.Status.SENDING, claimed_at=now, updated_at=now)
-    if not claimed:
-        return None
-    return Delivery.objects.select_related("message__authority", "message__submission", "target").get(pk=delivery_id)
+        rows = (
+            Delivery.objects.filter(pk__in=list(delivery_ids), status__in=_CLAIMABLE)
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+            .select_related("message__authority", "message__submission", "target")
+            .prefetch_related("message__attachments")
+        )
+        if connection.features.has_select_for_update_skip_locked:
+            rows = rows.select_for_update(skip_locked=True, of=("self",))
+        claimed = list(rows)
+        if claimed:
+            # The guard again in the UPDATE: the claim proper (rows are ours or, on SQLite, the DB is).
+            Delivery.objects.filter(pk__in=[d.pk for d in claimed], status__in=_CLAIMABLE).update(
+                status=Delivery.Status.SENDING, claimed_at=now, updated_at=now, attempts=F("attempts") + 1
+            )
+    for delivery in claimed:
+        delivery.status, delivery.claimed_at, delivery.updated_at = Delivery.Status.SENDING, now, now
+        delivery.attempts += 1
+    return claimed
+
+
+def _claim(delivery_id) -> Delivery | None:
+    """Claim one delivery (see ``_claim_many``); None when someone else has it or it is not due."""
+    claimed = _claim_many([delivery_id])
+    return claimed[0] if claimed else None
 
 
 def _finish(delivery: Delivery, **values) -> bool:
@@ -435,39 +469,42 @@ def _finish(delivery: Delivery, **values) -> bool:
     )
 
 
-def _fail(delivery: Delivery, *, reason: str, retryable: bool, attempts: int) -> str:
+@dataclass
+class _Outcome:
+    """What one attempt ends in; written for the whole batch in one transaction (``_outcomes_record``)."""
+
+    delivery: Delivery
+    outcome: str  # delivered|retry|dead|waiting-receipt
+    values: dict
+    enqueue_at: object = None  # when to run the task again (retry / waiting for the receipt)
+    audit: list = field(default_factory=list)
+    metric: str = ""
+
+
+def _audit_entry(event: str, delivery: Delivery, detail: dict) -> dict:
+    return {"event": event, "message_id": str(delivery.message_id), "delivery_id": str(delivery.pk), "detail": detail}
+
+
+def _failed(delivery: Delivery, *, reason: str, retryable: bool, rule=None, audit: list | None = None) -> _Outcome:
     reason = reason[:500]
-    now = clock.now()
-    with transaction.atomic():
-        if retryable and attempts < max_attempts():
-            next_at = now + retry_delay(attempt=attempts)
-            if _finish(
-                delivery,
-                status=Delivery.Status.FAILED_RETRYING,
-                last_error=reason,
-                next_attempt_at=next_at,
-                claimed_at=None,
-            ):
-                _enqueue(delivery.pk, at=next_at)
-            outcome = "retry"
-        else:
-            if not retryable:
-                final = f"{reason} (nicht wiederholbar)"
-            else:
-                final = f"{reason} (nach {attempts} Versuchen aufgegeben)"
-            _finish(
-                delivery, status=Delivery.Status.DEAD, last_error=final[:500], next_attempt_at=None, claimed_at=None
-            )
-            outcome = "dead"
-        _audit(
-            "failed",
-            message_id=delivery.message_id,
-            delivery_id=delivery.pk,
-            detail={"attempt": attempts, "reason": reason, "outcome": outcome},
+    attempts = delivery.attempts
+    values = {"claimed_at": None, "rule": rule} if rule is not None else {"claimed_at": None}
+    if retryable and attempts < max_attempts():
+        next_at = clock.now() + retry_delay(attempt=attempts)
+        values.update(status=Delivery.Status.FAILED_RETRYING, last_error=reason, next_attempt_at=next_at)
+        outcome, enqueue_at = "retry", next_at
+    else:
+        final = (
+            f"{reason} (nicht wiederholbar)" if not retryable else f"{reason} (nach {attempts} Versuchen aufgegeben)"
         )
-    _observe(delivery, "dead" if outcome == "dead" else "failed")
+        values.update(status=Delivery.Status.DEAD, last_error=final[:500], next_attempt_at=None)
+        outcome, enqueue_at = "dead", None
+    entries = [
+        *(audit or []),
+        _audit_entry("failed", delivery, {"attempt": attempts, "reason": reason, "outcome": outcome}),
+    ]
     logger.warning("hub delivery failed delivery=%s attempt=%s outcome=%s", delivery.pk, attempts, outcome)
-    return outcome
+    return _Outcome(delivery, outcome, values, enqueue_at, entries, "dead" if outcome == "dead" else "failed")
 
 
 def _receipt(delivery: Delivery) -> tuple[bool, bytes | None]:
@@ -483,7 +520,12 @@ def _receipt(delivery: Delivery) -> tuple[bool, bytes | None]:
         return True, handle.read()
 
 
-def delivery_payload(*, delivery: Delivery, rule: IntegrationRule, receipt_pdf: bytes | None) -> OutboundPayload:
+def delivery_payload(
+    *, delivery: Delivery, rule: IntegrationRule, receipt_pdf: bytes | None, audit: list | None = None
+) -> OutboundPayload:
+    """Transform + validate the message by ``rule`` and build the adapter's payload. The audit entries
+    ("transformed", "validated") are appended to ``audit`` (written with the outcome) or, without it,
+    recorded at once."""
     message = delivery.message
     context = transform_context(message=message)
     document = rule_apply(rule=rule, context=context)
@@ -493,12 +535,15 @@ def delivery_payload(*, delivery: Delivery, rule: IntegrationRule, receipt_pdf: 
             f"Ausgabe der Regel {rule.key} v{rule.version} ist ungültig: " + "; ".join(outcome.errors[:3]),
             errors=outcome.errors,
         )
-    _audit(
-        "transformed",
-        message_id=message.id,
-        delivery_id=delivery.pk,
-        detail={"rule": rule.key, "version": rule.version, "sha512": sha512(document)},
-    )
+    entries = [
+        _audit_entry("transformed", delivery, {"rule": rule.key, "version": rule.version, "sha512": sha512(document)}),
+        _audit_entry("validated", delivery, {"schema_kind": rule.schema_kind, "valid": True}),
+    ]
+    if audit is None:
+        for entry in entries:
+            _audit(entry["event"], message_id=message.id, delivery_id=delivery.pk, detail=entry["detail"])
+    else:
+        audit.extend(entries)
     return OutboundPayload(
         message_id=str(message.id),
         delivery_id=str(delivery.pk),
@@ -522,79 +567,173 @@ def delivery_payload(*, delivery: Delivery, rule: IntegrationRule, receipt_pdf: 
     )
 
 
-def delivery_process(*, delivery_id) -> str:
-    """One attempt of a delivery. Returns delivered|retry|dead|waiting-receipt|skipped."""
+def _attempt(delivery: Delivery, rules: dict) -> _Outcome:
+    """Transform, validate and send one claimed delivery; no database writes (see ``_outcomes_record``)."""
     from amtsweg.hub.registry import adapter_registry
 
-    delivery = _claim(delivery_id)
-    if delivery is None:
-        return "skipped"
     ready, receipt_pdf = _receipt(delivery)
     if not ready:
         # Give the claim back without counting an attempt; look again shortly.
         next_at = clock.now() + RECEIPT_POLL
-        with transaction.atomic():
-            if _finish(delivery, status=Delivery.Status.QUEUED, claimed_at=None, next_attempt_at=next_at):
-                _enqueue(delivery.pk, at=next_at)
-        return "waiting-receipt"
-    attempts = delivery.attempts + 1
-    Delivery.objects.filter(pk=delivery.pk).update(attempts=attempts)
+        values = {
+            "status": Delivery.Status.QUEUED,
+            "claimed_at": None,
+            "next_attempt_at": next_at,
+            "attempts": delivery.attempts - 1,
+        }
+        return _Outcome(delivery, "waiting-receipt", values, next_at)
     target = delivery.target
-    rule = rule_for(leika_key=delivery.message.leika_key, type_key=target.type_key)
+    leika_key = delivery.message.leika_key
+    if (leika_key, target.type_key) not in rules:
+        rules[leika_key, target.type_key] = rule_for(leika_key=leika_key, type_key=target.type_key)
+    rule = rules[leika_key, target.type_key]
     if rule is None:
-        return _fail(
+        return _failed(
             delivery,
-            reason=f"Keine aktive Integrationsregel für Leistung {delivery.message.leika_key or '?'} "
+            reason=f"Keine aktive Integrationsregel für Leistung {leika_key or '?'} "
             f"und Zielsystem-Typ {target.type_key}.",
             retryable=False,
-            attempts=attempts,
         )
-    Delivery.objects.filter(pk=delivery.pk).update(rule=rule)
+    audit: list = []
     try:
-        payload = delivery_payload(delivery=delivery, rule=rule, receipt_pdf=receipt_pdf)
+        payload = delivery_payload(delivery=delivery, rule=rule, receipt_pdf=receipt_pdf, audit=audit)
     except TransformError as error:
-        return _fail(delivery, reason=error.reason, retryable=False, attempts=attempts)
+        return _failed(delivery, reason=error.reason, retryable=False, rule=rule, audit=audit)
     except crypto.DecryptionFailed as error:
-        return _fail(delivery, reason=str(error), retryable=False, attempts=attempts)
+        return _failed(delivery, reason=str(error), retryable=False, rule=rule, audit=audit)
     try:
         adapter = adapter_registry.get(target.type_key)
     except LookupError as error:
-        return _fail(delivery, reason=str(error), retryable=False, attempts=attempts)
+        return _failed(delivery, reason=str(error), retryable=False, rule=rule, audit=audit)
     try:
         result = adapter.deliver(payload=payload, config=target_config(target=target))
     except DeliveryError as error:
-        return _fail(delivery, reason=error.reason, retryable=error.retryable, attempts=attempts)
+        return _failed(delivery, reason=error.reason, retryable=error.retryable, rule=rule, audit=audit)
     except Exception as error:  # noqa: BLE001 - an adapter bug must not lose the delivery
         # Only the class name: exception texts may carry personal data or secrets.
-        return _fail(
+        return _failed(
             delivery,
             reason=f"Unerwarteter Fehler im Adapter: {type(error).__name__}",
             retryable=True,
-            attempts=attempts,
+            rule=rule,
+            audit=audit,
         )
+    reference = (result.remote_reference or "")[:200]
+    values = {
+        "status": Delivery.Status.DELIVERED,
+        "delivered_at": clock.now(),
+        "remote_reference": reference,
+        "last_error": "",
+        "claimed_at": None,
+        "next_attempt_at": None,
+        "rule": rule,
+    }
+    audit.append(
+        _audit_entry(
+            "sent", delivery, {"target": target.pk, "attempt": delivery.attempts, "remote_reference": reference}
+        )
+    )
+    logger.info("hub delivery delivered delivery=%s attempt=%s", delivery.pk, delivery.attempts)
+    return _Outcome(delivery, "delivered", values, None, audit, "delivered")
+
+
+def _outcomes_record(outcomes: list[_Outcome], *, tasks_done: dict | None = None) -> None:
+    """Write the outcomes of a batch in ONE transaction: the guarded status updates, follow-up tasks,
+    the taken-over task rows (``tasks_done``: task id → return value) and, as the last statement, all
+    audit entries (the chain lock is held to commit, so it is taken as late as possible)."""
+    entries = []
     with transaction.atomic():
-        _finish(
-            delivery,
-            status=Delivery.Status.DELIVERED,
-            delivered_at=clock.now(),
-            remote_reference=(result.remote_reference or "")[:200],
-            last_error="",
-            claimed_at=None,
-            next_attempt_at=None,
+        for item in outcomes:
+            if _finish(item.delivery, **item.values) and item.enqueue_at is not None:
+                _enqueue(item.delivery.pk, at=item.enqueue_at)
+            entries.extend(item.audit)
+        if tasks_done:
+            _tasks_complete(tasks_done)
+        if entries:
+            try:
+                from amtsweg.audit.services import audit_record_many
+            except ImportError:
+                pass
+            else:
+                audit_record_many(entries=entries)
+    for item in outcomes:
+        if item.metric:
+            _observe(item.delivery, item.metric)
+
+
+def delivery_process(*, delivery_id) -> str:
+    """One attempt of a delivery. Returns delivered|retry|dead|waiting-receipt|skipped."""
+    return deliveries_process(delivery_id=delivery_id)[str(delivery_id)]
+
+
+# --- batches: one task run takes over further due delivery tasks ----------------------------------------
+
+
+def _tasks_take(*, limit: int, worker_id: str) -> dict[str, list]:
+    """Take over up to ``limit`` READY ``delivery_attempt`` task rows (SKIP LOCKED on PostgreSQL): they
+    become RUNNING under ``worker_id``, exactly as if a worker had picked each one. Returns delivery id →
+    task ids. Runs inside the caller's claim transaction."""
+    from django_tasks_db.models import DBTaskResult
+
+    from amtsweg.hub.tasks import delivery_attempt
+
+    rows = DBTaskResult.objects.ready().filter(
+        task_path=delivery_attempt.module_path, backend_name=delivery_attempt.backend
+    )
+    if connection.features.has_select_for_update_skip_locked:
+        rows = rows.select_for_update(skip_locked=True)
+    taken: dict[str, list] = {}
+    started = timezone.now()
+    for row in rows.only("id", "args_kwargs", "worker_ids")[:limit]:
+        args = (row.args_kwargs or {}).get("args") or []
+        if len(args) != 1:
+            continue
+        DBTaskResult.objects.filter(pk=row.pk, status="READY").update(
+            status="RUNNING", started_at=started, worker_ids=[*(row.worker_ids or []), worker_id]
         )
-        _audit(
-            "sent",
-            message_id=delivery.message_id,
-            delivery_id=delivery.pk,
-            detail={
-                "target": target.pk,
-                "attempt": attempts,
-                "remote_reference": (result.remote_reference or "")[:200],
-            },
+        taken.setdefault(str(args[0]), []).append(row.pk)
+    return taken
+
+
+def _tasks_complete(done: dict) -> None:
+    """Mark taken-over task rows SUCCESSFUL with their return value (as the worker would)."""
+    from django_tasks_db.models import DBTaskResult
+
+    finished = timezone.now()
+    for task_id, value in done.items():
+        DBTaskResult.objects.filter(pk=task_id, status="RUNNING").update(
+            status="SUCCESSFUL", finished_at=finished, return_value=value, exception_class_path="", traceback=""
         )
-    _observe(delivery, "delivered")
-    logger.info("hub delivery delivered delivery=%s attempt=%s", delivery.pk, attempts)
-    return "delivered"
+
+
+def deliveries_process(*, delivery_id, worker_id: str | None = None, batch: int = 1) -> dict[str, str]:
+    """One attempt of ``delivery_id`` and, with ``batch`` > 1, of up to ``batch − 1`` further due deliveries
+    whose ``delivery_attempt`` tasks are waiting: their task rows are taken over (RUNNING under
+    ``worker_id``) in the claim transaction and completed in the outcome transaction.
+
+    Why: each task run costs the queue two commits of its own (take, complete) and each attempt two
+    (claim, outcome); a batch shares all four. The task rows stay the durable record of the work: a
+    worker killed mid-batch leaves the deliveries "sending" and ``deliveries_resume`` picks them up, just
+    as for a single one. Returns delivery id → outcome (delivered|retry|dead|waiting-receipt|skipped).
+    """
+    own = str(delivery_id)
+    taken: dict[str, list] = {}
+    if batch > 1 and worker_id:
+        with transaction.atomic():
+            taken = _tasks_take(limit=batch - 1, worker_id=worker_id)
+            claimed = _claim_many({own, *taken})
+    else:
+        claimed = _claim_many([own])
+    rules: dict = {}
+    outcomes = {str(d.pk): _attempt(d, rules) for d in claimed}
+    results = {key: outcomes[key].outcome if key in outcomes else "skipped" for key in {own, *taken}}
+    tasks_done = {
+        task_id: {"delivery": key, "outcome": results[key], "batch": True}
+        for key, task_ids in taken.items()
+        for task_id in task_ids
+    }
+    _outcomes_record(list(outcomes.values()), tasks_done=tasks_done)
+    return results
 
 
 def _observe(delivery: Delivery, status: str) -> None:
