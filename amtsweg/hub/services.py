@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import BigIntegerField, Case, CharField, F, Q, Value, When
 from django.utils import timezone
 
 from amtsweg.hub import clock, crypto
@@ -641,12 +641,16 @@ def _outcomes_record(outcomes: list[_Outcome], *, tasks_done: dict | None = None
     """Write the outcomes of a batch in ONE transaction: the guarded status updates, follow-up tasks,
     the taken-over task rows (``tasks_done``: task id → return value) and, as the last statement, all
     audit entries (the chain lock is held to commit, so it is taken as late as possible)."""
-    entries = []
+    entries = [entry for item in outcomes for entry in item.audit]
+    delivered = [item for item in outcomes if item.outcome == "delivered"]
     with transaction.atomic():
+        if len(delivered) > 1:
+            _finish_delivered(delivered)
         for item in outcomes:
+            if len(delivered) > 1 and item.outcome == "delivered":
+                continue
             if _finish(item.delivery, **item.values) and item.enqueue_at is not None:
                 _enqueue(item.delivery.pk, at=item.enqueue_at)
-            entries.extend(item.audit)
         if tasks_done:
             _tasks_complete(tasks_done)
         if entries:
@@ -659,6 +663,33 @@ def _outcomes_record(outcomes: list[_Outcome], *, tasks_done: dict | None = None
     for item in outcomes:
         if item.metric:
             _observe(item.delivery, item.metric)
+
+
+def _finish_delivered(items: list[_Outcome]) -> None:
+    """The common outcome of a batch, "delivered", as ONE guarded UPDATE (per-row values by CASE)."""
+    claims: dict = {}
+    for item in items:
+        claims.setdefault(item.delivery.claimed_at, []).append(item)
+    now = clock.now()
+    for claimed_at, group in claims.items():
+        Delivery.objects.filter(
+            pk__in=[i.delivery.pk for i in group], status=Delivery.Status.SENDING, claimed_at=claimed_at
+        ).update(
+            status=Delivery.Status.DELIVERED,
+            delivered_at=now,
+            last_error="",
+            claimed_at=None,
+            next_attempt_at=None,
+            updated_at=now,
+            remote_reference=Case(
+                *(When(pk=i.delivery.pk, then=Value(i.values["remote_reference"])) for i in group),
+                output_field=CharField(),
+            ),
+            rule_id=Case(
+                *(When(pk=i.delivery.pk, then=Value(i.values["rule"].pk)) for i in group),
+                output_field=BigIntegerField(),
+            ),
+        )
 
 
 def delivery_process(*, delivery_id) -> str:
@@ -683,26 +714,41 @@ def _tasks_take(*, limit: int, worker_id: str) -> dict[str, list]:
     if connection.features.has_select_for_update_skip_locked:
         rows = rows.select_for_update(skip_locked=True)
     taken: dict[str, list] = {}
+    fresh = []  # rows never run before (the normal case): taken over with one UPDATE
     started = timezone.now()
     for row in rows.only("id", "args_kwargs", "worker_ids")[:limit]:
         args = (row.args_kwargs or {}).get("args") or []
         if len(args) != 1:
             continue
-        DBTaskResult.objects.filter(pk=row.pk, status="READY").update(
-            status="RUNNING", started_at=started, worker_ids=[*(row.worker_ids or []), worker_id]
-        )
+        if row.worker_ids:
+            DBTaskResult.objects.filter(pk=row.pk, status="READY").update(
+                status="RUNNING", started_at=started, worker_ids=[*row.worker_ids, worker_id]
+            )
+        else:
+            fresh.append(row.pk)
         taken.setdefault(str(args[0]), []).append(row.pk)
+    if fresh:
+        DBTaskResult.objects.filter(pk__in=fresh, status="READY").update(
+            status="RUNNING", started_at=started, worker_ids=[worker_id]
+        )
     return taken
 
 
 def _tasks_complete(done: dict) -> None:
-    """Mark taken-over task rows SUCCESSFUL with their return value (as the worker would)."""
+    """Mark taken-over task rows SUCCESSFUL (as the worker would), one UPDATE per distinct return value."""
     from django_tasks_db.models import DBTaskResult
 
     finished = timezone.now()
+    by_value: dict[str, list] = {}
     for task_id, value in done.items():
-        DBTaskResult.objects.filter(pk=task_id, status="RUNNING").update(
-            status="SUCCESSFUL", finished_at=finished, return_value=value, exception_class_path="", traceback=""
+        by_value.setdefault(json.dumps(value, sort_keys=True), []).append(task_id)
+    for value, task_ids in by_value.items():
+        DBTaskResult.objects.filter(pk__in=task_ids, status="RUNNING").update(
+            status="SUCCESSFUL",
+            finished_at=finished,
+            return_value=json.loads(value),
+            exception_class_path="",
+            traceback="",
         )
 
 
@@ -727,8 +773,9 @@ def deliveries_process(*, delivery_id, worker_id: str | None = None, batch: int 
     rules: dict = {}
     outcomes = {str(d.pk): _attempt(d, rules) for d in claimed}
     results = {key: outcomes[key].outcome if key in outcomes else "skipped" for key in {own, *taken}}
+    # Without the delivery id (it is in the row's args), so equal outcomes complete with one UPDATE.
     tasks_done = {
-        task_id: {"delivery": key, "outcome": results[key], "batch": True}
+        task_id: {"outcome": results[key], "taken_over_by": own}
         for key, task_ids in taken.items()
         for task_id in task_ids
     }
