@@ -18,14 +18,14 @@ from typing import Any
 
 # The engine's scope helpers are the single source of truth for `when` evaluation; the wizard
 # must show exactly what the engine validates, so it reuses them instead of re-implementing.
-from amtsweg.forms.engine import (  # noqa: PLC2701
+from amtsweg.forms.engine import (
     STEP_ERROR_KEY,
     ResolvedForm,
-    _row_scope,
-    _scope,
-    _shown,
     answers_normalize,
     compute_values,
+    is_shown,
+    logic_scope,
+    scope_for_row,
     visible_steps,
 )
 from amtsweg.forms.fields import ADDRESS_PARTS, FILE_TYPES, parse_decimal
@@ -343,7 +343,7 @@ class GroupView:
 def scope_for(form: ResolvedForm, answers: dict) -> tuple[dict, dict]:
     """(normalised answers with computed values, evaluation scope)."""
     computed = compute_values(form=form, answers=answers_normalize(form=form, answers=answers))
-    return computed, _scope(form, computed)
+    return computed, logic_scope(form, computed)
 
 
 def rendered_rows(group: dict, answers: dict) -> int:
@@ -363,19 +363,19 @@ def shown_paths(form: ResolvedForm, step: dict, answers: dict) -> set[str]:
     computed, scope = scope_for(form, answers)
     paths: set[str] = set()
     for group in step["groups"]:
-        if not _shown(group, scope):
+        if not is_shown(group, scope):
             continue
         if group.get("repeat") is None:
-            paths.update(f["key"] for f in group["fields"] if f["type"] != "info" and _shown(f, scope))
+            paths.update(f["key"] for f in group["fields"] if f["type"] != "info" and is_shown(f, scope))
             continue
         rows = computed.get(group["key"]) if isinstance(computed.get(group["key"]), list) else []
         for i in range(rendered_rows(group, answers)):
             row = rows[i] if i < len(rows) and isinstance(rows[i], dict) else {}
-            row_scope = _row_scope(scope, row)
+            row_scope = scope_for_row(scope, row)
             paths.update(
                 row_path(group["key"], i, f["key"])
                 for f in group["fields"]
-                if f["type"] != "info" and _shown(f, row_scope)
+                if f["type"] != "info" and is_shown(f, row_scope)
             )
     return paths
 
@@ -467,7 +467,7 @@ def step_page(
     computed, scope = scope_for(form, answers)
     groups: list[GroupView] = []
     for group in step["groups"]:
-        if not _shown(group, scope):
+        if not is_shown(group, scope):
             continue
         view = GroupView(spec=group, error=errors.get(group["key"]))
         if group.get("repeat") is None:
@@ -481,7 +481,7 @@ def step_page(
                     revealed,
                 )
                 for f in group["fields"]
-                if _shown(f, scope)
+                if is_shown(f, scope)
             ]
         else:
             stored = answers.get(group["key"]) if isinstance(answers.get(group["key"]), list) else []
@@ -491,7 +491,7 @@ def step_page(
             for i in range(count):
                 row = stored[i] if i < len(stored) and isinstance(stored[i], dict) else {}
                 row_c = rows_computed[i] if i < len(rows_computed) and isinstance(rows_computed[i], dict) else {}
-                row_scope = _row_scope(scope, row_c)
+                row_scope = scope_for_row(scope, row_c)
                 widgets = [
                     _widget(
                         form,
@@ -502,7 +502,7 @@ def step_page(
                         revealed,
                     )
                     for f in group["fields"]
-                    if _shown(f, row_scope)
+                    if is_shown(f, row_scope)
                 ]
                 label = f"{view.item_label} {i + 1}"
                 view.rows.append(
@@ -588,12 +588,12 @@ def step_read(*, form: ResolvedForm, step: dict, answers: dict, post) -> dict:
     result = dict(answers)
     computed, scope = scope_for(form, answers)
     for group in step["groups"]:
-        if not _shown(group, scope):
+        if not is_shown(group, scope):
             continue
         readable = [f for f in group["fields"] if f["type"] not in {"info", "file"} and "compute" not in f]
         if group.get("repeat") is None:
             for spec in readable:
-                if _shown(spec, scope):
+                if is_shown(spec, scope):
                     result[spec["key"]] = _read(spec, dom_name(spec["key"]), post)
             continue
         stored = answers.get(group["key"]) if isinstance(answers.get(group["key"]), list) else []
@@ -602,9 +602,9 @@ def step_read(*, form: ResolvedForm, step: dict, answers: dict, post) -> dict:
         for i in range(rendered_rows(group, answers)):
             row = dict(stored[i]) if i < len(stored) and isinstance(stored[i], dict) else {}
             row_c = rows_computed[i] if i < len(rows_computed) and isinstance(rows_computed[i], dict) else {}
-            row_scope = _row_scope(scope, row_c)
+            row_scope = scope_for_row(scope, row_c)
             for spec in readable:
-                if _shown(spec, row_scope):
+                if is_shown(spec, row_scope):
                     row[spec["key"]] = _read(spec, dom_name(row_path(group["key"], i, spec["key"])), post)
             rows.append(row)
         result[group["key"]] = rows

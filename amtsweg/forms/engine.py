@@ -203,7 +203,7 @@ def form_from_document(
 # --- evaluation scope ---------------------------------------------------------------------------
 
 
-def _scope(form: ResolvedForm, answers: dict, today: dt.date | None = None) -> dict:
+def logic_scope(form: ResolvedForm, answers: dict, today: dt.date | None = None) -> dict:
     scope = dict(answers)
     for key in form.repeat_groups:
         rows = answers.get(key)
@@ -213,11 +213,11 @@ def _scope(form: ResolvedForm, answers: dict, today: dt.date | None = None) -> d
     return scope
 
 
-def _row_scope(scope: dict, row: Any) -> dict:
+def scope_for_row(scope: dict, row: Any) -> dict:
     return {**scope, **row} if isinstance(row, dict) else scope
 
 
-def _shown(element: dict, scope: dict) -> bool:
+def is_shown(element: dict, scope: dict) -> bool:
     return "when" not in element or truthy(evaluate(expression=element["when"], data=scope))
 
 
@@ -236,8 +236,8 @@ def _as_dict(answers: Any) -> dict:
 def visible_steps(*, form: ResolvedForm, answers: dict) -> list[dict]:
     """The steps shown for these answers, in order (a step with a false ``when`` is skipped)."""
     answers = compute_values(form=form, answers=answers_normalize(form=form, answers=answers))
-    scope = _scope(form, answers)
-    return [s for s in form.steps if _shown(s, scope) and any(_shown(g, scope) for g in s["groups"])]
+    scope = logic_scope(form, answers)
+    return [s for s in form.steps if is_shown(s, scope) and any(is_shown(g, scope) for g in s["groups"])]
 
 
 def answers_normalize(*, form: ResolvedForm, answers: dict) -> dict:
@@ -285,7 +285,7 @@ def compute_values(*, form: ResolvedForm, answers: dict) -> dict:
     Computed values are produced by the server only: whatever was submitted for them is replaced.
     """
     result = dict(_as_dict(answers))
-    scope = _scope(form, result)
+    scope = logic_scope(form, result)
     for ref in form.fields.values():
         spec = ref.field
         if "compute" not in spec:
@@ -298,7 +298,7 @@ def compute_values(*, form: ResolvedForm, answers: dict) -> dict:
             rows = []
             for row in _rows(result, ref.repeat_group):
                 row = dict(row) if isinstance(row, dict) else {}
-                row[spec["key"]] = _computed(spec, evaluate(expression=spec["compute"], data=_row_scope(scope, row)))
+                row[spec["key"]] = _computed(spec, evaluate(expression=spec["compute"], data=scope_for_row(scope, row)))
                 rows.append(row)
             if rows:
                 result[ref.repeat_group] = rows
@@ -307,13 +307,13 @@ def compute_values(*, form: ResolvedForm, answers: dict) -> dict:
 
 
 def _prune_once(form: ResolvedForm, answers: dict) -> dict:
-    scope = _scope(form, answers)
+    scope = logic_scope(form, answers)
     kept: dict = {}
     for step in form.steps:
-        if not _shown(step, scope):
+        if not is_shown(step, scope):
             continue
         for group in step["groups"]:
-            if not _shown(group, scope):
+            if not is_shown(group, scope):
                 continue
             answerable = [f for f in group["fields"] if f["type"] != "info"]
             if group.get("repeat") is not None:
@@ -323,14 +323,14 @@ def _prune_once(form: ResolvedForm, answers: dict) -> dict:
                 for row in _rows(answers, group["key"]):
                     if not isinstance(row, dict):
                         continue
-                    row_scope = _row_scope(scope, row)
+                    row_scope = scope_for_row(scope, row)
                     rows.append(
-                        {f["key"]: row[f["key"]] for f in answerable if f["key"] in row and _shown(f, row_scope)}
+                        {f["key"]: row[f["key"]] for f in answerable if f["key"] in row and is_shown(f, row_scope)}
                     )
                 kept[group["key"]] = rows
             else:
                 for f in answerable:
-                    if f["key"] in answers and _shown(f, scope):
+                    if f["key"] in answers and is_shown(f, scope):
                         kept[f["key"]] = answers[f["key"]]
     return kept
 
@@ -370,11 +370,11 @@ def answers_finalize(*, form: ResolvedForm, answers: dict) -> dict:
 def clarification_outcome(*, form: ResolvedForm, answers: dict) -> Stop | None:
     """The first matching ``stop`` outcome of the Anliegensklärung steps, or None to go on."""
     answers = answers_normalize(form=form, answers=answers)
-    scope = _scope(form, answers)
+    scope = logic_scope(form, answers)
     for step in form.steps:
         if not step.get("clarification"):
             break
-        if not _shown(step, scope):
+        if not is_shown(step, scope):
             continue
         for outcome in step.get("outcomes") or []:
             if truthy(evaluate(expression=outcome["when"], data=scope)):
@@ -423,8 +423,8 @@ def step_validate(
     """
     step = form.steps_by_key.get(step_key) if isinstance(step_key, str) else None
     answers = compute_values(form=form, answers=answers_normalize(form=form, answers=answers))
-    scope = _scope(form, answers, today)
-    if step is None or not _shown(step, scope):
+    scope = logic_scope(form, answers, today)
+    if step is None or not is_shown(step, scope):
         return {STEP_ERROR_KEY: "Dieser Schritt ist für Ihre Angaben nicht vorgesehen. Bitte nutzen Sie die Übersicht."}
     files = files or {}
     errors: dict[str, str] = {}
@@ -436,11 +436,11 @@ def step_validate(
             errors.setdefault(p, message)
 
     for group in step["groups"]:
-        if not _shown(group, scope):
+        if not is_shown(group, scope):
             continue
         if group.get("repeat") is None:
             for spec in group["fields"]:
-                if _shown(spec, scope):
+                if is_shown(spec, scope):
                     check(spec, answers.get(spec["key"]), spec["key"])
             continue
         raw = answers.get(group["key"])
@@ -454,9 +454,9 @@ def step_validate(
             if not isinstance(row, dict):
                 errors[f"{group['key']}[{i}]"] = "Die Angaben konnten nicht gelesen werden."
                 continue
-            row_scope = _row_scope(scope, row)
+            row_scope = scope_for_row(scope, row)
             for spec in group["fields"]:
-                if _shown(spec, row_scope):
+                if is_shown(spec, row_scope):
                     check(spec, row.get(spec["key"]), f"{group['key']}[{i}].{spec['key']}")
 
     for rule in step.get("rules") or []:
@@ -467,7 +467,7 @@ def step_validate(
         if row_groups:
             group = row_groups[0]
             for i, row in enumerate(_rows(answers, group["key"])):
-                if not truthy(evaluate(expression=rule["check"], data=_row_scope(scope, row))):
+                if not truthy(evaluate(expression=rule["check"], data=scope_for_row(scope, row))):
                     errors.setdefault(_rule_target(form, rule, f"{group['key']}[{i}]"), rule["message"])
         elif not truthy(evaluate(expression=rule["check"], data=scope)):
             errors.setdefault(_rule_target(form, rule, None), rule["message"])
