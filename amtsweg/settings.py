@@ -254,3 +254,13 @@ AMTSWEG_HEALTH_MAX_BACKLOG = env.int("AMTSWEG_HEALTH_MAX_BACKLOG", default=10000
 AMTSWEG_HEALTH_MAX_TASK_AGE_SECONDS = env.int("AMTSWEG_HEALTH_MAX_TASK_AGE_SECONDS", default=3600)
 # Probes reach the app over plain HTTP inside the cluster.
 SECURE_REDIRECT_EXEMPT = [r"^health/"]
+
+# --- Task workers: heartbeat and takeover (amtsweg.core.workers, ``manage.py worker``) ----------------
+# A worker whose heartbeat is older than the lease is dead; any live worker then takes over its work.
+AMTSWEG_WORKER_HEARTBEAT_SECONDS = env.float("AMTSWEG_WORKER_HEARTBEAT_SECONDS", default=5.0)
+AMTSWEG_WORKER_LEASE_SECONDS = env.float("AMTSWEG_WORKER_LEASE_SECONDS", default=30.0)
+AMTSWEG_WORKER_MAX_TAKEOVERS = env.int("AMTSWEG_WORKER_MAX_TAKEOVERS", default=3)
+# Readiness (/health/ready): 503 when unfinished work is older than this, or — if workers are expected
+# (set it where ``manage.py worker`` runs) — when no worker has been seen within the lease.
+AMTSWEG_HEALTH_STUCK_SECONDS = env.int("AMTSWEG_HEALTH_STUCK_SECONDS", default=300)
+AMTSWEG_HEALTH_EXPECT_WORKERS = env.bool("AMTSWEG_HEALTH_EXPECT_WORKERS", default=False)

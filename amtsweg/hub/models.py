@@ -247,6 +247,9 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField("Versuche", default=0)
     next_attempt_at = models.DateTimeField("Nächster Versuch", null=True, blank=True, db_index=True)
     claimed_at = models.DateTimeField("Versuch begonnen am", null=True, blank=True)
+    # The task worker (``WorkerProcess.worker_id``) holding the claim: when it dies, a live worker gives
+    # the delivery back at once (``deliveries_release_worker``) instead of waiting for SENDING_TIMEOUT.
+    claimed_by = models.CharField("Versuch durch Worker", max_length=64, blank=True, db_index=True)
     last_error = models.CharField("Letzter Fehler", max_length=500, blank=True)
     delivered_at = models.DateTimeField("Zugestellt am", null=True, blank=True)
     remote_reference = models.CharField("Referenz im Zielsystem", max_length=200, blank=True)

@@ -426,9 +426,10 @@ BATCH_BUDGET_SECONDS = 30.0
 _CLAIMABLE = (Delivery.Status.QUEUED, Delivery.Status.FAILED_RETRYING)
 
 
-def _claim_many(delivery_ids) -> list[Delivery]:
+def _claim_many(delivery_ids, *, worker_id: str | None = None) -> list[Delivery]:
     """queued|failed_retrying → sending (attempt counted), atomically, for those of ``delivery_ids`` that
-    are due and not taken by someone else; returns them loaded for processing (one transaction).
+    are due and not taken by someone else; returns them loaded for processing (one transaction). The
+    claim records ``worker_id`` (``claimed_by``), so a live worker can give it back when this one dies.
 
     PostgreSQL: the guarded rows are locked with SKIP LOCKED, so a second worker skips them instead of
     waiting; SQLite: the platform's BEGIN IMMEDIATE makes the transaction the only writer.
@@ -449,11 +450,16 @@ def _claim_many(delivery_ids) -> list[Delivery]:
         if claimed:
             # The guard again in the UPDATE: the claim proper (rows are ours or, on SQLite, the DB is).
             Delivery.objects.filter(pk__in=[d.pk for d in claimed], status__in=_CLAIMABLE).update(
-                status=Delivery.Status.SENDING, claimed_at=now, updated_at=now, attempts=F("attempts") + 1
+                status=Delivery.Status.SENDING,
+                claimed_at=now,
+                claimed_by=worker_id or "",
+                updated_at=now,
+                attempts=F("attempts") + 1,
             )
     for delivery in claimed:
         delivery.claimed_from = delivery.status  # to give the claim back unsent (``_release``)
         delivery.status, delivery.claimed_at, delivery.updated_at = Delivery.Status.SENDING, now, now
+        delivery.claimed_by = worker_id or ""
         delivery.attempts += 1
     return claimed
 
@@ -779,19 +785,20 @@ def deliveries_process(*, delivery_id, worker_id: str | None = None, batch: int 
 
     Why: each task run costs the queue two commits of its own (take, complete) and each attempt two
     (claim, outcome); a batch shares all four. The task rows stay the durable record of the work: a
-    worker killed mid-batch leaves the deliveries "sending" and ``deliveries_resume`` picks them up, just
-    as for a single one. A batch starts no new send after ``BATCH_BUDGET_SECONDS`` and gives the remaining
-    claims back ("released", task enqueued again). Returns delivery id → outcome
-    (delivered|retry|dead|waiting-receipt|released|skipped).
+    worker killed mid-batch leaves the deliveries "sending" (claimed by it) and its task rows RUNNING; a live
+    worker gives both back once the dead one's heartbeat lease expires (``deliveries_release_worker``,
+    ``amtsweg.core.workers``), with ``deliveries_resume`` as the safety net. A batch starts no new send
+    after ``BATCH_BUDGET_SECONDS`` and gives the remaining claims back ("released", task enqueued again).
+    Returns delivery id → outcome (delivered|retry|dead|waiting-receipt|released|skipped).
     """
     own = str(delivery_id)
     taken: dict[str, list] = {}
     if batch > 1 and worker_id:
         with transaction.atomic():
             taken = _tasks_take(limit=batch - 1, worker_id=worker_id)
-            claimed = _claim_many({own, *taken})
+            claimed = _claim_many({own, *taken}, worker_id=worker_id)
     else:
-        claimed = _claim_many([own])
+        claimed = _claim_many([own], worker_id=worker_id)
     claimed.sort(key=lambda d: str(d.pk) != own)  # the run's own delivery first
     rules: dict = {}
     outcomes = {}
@@ -858,6 +865,35 @@ def deliveries_resume(*, timeout: timedelta = SENDING_TIMEOUT) -> int:
             with transaction.atomic():
                 _enqueue(pk)
             count += 1
+    return count
+
+
+def deliveries_release_worker(*, worker_id: str, tasks: list[tuple[str, list]]) -> int:
+    """Give back the deliveries a dead worker had claimed ("sending" with ``claimed_by`` = ``worker_id``):
+    failed_retrying, due now. ``tasks`` are the (task path, args) of the dead worker's task rows that the
+    caller has just put back to READY in the same transaction: a delivery among them is picked up by that
+    row, any other gets a new task. Guarded on status and claim, so a second recoverer changes nothing.
+    Returns how many deliveries were given back."""
+    from amtsweg.hub.tasks import delivery_attempt
+
+    requeued = {str(args[0]) for path, args in tasks if path == delivery_attempt.module_path and len(args) == 1}
+    now = clock.now()
+    stranded = Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_by=worker_id)
+    released = list(stranded.values_list("pk", "message_id"))
+    if not released:
+        return 0
+    count = stranded.filter(pk__in=[pk for pk, _ in released]).update(
+        status=Delivery.Status.FAILED_RETRYING,
+        claimed_at=None,
+        claimed_by="",
+        next_attempt_at=now,
+        last_error="Zustellversuch abgebrochen (Worker beendet); wird fortgesetzt.",
+        updated_at=now,
+    )
+    for pk, message_id in released:
+        if str(pk) not in requeued:
+            _enqueue(pk)
+        _audit("resumed", message_id=message_id, delivery_id=pk, detail={"reason": "Worker beendet, übernommen"})
     return count
 
 

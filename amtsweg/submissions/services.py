@@ -379,6 +379,21 @@ def confirmation_send(*, submission: Submission) -> str:
     return "sent"
 
 
+def confirmations_release(*, worker_id: str, tasks: list[tuple[str, list]]) -> int:
+    """Give back the confirmation-mail claims of a dead worker's ``receipt_generate`` runs (``tasks``: the
+    (task path, args) of its task rows, put back to READY by the caller), so the re-run sends at once
+    instead of waiting for CONFIRMATION_CLAIM_TIMEOUT. A mail the dead worker had handed to SMTP but not
+    recorded goes out a second time (at least once, like every task). Returns how many were released."""
+    from amtsweg.submissions.tasks import receipt_generate
+
+    ids = [args[0] for path, args in tasks if path == receipt_generate.module_path and len(args) == 1]
+    if not ids:
+        return 0
+    return Submission.objects.filter(
+        pk__in=ids, confirmation_sent_at__isnull=True, confirmation_claimed_at__isnull=False
+    ).update(confirmation_claimed_at=None)
+
+
 def receipts_resume(*, older_than: timedelta = timedelta(minutes=15)) -> int:
     """Enqueue the receipt task again for submissions whose task got lost (e.g. a worker died mid-task).
 
