@@ -260,6 +260,8 @@ SECURE_REDIRECT_EXEMPT = [r"^health/"]
 AMTSWEG_WORKER_HEARTBEAT_SECONDS = env.float("AMTSWEG_WORKER_HEARTBEAT_SECONDS", default=5.0)
 AMTSWEG_WORKER_LEASE_SECONDS = env.float("AMTSWEG_WORKER_LEASE_SECONDS", default=30.0)
 AMTSWEG_WORKER_MAX_TAKEOVERS = env.int("AMTSWEG_WORKER_MAX_TAKEOVERS", default=3)
+# On the same host (and PID namespace) a worker whose process is gone is dead at once, without the lease.
+AMTSWEG_WORKER_LOCAL_PID_CHECK = env.bool("AMTSWEG_WORKER_LOCAL_PID_CHECK", default=True)
 # Readiness (/health/ready): 503 when unfinished work is older than this, or — if workers are expected
 # (set it where ``manage.py worker`` runs) — when no worker has been seen within the lease.
 AMTSWEG_HEALTH_STUCK_SECONDS = env.int("AMTSWEG_HEALTH_STUCK_SECONDS", default=300)

@@ -117,6 +117,8 @@ def workers_live() -> set[str]:
 def _is_dead(worker: WorkerProcess, *, now) -> bool:
     if worker.last_seen_at < now - lease():
         return True
+    if not getattr(settings, "AMTSWEG_WORKER_LOCAL_PID_CHECK", True):
+        return False
     here = worker.hostname == socket.gethostname() and worker.pid_namespace == _pid_namespace()
     return bool(here and worker.pid_namespace and worker.pid != os.getpid() and _process_gone(worker.pid))
 

@@ -96,10 +96,21 @@ def database_url() -> str:
     return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-def worker_start(*, batch: bool = True, interval: str = "0", log=None, env: dict | None = None) -> subprocess.Popen:
-    """A real ``manage.py db_worker`` process against the (PostgreSQL) test database."""
+def worker_start(
+    *,
+    batch: bool = True,
+    interval: str = "0",
+    log=None,
+    env: dict | None = None,
+    command: str = "db_worker",
+    worker_id: str | None = None,
+) -> subprocess.Popen:
+    """A real ``manage.py db_worker`` (or ``worker``: with heartbeat and takeover) process against the
+    (PostgreSQL) test database."""
     env = {**os.environ, "DATABASE_URL": database_url(), "AMTSWEG_MODE": "test", **(env or {})}
-    command = [sys.executable, "manage.py", "db_worker", "--queue-name", "*", "--no-reload", "--interval", interval]
+    command = [sys.executable, "manage.py", command, "--queue-name", "*", "--no-reload", "--interval", interval]
+    if worker_id:
+        command += ["--worker-id", worker_id]
     if batch:
         command.append("--batch")
     else:
