@@ -1,7 +1,8 @@
 """The hub on PostgreSQL with real ``db_worker`` processes and real local receivers: the end-to-end
 flow of test_e2e_hub (two Leistungen, two Kommunen, five system types), two workers draining a hundred
-deliveries exactly once, and a worker killed with SIGKILL in the middle of a delivery that is resumed
-without a second effect at the receiver.
+deliveries exactly once, and a ``manage.py worker`` killed with SIGKILL in the middle of a delivery whose
+work the next worker takes over by itself, without a second effect at the receiver (the burst version:
+test_postgres_recovery.py).
 
 Run by the second pass of ``./dev test`` (``DATABASE_URL=postgres://… pytest -m postgres``). The tests
 commit (workers are other processes), so pytest-django flushes the tables afterwards; they therefore
@@ -74,6 +75,8 @@ def test_two_workers_deliver_each_of_a_hundred_exactly_once(world, fachverfahren
 def test_worker_killed_mid_delivery_is_resumed_and_the_receiver_sees_one_effect(
     world, fachverfahren_receiver, tmp_path
 ):
+    """kill -9 mid-send; a worker started afterwards takes the work over by itself (the dead worker's
+    registration, amtsweg.core.workers) — no ``deliveries_resume`` run by hand."""
     gemeinde, authority = world
     delivery = Delivery.objects.get(message=api_message(index=1, authority=authority, gemeinde=gemeinde, prefix="k9"))
     # The receiver holds this request for a while (and then processes it): the worker is mid-send.
@@ -81,7 +84,7 @@ def test_worker_killed_mid_delivery_is_resumed_and_the_receiver_sees_one_effect(
 
     log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115 - shared by both workers below
     try:
-        worker = worker_start(batch=False, interval="0.05", log=log)
+        worker = worker_start(batch=False, interval="0.05", log=log, command="worker", worker_id="killed-worker")
         wait_for(
             lambda: fachverfahren_receiver.requests == 1 and Delivery.objects.get(pk=delivery.pk).status == "sending",
             timeout=60,
@@ -92,11 +95,21 @@ def test_worker_killed_mid_delivery_is_resumed_and_the_receiver_sees_one_effect(
 
         delivery.refresh_from_db()
         assert delivery.status == "sending" and delivery.delivered_at is None  # the outcome was never recorded
-        assert deliveries_resume(timeout=timedelta(minutes=10)) == 0  # a live-looking claim is left alone
-        assert deliveries_resume(timeout=timedelta(0)) == 1  # (in operation: after SENDING_TIMEOUT)
+        assert delivery.claimed_by == "killed-worker"
+        assert deliveries_resume(timeout=timedelta(minutes=10)) == 0  # the safety net leaves a fresh claim alone
 
-        restarted = worker_start(log=log)
-        assert restarted.wait(timeout=120) == 0
+        # A restart right after the crash: the new worker sees the old one's process gone and takes over.
+        restarted = worker_start(batch=False, interval="0.05", log=log, command="worker")
+        try:
+            wait_for(
+                lambda: Delivery.objects.get(pk=delivery.pk).status == "delivered",
+                timeout=120,
+                step=0.05,
+                what="the stranded delivery to be taken over and delivered",
+            )
+        finally:
+            restarted.terminate()
+            assert restarted.wait(timeout=60) == 0
     finally:
         log.close()
 
