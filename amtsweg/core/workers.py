@@ -82,6 +82,10 @@ def _process_gone(pid: int) -> bool:
 
 
 def worker_register(*, worker_id: str) -> WorkerProcess:
+    """Register (or re-register) this process. A row left under the same id by an earlier life (a fixed
+    ``--worker-id`` restarted after a crash) is recovered first: its work would otherwise look alive."""
+    if WorkerProcess.objects.filter(pk=worker_id).exists():
+        _recover(worker_id, force=True)
     now = timezone.now()
     worker, _ = WorkerProcess.objects.update_or_create(
         worker_id=worker_id,

@@ -129,3 +129,15 @@ def test_orderly_exit_unregisters_and_gives_back_what_is_left(world):
     assert not WorkerProcess.objects.filter(pk="leaving").exists()
     assert Delivery.objects.get(pk=delivery.pk).status == "failed_retrying"
     assert DBTaskResult.objects.get(pk=task.pk).status == "READY"
+
+
+def test_a_worker_restarted_under_the_same_id_gives_back_what_its_earlier_life_left(world):
+    gemeinde, authority = world
+    _worker("fixed-id")  # fresh heartbeat, a live PID: looks alive
+    delivery, task = _stranded(1, authority=authority, gemeinde=gemeinde, worker_id="fixed-id")
+
+    workers.worker_register(worker_id="fixed-id")
+
+    assert WorkerProcess.objects.get(pk="fixed-id").pid == os.getpid()
+    assert Delivery.objects.get(pk=delivery.pk).status == "failed_retrying"
+    assert DBTaskResult.objects.get(pk=task.pk).status == "READY"
