@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('hub', '0001_initial'),
+        ("hub", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='delivery',
-            name='claimed_by',
-            field=models.CharField(blank=True, db_index=True, max_length=64, verbose_name='Versuch durch Worker'),
+            model_name="delivery",
+            name="claimed_by",
+            field=models.CharField(blank=True, db_index=True, max_length=64, verbose_name="Versuch durch Worker"),
         ),
     ]
