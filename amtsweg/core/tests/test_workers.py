@@ -143,3 +143,10 @@ def test_ready_is_503_without_a_live_worker_when_workers_are_expected(client, se
     _worker("fresh")
     status, body = _ready(client)
     assert status == 200 and body["checks"]["work"]["live_workers"] == 1
+
+
+def test_admin_lists_registered_workers_read_only(admin_client):
+    _worker("listed-worker")
+    response = admin_client.get("/admin/core/workerprocess/")
+    assert response.status_code == 200 and "listed-worker" in response.content.decode()
+    assert admin_client.get("/admin/core/workerprocess/add/").status_code == 403
