@@ -25,11 +25,17 @@ class ActivationAdmin(admin.ModelAdmin):
     """Which authority offers which assistant online. Drafts hold personal data and are not shown."""
 
     form = ActivationForm
-    list_display = ["definition", "authority", "live", "created"]
+    list_display = ["definition", "authority", "live", "route", "created"]
     list_filter = ["live", "definition"]
     search_fields = ["authority__name", "authority__key", "definition__key", "definition__title"]
     autocomplete_fields = ["authority"]
-    list_select_related = ["definition", "authority"]
+    list_select_related = ["definition__leistung", "authority"]
+
+    @admin.display(description="Weiterleitung")
+    def route(self, obj):
+        # A route may be switched off after go-live: then applications wait, and this column says why.
+        problems = activation_route_problems(definition=obj.definition, authority=obj.authority)
+        return "gültig" if not problems else f"fehlt: {problems[0]}"
 
     def save_model(self, request, obj, form, change):
         if change and {"definition", "authority"} & set(form.changed_data):

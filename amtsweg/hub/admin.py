@@ -218,7 +218,13 @@ class IntegrationRuleAdmin(admin.ModelAdmin):
 
 class TargetSystemForm(forms.ModelForm):
     type_key = forms.ChoiceField(label="Typ (Adapter)")
-    config = forms.JSONField(label="Einstellungen", required=False, initial=dict)
+    config = forms.JSONField(
+        label="Einstellungen",
+        required=False,
+        initial=dict,
+        help_text="JSON-Objekt nach dem Schema des Adapters (unten), ohne Geheimnisse: Passwörter, Schlüssel "
+        "und Tokens gehören in das Feld „Geheimnisse“.",
+    )
     secrets = forms.JSONField(
         label="Geheimnisse (neu setzen)",
         required=False,
@@ -308,7 +314,14 @@ class TargetSystemAdmin(admin.ModelAdmin):
 
 @admin.register(Routing)
 class RoutingAdmin(admin.ModelAdmin):
-    list_display = ["authority", "leistung", "target", "active"]
+    list_display = ["authority", "leistung", "target", "active", "target_ok"]
+    list_select_related = ["authority", "leistung", "target"]
+
+    @admin.display(description="Zielsystem gültig eingerichtet")
+    def target_ok(self, obj):
+        problems = target_services.target_problems(target=obj.target)
+        return "ja" if not problems else f"nein: {problems[0]}"
+
     list_filter = ["active", "target__type_key"]
     search_fields = ["authority__name", "authority__key", "target__name"]
     autocomplete_fields = ["authority", "leistung", "target"]

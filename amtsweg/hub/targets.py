@@ -241,11 +241,14 @@ def target_send_problems(*, target: TargetSystem) -> list[str]:
     return list(_send_problems(schema_json, settings_json, target.secrets_encrypted or "", crypto.fernet()))
 
 
-def target_is_valid(*, target: TargetSystem) -> bool:
+def target_problems(*, target: TargetSystem) -> list[str]:
+    """Why a stored target cannot receive deliveries (German); empty = it can."""
+    if not target.active:
+        return ["Das Zielsystem ist nicht aktiv."]
     try:
-        return not target_send_problems(target=target)
+        return target_send_problems(target=target)
     except crypto.DecryptionFailed:
-        return False
+        return ["Die Geheimnisse lassen sich mit dem aktuellen Schlüssel nicht entschlüsseln."]
 
 
 # --- writes --------------------------------------------------------------------------------------

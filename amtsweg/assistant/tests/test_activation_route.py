@@ -78,3 +78,12 @@ def test_admin_refuses_live_without_route_and_accepts_it_with_one(admin_client, 
     )
     activation.refresh_from_db()
     assert not activation.live
+
+
+def test_activation_list_shows_a_route_switched_off_after_go_live(admin_client, activation, route):
+    assert "gültig" in admin_client.get("/admin/assistant/activation/").content.decode()
+    from amtsweg.hub.routing import routing_set
+
+    routing_set(routing=route, active=False)
+    html = admin_client.get("/admin/assistant/activation/").content.decode()
+    assert "fehlt: Für Stadtverwaltung Dresden ist keine Weiterleitung" in html

@@ -136,3 +136,13 @@ def test_replay_refuses_routed_messages_and_old_waiting_ones_expire(submit, dres
     assert message_replay(message=old) == 1
     with pytest.raises(ValueError):
         message_replay(message=recent)
+
+
+def test_routing_list_shows_whether_the_target_works(admin_client, dresden_authority, tmp_path):
+    from amtsweg.hub.models import TargetSystem
+
+    routing_create(authority=dresden_authority, target=_filedrop(dresden_authority, tmp_path))
+    broken = TargetSystem.objects.create(authority=dresden_authority, key="kaputt", name="Kaputt", type_key="filedrop")
+    Routing.objects.create(authority=dresden_authority, target=broken)
+    html = admin_client.get("/admin/hub/routing/").content.decode()
+    assert "ja" in html and "nein: Die Pflichtangabe „directory“ fehlt." in html
