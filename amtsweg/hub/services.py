@@ -629,7 +629,10 @@ def _attempt(delivery: Delivery, rules: dict) -> _Outcome:
         return _failed(delivery, reason=str(error), retryable=False, rule=rule, audit=audit)
     from amtsweg.hub.targets import target_send_problems
 
-    problems = target_send_problems(target=target)
+    try:
+        problems = target_send_problems(target=target)
+    except crypto.DecryptionFailed as error:
+        return _failed(delivery, reason=str(error), retryable=False, rule=rule, audit=audit)
     if problems:
         # A configuration error repeats on every attempt: dead-letter at once, readable for the operator.
         reason = f"Konfiguration des Zielsystems „{target.name}“ ungültig: " + " ".join(problems)
