@@ -146,7 +146,23 @@ def _steps_prepare(context: dict):
     version = definition_load_file(path=STEP_DEFINITION, publish=True)
     gemeinde = context["gemeinde"]
     authority = responsible_authority(leistung=version.definition.leistung, gemeinde=gemeinde).authority
+    # Going live needs a valid route. This benchmark measures the portal side only (its "nothing lost"
+    # check counts receipt tasks), so the route is switched off again once the assistant is live.
+    from django.conf import settings
+
+    from amtsweg.hub.routing import routing_create, routing_set
+    from amtsweg.hub.targets import target_create
+
+    target = target_create(
+        authority=authority,
+        key="bench-ablage",
+        name="Ablage (Benchmark)",
+        type_key="filedrop",
+        config={"directory": str(settings.VAR_DIR / "bench-ablage")},
+    )
+    routing = routing_create(authority=authority, target=target)
     activation_set(definition=version.definition, authority=authority)
+    routing_set(routing=routing, active=False)
     return version.definition.key, gemeinde.ags
 
 

@@ -9,6 +9,7 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -52,8 +53,25 @@ def token_hash(token: str) -> str:
 # --- activations --------------------------------------------------------------------------------
 
 
+def activation_route_problems(*, definition: FormDefinition, authority) -> list[str]:
+    """Why ``definition`` may not go live for ``authority`` (German; empty = it may): the hub must have a
+    valid route for the authority and the assistant's Leistung, or applications would go nowhere."""
+    from amtsweg.hub.selectors import route_problems  # downward: assistant → submissions → hub
+
+    return route_problems(authority=authority, leistung=definition.leistung)
+
+
 def activation_set(*, definition: FormDefinition, authority, live: bool = True) -> Activation:
-    """Offer (or withdraw, ``live=False``) ``definition`` online for ``authority``. Idempotent."""
+    """Offer (or withdraw, ``live=False``) ``definition`` online for ``authority``. Idempotent.
+
+    Going live needs a valid route in the Integrationsdienst; otherwise ``ValidationError`` (German).
+    """
+    if live:
+        problems = activation_route_problems(definition=definition, authority=authority)
+        if problems:
+            raise ValidationError(
+                [f"„{definition.title}“ kann für {authority.name} nicht freigeschaltet werden."] + problems
+            )
     activation, _ = Activation.objects.update_or_create(
         definition=definition, authority=authority, defaults={"live": live}
     )

@@ -32,23 +32,43 @@ REAL_SERVICES: dict[str, list[str]] = {
 }
 
 
-def _activation_set(*, definition, authority) -> bool:
-    """Activate if the assistant runtime is installed; True when a new activation was created."""
+def _activation_set(*, definition, authority, result: dict) -> bool:
+    """Activate if the assistant runtime is installed; True when a new activation was created.
+
+    An authority without a valid route stays offline (activation_set refuses to go live) and is
+    reported in ``result["ohne_weiterleitung"]``: the demo never accepts applications that go nowhere.
+    """
     if not apps.is_installed("amtsweg.assistant"):
         return False
+    from django.core.exceptions import ValidationError
+
     from amtsweg.assistant.models import Activation
     from amtsweg.assistant.services import activation_set
 
     existed = Activation.objects.filter(definition=definition, authority=authority, live=True).exists()
-    activation_set(definition=definition, authority=authority, live=True)
+    try:
+        activation_set(definition=definition, authority=authority, live=True)
+    except ValidationError:
+        activation_set(definition=definition, authority=authority, live=False)
+        result["ohne_weiterleitung"].append(f"{definition.key}@{authority.key}")
+        return False
     return not existed
 
 
 def demo_forms_ensure() -> dict:
     """Load, publish, overlay and activate the five real assistants. Returns counts for the dev log."""
     from amtsweg.directory.models import Authority
+    from amtsweg.hub.demo import hub_demo_routing_ensure
 
-    result = {"definitionen": 0, "anpassungen": 0, "freischaltungen_neu": 0, "fehlende_behoerden": []}
+    result = {
+        "definitionen": 0,
+        "anpassungen": 0,
+        "freischaltungen_neu": 0,
+        "fehlende_behoerden": [],
+        "ohne_weiterleitung": [],
+    }
+    # Routes first: an activation goes live only with a valid route to a demo target.
+    hub_demo_routing_ensure()
     definitions = {}
     for key in REAL_SERVICES:
         version = definition_load_file(path=DEFINITIONS_DIR / f"{key}.yaml", publish=True)
@@ -63,7 +83,7 @@ def demo_forms_ensure() -> dict:
             continue
         overlay = overlay_load(document=document)
         result["anpassungen"] += 1
-        if _activation_set(definition=overlay.definition, authority=overlay.authority):
+        if _activation_set(definition=overlay.definition, authority=overlay.authority, result=result):
             result["freischaltungen_neu"] += 1
     for key, authority_keys in REAL_SERVICES.items():
         for authority_key in authority_keys:
@@ -71,6 +91,6 @@ def demo_forms_ensure() -> dict:
             if authority is None:
                 result["fehlende_behoerden"].append(authority_key)
                 continue
-            if _activation_set(definition=definitions[key], authority=authority):
+            if _activation_set(definition=definitions[key], authority=authority, result=result):
                 result["freischaltungen_neu"] += 1
     return result

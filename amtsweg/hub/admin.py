@@ -11,7 +11,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from amtsweg.hub import crypto, services
+from amtsweg.hub import routing as routing_services
+from amtsweg.hub import services
+from amtsweg.hub import targets as target_services
 from amtsweg.hub.models import Delivery, IntegrationRule, Message, MessageAttachment, Routing, TargetSystem
 from amtsweg.hub.registry import adapter_registry
 from amtsweg.hub.rules import rule_samples
@@ -34,14 +36,72 @@ class DeliveryInline(admin.TabularInline):
     show_change_link = True
 
 
+class DeadLetterForm(forms.Form):
+    reason = forms.CharField(
+        label="Grund (für die Nachbearbeitung, ohne personenbezogene Daten)",
+        max_length=400,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+    )
+
+
+@admin.action(description="Wartende Nachrichten aufgeben (mit Begründung)")
+def dead_letter_action(modeladmin, request, queryset):
+    waiting = queryset.filter(status=Message.Status.UNROUTED)
+    form = DeadLetterForm(request.POST if "apply" in request.POST else None)
+    if form.is_bound and form.is_valid():
+        reason = f"{form.cleaned_data['reason']} (aufgegeben von {request.user.get_username()})"
+        done = sum(routing_services.message_dead_letter(message=m, reason=reason, actor=request.user) for m in waiting)
+        modeladmin.message_user(
+            request, f"{done} Nachricht(en) aufgegeben. Sie lassen sich später erneut weiterleiten."
+        )
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "opts": Message._meta,
+        "title": "Wartende Nachrichten aufgeben",
+        "form": form,
+        "messages_waiting": waiting,
+        "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+        "action": "dead_letter_action",
+    }
+    return TemplateResponse(request, "admin/hub/dead_letter.html", context)
+
+
+@admin.action(description="Erneut weiterleiten (wartende oder aufgegebene Nachrichten)")
+def message_replay_action(modeladmin, request, queryset):
+    routed = waiting = 0
+    for message in queryset.filter(status__in=[Message.Status.UNROUTED, Message.Status.DEAD]):
+        if routing_services.message_replay(message=message, actor=request.user):
+            routed += 1
+        else:
+            waiting += 1
+    modeladmin.message_user(request, f"{routed} Nachricht(en) weitergeleitet.")
+    if waiting:
+        modeladmin.message_user(
+            request,
+            f"{waiting} Nachricht(en) ohne Zielsystem: sie warten, bis eine Weiterleitung eingerichtet ist.",
+            level=messages.WARNING,
+        )
+
+
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
-    list_display = ["vorgangsnummer", "source", "status", "leika_key", "ags", "authority_key", "received_at"]
+    list_display = [
+        "vorgangsnummer",
+        "source",
+        "status",
+        "status_reason",
+        "leika_key",
+        "ags",
+        "authority_key",
+        "received_at",
+    ]
     list_filter = ["source", "status"]
     search_fields = ["vorgangsnummer", "idempotency_key", "authority_key", "leika_key", "ags"]
     date_hierarchy = "received_at"
     exclude = ["data_json_encrypted", "data_xml_encrypted"]
     inlines = [MessageAttachmentInline, DeliveryInline]
+    actions = [dead_letter_action, message_replay_action]
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Message._meta.fields if f.name not in self.exclude]
@@ -158,7 +218,13 @@ class IntegrationRuleAdmin(admin.ModelAdmin):
 
 class TargetSystemForm(forms.ModelForm):
     type_key = forms.ChoiceField(label="Typ (Adapter)")
-    config = forms.JSONField(label="Einstellungen", required=False, initial=dict)
+    config = forms.JSONField(
+        label="Einstellungen",
+        required=False,
+        initial=dict,
+        help_text="JSON-Objekt nach dem Schema des Adapters (unten), ohne Geheimnisse: Passwörter, Schlüssel "
+        "und Tokens gehören in das Feld „Geheimnisse“.",
+    )
     secrets = forms.JSONField(
         label="Geheimnisse (neu setzen)",
         required=False,
@@ -186,11 +252,21 @@ class TargetSystemForm(forms.ModelForm):
             raise forms.ValidationError("Bitte ein JSON-Objekt angeben.")
         return value
 
-    def save(self, commit=True):
-        secrets = self.cleaned_data.get("secrets")
-        if secrets is not None:
-            self.instance.secrets_encrypted = crypto.encrypt_json(secrets)
-        return super().save(commit=commit)
+    def clean(self):
+        cleaned = super().clean()
+        if any(name in self.errors for name in ("type_key", "config", "secrets")):
+            return cleaned
+        secrets = cleaned.get("secrets")
+        if secrets is None and self.instance.pk:
+            secrets = target_services.target_secrets(target=self.instance)
+        # The one check shared with the services (amtsweg.hub.targets), errors shown at their field.
+        problems = target_services.config_problems(
+            type_key=cleaned.get("type_key", ""), settings=cleaned.get("config") or {}, secrets=secrets or {}
+        )
+        for name, texts in problems.items():
+            for text in texts:
+                self.add_error(name if name in self.fields else None, text)
+        return cleaned
 
 
 @admin.register(TargetSystem)
@@ -200,6 +276,23 @@ class TargetSystemAdmin(admin.ModelAdmin):
     list_filter = ["type_key", "active"]
     search_fields = ["name", "key", "authority__name", "authority__key"]
     autocomplete_fields = ["authority"]
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            target_services.target_update(target=obj, secrets=data.get("secrets"))
+            return
+        created = target_services.target_create(
+            authority=obj.authority,
+            key=obj.key,
+            name=obj.name,
+            type_key=obj.type_key,
+            config=obj.config or {},
+            secrets=data.get("secrets") or {},
+            wants_receipt=obj.wants_receipt,
+            active=obj.active,
+        )
+        obj.pk, obj.secrets_encrypted = created.pk, created.secrets_encrypted
 
     @admin.display(description="Geheimnisse gesetzt", boolean=True)
     def has_secrets(self, obj):
@@ -221,7 +314,26 @@ class TargetSystemAdmin(admin.ModelAdmin):
 
 @admin.register(Routing)
 class RoutingAdmin(admin.ModelAdmin):
-    list_display = ["authority", "leistung", "target", "active"]
+    list_display = ["authority", "leistung", "target", "active", "target_ok"]
+    list_select_related = ["authority", "leistung", "target"]
+
+    @admin.display(description="Zielsystem gültig eingerichtet")
+    def target_ok(self, obj):
+        problems = target_services.target_problems(target=obj.target)
+        return "ja" if not problems else f"nein: {problems[0]}"
+
     list_filter = ["active", "target__type_key"]
     search_fields = ["authority__name", "authority__key", "target__name"]
     autocomplete_fields = ["authority", "leistung", "target"]
+
+    def save_model(self, request, obj, form, change):
+        # Through the services: waiting messages this route matches are sent in the same transaction.
+        if change:
+            routing = routing_services.routing_set(routing=obj)
+        else:
+            routing = routing_services.routing_create(
+                authority=obj.authority, target=obj.target, leistung=obj.leistung, active=obj.active
+            )
+            obj.pk = routing.pk
+        if routing.released:
+            self.message_user(request, f"{routing.released} wartende Nachricht(en) werden jetzt weitergeleitet.")

@@ -11,9 +11,10 @@ import os
 from django.conf import settings
 from django.db import transaction
 
-from amtsweg.hub import crypto
-from amtsweg.hub.models import Routing, TargetSystem
+from amtsweg.hub.models import TargetSystem
+from amtsweg.hub.routing import routing_ensure
 from amtsweg.hub.rules import rules_load
+from amtsweg.hub.targets import target_ensure
 
 DEMO_AUTHORITY_KEY = "demobehoerde"
 DEFAULT_FACHVERFAHREN_URL = "http://127.0.0.1:8001/antraege"
@@ -69,6 +70,8 @@ SYSTEMS = {
     "ablage": ("Dateiablage (Demo)", "filedrop", _filedrop),
 }
 # Authority → target systems, all Leistungen. Differing per Kommune on purpose: the same rules serve all (N+M).
+# Every authority with a demo activation (amtsweg/core/demo_forms.py) is here: an activation without a
+# valid route cannot go live (amtsweg.assistant.services.activation_set).
 DEMO_ROUTING = {
     DEMO_AUTHORITY_KEY: ["fachverfahren", "dms"],
     "gem-14522180": ["fachverfahren", "postfach"],  # Freiberg
@@ -76,6 +79,14 @@ DEMO_ROUTING = {
     "gem-14612000": ["postfach"],  # Dresden
     "lra-14522": ["postfach"],  # Landratsamt Mittelsachsen
     "lra-14625": ["postfach"],  # Landratsamt Bautzen
+    "gem-14522080": ["fachverfahren"],  # Döbeln
+    "gem-14522140": ["postfach"],  # Flöha
+    "gem-14627140": ["ablage"],  # Meißen
+    "gem-14523320": ["dms"],  # Plauen
+    "gem-14524330": ["fachverfahren", "ablage"],  # Zwickau
+    "gem-14626110": ["postfach", "dms"],  # Görlitz
+    "gem-14713000": ["fachverfahren", "dms"],  # Leipzig
+    "lra-14729": ["postfach"],  # Landratsamt Landkreis Leipzig
 }
 
 
@@ -101,30 +112,19 @@ def _demo_authority():
 
 
 def target_system_ensure(*, authority, key: str, name: str, type_key: str, config: dict, secrets: dict) -> TargetSystem:
-    """Create or update one target system (config and secrets replaced)."""
-    target, _ = TargetSystem.objects.update_or_create(
-        authority=authority,
-        key=key,
-        defaults={
-            "name": name,
-            "type_key": type_key,
-            "config": config,
-            "secrets_encrypted": crypto.encrypt_json(secrets) if secrets else "",
-            "active": True,
-        },
-    )
-    return target
+    """Create or update one target system (config and secrets replaced), validated against its adapter's schema."""
+    return target_ensure(authority=authority, key=key, name=name, type_key=type_key, config=config, secrets=secrets)
 
 
-def hub_demo_ensure() -> dict:
-    """Load the rules, create the Demobehörde and the demo targets/routings. Returns counts for the dev log.
+def hub_demo_routing_ensure() -> dict:
+    """Create the Demobehörde and the demo targets/routings (no rules). Idempotent; returns counts.
 
-    Call from the bootstrap in demo mode, after ``demo_forms_ensure()``:
-    ``from amtsweg.hub.demo import hub_demo_ensure; hub_demo_ensure()``.
+    Also called by ``amtsweg.core.demo_forms.demo_forms_ensure`` before it activates the assistants,
+    so every demo activation has its route when it goes live.
     """
     from amtsweg.directory.models import Authority
 
-    result = {"regeln": rules_load(), "zielsysteme": 0, "weiterleitungen": 0, "fehlende_behoerden": []}
+    result = {"zielsysteme": 0, "weiterleitungen": 0, "fehlende_behoerden": []}
     with transaction.atomic():
         _demo_authority()
         for authority_key, system_keys in DEMO_ROUTING.items():
@@ -139,6 +139,14 @@ def hub_demo_ensure() -> dict:
                     authority=authority, key=system_key, name=name, type_key=type_key, config=config, secrets=secrets
                 )
                 result["zielsysteme"] += 1
-                _, created = Routing.objects.get_or_create(authority=authority, leistung=None, target=target)
+                _, created = routing_ensure(authority=authority, leistung=None, target=target)
                 result["weiterleitungen"] += int(created)
     return result
+
+
+def hub_demo_ensure() -> dict:
+    """Load the rules, create the Demobehörde and the demo targets/routings. Returns counts for the dev log.
+
+    Call from the bootstrap in demo mode: ``from amtsweg.hub.demo import hub_demo_ensure; hub_demo_ensure()``.
+    """
+    return {"regeln": rules_load(), **hub_demo_routing_ensure()}

@@ -139,12 +139,16 @@ class Message(models.Model):
     class Status(models.TextChoices):
         RECEIVED = "received", "eingegangen"
         ROUTED = "routed", "weitergeleitet"
-        UNROUTED = "unrouted", "kein Zielsystem konfiguriert"
+        # No route yet: the message waits and goes out as soon as a matching Routing is created or
+        # enabled (amtsweg.hub.routing), or an operator gives it up ("dead") with a reason.
+        UNROUTED = "unrouted", "wartet auf Weiterleitung (kein Zielsystem)"
+        DEAD = "dead", "aufgegeben (ohne Zielsystem)"
 
     id = models.UUIDField("Nachrichten-ID", primary_key=True, default=uuid.uuid4, editable=False)
     idempotency_key = models.CharField("Idempotenzschlüssel", max_length=200, unique=True)
     source = models.CharField("Quelle", max_length=10, choices=Source.choices)
     status = models.CharField("Status", max_length=10, choices=Status.choices, default=Status.RECEIVED)
+    status_reason = models.CharField("Grund (Status)", max_length=500, blank=True)
     submission = models.OneToOneField(
         "submissions.Submission",
         verbose_name="Antrag",

@@ -272,8 +272,10 @@ def message_route(*, message: Message) -> list[Delivery]:
                 _audit("queued", message_id=message.id, delivery_id=delivery.pk, detail={"target": target.pk})
             deliveries.append(delivery)
         status = Message.Status.ROUTED if targets else Message.Status.UNROUTED
-        Message.objects.filter(pk=message.pk).update(status=status)
-        message.status = status
+        # Without a route the message waits (amtsweg.hub.routing releases it when a route is created).
+        reason = "" if targets else f"Keine Weiterleitung für {message.authority_key} eingerichtet; wartet."
+        Message.objects.filter(pk=message.pk).update(status=status, status_reason=reason)
+        message.status, message.status_reason = status, reason
     if not targets:
         logger.warning("hub message without target message=%s authority=%s", message.id, message.authority_key)
     return deliveries
@@ -385,7 +387,10 @@ def target_secrets_set(*, target: TargetSystem, secrets: dict) -> TargetSystem:
 
 def target_config(*, target: TargetSystem) -> dict:
     """Config for the adapter: settings plus decrypted secrets (only in memory, only while delivering)."""
-    return {**(target.config or {}), **_secrets(target.secrets_encrypted, crypto.fernet())}
+    from amtsweg.hub.targets import config_merge
+
+    # Nested merge: a secret may live inside an object of the settings (e.g. xdomea's ``sftp.password``).
+    return config_merge(target.config or {}, _secrets(target.secrets_encrypted, crypto.fernet()))
 
 
 @lru_cache(maxsize=256)
@@ -628,10 +633,25 @@ def _attempt(delivery: Delivery, rules: dict) -> _Outcome:
         adapter = adapter_registry.get(target.type_key)
     except LookupError as error:
         return _failed(delivery, reason=str(error), retryable=False, rule=rule, audit=audit)
+    from amtsweg.hub.targets import target_send_problems
+
+    try:
+        problems = target_send_problems(target=target)
+    except crypto.DecryptionFailed as error:
+        return _failed(delivery, reason=str(error), retryable=False, rule=rule, audit=audit)
+    if problems:
+        # A configuration error repeats on every attempt: dead-letter at once, readable for the operator.
+        reason = f"Konfiguration des Zielsystems „{target.name}“ ungültig: " + " ".join(problems)
+        return _failed(delivery, reason=reason, retryable=False, rule=rule, audit=audit)
     try:
         result = adapter.deliver(payload=payload, config=target_config(target=target))
     except DeliveryError as error:
         return _failed(delivery, reason=error.reason, retryable=error.retryable, rule=rule, audit=audit)
+    except KeyError as error:
+        # An adapter reading a setting the configuration lacks: a configuration (or adapter) error, not transient.
+        name = error.args[0] if error.args and isinstance(error.args[0], str) else "?"
+        reason = f"Konfiguration des Zielsystems „{target.name}“ unvollständig: Angabe „{name[:60]}“ fehlt."
+        return _failed(delivery, reason=reason, retryable=False, rule=rule, audit=audit)
     except Exception as error:  # noqa: BLE001 - an adapter bug must not lose the delivery
         # Only the class name: exception texts may carry personal data or secrets.
         return _failed(

@@ -1,4 +1,4 @@
-"""Confirmation page, its htmx status partial and the receipt download (session or staff only)."""
+"""Confirmation page, its htmx partials (receipt, forwarding) and the receipt download (session or staff only)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from amtsweg.hub.selectors import submission_forwarding
 from amtsweg.submissions.access import may_access
 from amtsweg.submissions.selectors import submission_by_number, submission_receipt_status
 
@@ -26,8 +27,20 @@ def _private(response):
 @require_GET
 def confirmation(request: HttpRequest, number: str):
     submission = _submission_or_404(request, number)
-    context = {"submission": submission, "status": submission_receipt_status(submission=submission)}
+    context = {
+        "submission": submission,
+        "status": submission_receipt_status(submission=submission),
+        "forwarding": submission_forwarding(submission=submission),
+    }
     return _private(render(request, "submissions/confirmation.html", context))
+
+
+@require_GET
+def forwarding_status(request: HttpRequest, number: str):
+    """htmx partial: the forwarding state (the page itself shows the same without JavaScript)."""
+    submission = _submission_or_404(request, number)
+    context = {"submission": submission, "forwarding": submission_forwarding(submission=submission)}
+    return _private(render(request, "submissions/partials/forwarding.html", context))
 
 
 @require_GET

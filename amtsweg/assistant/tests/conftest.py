@@ -105,7 +105,23 @@ def authority(leistung, dresden):
 
 
 @pytest.fixture
-def activation(version, authority):
+def route(authority, tmp_path):
+    """A valid route for the authority (a local file drop): an assistant may only go live with one."""
+    from amtsweg.hub.routing import routing_create
+    from amtsweg.hub.targets import target_create
+
+    target = target_create(
+        authority=authority,
+        key="ablage",
+        name="Dateiablage (Test)",
+        type_key="filedrop",
+        config={"directory": str(tmp_path / "ablage")},
+    )
+    return routing_create(authority=authority, target=target)
+
+
+@pytest.fixture
+def activation(version, authority, route):
     from amtsweg.assistant.services import activation_set
     from amtsweg.forms.services import overlay_set
 

@@ -44,7 +44,7 @@ def test_offer_tag_renders_button_for_the_finder(activation, leistung, dresden, 
     assert "Online beantragen" not in template.render(Context({"leistung": leistung, "resolution": None}))
 
 
-def test_activate_command(version, authority, capsys):
+def test_activate_command(version, authority, route, capsys):
     call_command("assistant_activate", version.definition.key, authority.key)
     assert Activation.objects.get(definition=version.definition, authority=authority).live
     call_command("assistant_activate", version.definition.key, authority.key, "--off")

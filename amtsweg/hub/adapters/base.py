@@ -50,6 +50,14 @@ class DeliveryError(Exception):
         self.retryable = retryable
 
 
+class DeliveryConfigurationError(DeliveryError):
+    """The target's configuration cannot work (missing/invalid setting or secret): retrying cannot help,
+    so the delivery goes to dead-letter at once and the operator fixes the target, then replays."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason, retryable=False)
+
+
 @runtime_checkable
 class DeliveryAdapter(Protocol):
     type_key: ClassVar[str]  # "http" | "email" | "filedrop" | "sftp" | "xdomea"

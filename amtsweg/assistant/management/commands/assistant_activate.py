@@ -1,5 +1,6 @@
 """Offer an assistant online for authorities (demo setup; Kommunen will do this themselves later)."""
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from amtsweg.assistant.services import activation_set
@@ -28,5 +29,8 @@ class Command(BaseCommand):
                 )
             if authority is None:
                 raise CommandError(f"Behörde „{ref}“ nicht gefunden.")
-            activation_set(definition=found, authority=authority, live=not off)
+            try:
+                activation_set(definition=found, authority=authority, live=not off)
+            except ValidationError as error:
+                raise CommandError(" ".join(error.messages)) from error
             self.stdout.write(f"{found.key}: {authority.name} ({authority.key}) {'aus' if off else 'frei'}geschaltet")
