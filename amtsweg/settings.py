@@ -181,7 +181,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["amtsweg.core.throttling.AnonClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("AMTSWEG_API_ANON_RATE", default="600/min")},
     "EXCEPTION_HANDLER": "amtsweg.core.api.exception_handler",
 }
@@ -214,8 +214,6 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Amtsweg <noreply@amtsweg.localhost>")
-
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 LOGGING = {
     "version": 1,
@@ -266,3 +264,17 @@ AMTSWEG_WORKER_LOCAL_PID_CHECK = env.bool("AMTSWEG_WORKER_LOCAL_PID_CHECK", defa
 # (set it where ``manage.py worker`` runs) — when no worker has been seen within the lease.
 AMTSWEG_HEALTH_STUCK_SECONDS = env.int("AMTSWEG_HEALTH_STUCK_SECONDS", default=300)
 AMTSWEG_HEALTH_EXPECT_WORKERS = env.bool("AMTSWEG_HEALTH_EXPECT_WORKERS", default=False)
+
+# --- Abuse resistance (issue 8; docs/security.md) -----------------------------------------------
+# One cache shared by all web processes (docs/adr/0010-shared-cache.md): API throttling and the
+# rate limits count in the database, so N processes do not allow N x the limit. The table is
+# created by the migration amtsweg.core 0002 (``createcachetable``). AMTSWEG_CACHE_URL may point
+# to a real cache server instead (django-environ syntax, e.g. redis://…).
+CACHES = {"default": env.cache_url("AMTSWEG_CACHE_URL", default="dbcache://amtsweg_cache")}
+CACHES["default"].setdefault("TIMEOUT", 3600)
+if CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
+    # Culling drops a third of the rows when full: keep it rare, it also drops live counters.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 200_000)
+# Addresses (IPs or CIDR networks) of reverse proxies whose X-Forwarded-For is believed;
+# empty: the connection's address is the client (amtsweg.core.clients.client_ip).
+AMTSWEG_TRUSTED_PROXIES = env.list("AMTSWEG_TRUSTED_PROXIES", default=[])
