@@ -5,6 +5,7 @@ platform with demo data) or ``test``. Production refuses to start with debug
 defaults or missing secrets; demo and test fill in safe local defaults.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -278,3 +279,17 @@ if CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
 # Addresses (IPs or CIDR networks) of reverse proxies whose X-Forwarded-For is believed;
 # empty: the connection's address is the client (amtsweg.core.clients.client_ip).
 AMTSWEG_TRUSTED_PROXIES = env.list("AMTSWEG_TRUSTED_PROXIES", default=[])
+
+# Login throttling (django-axes, docs/adr/0010-shared-cache.md): after AMTSWEG_LOGIN_FAILURE_LIMIT
+# wrong passwords for one user name from one client address, that pair is locked for
+# AMTSWEG_LOGIN_COOLOFF_MINUTES, even for the right password. Attempts live in the database, so
+# every web process sees them; the address comes from client_ip (no forged X-Forwarded-For).
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last, as django-axes requires
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("AMTSWEG_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AMTSWEG_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "amtsweg.core.clients.client_ip"
+AXES_LOCKOUT_CALLABLE = "amtsweg.core.views.login_locked_out"
+AXES_RESET_ON_SUCCESS = True
