@@ -293,3 +293,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "amtsweg.core.clients.client_ip"
 AXES_LOCKOUT_CALLABLE = "amtsweg.core.views.login_locked_out"
 AXES_RESET_ON_SUCCESS = True
+
+# Upload quotas (amtsweg.assistant.quotas; docs/security.md): per draft, per client address within
+# 24 hours, and for all drafts together. Uploads of drafts untouched for AMTSWEG_UPLOAD_ABANDONED_HOURS
+# without a resume link are removed early (assistant.services.uploads_prune_abandoned).
+AMTSWEG_UPLOAD_QUOTA_DRAFT_MB = env.int("AMTSWEG_UPLOAD_QUOTA_DRAFT_MB", default=50)
+AMTSWEG_UPLOAD_QUOTA_CLIENT_MB = env.int("AMTSWEG_UPLOAD_QUOTA_CLIENT_MB", default=100)
+AMTSWEG_UPLOAD_QUOTA_TOTAL_MB = env.int("AMTSWEG_UPLOAD_QUOTA_TOTAL_MB", default=5120)
+AMTSWEG_UPLOAD_ABANDONED_HOURS = env.int("AMTSWEG_UPLOAD_ABANDONED_HOURS", default=24)
