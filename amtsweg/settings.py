@@ -5,6 +5,7 @@ platform with demo data) or ``test``. Production refuses to start with debug
 defaults or missing secrets; demo and test fill in safe local defaults.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -181,7 +182,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["amtsweg.core.throttling.AnonClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("AMTSWEG_API_ANON_RATE", default="600/min")},
     "EXCEPTION_HANDLER": "amtsweg.core.api.exception_handler",
 }
@@ -214,8 +215,6 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Amtsweg <noreply@amtsweg.localhost>")
-
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 LOGGING = {
     "version": 1,
@@ -266,3 +265,40 @@ AMTSWEG_WORKER_LOCAL_PID_CHECK = env.bool("AMTSWEG_WORKER_LOCAL_PID_CHECK", defa
 # (set it where ``manage.py worker`` runs) — when no worker has been seen within the lease.
 AMTSWEG_HEALTH_STUCK_SECONDS = env.int("AMTSWEG_HEALTH_STUCK_SECONDS", default=300)
 AMTSWEG_HEALTH_EXPECT_WORKERS = env.bool("AMTSWEG_HEALTH_EXPECT_WORKERS", default=False)
+
+# --- Abuse resistance (issue 8; docs/security.md) -----------------------------------------------
+# One cache shared by all web processes (docs/adr/0010-shared-cache.md): API throttling and the
+# rate limits count in the database, so N processes do not allow N x the limit. The table is
+# created by the migration amtsweg.core 0002 (``createcachetable``). AMTSWEG_CACHE_URL may point
+# to a real cache server instead (django-environ syntax, e.g. redis://…).
+CACHES = {"default": env.cache_url("AMTSWEG_CACHE_URL", default="dbcache://amtsweg_cache")}
+CACHES["default"].setdefault("TIMEOUT", 3600)
+if CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
+    # Culling drops a third of the rows when full: keep it rare, it also drops live counters.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 200_000)
+# Addresses (IPs or CIDR networks) of reverse proxies whose X-Forwarded-For is believed;
+# empty: the connection's address is the client (amtsweg.core.clients.client_ip).
+AMTSWEG_TRUSTED_PROXIES = env.list("AMTSWEG_TRUSTED_PROXIES", default=[])
+
+# Login throttling (django-axes, docs/adr/0010-shared-cache.md): after AMTSWEG_LOGIN_FAILURE_LIMIT
+# wrong passwords for one user name from one client address, that pair is locked for
+# AMTSWEG_LOGIN_COOLOFF_MINUTES, even for the right password. Attempts live in the database, so
+# every web process sees them; the address comes from client_ip (no forged X-Forwarded-For).
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last, as django-axes requires
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("AMTSWEG_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AMTSWEG_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "amtsweg.core.clients.client_ip"
+AXES_LOCKOUT_CALLABLE = "amtsweg.core.views.login_locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # keep failed attempts only; no log of every successful login's address
+
+# Upload quotas (amtsweg.assistant.quotas; docs/security.md): per draft, per client address within
+# 24 hours, and for all drafts together. Uploads of drafts untouched for AMTSWEG_UPLOAD_ABANDONED_HOURS
+# without a resume link are removed early (assistant.services.uploads_prune_abandoned).
+AMTSWEG_UPLOAD_QUOTA_DRAFT_MB = env.int("AMTSWEG_UPLOAD_QUOTA_DRAFT_MB", default=50)
+AMTSWEG_UPLOAD_QUOTA_CLIENT_MB = env.int("AMTSWEG_UPLOAD_QUOTA_CLIENT_MB", default=100)
+AMTSWEG_UPLOAD_QUOTA_TOTAL_MB = env.int("AMTSWEG_UPLOAD_QUOTA_TOTAL_MB", default=5120)
+AMTSWEG_UPLOAD_ABANDONED_HOURS = env.int("AMTSWEG_UPLOAD_ABANDONED_HOURS", default=24)

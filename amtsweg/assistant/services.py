@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from amtsweg.assistant import uploads as upload_files
 from amtsweg.assistant.models import Activation, Draft, Upload
+from amtsweg.assistant.quotas import abandoned_drafts, upload_quota_problem
 from amtsweg.assistant.selectors import draft_is_expired
 from amtsweg.assistant.wizard import answer_get, file_refs
 from amtsweg.forms.engine import STEP_ERROR_KEY, ResolvedForm, answers_finalize
@@ -153,8 +154,18 @@ def drafts_expire(*, now=None) -> int:
     return count
 
 
-def upload_store(*, draft: Draft, field_key: str, checked: upload_files.CheckedFile) -> dict:
-    """Store a checked file for ``draft``; returns the answer for the file field."""
+class UploadQuotaExceeded(Exception):
+    """Storing the file would exceed a quota (``amtsweg.assistant.quotas``); the message is German."""
+
+
+def upload_store(*, draft: Draft, field_key: str, checked: upload_files.CheckedFile, client_key: str = "") -> dict:
+    """Store a checked file for ``draft``; returns the answer for the file field.
+
+    Raises UploadQuotaExceeded when the draft, the client (per 24 hours) or the platform is full.
+    """
+    problem = upload_quota_problem(draft=draft, client_key=client_key, size=checked.size)
+    if problem:
+        raise UploadQuotaExceeded(problem)
     ref = uuid.uuid4().hex
     relative = f"{draft.pk}/{ref}{upload_files.FILE_TYPES[checked.kind][1][0]}"
     upload_files.file_write(relative=relative, data=checked.data)
@@ -168,8 +179,38 @@ def upload_store(*, draft: Draft, field_key: str, checked: upload_files.CheckedF
         size=checked.size,
         sha512=checked.sha512,
         path=relative,
+        client_key=client_key,
     )
     return {"name": checked.name, "size": checked.size, "type": checked.kind, "ref": ref}
+
+
+def _without_refs(value, refs: set[str]):
+    """``value`` with every file answer whose ref is in ``refs`` replaced by None."""
+    if isinstance(value, dict):
+        if value.get("ref") in refs and "size" in value and "type" in value:
+            return None
+        return {k: _without_refs(v, refs) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_refs(v, refs) for v in value]
+    return value
+
+
+def uploads_prune_abandoned(*, now=None) -> int:
+    """Delete the uploads of abandoned drafts (``quotas.abandoned_drafts``) long before the drafts
+    expire; the file answers are cleared, so a returning citizen is asked for the file again.
+    Run by the scheduler (hourly is enough). Returns the number of files removed."""
+    removed = 0
+    for draft in abandoned_drafts(now=now).prefetch_related("uploads").iterator(chunk_size=200):
+        with transaction.atomic():
+            uploads = list(draft.uploads.all())
+            refs = {u.ref for u in uploads}
+            # .update(): neither ``updated`` nor the expiry move, the draft stays as abandoned as it was.
+            Draft.objects.filter(pk=draft.pk).update(answers=_without_refs(draft.answers, refs))
+            Upload.objects.filter(pk__in=[u.pk for u in uploads]).delete()
+        for upload in uploads:
+            upload_files.file_delete(upload.path)
+        removed += len(uploads)
+    return removed
 
 
 # --- resume links -------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 The type is decided by the file's bytes (``filetype`` reads the magic numbers), never by the name
 or the browser's claim, so an ``.exe`` renamed to ``.pdf`` or an HTML page named ``.png`` is refused.
 Files are stored under ``settings.AMTSWEG_UPLOAD_DIR`` with a random name we choose; the user's
-file name is only kept (sanitised) as a label.
+file name is only kept (sanitised) as a label. Beyond the magic number, ``amtsweg.common.filecheck``
+parses the content (pypdf, Pillow): active PDF content and polyglots are refused, images re-encoded.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import filetype
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler
 
+from amtsweg.common.filecheck import FileRefused, file_sanitize
 from amtsweg.forms.fields import FILE_TYPES, de_number
 
 MB = 1024 * 1024
@@ -155,6 +157,10 @@ def upload_check(*, field: dict, upload) -> CheckedFile | str:
             f"Die Datei ist keine echte {LABELS[by_name]}-Datei: Ihr Inhalt ist {LABELS[kind]}. "
             "Bitte benennen Sie die Datei richtig oder wählen Sie eine andere."
         )
+    try:
+        data = file_sanitize(kind=kind, data=data)
+    except FileRefused as refused:
+        return str(refused)
     return CheckedFile(
         kind=kind,
         content_type=FILE_TYPES[kind][0],

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from amtsweg.assistant import selectors, services, uploads, wizard
 from amtsweg.assistant.models import Draft
+from amtsweg.core.clients import client_key
 from amtsweg.forms.engine import (
     STEP_ERROR_KEY,
     ResolvedForm,
@@ -318,9 +319,14 @@ def _upload_errors(request, ctx: Ctx, step: dict, answers: dict) -> tuple[dict, 
         if isinstance(checked, str):
             errors[path] = checked
             continue
-        answers = wizard.answer_set(
-            answers, path, services.upload_store(draft=ctx.draft, field_key=spec["key"], checked=checked)
-        )
+        try:
+            stored = services.upload_store(
+                draft=ctx.draft, field_key=spec["key"], checked=checked, client_key=client_key(request)
+            )
+        except services.UploadQuotaExceeded as exceeded:
+            errors[path] = str(exceeded)
+            continue
+        answers = wizard.answer_set(answers, path, stored)
     return answers, errors
 
 

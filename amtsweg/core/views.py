@@ -9,3 +9,12 @@ def not_found(request, exception=None):
 
 def server_error(request):
     return render(request, "core/error.html", {"title": "Ein Fehler ist aufgetreten", "code": 500}, status=500)
+
+
+def login_locked_out(request, original_response=None, credentials=None):
+    """django-axes' lockout answer (AXES_LOCKOUT_CALLABLE): a German page, 429, no account details."""
+    from django.conf import settings
+
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60) if settings.AXES_COOLOFF_TIME else None
+    context = {"failure_limit": settings.AXES_FAILURE_LIMIT, "cooloff_minutes": minutes}
+    return render(request, "core/lockout.html", context, status=429)

@@ -29,6 +29,7 @@ from amtsweg.audit.services import canonical_json
 from amtsweg.casefile.models import CaseEvent, CaseStatus
 from amtsweg.casefile.selectors import case_events_for, case_status
 from amtsweg.casefile.services import PDF_MAGIC, case_event_record
+from amtsweg.common.filecheck import FileRefused, attachment_sanitize
 from amtsweg.hub import api_serializers as s
 from amtsweg.hub.api_auth import ApiClientAuthentication, ApiClientRateThrottle, HasApiScope, authority_check
 
@@ -200,6 +201,10 @@ class AntragCreateView(HubApiView):
                 raise PayloadTooLarge(
                     f"Die Anlage „{item['name']}“ ist zu groß (höchstens {max_file_bytes() // (1024 * 1024)} MB)."
                 )
+            try:  # content checked like citizens' uploads: parsed, no active content, images re-encoded
+                content = attachment_sanitize(name=item["name"], content_type=item["content_type"], data=content)
+            except FileRefused as refused:
+                raise ValidationError({"detail": str(refused), "errors": {"attachments": [str(refused)]}}) from None
             attachments.append({"name": item["name"], "content_type": item["content_type"], "content": content})
         leistung, gemeinde, authority = self._resolve(client=client, leika_key=data["leika_key"], ags=data["ags"])
         payload = {

@@ -1,4 +1,6 @@
-"""Who may see a submission's confirmation and receipt: the browser session that submitted it, or staff.
+"""Who may see a submission's confirmation and receipt: the browser session that submitted it, or
+staff holding the model permission ``submissions.view_submission`` (``is_staff`` alone is not enough;
+the authority membership check follows with the Vorgang/inbox issue).
 
 The wizard calls ``session_remember`` right after ``submission_submit``. A Vorgangsnummer alone
 grants nothing, so a leaked or guessed number does not expose the receipt.
@@ -9,6 +11,7 @@ from __future__ import annotations
 SESSION_KEY = "submissions_numbers"
 # Enough for a family filing several applications in one sitting; older numbers fall out.
 SESSION_LIMIT = 20
+STAFF_PERMISSION = "submissions.view_submission"
 
 
 def session_remember(*, request, submission) -> None:
@@ -19,6 +22,6 @@ def session_remember(*, request, submission) -> None:
 
 def may_access(*, request, submission) -> bool:
     user = getattr(request, "user", None)
-    if user is not None and user.is_active and user.is_staff:
+    if user is not None and user.is_active and user.is_staff and user.has_perm(STAFF_PERMISSION):
         return True
     return submission.vorgangsnummer in request.session.get(SESSION_KEY, [])

@@ -12,7 +12,19 @@ from amtsweg.assistant.tests.conftest import EXE_BYTES, HTML_BYTES, PDF_BYTES, S
 
 pytestmark = pytest.mark.django_db
 
-PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+
+def _png() -> bytes:
+    """A real (tiny) PNG: uploads are decoded and re-encoded with Pillow."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (2, 2), (0, 90, 160)).save(out, format="PNG")
+    return out.getvalue()
+
+
+PNG_BYTES = _png()
 DANGER = {**STEP_DATA["hunde"], "f-hund-0-hund_gefaehrlich": "ja"}
 
 
@@ -61,6 +73,10 @@ def test_pdf_upload_is_stored_privately_and_downloadable_only_by_the_session(on_
         ("foto.jpg", PNG_BYTES, "Die Datei ist keine echte JPEG-Datei: Ihr Inhalt ist PNG"),
         ("programm.exe", EXE_BYTES, "Dieser Dateityp ist nicht erlaubt"),
         ("leer.pdf", b"", "Die Datei ist leer"),
+        # Issue 8 finding 8: polyglots and active content, checked by parsing (amtsweg.common.filecheck)
+        ("gutachten.pdf", PDF_BYTES + HTML_BYTES, "Webseiten- oder Skriptcode"),
+        ("gutachten.pdf", b"%PDF-1.7\n<< /JS (app.alert(1)) >>\n%%EOF\n", "beschädigt"),
+        ("foto.png", PNG_BYTES + HTML_BYTES, "Webseiten- oder Skriptcode"),
     ],
 )
 def test_disguised_or_wrong_files_are_rejected_and_input_is_kept(on_dogs, name, content, message):

@@ -22,7 +22,15 @@ pytestmark = pytest.mark.django_db
 API = "/api/v1/hub"
 HUNDESTEUER = "99102013000000"
 DRESDEN = "14612000"
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+# Well-formed (xref, startxref): attachments are parsed with pypdf (amtsweg.common.filecheck).
+PDF = (
+    b"%PDF-1.4\n"
+    b"1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"xref\n0 4\n0000000000 65535 f \n0000000009 00000 n \n0000000052 00000 n \n0000000101 00000 n \n"
+    b"trailer<</Size 4/Root 1 0 R>>\nstartxref\n164\n%%EOF\n"
+)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 ALL_SCOPES = ["submissions:write", "status:write", "status:read", "decisions:write"]
 
@@ -529,3 +537,22 @@ def test_client_rate_overrides_default_and_a_broken_rate_is_harmless(make_caller
     assert limited.status_code == 429 and _detail(limited)
     broken = make_caller(scopes=["status:read"], rate="viel")
     assert broken.get("/vorgaenge/AW-2026-XXXXXXXX/status/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type", "content", "fragment"),
+    [
+        # Issue 8 finding 8: HTML delivered as "….pdf" to a Funktionspostfach.
+        ("nachweis.pdf", "application/pdf", b"<html><script>alert(1)</script></html>", "nicht, was"),
+        ("nachweis.pdf", "application/pdf", PDF + b"<script>alert(1)</script>", "Skriptcode"),
+        ("seite.html", "text/html", b"<!doctype html><p>Hallo</p>", "Skriptcode"),
+        ("foto.png", "image/png", PDF, "nicht, was"),
+    ],
+)
+def test_attachment_content_is_checked(portal, name, content_type, content, fragment):
+    attachment = {"name": name, "content_type": content_type, "content_base64": base64.b64encode(content).decode()}
+    response = portal.post("/antraege/", _antrag(attachments=[attachment]), key="antrag-0099")
+    assert response.status_code == 400
+    assert fragment in _detail(response) and name in _detail(response)
+    assert "attachments" in response.json()["errors"]
+    assert Message.objects.count() == 0

@@ -11,6 +11,12 @@ def _remember(client, submission):
     session.save()
 
 
+def _view_permission():
+    from django.contrib.auth.models import Permission
+
+    return Permission.objects.get(codename="view_submission", content_type__app_label="submissions")
+
+
 @pytest.fixture
 def submission(submit):
     return submit()
@@ -53,12 +59,37 @@ def test_other_sessions_get_404_for_everything(client, submission):
     assert client.get("/antraege/kaputt/bestaetigung/").status_code == 404
 
 
-def test_staff_may_open_any_receipt(client, submission):
+def test_staff_with_the_view_permission_may_open_any_receipt(client, submission):
     receipt_store(submission=submission)
     staff = get_user_model().objects.create_user(username="sachbearbeitung", password="x" * 16, is_staff=True)
+    staff.user_permissions.add(_view_permission())
     client.force_login(staff)
     assert client.get(f"/antraege/{submission.vorgangsnummer}/bestaetigung/").status_code == 200
     assert client.get(f"/antraege/{submission.vorgangsnummer}/quittung.pdf").status_code == 200
+    assert submission.vorgangsnummer in client.get("/admin/submissions/submission/").content.decode()
+
+
+def test_staff_without_the_permission_gets_nothing(client, submission):
+    """Issue 8 finding 3: ``is_staff`` alone downloaded any citizen's receipt."""
+    receipt_store(submission=submission)
+    staff = get_user_model().objects.create_user(username="praktikum", password="x" * 16, is_staff=True)
+    client.force_login(staff)
+    for suffix in ("bestaetigung/", "status/", "quittung.pdf"):
+        assert client.get(f"/antraege/{submission.vorgangsnummer}/{suffix}").status_code == 404
+    # The admin hides the list as well (Django checks the model permissions there).
+    assert client.get("/admin/submissions/submission/").status_code == 403
+    assert client.get(f"/admin/submissions/submission/{submission.pk}/change/").status_code in (302, 403)
+    assert submission.vorgangsnummer not in client.get("/admin/").content.decode()
+
+
+def test_inactive_staff_gets_nothing_even_with_the_permission(client, submission):
+    receipt_store(submission=submission)
+    staff = get_user_model().objects.create_user(username="ehemalig", password="x" * 16, is_staff=True)
+    staff.user_permissions.add(_view_permission())
+    staff.is_active = False
+    staff.save()
+    client.force_login(staff)
+    assert client.get(f"/antraege/{submission.vorgangsnummer}/quittung.pdf").status_code == 404
 
 
 def test_lower_case_number_is_accepted_for_the_owner(client, submission):

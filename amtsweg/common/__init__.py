@@ -1,0 +1,1 @@
+"""Shared helpers at the bottom layer; imports no app."""
