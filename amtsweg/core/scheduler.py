@@ -157,10 +157,17 @@ def job_run(name: str, func: Callable[[], str], *, lock: LeaderLock) -> bool:
         logger.exception("Job %s fehlgeschlagen", name)
         return False
     finally:
-        # Jobs run in pool threads: give their connections back, so none goes stale between runs.
-        connections.close_all()
+        _connections_tidy()
     logger.info("Job %s: %s (%.1f s)", name, result, time.monotonic() - started)
     return True
+
+
+def _connections_tidy() -> None:
+    """Jobs run in pool threads between long pauses: close their connections as a request would
+    (CONN_MAX_AGE, broken ones), so none goes stale. Never inside a caller's transaction."""
+    for conn in connections.all(initialized_only=True):
+        if not conn.in_atomic_block:
+            conn.close_if_unusable_or_obsolete()
 
 
 def scheduler_build(*, lock: LeaderLock, schedule: dict[str, int] | None = None, blocking: bool = True):
