@@ -135,6 +135,11 @@ class LeaderLock:
 
     def release(self) -> None:
         with self._mutex:
+            if self._held and self._connection is not None:
+                # Unlock explicitly: the server ends a closed session a moment later, a waiting
+                # scheduler should not have to wait for that.
+                with contextlib.suppress(DatabaseError), self._connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_KEY])
             self._drop_connection()
             if self._file is not None:
                 self._file.close()  # closing the file releases the flock
