@@ -117,10 +117,14 @@ class Platform:
                 os.kill(int(line.split()[0]), signal.SIGKILL)
 
 
-@pytest.fixture
-def platform(tmp_path):
+def _platform_start(tmp_path: Path, **ports: int) -> Platform:
     var = tmp_path / "var"
-    ports = {"AMTSWEG_PORT": _free_port(), "AMTSWEG_FV_PORT": _free_port(), "AMTSWEG_SMTP_PORT": _free_port()}
+    ports = {
+        "AMTSWEG_PORT": _free_port(),
+        "AMTSWEG_FV_PORT": _free_port(),
+        "AMTSWEG_SMTP_PORT": _free_port(),
+        **ports,
+    }
     env = {
         key: value
         for key, value in os.environ.items()
@@ -141,13 +145,18 @@ def platform(tmp_path):
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
-    running = Platform(
+    return Platform(
         process=process,
         base=f"http://127.0.0.1:{ports['AMTSWEG_PORT']}",
         fv_base=f"http://127.0.0.1:{ports['AMTSWEG_FV_PORT']}",
         var=var,
         log=log,
     )
+
+
+@pytest.fixture
+def platform(tmp_path):
+    running = _platform_start(tmp_path)
     try:
         _wait_ready(running)
         yield running
@@ -384,3 +393,18 @@ def test_dev_serve_runs_the_citizen_journey_end_to_end(platform):
     assert "/antrag/fortsetzen/…/" in log
     if forwarding_error is not None:
         raise forwarding_error
+
+
+def test_dev_serve_stops_everything_when_one_process_dies(tmp_path):
+    """The demo Fachverfahren cannot bind its port (taken): ./dev serve stops all and exits non-zero."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        platform = _platform_start(tmp_path, AMTSWEG_FV_PORT=busy.getsockname()[1])
+        try:
+            returncode = platform.process.wait(START_TIMEOUT)
+        finally:
+            platform.stop()
+    assert returncode not in (0, 130, 143), platform.log_tail()
+    assert "alle Prozesse werden gestoppt" in platform.log.read_text(errors="replace")
+    assert _session_processes(platform.process.pid) == []
