@@ -6,6 +6,8 @@ import logging
 import mailbox
 from email.message import EmailMessage
 
+import pytest
+
 from amtsweg.core.logging import StripQueryString
 from amtsweg.core.management.commands.demo_mail_sink import maildir_ensure
 
@@ -31,3 +33,24 @@ def test_gunicorn_access_atoms_lose_query_strings_and_tokens():
     assert StripQueryString().filter(record)
     message = record.getMessage()
     assert message == '127.0.0.1 "GET /antrag/fortsetzen/…/?… HTTP/1.1" 302'
+
+
+@pytest.mark.django_db
+def test_bootstrap_points_the_demo_targets_at_the_current_fachverfahren_port(settings):
+    """./dev serve runs the bootstrap on each start: a changed AMTSWEG_FV_PORT reaches the demo targets,
+    and their secret is the one `manage.py demo_fachverfahren` derives in its own process."""
+    from amtsweg.hub.demo import demo_hmac_secret, hub_demo_ensure
+    from amtsweg.hub.models import TargetSystem
+    from amtsweg.hub.services import target_config
+
+    settings.AMTSWEG_DEMO_FACHVERFAHREN_URL = "http://127.0.0.1:8001/antraege"
+    hub_demo_ensure()
+    settings.AMTSWEG_DEMO_FACHVERFAHREN_URL = "http://127.0.0.1:18011/antraege"
+    hub_demo_ensure()
+
+    targets = TargetSystem.objects.filter(key="fachverfahren")
+    assert targets.exists()
+    for target in targets:
+        config = target_config(target=target)
+        assert config["url"] == "http://127.0.0.1:18011/antraege"
+        assert config["secret"] == demo_hmac_secret()
