@@ -152,11 +152,11 @@ def job_run(name: str, func: Callable[[], str], *, lock: LeaderLock) -> bool:
 
     Returns whether the job ran (and finished without error).
     """
-    if not lock.held():
-        logger.debug("Job %s übersprungen: ein anderer Scheduler ist aktiv.", name)
-        return False
     started = time.monotonic()
     try:
+        if not lock.held():
+            logger.debug("Job %s übersprungen: ein anderer Scheduler ist aktiv.", name)
+            return False
         result = func()
     except Exception:
         logger.exception("Job %s fehlgeschlagen", name)
