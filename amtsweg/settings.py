@@ -19,7 +19,8 @@ if MODE not in {"production", "demo", "test"}:
     raise ImproperlyConfigured(f"AMTSWEG_MODE must be production, demo or test, not {MODE!r}")
 LOCAL = MODE != "production"
 
-DEBUG = env.bool("DJANGO_DEBUG", default=MODE == "demo")
+# Off in every mode, the demo included: visitors see the real 404/500 pages, never settings.
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-local-only-key" if LOCAL else "")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if LOCAL else [])
 
@@ -208,7 +209,8 @@ TASKS = {
 # Outgoing mail (confirmation e-mails) goes through real SMTP; the host is given by the environment.
 EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
-EMAIL_PORT = env.int("EMAIL_PORT", default=1025 if LOCAL else 25)
+# Locally the demo's SMTP sink (`manage.py demo_mail_sink`) listens on AMTSWEG_SMTP_PORT.
+EMAIL_PORT = env.int("EMAIL_PORT", default=env.int("AMTSWEG_SMTP_PORT", default=1025) if LOCAL else 25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
@@ -302,3 +304,22 @@ AMTSWEG_UPLOAD_QUOTA_DRAFT_MB = env.int("AMTSWEG_UPLOAD_QUOTA_DRAFT_MB", default
 AMTSWEG_UPLOAD_QUOTA_CLIENT_MB = env.int("AMTSWEG_UPLOAD_QUOTA_CLIENT_MB", default=100)
 AMTSWEG_UPLOAD_QUOTA_TOTAL_MB = env.int("AMTSWEG_UPLOAD_QUOTA_TOTAL_MB", default=5120)
 AMTSWEG_UPLOAD_ABANDONED_HOURS = env.int("AMTSWEG_UPLOAD_ABANDONED_HOURS", default=24)
+# --- Processes and scheduler (./dev start, deploy/, docs/operations.md) -------------------------------
+# Ports of the local platform's processes, so that two instances can run side by side.
+AMTSWEG_PORT = env.int("AMTSWEG_PORT", default=8000)
+AMTSWEG_FV_PORT = env.int("AMTSWEG_FV_PORT", default=8001)
+if "AMTSWEG_DEMO_FACHVERFAHREN_URL" not in env:
+    # The demo target follows the demo Fachverfahren's port; bootstrap rewrites the target on each start.
+    AMTSWEG_DEMO_FACHVERFAHREN_URL = f"http://127.0.0.1:{AMTSWEG_FV_PORT}/antraege"
+# Periodic jobs of `manage.py scheduler` (amtsweg/core/scheduler.py), interval in seconds, 0 = off.
+AMTSWEG_SCHEDULE = {
+    "deliveries_resume": env.int("AMTSWEG_SCHEDULE_RESUME_SECONDS", default=60),
+    "receipts_resume": env.int("AMTSWEG_SCHEDULE_RESUME_SECONDS", default=60),
+    "drafts_expire": env.int("AMTSWEG_SCHEDULE_DRAFTS_EXPIRE_SECONDS", default=3600),
+    "uploads_prune_abandoned": env.int("AMTSWEG_SCHEDULE_UPLOADS_PRUNE_SECONDS", default=3600),
+    "messages_unrouted_expire": env.int("AMTSWEG_SCHEDULE_UNROUTED_EXPIRE_SECONDS", default=86400),
+    "audit_verify": env.int("AMTSWEG_SCHEDULE_AUDIT_VERIFY_SECONDS", default=86400),
+    "task_results_prune": env.int("AMTSWEG_SCHEDULE_PRUNE_SECONDS", default=86400),
+}
+# Finished background-task rows (django-tasks-db) are deleted after this many days.
+AMTSWEG_TASK_RESULTS_KEEP_DAYS = env.int("AMTSWEG_TASK_RESULTS_KEEP_DAYS", default=14)

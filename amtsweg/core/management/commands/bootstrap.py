@@ -73,7 +73,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.WARNING(
                 "\nDemo-Admin angelegt – diese Zugangsdaten werden nur einmal angezeigt:\n"
-                f"  Benutzer: admin\n  Kennwort: {password}\n  Anmeldung: http://localhost:8000/admin/\n"
+                f"  Benutzer: admin\n  Kennwort: {password}\n  Anmeldung: http://localhost:{settings.AMTSWEG_PORT}/admin/\n"
             )
         )
 
