@@ -13,7 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 # The Hundesteuer definition activated for Dresden, from the assistant's own fixtures.
-from amtsweg.assistant.tests.conftest import activation, authority, dresden, leistung, version  # noqa: F401
+from amtsweg.assistant.tests.conftest import activation, authority, dresden, leistung, route, version  # noqa: F401
 from amtsweg.core.scheduler import JOBS, LeaderLock, job_run, scheduler_build
 
 
