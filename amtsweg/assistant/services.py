@@ -9,32 +9,29 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from amtsweg.assistant import uploads as upload_files
 from amtsweg.assistant.models import Activation, Draft, Upload
-from amtsweg.assistant.selectors import draft_is_expired
 from amtsweg.assistant.wizard import answer_get, file_refs
 from amtsweg.forms.engine import STEP_ERROR_KEY, ResolvedForm, answers_finalize
 from amtsweg.forms.models import FormDefinition, FormVersion
 
 logger = logging.getLogger(__name__)
 
-RESUME_MAILS_MAX = 5
 EXPIRY_SLACK = timedelta(hours=1)  # an unchanged draft's expiry is moved forward at most this late
 
 
 class DraftUnavailable(Exception):
-    """A draft (or resume link) is unknown (``expired`` False) or has expired (``expired`` True)."""
+    """A draft (or resume link) is unknown (``expired`` False) or has expired (``expired`` True);
+    ``used`` is True for a single-use resume link that was opened before."""
 
-    def __init__(self, *, expired: bool, draft: Draft | None = None):
+    def __init__(self, *, expired: bool, draft: Draft | None = None, used: bool = False):
         self.expired = expired
         self.draft = draft
-        super().__init__("abgelaufen" if expired else "unbekannt")
+        self.used = used
+        super().__init__("abgelaufen" if expired else "benutzt" if used else "unbekannt")
 
 
 class ResumeLimitReached(Exception):
@@ -154,49 +151,7 @@ def upload_store(*, draft: Draft, field_key: str, checked: upload_files.CheckedF
     return {"name": checked.name, "size": checked.size, "type": checked.kind, "ref": ref}
 
 
-# --- resume links -------------------------------------------------------------------------------
-
-
-def draft_resume_link_send(*, draft: Draft, email: str, base_url: str, title: str) -> str:
-    """E-mail a link that resumes ``draft`` in any browser; returns the link.
-
-    A new link replaces the previous one. Only the token's SHA-256 is stored; the link expires
-    with the draft as it stands now. The address itself is not stored.
-    """
-    if draft.resume_mails_sent >= RESUME_MAILS_MAX:
-        raise ResumeLimitReached
-    token = secrets.token_urlsafe(32)
-    draft.resume_token_hash = token_hash(token)
-    draft.resume_expires_at = draft.expires_at
-    draft.resume_mails_sent += 1
-    draft.save(update_fields=["resume_token_hash", "resume_expires_at", "resume_mails_sent", "updated"])
-    link = base_url.rstrip("/") + reverse("assistant:resume", kwargs={"token": token})
-    context = {"title": title, "link": link, "expires_at": draft.resume_expires_at, "authority": draft.authority}
-    send_mail(
-        subject=f"Ihr Antrag „{title}“: Link zum Fortsetzen",
-        message=render_to_string("assistant/email/resume.txt", context),
-        from_email=None,
-        recipient_list=[email],
-    )
-    logger.info("resume link sent draft=%s", draft.pk)
-    return link
-
-
-def draft_resume(*, token: str) -> Draft:
-    """The draft an e-mailed resume link points to; raises ``DraftUnavailable``."""
-    if not isinstance(token, str) or not 20 <= len(token) <= 64:
-        raise DraftUnavailable(expired=False)
-    draft = (
-        Draft.objects.select_related("version__definition", "gemeinde")
-        .filter(resume_token_hash=token_hash(token))
-        .first()
-    )
-    if draft is None:
-        raise DraftUnavailable(expired=False)
-    now = timezone.now()
-    if draft_is_expired(draft=draft) or (draft.resume_expires_at is not None and draft.resume_expires_at <= now):
-        raise DraftUnavailable(expired=True, draft=draft)
-    return draft
+# --- resume links: see amtsweg.assistant.resume (request in the web process, e-mail in the worker) ---
 
 
 # --- submit -------------------------------------------------------------------------------------
@@ -233,7 +188,7 @@ def _attachments(*, draft: Draft, form: ResolvedForm, answers: dict):
     return result
 
 
-def draft_submit(*, draft: Draft, form: ResolvedForm, email: str | None = None):
+def draft_submit(*, draft: Draft, form: ResolvedForm, email: str | None = None, site_url: str | None = None):
     """Hand the draft to ``submission_submit``; on success the draft keeps only the Vorgangsnummer.
 
     Raises ``amtsweg.submissions.services.SubmissionInvalid`` (German messages by answer path).
@@ -264,6 +219,7 @@ def draft_submit(*, draft: Draft, form: ResolvedForm, email: str | None = None):
         email=email,
         attachments=attachments,
         idempotency_key=f"draft-{token_hash(draft.token)[:40]}",
+        site_url=site_url,
     )
     # The submission holds its own copies now: keep no personal data in the draft.
     with transaction.atomic():
