@@ -265,26 +265,20 @@ class Result:
 
 
 def phase_resume_one_address(platform: Platform, n: int) -> Result:
-    """One client, one session, new drafts as needed: resume links to the victim."""
+    """One client, one session, a new draft per request (the flooder's best move): links to the victim."""
     result = Result("Fortsetzen-Links an EINE Adresse (1 Client)", cap=LIMITS["mails per address and hour"])
     browser = Browser(platform.host, platform.port, "127.0.0.1")
-    base = ""
-    for i in range(n):
-        if i % 5 == 0:
-            base = new_draft(browser)[1] or base
-        result.count(resume_request(browser, base, VICTIM), 200)
+    for _ in range(n):
+        result.count(resume_request(browser, new_draft(browser)[1], VICTIM), 200)
     return result
 
 
 def phase_resume_one_session(platform: Platform, n: int) -> Result:
-    """One session, many addresses: the per-session cap."""
+    """One session, a new draft and a new address per request: the per-session cap."""
     result = Result("Fortsetzen-Links aus EINER Sitzung", cap=LIMITS["mails per session and hour"])
     browser = Browser(platform.host, platform.port, "127.0.0.2")
-    base = ""
     for i in range(n):
-        if i % 5 == 0:
-            base = new_draft(browser)[1] or base
-        result.count(resume_request(browser, base, f"sitzung{i}@example.org"), 200)
+        result.count(resume_request(browser, new_draft(browser)[1], f"sitzung{i}@example.org"), 200)
     return result
 
 
@@ -338,26 +332,30 @@ def main() -> int:
         platform.start()
         started = time.monotonic()
         before = platform.mails_to(VICTIM)
-        results.append(phase_resume_one_address(platform, args.requests))
-        platform.deliver()
-        results[-1].mails = platform.mails_to(VICTIM) - before
-        results.append(phase_resume_one_session(platform, args.requests))
-        results.append(phase_resume_one_client(platform, args.requests))
-        results.append(phase_drafts(platform, args.drafts))
-        results.append(phase_submissions(platform, args.submissions))
-        platform.deliver()
+        phases = [
+            (phase_resume_one_address, args.requests),
+            (phase_resume_one_session, args.requests),
+            (phase_resume_one_client, args.requests),
+            (phase_drafts, args.drafts),
+            (phase_submissions, args.submissions),
+        ]
+        for phase, n in phases:
+            counted = platform.mails_to(VICTIM)
+            results.append(phase(platform, n))
+            platform.deliver()
+            results[-1].mails = platform.mails_to(VICTIM) - counted
         victim_total = platform.mails_to(VICTIM) - before
         seconds = time.monotonic() - started
     finally:
         platform.stop()
 
     print()
-    print(f"{'Phase':46} {'Anfr.':>6} {'angen.':>6} {'429':>5} {'sonst':>5} {'Grenze':>6}  Mails")
+    print(f"{'Phase':46} {'Anfr.':>6} {'angen.':>6} {'429':>5} {'sonst':>5} {'Grenze':>6}  Mails an {VICTIM}")
     failed = False
     for r in results:
-        mails = "" if r.mails is None else str(r.mails)
+        mails = "" if not r.mails else str(r.mails)
         print(f"{r.phase:46} {r.requests:6} {r.accepted:6} {r.refused:5} {r.other:5} {r.cap or '':>6}  {mails}")
-        if r.cap is not None and r.accepted > r.cap or r.other:
+        if (r.cap is not None and r.accepted > r.cap) or r.other:
             failed = True
     print()
     print(f"Alle Mails an {VICTIM} (Fortsetzen-Links + Eingangsbestätigungen): {victim_total}")

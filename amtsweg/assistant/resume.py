@@ -61,9 +61,17 @@ def resume_link_request(*, draft: Draft, email: str, base_url: str, session_key:
     with the new address: repeated clicks neither send more mails nor use up the quota.
     Raises ``ResumeLimitReached`` (per-draft quota) or ``MailLimited`` (flood limits).
     """
-    waiting = draft.resume_mails.filter(status=ResumeMail.Status.PENDING, claimed_at__isnull=True)
-    if waiting.update(email=email, base_url=base_url[:200]):
-        return waiting.order_by("-pk").first()
+    waiting = draft.resume_mails.filter(status=ResumeMail.Status.PENDING, claimed_at__isnull=True).order_by("-pk")
+    pending = waiting.first()
+    if pending is not None:
+        if limits.address_key(pending.email) != limits.address_key(email):
+            # A new recipient is counted, or swapping addresses would bypass the per-address limit.
+            exceeded = limits.limits_take((limits.MAILS_PER_ADDRESS, limits.address_key(email)))
+            if exceeded is not None:
+                raise MailLimited(exceeded)
+        if waiting.filter(pk=pending.pk).update(email=email, base_url=base_url[:200]):
+            pending.email, pending.base_url = email, base_url[:200]
+            return pending
     if _counted(draft).count() >= RESUME_MAILS_MAX:
         raise ResumeLimitReached
     # Counted outside the transaction: on a database cache a rollback would undo the count.

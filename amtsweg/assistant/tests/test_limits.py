@@ -173,3 +173,16 @@ def test_submissions_per_client_are_limited(settings, start_url):
     assert "Sie haben in kurzer Zeit zu viele Anträge abgeschickt." in text(refused)
     assert Submission.objects.count() == 1
     assert second.draft.answers  # nothing lost: the answers are kept for later
+
+
+def test_changing_the_address_of_a_waiting_mail_counts_the_new_address(settings, start_url):
+    settings.AMTSWEG_LIMIT_MAILS_PER_ADDRESS = 1
+    first = _new_wizard(start_url, ip="192.0.2.51")
+    assert first.client.post(first.url("spaeter-fortsetzen"), {"email": "opfer@example.org"}).status_code == 200
+    second = _new_wizard(start_url, ip="192.0.2.52")
+    url = second.url("spaeter-fortsetzen")
+    assert second.client.post(url, {"email": "wegwerf@example.org"}).status_code == 200
+    # No worker ran: the mail still waits, and swapping in the victim's address is counted for it.
+    swapped = second.client.post(url, {"email": "opfer@example.org"})
+    assert swapped.status_code == 429 and "An diese E-Mail-Adresse" in text(swapped)
+    assert ResumeMail.objects.get(draft=second.draft).email == "wegwerf@example.org"
