@@ -66,3 +66,16 @@ def test_confirmations_to_one_address_are_capped(settings, submit, smtp_server):
     # Another address still gets its confirmation.
     other = submit(email="andere@example.org")
     assert receipt_generate.call(other.pk)["confirmation"] == "sent"
+
+
+def test_confirmation_page_says_when_no_mail_was_sent(client, submit):
+    from amtsweg.submissions.access import SESSION_KEY
+
+    submission = submit()
+    Submission.objects.filter(pk=submission.pk).update(confirmation_skipped="address-limit")
+    session = client.session
+    session[SESSION_KEY] = [submission.vorgangsnummer]
+    session.save()
+    page = client.get(submission.get_absolute_url()).content.decode()
+    assert "deshalb schicken wir diesmal keine Bestätigung per E-Mail" in page
+    assert "Ihre Angaben stehen nicht in der E-Mail" in page
