@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from amtsweg.assistant.models import Draft, ResumeMail
 from amtsweg.assistant.selectors import draft_is_expired, form_for
-from amtsweg.assistant.services import DraftUnavailable, ResumeLimitReached, token_hash
+from amtsweg.assistant.services import DraftUnavailable, Limited, ResumeLimitReached, token_hash
 from amtsweg.core import limits
 
 logger = logging.getLogger(__name__)
@@ -42,14 +42,6 @@ RESUME_BACKOFF = (
 CLAIM_TIMEOUT = timedelta(minutes=5)
 
 
-class MailLimited(Exception):
-    """A flood limit (``limit``, see amtsweg.core.limits) refuses this mail."""
-
-    def __init__(self, limit: limits.Limit):
-        self.limit = limit
-        super().__init__(limit.scope)
-
-
 def _counted(draft: Draft):
     return draft.resume_mails.filter(status__in=[ResumeMail.Status.PENDING, ResumeMail.Status.SENT])
 
@@ -59,7 +51,7 @@ def resume_link_request(*, draft: Draft, email: str, base_url: str, session_key:
 
     While an earlier request still waits for the worker (e.g. SMTP is down), that one is reused
     with the new address: repeated clicks neither send more mails nor use up the quota.
-    Raises ``ResumeLimitReached`` (per-draft quota) or ``MailLimited`` (flood limits).
+    Raises ``ResumeLimitReached`` (per-draft quota) or ``Limited`` (flood limits).
     """
     waiting = draft.resume_mails.filter(status=ResumeMail.Status.PENDING, claimed_at__isnull=True).order_by("-pk")
     pending = waiting.first()
@@ -68,7 +60,7 @@ def resume_link_request(*, draft: Draft, email: str, base_url: str, session_key:
             # A new recipient is counted, or swapping addresses would bypass the per-address limit.
             exceeded = limits.limits_take((limits.MAILS_PER_ADDRESS, limits.address_key(email)))
             if exceeded is not None:
-                raise MailLimited(exceeded)
+                raise Limited(exceeded)
         if waiting.filter(pk=pending.pk).update(email=email, base_url=base_url[:200]):
             pending.email, pending.base_url = email, base_url[:200]
             return pending
@@ -82,7 +74,7 @@ def resume_link_request(*, draft: Draft, email: str, base_url: str, session_key:
         (limits.MAILS_GLOBAL, limits.GLOBAL_KEY),
     )
     if exceeded is not None:
-        raise MailLimited(exceeded)
+        raise Limited(exceeded)
     from amtsweg.assistant.tasks import resume_mail_send
 
     with transaction.atomic():

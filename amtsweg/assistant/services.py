@@ -15,6 +15,7 @@ from django.utils import timezone
 from amtsweg.assistant import uploads as upload_files
 from amtsweg.assistant.models import Activation, Draft, Upload
 from amtsweg.assistant.wizard import answer_get, file_refs
+from amtsweg.core import limits
 from amtsweg.forms.engine import STEP_ERROR_KEY, ResolvedForm, answers_finalize
 from amtsweg.forms.models import FormDefinition, FormVersion
 
@@ -36,6 +37,21 @@ class DraftUnavailable(Exception):
 
 class ResumeLimitReached(Exception):
     """Too many resume links were requested for one draft (protects the mail relay)."""
+
+
+class Limited(Exception):
+    """A flood limit (``limit``, see amtsweg.core.limits and docs/security-limits.md) refuses this."""
+
+    def __init__(self, limit):
+        self.limit = limit
+        super().__init__(limit.scope)
+
+
+def _client_limit(limit, client: str | None) -> None:
+    if client is not None:
+        exceeded = limits.limits_take((limit, client))
+        if exceeded is not None:
+            raise Limited(exceeded)
 
 
 def _ttl() -> timedelta:
@@ -60,10 +76,16 @@ def activation_set(*, definition: FormDefinition, authority, live: bool = True) 
 # --- drafts -------------------------------------------------------------------------------------
 
 
-def draft_create(*, version: FormVersion, authority, gemeinde, first_step: str = "") -> Draft:
-    """A new empty draft pinned to ``version``. The caller binds its token to the session."""
+def draft_create(
+    *, version: FormVersion, authority, gemeinde, first_step: str = "", client: str | None = None
+) -> Draft:
+    """A new empty draft pinned to ``version``. The caller binds its token to the session.
+
+    With ``client`` (the requester's address) the drafts-per-client limit applies (raises ``Limited``).
+    """
     if version.status != FormVersion.Status.PUBLISHED:
         raise ValueError("Nur veröffentlichte Versionen können ausgefüllt werden.")
+    _client_limit(limits.DRAFTS_PER_CLIENT, client)
     return Draft.objects.create(
         token=secrets.token_urlsafe(32),
         version=version,
@@ -188,11 +210,20 @@ def _attachments(*, draft: Draft, form: ResolvedForm, answers: dict):
     return result
 
 
-def draft_submit(*, draft: Draft, form: ResolvedForm, email: str | None = None, site_url: str | None = None):
+def draft_submit(
+    *,
+    draft: Draft,
+    form: ResolvedForm,
+    email: str | None = None,
+    site_url: str | None = None,
+    client: str | None = None,
+):
     """Hand the draft to ``submission_submit``; on success the draft keeps only the Vorgangsnummer.
 
-    Raises ``amtsweg.submissions.services.SubmissionInvalid`` (German messages by answer path).
+    Raises ``amtsweg.submissions.services.SubmissionInvalid`` (German messages by answer path), or
+    ``Limited`` when ``client`` (the requester's address) reached the submissions-per-client limit.
     """
+    _client_limit(limits.SUBMISSIONS_PER_CLIENT, client)
     from amtsweg.submissions.services import SubmissionInvalid, submission_submit
 
     # Fresh from the database: the status (published/retired) decides whether it may still be submitted.

@@ -231,14 +231,18 @@ def start(request: HttpRequest, key: str, ags: str):
         return _page(request, "unavailable.html", {}, status=404)
     form = selectors.form_for(version=version, authority=offer.authority)
     if request.method == "POST":
-        exceeded = limits.limits_take((limits.DRAFTS_PER_CLIENT, client_ip(request)))
-        if exceeded is not None:
-            context = {"title": form.title, "text": LIMIT_TEXTS[exceeded.scope], "back_url": request.path}
-            return _page(request, "too_many.html", context, status=TOO_MANY)
         first = wizard.step_keys(form, {})
-        draft = services.draft_create(
-            version=version, authority=offer.authority, gemeinde=offer.gemeinde, first_step=first[0] if first else ""
-        )
+        try:
+            draft = services.draft_create(
+                version=version,
+                authority=offer.authority,
+                gemeinde=offer.gemeinde,
+                first_step=first[0] if first else "",
+                client=client_ip(request),
+            )
+        except services.Limited as exc:
+            context = {"title": form.title, "text": LIMIT_TEXTS[exc.limit.scope], "back_url": request.path}
+            return _page(request, "too_many.html", context, status=TOO_MANY)
         _session_add(request, draft.token)
         ctx = Ctx(draft=draft, form=form)
         return redirect(ctx.resume_url())
@@ -643,14 +647,17 @@ def review(request: HttpRequest, key: str, ags: str, token: str):
             )
     if errors:
         return _review_response(request, ctx, errors=errors, checked=checked)
-    exceeded = limits.limits_take((limits.SUBMISSIONS_PER_CLIENT, client_ip(request)))
-    if exceeded is not None:
-        errors = [{"text": LIMIT_TEXTS[exceeded.scope], "href": None, "field": STEP_ERROR_KEY}]
-        return _review_response(request, ctx, errors=errors, checked=checked, status=TOO_MANY)
     try:
         submission = services.draft_submit(
-            draft=ctx.draft, form=ctx.form, email=email, site_url=request.build_absolute_uri("/")
+            draft=ctx.draft,
+            form=ctx.form,
+            email=email,
+            site_url=request.build_absolute_uri("/"),
+            client=client_ip(request),
         )
+    except services.Limited as exc:
+        errors = [{"text": LIMIT_TEXTS[exc.limit.scope], "href": None, "field": STEP_ERROR_KEY}]
+        return _review_response(request, ctx, errors=errors, checked=checked, status=TOO_MANY)
     except SubmissionInvalid as exc:
         logger.info("submission refused draft=%s paths=%s", ctx.draft.pk, sorted(exc.errors))
         step_key = wizard.error_step(ctx.form, ctx.answers, exc.errors)
@@ -719,7 +726,7 @@ def save_later(request: HttpRequest, key: str, ags: str, token: str):
                 "Für diesen Antrag wurden bereits mehrere Links verschickt. Bitte nutzen Sie den Link aus "
                 "der neuesten E-Mail."
             )
-        except resume.MailLimited as exc:
+        except services.Limited as exc:
             context["error"], status = LIMIT_TEXTS[exc.limit.scope], TOO_MANY
         if context["error"]:
             context["save_errors"] = [{"text": context["error"], "href": "#fortsetzen-email"}]
