@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from amtsweg.assistant import uploads as upload_files
-from amtsweg.assistant.models import Activation, Draft, Upload
+from amtsweg.assistant.models import Activation, Draft, ResumeMail, Upload
 from amtsweg.assistant.wizard import answer_get, file_refs
 from amtsweg.core import limits
 from amtsweg.forms.engine import STEP_ERROR_KEY, ResolvedForm, answers_finalize
@@ -21,6 +21,7 @@ from amtsweg.forms.models import FormDefinition, FormVersion
 
 logger = logging.getLogger(__name__)
 
+RESUME_ADDRESS_MAX_AGE = timedelta(days=1)
 EXPIRY_SLACK = timedelta(hours=1)  # an unchanged draft's expiry is moved forward at most this late
 
 
@@ -145,8 +146,15 @@ def draft_delete(*, draft: Draft) -> None:
 
 
 def drafts_expire(*, now=None) -> int:
-    """Delete expired drafts and their stored files; returns how many drafts were deleted."""
+    """Delete expired drafts and their stored files; returns how many drafts were deleted.
+
+    Also gives up resume mails still waiting after ``RESUME_ADDRESS_MAX_AGE`` (their retries end
+    after a few hours, so their task was lost): their address is not kept longer.
+    """
     now = now or timezone.now()
+    ResumeMail.objects.filter(status=ResumeMail.Status.PENDING, created__lt=now - RESUME_ADDRESS_MAX_AGE).update(
+        status=ResumeMail.Status.FAILED, email="", claimed_at=None, error="stale"
+    )
     count = 0
     for draft in Draft.objects.filter(expires_at__lte=now).prefetch_related("uploads").iterator(chunk_size=200):
         draft_delete(draft=draft)

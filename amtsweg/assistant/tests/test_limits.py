@@ -186,3 +186,17 @@ def test_changing_the_address_of_a_waiting_mail_counts_the_new_address(settings,
     swapped = second.client.post(url, {"email": "opfer@example.org"})
     assert swapped.status_code == 429 and "An diese E-Mail-Adresse" in text(swapped)
     assert ResumeMail.objects.get(draft=second.draft).email == "wegwerf@example.org"
+
+
+def test_a_mail_whose_task_was_lost_does_not_keep_the_address(wizard, client):
+    from datetime import timedelta
+
+    from amtsweg.assistant.services import drafts_expire
+
+    client.post(wizard.url("spaeter-fortsetzen"), {"email": "vergessen@example.org"})
+    DBTaskResult.objects.all().delete()  # e.g. pruned by mistake: no worker will ever send it
+    drafts_expire(now=timezone.now() + timedelta(hours=12))
+    assert ResumeMail.objects.get().email == "vergessen@example.org"  # still within its retry time
+    drafts_expire(now=timezone.now() + timedelta(days=1, minutes=1))
+    mail = ResumeMail.objects.get()
+    assert mail.email == "" and mail.status == ResumeMail.Status.FAILED
