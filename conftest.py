@@ -30,3 +30,11 @@ def pytest_collection_modifyitems(config, items):
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("bootstrap", "--reference-only", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+@pytest.fixture(autouse=True)
+def _own_flood_counters(settings):
+    """Each test counts its flood limits (amtsweg.core.limits) afresh; the limits themselves stay on."""
+    import uuid
+
+    settings.AMTSWEG_LIMITS_KEY_PREFIX = uuid.uuid4().hex[:12]

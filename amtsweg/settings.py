@@ -323,3 +323,20 @@ AMTSWEG_SCHEDULE = {
 }
 # Finished background-task rows (django-tasks-db) are deleted after this many days.
 AMTSWEG_TASK_RESULTS_KEEP_DAYS = env.int("AMTSWEG_TASK_RESULTS_KEEP_DAYS", default=14)
+# --- Mail and flood limits (docs/security-limits.md) ---------------------------------------------
+# Counted in the "default" cache (shared by all processes once CACHES points at a shared cache).
+# Windows: per hour, except the global mail limit (per minute). Values must be at least 1.
+AMTSWEG_LIMIT_MAILS_PER_ADDRESS = env.int("AMTSWEG_LIMIT_MAILS_PER_ADDRESS", default=6)
+AMTSWEG_LIMIT_MAILS_PER_CLIENT = env.int("AMTSWEG_LIMIT_MAILS_PER_CLIENT", default=20)
+AMTSWEG_LIMIT_MAILS_PER_SESSION = env.int("AMTSWEG_LIMIT_MAILS_PER_SESSION", default=10)
+AMTSWEG_LIMIT_MAILS_GLOBAL = env.int("AMTSWEG_LIMIT_MAILS_GLOBAL", default=300)
+AMTSWEG_LIMIT_DRAFTS_PER_CLIENT = env.int("AMTSWEG_LIMIT_DRAFTS_PER_CLIENT", default=60)
+AMTSWEG_LIMIT_SUBMISSIONS_PER_CLIENT = env.int("AMTSWEG_LIMIT_SUBMISSIONS_PER_CLIENT", default=30)
+for _name in [n for n in dir() if n.startswith("AMTSWEG_LIMIT_") and n != "AMTSWEG_LIMITS_KEY_PREFIX"]:
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1 (limits cannot be switched off).")
+# Tests give each test its own prefix, so counters never leak from one test into the next.
+AMTSWEG_LIMITS_KEY_PREFIX = env.str("AMTSWEG_LIMITS_KEY_PREFIX", default="")
+# Attach the full receipt PDF (all answers, e.g. IBAN, birth date) to the confirmation e-mail.
+# Off by default: e-mail is not a confidential channel. Switch on only as a knowing decision.
+AMTSWEG_CONFIRMATION_ATTACH_RECEIPT = env.bool("AMTSWEG_CONFIRMATION_ATTACH_RECEIPT", default=False)

@@ -55,6 +55,8 @@ class Draft(models.Model):
     resume_token_hash = models.CharField("Fortsetzungs-Link (Prüfsumme)", max_length=64, blank=True, db_index=True)
     resume_expires_at = models.DateTimeField("Fortsetzungs-Link gültig bis", null=True, blank=True)
     resume_mails_sent = models.PositiveSmallIntegerField("Versandte Fortsetzungs-Links", default=0)
+    # The hash of the last link that was opened (links are single-use), so a second open can say so.
+    resume_used_hash = models.CharField("Benutzter Fortsetzungs-Link (Prüfsumme)", max_length=64, blank=True)
     submitted_number = models.CharField("Vorgangsnummer", max_length=20, blank=True)
     created = models.DateTimeField("Angelegt am", auto_now_add=True)
     updated = models.DateTimeField("Geändert am", auto_now=True)
@@ -66,6 +68,39 @@ class Draft(models.Model):
 
     def __str__(self) -> str:
         return f"Entwurf {self.pk} ({self.version})"
+
+
+class ResumeMail(models.Model):
+    """One requested resume-link e-mail, sent by the worker (``assistant.tasks.resume_mail_send``).
+
+    The address is kept only until the mail is sent or given up, then blanked. The link's token is
+    made by the worker when it sends; only its hash is stored (on the draft), never the link.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "wird versandt"
+        SENT = "sent", "versandt"
+        FAILED = "failed", "nicht zustellbar"
+
+    draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="resume_mails")
+    # Personal data: kept only while the mail waits to be sent.
+    email = models.CharField("E-Mail-Adresse (bis zum Versand)", max_length=254, blank=True)
+    base_url = models.CharField("Adresse der Plattform", max_length=200)
+    status = models.CharField("Status", max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField("Versandversuche", default=0)
+    claimed_at = models.DateTimeField("Versand begonnen am", null=True, blank=True)
+    # Only the exception class: messages may contain the address.
+    error = models.CharField("Letzter Versandfehler", max_length=100, blank=True)
+    created = models.DateTimeField("Angefordert am", auto_now_add=True)
+    sent_at = models.DateTimeField("Versandt am", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "Fortsetzungs-E-Mail"
+        verbose_name_plural = "Fortsetzungs-E-Mails"
+        indexes = [models.Index(fields=["draft", "status"], name="assistant_resumemail_state")]
+
+    def __str__(self) -> str:
+        return f"Fortsetzungs-E-Mail {self.pk} ({self.get_status_display()})"
 
 
 class Upload(models.Model):

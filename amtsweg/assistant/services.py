@@ -10,37 +10,51 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from amtsweg.assistant import uploads as upload_files
-from amtsweg.assistant.models import Activation, Draft, Upload
+from amtsweg.assistant.models import Activation, Draft, ResumeMail, Upload
 from amtsweg.assistant.quotas import abandoned_drafts, upload_quota_problem
-from amtsweg.assistant.selectors import draft_is_expired
 from amtsweg.assistant.wizard import answer_get, file_refs
+from amtsweg.core import limits
 from amtsweg.forms.engine import STEP_ERROR_KEY, ResolvedForm, answers_finalize
 from amtsweg.forms.models import FormDefinition, FormVersion
 
 logger = logging.getLogger(__name__)
 
-RESUME_MAILS_MAX = 5
+RESUME_ADDRESS_MAX_AGE = timedelta(days=1)
 EXPIRY_SLACK = timedelta(hours=1)  # an unchanged draft's expiry is moved forward at most this late
 
 
 class DraftUnavailable(Exception):
-    """A draft (or resume link) is unknown (``expired`` False) or has expired (``expired`` True)."""
+    """A draft (or resume link) is unknown (``expired`` False) or has expired (``expired`` True);
+    ``used`` is True for a single-use resume link that was opened before."""
 
-    def __init__(self, *, expired: bool, draft: Draft | None = None):
+    def __init__(self, *, expired: bool, draft: Draft | None = None, used: bool = False):
         self.expired = expired
         self.draft = draft
-        super().__init__("abgelaufen" if expired else "unbekannt")
+        self.used = used
+        super().__init__("abgelaufen" if expired else "benutzt" if used else "unbekannt")
 
 
 class ResumeLimitReached(Exception):
     """Too many resume links were requested for one draft (protects the mail relay)."""
+
+
+class Limited(Exception):
+    """A flood limit (``limit``, see amtsweg.core.limits and docs/security-limits.md) refuses this."""
+
+    def __init__(self, limit):
+        self.limit = limit
+        super().__init__(limit.scope)
+
+
+def _client_limit(limit, client: str | None) -> None:
+    if client is not None:
+        exceeded = limits.limits_take((limit, client))
+        if exceeded is not None:
+            raise Limited(exceeded)
 
 
 def _ttl() -> timedelta:
@@ -82,10 +96,16 @@ def activation_set(*, definition: FormDefinition, authority, live: bool = True) 
 # --- drafts -------------------------------------------------------------------------------------
 
 
-def draft_create(*, version: FormVersion, authority, gemeinde, first_step: str = "") -> Draft:
-    """A new empty draft pinned to ``version``. The caller binds its token to the session."""
+def draft_create(
+    *, version: FormVersion, authority, gemeinde, first_step: str = "", client: str | None = None
+) -> Draft:
+    """A new empty draft pinned to ``version``. The caller binds its token to the session.
+
+    With ``client`` (the requester's address) the drafts-per-client limit applies (raises ``Limited``).
+    """
     if version.status != FormVersion.Status.PUBLISHED:
         raise ValueError("Nur veröffentlichte Versionen können ausgefüllt werden.")
+    _client_limit(limits.DRAFTS_PER_CLIENT, client)
     return Draft.objects.create(
         token=secrets.token_urlsafe(32),
         version=version,
@@ -145,8 +165,15 @@ def draft_delete(*, draft: Draft) -> None:
 
 
 def drafts_expire(*, now=None) -> int:
-    """Delete expired drafts and their stored files; returns how many drafts were deleted."""
+    """Delete expired drafts and their stored files; returns how many drafts were deleted.
+
+    Also gives up resume mails still waiting after ``RESUME_ADDRESS_MAX_AGE`` (their retries end
+    after a few hours, so their task was lost): their address is not kept longer.
+    """
     now = now or timezone.now()
+    ResumeMail.objects.filter(status=ResumeMail.Status.PENDING, created__lt=now - RESUME_ADDRESS_MAX_AGE).update(
+        status=ResumeMail.Status.FAILED, email="", claimed_at=None, error="stale"
+    )
     count = 0
     for draft in Draft.objects.filter(expires_at__lte=now).prefetch_related("uploads").iterator(chunk_size=200):
         draft_delete(draft=draft)
@@ -213,49 +240,7 @@ def uploads_prune_abandoned(*, now=None) -> int:
     return removed
 
 
-# --- resume links -------------------------------------------------------------------------------
-
-
-def draft_resume_link_send(*, draft: Draft, email: str, base_url: str, title: str) -> str:
-    """E-mail a link that resumes ``draft`` in any browser; returns the link.
-
-    A new link replaces the previous one. Only the token's SHA-256 is stored; the link expires
-    with the draft as it stands now. The address itself is not stored.
-    """
-    if draft.resume_mails_sent >= RESUME_MAILS_MAX:
-        raise ResumeLimitReached
-    token = secrets.token_urlsafe(32)
-    draft.resume_token_hash = token_hash(token)
-    draft.resume_expires_at = draft.expires_at
-    draft.resume_mails_sent += 1
-    draft.save(update_fields=["resume_token_hash", "resume_expires_at", "resume_mails_sent", "updated"])
-    link = base_url.rstrip("/") + reverse("assistant:resume", kwargs={"token": token})
-    context = {"title": title, "link": link, "expires_at": draft.resume_expires_at, "authority": draft.authority}
-    send_mail(
-        subject=f"Ihr Antrag „{title}“: Link zum Fortsetzen",
-        message=render_to_string("assistant/email/resume.txt", context),
-        from_email=None,
-        recipient_list=[email],
-    )
-    logger.info("resume link sent draft=%s", draft.pk)
-    return link
-
-
-def draft_resume(*, token: str) -> Draft:
-    """The draft an e-mailed resume link points to; raises ``DraftUnavailable``."""
-    if not isinstance(token, str) or not 20 <= len(token) <= 64:
-        raise DraftUnavailable(expired=False)
-    draft = (
-        Draft.objects.select_related("version__definition", "gemeinde")
-        .filter(resume_token_hash=token_hash(token))
-        .first()
-    )
-    if draft is None:
-        raise DraftUnavailable(expired=False)
-    now = timezone.now()
-    if draft_is_expired(draft=draft) or (draft.resume_expires_at is not None and draft.resume_expires_at <= now):
-        raise DraftUnavailable(expired=True, draft=draft)
-    return draft
+# --- resume links: see amtsweg.assistant.resume (request in the web process, e-mail in the worker) ---
 
 
 # --- submit -------------------------------------------------------------------------------------
@@ -292,11 +277,20 @@ def _attachments(*, draft: Draft, form: ResolvedForm, answers: dict):
     return result
 
 
-def draft_submit(*, draft: Draft, form: ResolvedForm, email: str | None = None):
+def draft_submit(
+    *,
+    draft: Draft,
+    form: ResolvedForm,
+    email: str | None = None,
+    site_url: str | None = None,
+    client: str | None = None,
+):
     """Hand the draft to ``submission_submit``; on success the draft keeps only the Vorgangsnummer.
 
-    Raises ``amtsweg.submissions.services.SubmissionInvalid`` (German messages by answer path).
+    Raises ``amtsweg.submissions.services.SubmissionInvalid`` (German messages by answer path), or
+    ``Limited`` when ``client`` (the requester's address) reached the submissions-per-client limit.
     """
+    _client_limit(limits.SUBMISSIONS_PER_CLIENT, client)
     from amtsweg.submissions.services import SubmissionInvalid, submission_submit
 
     # Fresh from the database: the status (published/retired) decides whether it may still be submitted.
@@ -323,6 +317,7 @@ def draft_submit(*, draft: Draft, form: ResolvedForm, email: str | None = None):
         email=email,
         attachments=attachments,
         idempotency_key=f"draft-{token_hash(draft.token)[:40]}",
+        site_url=site_url,
     )
     # The submission holds its own copies now: keep no personal data in the draft.
     with transaction.atomic():

@@ -20,9 +20,10 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from amtsweg.assistant import selectors, services, uploads, wizard
-from amtsweg.assistant.models import Draft
-from amtsweg.core.clients import client_key
+from amtsweg.assistant import resume, selectors, services, uploads, wizard
+from amtsweg.assistant.models import Draft, ResumeMail
+from amtsweg.core import limits
+from amtsweg.core.clients import client_ip, client_key
 from amtsweg.forms.engine import (
     STEP_ERROR_KEY,
     ResolvedForm,
@@ -41,6 +42,24 @@ TAMPERED = (
     "Einige technische Angaben dieser Seite passten nicht zu Ihrem Antrag und wurden nicht übernommen. "
     "Ihre Eingaben sind gespeichert."
 )
+
+
+# Flood limits (docs/security-limits.md): what the citizen reads when one is reached.
+LIMIT_TEXTS = {
+    limits.MAILS_PER_ADDRESS.scope: "An diese E-Mail-Adresse wurden in kurzer Zeit zu viele E-Mails geschickt. "
+    "Bitte versuchen Sie es in einer Stunde erneut.",
+    limits.MAILS_PER_CLIENT.scope: "Sie haben in kurzer Zeit zu viele Links angefordert. "
+    "Bitte versuchen Sie es in einer Stunde erneut.",
+    limits.MAILS_PER_SESSION.scope: "Sie haben in kurzer Zeit zu viele Links angefordert. "
+    "Bitte versuchen Sie es in einer Stunde erneut.",
+    limits.MAILS_GLOBAL.scope: "Gerade werden sehr viele E-Mails verschickt. "
+    "Bitte versuchen Sie es in einigen Minuten erneut.",
+    limits.DRAFTS_PER_CLIENT.scope: "Sie haben in kurzer Zeit zu viele Anträge begonnen. "
+    "Bitte versuchen Sie es in einer Stunde erneut. Begonnene Anträge können Sie weiter ausfüllen.",
+    limits.SUBMISSIONS_PER_CLIENT.scope: "Sie haben in kurzer Zeit zu viele Anträge abgeschickt. "
+    "Bitte versuchen Sie es in einer Stunde erneut. Ihre Angaben bleiben so lange gespeichert.",
+}
+TOO_MANY = 429
 
 
 # --- session binding ----------------------------------------------------------------------------
@@ -213,9 +232,17 @@ def start(request: HttpRequest, key: str, ags: str):
     form = selectors.form_for(version=version, authority=offer.authority)
     if request.method == "POST":
         first = wizard.step_keys(form, {})
-        draft = services.draft_create(
-            version=version, authority=offer.authority, gemeinde=offer.gemeinde, first_step=first[0] if first else ""
-        )
+        try:
+            draft = services.draft_create(
+                version=version,
+                authority=offer.authority,
+                gemeinde=offer.gemeinde,
+                first_step=first[0] if first else "",
+                client=client_ip(request),
+            )
+        except services.Limited as exc:
+            context = {"title": form.title, "text": LIMIT_TEXTS[exc.limit.scope], "back_url": request.path}
+            return _page(request, "too_many.html", context, status=TOO_MANY)
         _session_add(request, draft.token)
         ctx = Ctx(draft=draft, form=form)
         return redirect(ctx.resume_url())
@@ -626,7 +653,16 @@ def review(request: HttpRequest, key: str, ags: str, token: str):
     if errors:
         return _review_response(request, ctx, errors=errors, checked=checked)
     try:
-        submission = services.draft_submit(draft=ctx.draft, form=ctx.form, email=email)
+        submission = services.draft_submit(
+            draft=ctx.draft,
+            form=ctx.form,
+            email=email,
+            site_url=request.build_absolute_uri("/"),
+            client=client_ip(request),
+        )
+    except services.Limited as exc:
+        errors = [{"text": LIMIT_TEXTS[exc.limit.scope], "href": None, "field": STEP_ERROR_KEY}]
+        return _review_response(request, ctx, errors=errors, checked=checked, status=TOO_MANY)
     except SubmissionInvalid as exc:
         logger.info("submission refused draft=%s paths=%s", ctx.draft.pk, sorted(exc.errors))
         step_key = wizard.error_step(ctx.form, ctx.answers, exc.errors)
@@ -646,6 +682,15 @@ def review(request: HttpRequest, key: str, ags: str, token: str):
 # --- save for later / resume --------------------------------------------------------------------
 
 
+def _mail_state(mail: ResumeMail | None) -> str | None:
+    """What the save page says about the last requested resume mail."""
+    if mail is None:
+        return None
+    if mail.status == ResumeMail.Status.PENDING:
+        return "retrying" if mail.error else "pending"
+    return mail.status
+
+
 @require_http_methods(["GET", "POST"])
 def save_later(request: HttpRequest, key: str, ags: str, token: str):
     ctx = _load(request, key, ags, token)
@@ -662,39 +707,49 @@ def save_later(request: HttpRequest, key: str, ags: str, token: str):
         "error": None,
         "sent": False,
     }
+    context["mail"] = resume.resume_mail_latest(draft=ctx.draft)
+    context["mail_state"] = _mail_state(context["mail"])
     if request.method == "POST":
         email = (request.POST.get("email") or "").strip()
         context["email"] = email[:254]
+        status = 200
         try:
             if len(email) > 254:
                 raise ValidationError("too long")
             validate_email(email)
+            resume.resume_link_request(
+                draft=ctx.draft,
+                email=email,
+                base_url=request.build_absolute_uri("/"),
+                session_key=request.session.session_key or f"draft-{ctx.draft.pk}",
+                client=client_ip(request),
+            )
         except ValidationError:
             context["error"] = "Bitte geben Sie eine gültige E-Mail-Adresse ein, z. B. name@beispiel.de."
-            context["save_errors"] = [{"text": context["error"], "href": "#fortsetzen-email"}]
-            return _page(request, "save.html", context)
-        try:
-            services.draft_resume_link_send(
-                draft=ctx.draft, email=email, base_url=request.build_absolute_uri("/"), title=ctx.form.title
-            )
         except services.ResumeLimitReached:
             context["error"] = (
                 "Für diesen Antrag wurden bereits mehrere Links verschickt. Bitte nutzen Sie den Link aus "
-                "einer der E-Mails."
+                "der neuesten E-Mail."
             )
+        except services.Limited as exc:
+            context["error"], status = LIMIT_TEXTS[exc.limit.scope], TOO_MANY
+        if context["error"]:
             context["save_errors"] = [{"text": context["error"], "href": "#fortsetzen-email"}]
-            return _page(request, "save.html", context)
-        context.update(sent=True, expires_at=ctx.draft.resume_expires_at)
+            return _page(request, "save.html", context, status=status)
+        # The address is shown once, on this answer; it is not stored beyond sending.
+        context.update(sent=True, mail_state="pending")
     return _page(request, "save.html", context)
 
 
 @require_GET
-def resume(request: HttpRequest, token: str):
+def resume_link(request: HttpRequest, token: str):
     try:
-        draft = services.draft_resume(token=token)
+        draft = resume.draft_resume(token=token)
     except services.DraftUnavailable as exc:
         if exc.expired and exc.draft is not None:
             return _expired(request, exc.draft)
+        if exc.used and exc.draft is not None:
+            return _used(request, exc.draft)
         return _missing(request)
     if draft.submitted_number:
         return _missing(request)
@@ -703,6 +758,16 @@ def resume(request: HttpRequest, token: str):
     ctx = Ctx(draft=draft, form=selectors.form_for(version=draft.version, authority=draft.authority))
     messages.success(request, "Willkommen zurück. Sie können Ihren Antrag hier fortsetzen.")
     return redirect(ctx.resume_url())
+
+
+def _used(request, draft: Draft) -> HttpResponse:
+    """A single-use link opened again: in the browser that holds the draft, just continue there."""
+    if draft.token in _session_tokens(request) and not draft.submitted_number:
+        ctx = Ctx(draft=draft, form=selectors.form_for(version=draft.version, authority=draft.authority))
+        return redirect(ctx.resume_url())
+    start_url = reverse("assistant:start", kwargs={"key": draft.version.definition.key, "ags": draft.gemeinde.ags})
+    context = {"start_url": start_url, "title": draft.version.definition.title}
+    return _page(request, "link_used.html", context, status=410)
 
 
 # --- uploads ------------------------------------------------------------------------------------

@@ -95,6 +95,12 @@ class Submission(models.Model):
     confirmation_sent_at = models.DateTimeField("E-Mail versandt am", null=True, blank=True)
     confirmation_attempts = models.PositiveSmallIntegerField("Versandversuche", default=0)
     confirmation_error = models.CharField("Letzter Versandfehler", max_length=200, blank=True)
+    # Set when the confirmation is deliberately not sent (e.g. the flood limit of the recipient
+    # address was reached); the receipt stays available on the confirmation page. Nullable so that
+    # SQLite adds the column in place (a table rebuild would drop the snapshot guard trigger).
+    confirmation_skipped = models.CharField("Bestätigung nicht versandt (Grund)", max_length=40, null=True, blank=True)
+    # Scheme and host the citizen used (checked against ALLOWED_HOSTS), for the link in the e-mail.
+    site_url = models.CharField("Adresse der Plattform beim Absenden", max_length=200, null=True, blank=True)
 
     class Meta:
         verbose_name = "Eingereichter Antrag"

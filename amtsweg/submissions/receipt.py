@@ -179,9 +179,38 @@ def confirmation_subject(*, submission: Submission) -> str:
     return f"Ihr Antrag „{title}“ – Vorgangsnummer {submission.vorgangsnummer}"
 
 
+def confirmation_context(*, submission: Submission) -> dict:
+    """What the confirmation e-mail says: only what the platform itself knows, nothing the sender typed.
+
+    Vorgangsnummer, Leistung, authority (with its public contact data), date and a link to the
+    confirmation page – no answers, no attachments' names, no e-mail of the sender repeated.
+    """
+    form = submission_form(submission=submission)
+    authority = submission.authority
+    url = (submission.site_url or "").rstrip("/")
+    return {
+        "submission": submission,
+        "form_title": form.title,
+        "submitted_at": timezone.localtime(submission.submitted_at),
+        "authority_address": ", ".join(
+            part for part in (authority.street, f"{authority.postal_code} {authority.city}".strip()) if part
+        ),
+        "authority_email": authority.email,
+        "authority_phone": authority.phone,
+        "confirmation_url": f"{url}{submission.get_absolute_url()}" if url else "",
+        "receipt_attached": attach_receipt(),
+        "site_name": getattr(settings, "SITE_NAME", "Amtsweg"),
+    }
+
+
+def attach_receipt() -> bool:
+    """``AMTSWEG_CONFIRMATION_ATTACH_RECEIPT``: the operator's knowing choice to mail the full receipt."""
+    return bool(getattr(settings, "AMTSWEG_CONFIRMATION_ATTACH_RECEIPT", False))
+
+
 def confirmation_message(*, submission: Submission) -> EmailMultiAlternatives:
-    """The confirmation e-mail (German plain text + HTML) with the stored receipt PDF attached."""
-    context = receipt_context(submission=submission)
+    """The confirmation e-mail (German plain text + HTML); the receipt PDF only if the operator chose so."""
+    context = confirmation_context(submission=submission)
     text = render_to_string("submissions/email/confirmation.txt", context)
     html = render_to_string("submissions/email/confirmation.html", context)
     message = EmailMultiAlternatives(
@@ -191,6 +220,7 @@ def confirmation_message(*, submission: Submission) -> EmailMultiAlternatives:
         to=[submission.email],
     )
     message.attach_alternative(html, "text/html")
-    with submission.receipt_pdf.open("rb") as handle:
-        message.attach(f"Eingangsbestaetigung-{submission.vorgangsnummer}.pdf", handle.read(), "application/pdf")
+    if context["receipt_attached"]:
+        with submission.receipt_pdf.open("rb") as handle:
+            message.attach(f"Eingangsbestaetigung-{submission.vorgangsnummer}.pdf", handle.read(), "application/pdf")
     return message

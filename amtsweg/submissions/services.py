@@ -192,6 +192,7 @@ def submission_submit(
     email: str,
     attachments: Iterable[AttachmentUpload] = (),
     idempotency_key: str,
+    site_url: str | None = None,
 ) -> Submission:
     """Validate the answers again, resolve the authority and store the submission durably.
 
@@ -199,6 +200,7 @@ def submission_submit(
     the schema hash, the attachments and the receipt task in ONE transaction. A second call with
     the same ``idempotency_key`` returns the first submission unchanged. Raises ``SubmissionInvalid``
     (German messages by answer path) when anything is wrong; nothing is stored then.
+    ``site_url`` (scheme and host the citizen used) makes the link in the confirmation e-mail.
     """
     existing = Submission.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
@@ -261,6 +263,7 @@ def submission_submit(
                     data_xml=xml,
                     data_schema_sha256=schema_hash,
                     email=email,
+                    site_url=(site_url or "")[:200] or None,
                 )
                 for position, (path, (upload, data)) in enumerate(kept, start=1):
                     attachment = SubmissionAttachment(
@@ -350,29 +353,69 @@ def _confirmation_retry(*, submission: Submission, attempts: int, error: BaseExc
     return "retry" if retry else "failed"
 
 
+def _confirmation_limited(*, submission: Submission) -> str | None:
+    """Apply the mail flood limits (docs/security-limits.md) before sending; None when the mail may go.
+
+    Over the per-address limit the mail is skipped for good (the receipt stays on the confirmation
+    page); over the global per-minute limit it is only postponed.
+    """
+    from amtsweg.core import limits
+
+    exceeded = limits.limits_take(
+        (limits.MAILS_PER_ADDRESS, limits.address_key(submission.email)), (limits.MAILS_GLOBAL, limits.GLOBAL_KEY)
+    )
+    if exceeded is None:
+        return None
+    if exceeded is limits.MAILS_GLOBAL:
+        from amtsweg.submissions.tasks import receipt_generate
+
+        with transaction.atomic():
+            Submission.objects.filter(pk=submission.pk).update(
+                confirmation_claimed_at=None,
+                confirmation_attempts=F("confirmation_attempts") - 1,
+                confirmation_error="Sendelimit (global)",
+            )
+            receipt_generate.using(run_after=timezone.now() + timedelta(minutes=1)).enqueue(submission.pk)
+        return "postponed"
+    Submission.objects.filter(pk=submission.pk).update(
+        confirmation_claimed_at=None, confirmation_skipped="address-limit"
+    )
+    logger.warning("confirmation e-mail skipped (address limit) number=%s", submission.vorgangsnummer)
+    return "skipped"
+
+
 def confirmation_send(*, submission: Submission) -> str:
-    """Send the confirmation e-mail with the receipt at most once (guarded claim in the database).
+    """Send the confirmation e-mail at most once (guarded claim in the database).
 
     Returns ``sent``, ``already-sent``, ``in-progress`` (another worker holds a fresh claim),
-    ``retry`` (SMTP failed; a delayed task is enqueued) or ``failed`` (given up).
+    ``retry`` (SMTP failed; a delayed task is enqueued), ``failed`` (given up), ``skipped`` (the
+    recipient address reached its flood limit; not sent, ever) or ``postponed`` (global limit).
     """
     now = timezone.now()
     claimed = (
         Submission.objects.filter(pk=submission.pk, confirmation_sent_at__isnull=True)
+        .filter(confirmation_skipped__isnull=True)
         .filter(
             Q(confirmation_claimed_at__isnull=True) | Q(confirmation_claimed_at__lt=now - CONFIRMATION_CLAIM_TIMEOUT)
         )
         .update(confirmation_claimed_at=now, confirmation_attempts=F("confirmation_attempts") + 1)
     )
     if not claimed:
-        fresh = Submission.objects.filter(pk=submission.pk).values_list("confirmation_sent_at", flat=True).first()
-        return "already-sent" if fresh is not None else "in-progress"
+        sent_at, skipped = (
+            Submission.objects.filter(pk=submission.pk)
+            .values_list("confirmation_sent_at", "confirmation_skipped")
+            .first()
+        ) or (None, None)
+        return "already-sent" if sent_at is not None else "skipped" if skipped else "in-progress"
     submission.refresh_from_db()
+    limited = _confirmation_limited(submission=submission)
+    if limited is not None:
+        return limited
     from amtsweg.submissions.receipt import confirmation_message
 
     try:
         confirmation_message(submission=submission).send()
-    except (smtplib.SMTPException, OSError) as error:
+    except Exception as error:  # noqa: BLE001 – any failure is retried or given up, never a crashed task
         return _confirmation_retry(submission=submission, attempts=submission.confirmation_attempts, error=error)
     Submission.objects.filter(pk=submission.pk).update(confirmation_sent_at=timezone.now(), confirmation_error="")
     logger.info("confirmation e-mail sent number=%s", submission.vorgangsnummer)
@@ -408,7 +451,11 @@ def receipts_resume(*, older_than: timedelta = timedelta(minutes=15)) -> int:
     cutoff = timezone.now() - older_than
     open_submissions = Submission.objects.filter(submitted_at__lt=cutoff).filter(
         Q(receipt_ready_at__isnull=True)
-        | (Q(confirmation_sent_at__isnull=True) & Q(confirmation_attempts__lte=len(CONFIRMATION_BACKOFF)))
+        | (
+            Q(confirmation_sent_at__isnull=True)
+            & Q(confirmation_skipped__isnull=True)
+            & Q(confirmation_attempts__lte=len(CONFIRMATION_BACKOFF))
+        )
     )
     pending = DBTaskResult.objects.filter(task_path=receipt_generate.module_path).filter(
         Q(status="READY") | Q(status="RUNNING", started_at__gte=cutoff)

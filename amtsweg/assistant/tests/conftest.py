@@ -5,6 +5,7 @@ uploads and private storage in a per-test folder, and helpers to walk the wizard
 from __future__ import annotations
 
 import re
+import socket
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -143,6 +144,84 @@ def activation(version, authority, route):
 @pytest.fixture
 def start_url(activation, dresden):
     return reverse("assistant:start", kwargs={"key": "hundesteuer-anmeldung", "ags": dresden.ags})
+
+
+@pytest.fixture
+def worker(monkeypatch):
+    """Run the real ``db_worker`` command until no task is ready (delayed retries stay waiting).
+
+    The worker calls close_old_connections() between tasks, which would drop the connection that
+    holds the test's (rolled back) transaction; in production that call is what we want.
+    """
+    import django_tasks_db.management.commands.db_worker as command
+    from django.core.management import call_command
+
+    monkeypatch.setattr(command, "close_old_connections", lambda: None)
+
+    def run():
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--queue-name", "*", verbosity=0)
+
+    return run
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class MailCollector:
+    """aiosmtpd handler that keeps every received message; ``refuse`` makes it reject recipients (550)."""
+
+    def __init__(self, refuse: bool = False):
+        self.messages: list = []
+        self.refuse = refuse
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.refuse:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 Message accepted for delivery"
+
+
+def smtp_settings(settings, port: int) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 5
+
+
+@pytest.fixture
+def smtp_port(settings):
+    """Real SMTP to 127.0.0.1 on a port where nothing listens yet (connection refused)."""
+    port = free_port()
+    smtp_settings(settings, port)
+    return port
+
+
+@pytest.fixture
+def smtp_start(smtp_port):
+    """Start a real SMTP server (aiosmtpd) on ``smtp_port`` when the test says so."""
+    from aiosmtpd.controller import Controller
+
+    controllers = []
+
+    def start(refuse: bool = False) -> MailCollector:
+        collector = MailCollector(refuse=refuse)
+        controller = Controller(collector, hostname="127.0.0.1", port=smtp_port)
+        controller.start()
+        controllers.append(controller)
+        return collector
+
+    yield start
+    for controller in controllers:
+        controller.stop()
 
 
 class Wizard:

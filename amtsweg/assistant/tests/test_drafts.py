@@ -9,9 +9,11 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
-from amtsweg.assistant.models import Draft, Upload
+from amtsweg.assistant.models import Draft, ResumeMail, Upload
 from amtsweg.assistant.services import token_hash
+from amtsweg.assistant.tasks import resume_mail_send
 from amtsweg.assistant.tests.conftest import PDF_BYTES, STEP_DATA, text
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +43,7 @@ def test_unknown_draft_token_gives_the_same_page(client, start_url):
     assert response.status_code == 404 and "Antrag nicht gefunden" in text(response)
 
 
-def test_save_for_later_mails_a_resume_link_that_works_in_another_browser(wizard, client, mailoutbox):
+def test_save_for_later_mails_a_resume_link_that_works_in_another_browser(wizard, client, mailoutbox, worker):
     wizard.through("anliegen")
     response = wizard.post("halter", {**STEP_DATA["halter"], "f-vorname": "Erika"}, action="spaeter")
     assert response.status_code == 302 and response["Location"] == wizard.url("spaeter-fortsetzen") + "?schritt=halter"
@@ -49,9 +51,13 @@ def test_save_for_later_mails_a_resume_link_that_works_in_another_browser(wizard
     assert 'value="erika@example.org"' in form.content.decode()  # prefilled from the answers
     bad = client.post(response["Location"], {"email": "kaputt"})
     assert bad.status_code == 200 and "Bitte geben Sie eine gültige E-Mail-Adresse ein" in text(bad)
-    assert not mailoutbox
+    assert not ResumeMail.objects.exists()
     sent = client.post(response["Location"], {"email": "erika@example.org"})
-    assert sent.status_code == 200 and "Link zum Fortsetzen verschickt" in text(sent)
+    page = text(sent)
+    assert sent.status_code == 200 and "Link zum Fortsetzen wird verschickt" in page
+    assert "Wir senden Ihnen den Link an erika@example.org – das kann einen Moment dauern." in page
+    assert not mailoutbox  # the worker sends it, not the request
+    worker()
     link = _resume_link(mailoutbox)
     assert mailoutbox[0].to == ["erika@example.org"]
     assert "Anmeldung zur Hundesteuer" in mailoutbox[0].subject
@@ -59,7 +65,12 @@ def test_save_for_later_mails_a_resume_link_that_works_in_another_browser(wizard
     draft = wizard.draft
     raw = link.rstrip("/").rsplit("/", 1)[-1]
     assert draft.resume_token_hash == token_hash(raw) and raw not in draft.resume_token_hash
-    assert raw != draft.token
+    assert raw != draft.token and draft.resume_mails_sent == 1
+    # Neither the address nor the link stays behind once the mail is out.
+    assert ResumeMail.objects.get().email == ""
+    task = DBTaskResult.objects.get(task_path=resume_mail_send.module_path)
+    assert task.args_kwargs == {"args": [ResumeMail.objects.get().pk], "kwargs": {}}
+    assert "Ihr Link zum Fortsetzen wurde am" in text(client.get(response["Location"]))
 
     other = Client()
     resumed = other.get(link)
@@ -69,20 +80,46 @@ def test_save_for_later_mails_a_resume_link_that_works_in_another_browser(wizard
     assert "Willkommen zurück" in text(page)
 
 
-def test_new_link_replaces_old_one_and_mails_are_limited(wizard, client, mailoutbox):
+def test_resume_links_are_single_use(wizard, client, mailoutbox, worker, start_url):
+    client.post(wizard.url("spaeter-fortsetzen"), {"email": "a@example.org"})
+    worker()
+    link = _resume_link(mailoutbox)
+    first = Client()
+    assert first.get(link).status_code == 302
+    draft = wizard.draft
+    assert draft.resume_token_hash == "" and draft.resume_used_hash == token_hash(link.rstrip("/").rsplit("/", 1)[-1])
+    # Opened again in another browser: it says the link was used and how to get a new one.
+    again = Client().get(link)
+    assert again.status_code == 410
+    page = text(again)
+    assert "Dieser Link wurde bereits verwendet" in page and "neuen Link schicken" in page
+    assert f'href="{start_url}"' in again.content.decode()
+    assert "a@example.org" not in page
+    # In the browser that used it, the link simply leads back into the draft.
+    back = first.get(link)
+    assert back.status_code == 302 and back["Location"] == wizard.url("anliegen")
+
+
+def test_new_link_replaces_old_one_and_mails_are_limited(wizard, client, mailoutbox, worker):
     url = wizard.url("spaeter-fortsetzen")
     client.post(url, {"email": "a@example.org"})
+    worker()
     first = _resume_link(mailoutbox)
     client.post(url, {"email": "a@example.org"})
+    worker()
     assert Client().get(first).status_code == 404
     for _ in range(5):
         client.post(url, {"email": "a@example.org"})
+        worker()
     assert len(mailoutbox) == 5
-    assert "bereits mehrere Links verschickt" in text(client.post(url, {"email": "a@example.org"}))
+    refused = client.post(url, {"email": "a@example.org"})
+    assert "bereits mehrere Links verschickt" in text(refused)
+    assert ResumeMail.objects.count() == 5
 
 
-def test_expired_and_unknown_resume_links(wizard, client, mailoutbox, start_url):
+def test_expired_and_unknown_resume_links(wizard, client, mailoutbox, start_url, worker):
     client.post(wizard.url("spaeter-fortsetzen"), {"email": "a@example.org"})
+    worker()
     link = _resume_link(mailoutbox)
     Draft.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
     response = Client().get(link)

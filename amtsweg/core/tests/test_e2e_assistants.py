@@ -505,16 +505,20 @@ def _provoke_error(page, scenario: Scenario, step: Step, pdf: Path) -> None:
     _fill(page, fix, pdf)
 
 
-def _save_and_resume(page, browser, mailbox, scenario: Scenario, step: Step, pages: list):
+def _save_and_resume(page, browser, stack, scenario: Scenario, step: Step, pages: list):
     """Save for later on this step, read the link from the e-mail, continue in a fresh browser context."""
+    mailbox = stack.mailbox
     _submit(page, page.get_by_role("button", name="Speichern und später fortsetzen"))
     assert _h1(page) == "Speichern und später fortsetzen"
     assert_accessible(page, f"{scenario.label}: Später fortsetzen")
     page.get_by_label("E-Mail-Adresse").fill(scenario.email)
     before = len(mailbox.to(scenario.email))
     _submit(page, page.get_by_role("button", name="Link per E-Mail senden"))
-    assert _h1(page) == "Link zum Fortsetzen verschickt"
+    assert _h1(page) == "Link zum Fortsetzen wird verschickt"
+    assert page.get_by_text(f"Wir senden Ihnen den Link an {scenario.email}").is_visible()
     assert_accessible(page, f"{scenario.label}: Link verschickt")
+    # The background worker sends the e-mail (the request only queued it).
+    stack.manage("db_worker", "--batch", "--no-startup-delay")
     text = _mail_text(_wait_for_mail(mailbox, scenario.email, before + 1)[-1])
     match = RESUME_LINK.search(text)
     assert match, f"Kein Fortsetzen-Link in der E-Mail:\n{text}"
@@ -572,7 +576,7 @@ def _complete(scenario: Scenario, browser, stack, page, pages: list, pdf: Path) 
             assert _h1(page) == step.title
             _assert_kept(page, step.answers)
         if index == scenario.save_step:
-            page = _save_and_resume(page, browser, stack.mailbox, scenario, step, pages)
+            page = _save_and_resume(page, browser, stack, scenario, step, pages)
         _weiter(page)
         index += 1
 

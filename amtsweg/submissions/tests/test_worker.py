@@ -77,8 +77,8 @@ def test_worker_renders_pdfa_receipt_and_sends_one_email(submit, worker, smtp_se
     parts = {part.get_content_type(): part for part in message.walk() if not part.is_multipart()}
     assert submission.vorgangsnummer in parts["text/plain"].get_content()
     assert submission.vorgangsnummer in parts["text/html"].get_content()
-    assert parts["application/pdf"].get_filename() == f"Eingangsbestaetigung-{submission.vorgangsnummer}.pdf"
-    assert parts["application/pdf"].get_content() == pdf
+    # No receipt attached by default (AMTSWEG_CONFIRMATION_ATTACH_RECEIPT): see test_confirmation_mail.py.
+    assert "application/pdf" not in parts
 
 
 def test_running_the_task_twice_sends_only_once(submit, smtp_server):
