@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from django.core.cache import caches
 from django.test import RequestFactory
 
 from amtsweg.core import limits
 from amtsweg.core.clients import client_ip
+
+# The counters live in the shared cache, which is a database table (docs/adr/0010-shared-cache.md).
+pytestmark = pytest.mark.django_db
 
 
 def test_counts_per_key_up_to_the_limit(settings):
