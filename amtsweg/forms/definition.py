@@ -19,6 +19,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from amtsweg.common.safe_yaml import YamlRefused, yaml_load
 from amtsweg.forms.logic import expression_errors, expression_vars
 
 SCHEMA_PATH = Path(__file__).parent / "schema" / "definition.schema.json"
@@ -305,9 +306,12 @@ def definition_parse(*, text: str, fmt: str | None = None) -> Any:
     try:
         if fmt == "json":
             return json.loads(text)
-        return yaml.safe_load(text)
+        # Safe loader that also refuses alias bombs (a few KB of anchors expanding to billions of nodes).
+        return yaml_load(text)
     except json.JSONDecodeError as exc:
         raise DefinitionInvalid([f"Zeile {exc.lineno}, Spalte {exc.colno}: Ungültiges JSON ({exc.msg})."]) from exc
+    except YamlRefused as exc:
+        raise DefinitionInvalid([str(exc)]) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"Zeile {mark.line + 1}, Spalte {mark.column + 1}: " if mark else ""

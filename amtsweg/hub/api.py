@@ -18,7 +18,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status as http
 from rest_framework.exceptions import APIException, NotFound, ParseError, PermissionDenied, ValidationError
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -29,6 +29,7 @@ from amtsweg.audit.services import canonical_json
 from amtsweg.casefile.models import CaseEvent, CaseStatus
 from amtsweg.casefile.selectors import case_events_for, case_status
 from amtsweg.casefile.services import PDF_MAGIC, case_event_record
+from amtsweg.core.api import JsonInputError, SafeJSONParser
 from amtsweg.hub import api_serializers as s
 from amtsweg.hub.api_auth import ApiClientAuthentication, ApiClientRateThrottle, HasApiScope, authority_check
 
@@ -99,7 +100,7 @@ class HubApiView(APIView):
     authentication_classes = [ApiClientAuthentication]
     permission_classes = [HasApiScope]
     throttle_classes = [ApiClientRateThrottle]
-    parser_classes = [JSONParser]
+    parser_classes = [SafeJSONParser]  # bounded nesting, no lone surrogates: 400, never a 500
     required_scopes: dict[str, str] = {}
 
     def initial(self, request, *args, **kwargs):
@@ -115,6 +116,8 @@ class HubApiView(APIView):
     def body(self, request) -> dict:
         try:
             data = request.data
+        except JsonInputError:
+            raise  # already says what is wrong (depth, Unicode, syntax)
         except ParseError:
             raise ParseError("Der Inhalt ist kein gültiges JSON.") from None
         if hasattr(data, "dict") and not isinstance(data, dict):
@@ -528,7 +531,7 @@ def _pdf_name(name: str) -> str:
 class BescheidView(CaseEventView):
     kind = CaseEvent.Kind.BESCHEID
     required_scopes = {"POST": Scope.DECISIONS_WRITE}
-    parser_classes = [JSONParser, MultiPartParser]
+    parser_classes = [SafeJSONParser, MultiPartParser]
 
     @extend_schema(
         operation_id="hub_vorgang_bescheid",
