@@ -254,3 +254,8 @@ AMTSWEG_HEALTH_MAX_BACKLOG = env.int("AMTSWEG_HEALTH_MAX_BACKLOG", default=10000
 AMTSWEG_HEALTH_MAX_TASK_AGE_SECONDS = env.int("AMTSWEG_HEALTH_MAX_TASK_AGE_SECONDS", default=3600)
 # Probes reach the app over plain HTTP inside the cluster.
 SECURE_REDIRECT_EXEMPT = [r"^health/"]
+
+# --- Hardening (issue 8, finding 12) ---------------------------------------------------------------------------
+# HSTS covers every subdomain too (outside local modes), so no sibling host can be reached over plain HTTP
+# and used to plant cookies for this one. Preload stays an operator's decision (hard to undo).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not LOCAL
