@@ -259,3 +259,15 @@ SECURE_REDIRECT_EXEMPT = [r"^health/"]
 # HSTS covers every subdomain too (outside local modes), so no sibling host can be reached over plain HTTP
 # and used to plant cookies for this one. Preload stays an operator's decision (hard to undo).
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not LOCAL
+
+# --- API docs under the strict CSP (issue 7, item 8) -----------------------------------------------------------
+# Swagger UI from our own static files (drf-spectacular-sidecar) instead of Redoc: Redoc's styled-components
+# inject <style> elements (would need a nonce or 'unsafe-inline' for style-src) and its template loads web fonts
+# from Google. Swagger UI needs neither: one CSS file, scripts from 'self', no validator badge (external call).
+SPECTACULAR_SETTINGS.update(
+    {
+        "SWAGGER_UI_DIST": "SIDECAR",
+        "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+        "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "tryItOutEnabled": False},
+    }
+)
