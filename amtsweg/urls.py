@@ -1,6 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from amtsweg.core.api import api_not_found
 
 admin.site.site_header = "Amtsweg – Verwaltung"
 admin.site.site_title = "Amtsweg"
@@ -18,6 +20,8 @@ urlpatterns = [
     ),
     path("api/v1/hub/", include("amtsweg.hub.api_urls")),
     path("api/v1/", include("amtsweg.finder.api_urls")),
+    # Anything else under /api/ answers like the API does (JSON with "detail"), not with the HTML 404 page.
+    re_path(r"^api/", api_not_found),
     path("antrag/", include("amtsweg.assistant.urls")),
     path("", include("amtsweg.core.ops_urls")),
     path("", include("amtsweg.pages.urls")),

@@ -1,6 +1,7 @@
 """API helpers shared by all apps."""
 
 from django.conf import settings
+from django.http import JsonResponse
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -39,3 +40,10 @@ class SafeJSONParser(JSONParser):
 
 class JsonInputError(ParseError):
     """A JSON body we refuse; its ``detail`` is already German and specific."""
+
+
+def api_not_found(request, *args, **kwargs):
+    """404 for any path under /api/ that no API route matches: JSON like every API error, not the HTML page."""
+    return JsonResponse(
+        {"detail": "Diese Adresse gibt es in der API nicht. Die Übersicht steht unter /api/docs/."}, status=404
+    )

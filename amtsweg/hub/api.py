@@ -80,7 +80,8 @@ def _error_responses(*codes: int) -> dict:
 def _idempotency_param(required: bool) -> OpenApiParameter:
     return OpenApiParameter(
         "Idempotency-Key",
-        OpenApiTypes.STR,
+        # The schema states what idempotency_key() checks, so clients (and schemathesis) can rely on it.
+        {"type": "string", "minLength": 8, "maxLength": 100, "pattern": "^[!-~]{8,100}$"},
         OpenApiParameter.HEADER,
         required=required,
         description=(
@@ -140,7 +141,7 @@ class HubApiView(APIView):
             if required:
                 raise ParseError("Der Header „Idempotency-Key“ fehlt (8–100 Zeichen, für jeden Antrag neu).")
             return None
-        if not IDEMPOTENCY_RE.match(key):
+        if not IDEMPOTENCY_RE.fullmatch(key):
             raise ParseError("Der Header „Idempotency-Key“ muss 8–100 sichtbare ASCII-Zeichen lang sein.")
         return key
 
@@ -528,6 +529,20 @@ def _pdf_name(name: str) -> str:
     return stem[-100:]
 
 
+def _multipart_file(request) -> tuple[bytes, str]:
+    """The part „file“: an upload with a file name, or a plain part (its content is the file all the same)."""
+    upload = request.FILES.get("file")
+    if upload is not None:
+        if upload.size > max_file_bytes():
+            raise PayloadTooLarge(f"Der Bescheid ist zu groß (höchstens {max_file_bytes() // (1024 * 1024)} MB).")
+        return upload.read(), upload.name or "bescheid.pdf"
+    text = request.data.get("file")
+    if not text:
+        raise ValidationError({"detail": "Die Datei fehlt.", "errors": {"file": ["Dieses Feld ist erforderlich."]}})
+    # Parts without a file name arrive decoded as text; the PDF check below refuses anything but a PDF.
+    return text.encode("utf-8", "surrogateescape"), "bescheid.pdf"
+
+
 class BescheidView(CaseEventView):
     kind = CaseEvent.Kind.BESCHEID
     required_scopes = {"POST": Scope.DECISIONS_WRITE}
@@ -551,15 +566,7 @@ class BescheidView(CaseEventView):
     )
     def post(self, request, vorgangsnummer: str):
         if request.content_type.startswith("multipart/"):
-            upload = request.FILES.get("file")
-            if upload is None:
-                raise ValidationError(
-                    {"detail": "Die Datei fehlt.", "errors": {"file": ["Dieses Feld ist erforderlich."]}}
-                )
-            if upload.size > max_file_bytes():
-                raise PayloadTooLarge(f"Der Bescheid ist zu groß (höchstens {max_file_bytes() // (1024 * 1024)} MB).")
-            content = upload.read()
-            name = upload.name or "bescheid.pdf"
+            content, name = _multipart_file(request)
             note = request.data.get("note", "")
             if len(note) > 2000:
                 raise ValidationError(
