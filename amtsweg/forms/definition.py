@@ -19,7 +19,8 @@ from typing import Any
 import jsonschema
 import yaml
 
-from amtsweg.common.safe_yaml import YamlRefused, yaml_load
+from amtsweg.common.safe_json import json_depth
+from amtsweg.common.safe_yaml import MAX_DEPTH, YamlRefused, yaml_load
 from amtsweg.forms.logic import expression_errors, expression_vars
 
 SCHEMA_PATH = Path(__file__).parent / "schema" / "definition.schema.json"
@@ -305,6 +306,10 @@ def definition_parse(*, text: str, fmt: str | None = None) -> Any:
     """Parse YAML or JSON text (``fmt`` "yaml"/"json"; None = YAML, which also reads JSON)."""
     try:
         if fmt == "json":
+            if json_depth(text) > MAX_DEPTH:  # json.loads would recurse into a RecursionError
+                raise DefinitionInvalid(
+                    [f"Das JSON-Dokument ist zu tief verschachtelt (höchstens {MAX_DEPTH} Ebenen)."]
+                )
             return json.loads(text)
         # Safe loader that also refuses alias bombs (a few KB of anchors expanding to billions of nodes).
         return yaml_load(text)

@@ -62,3 +62,8 @@ def test_moderate_aliases_still_work():
 def test_shipped_definitions_load_unchanged(path):
     text = path.read_text(encoding="utf-8")
     assert yaml_load(text) == yaml.safe_load(text)
+
+
+def test_deeply_nested_json_definition_is_refused():
+    with pytest.raises(DefinitionInvalid, match="verschachtelt"):
+        definition_parse(text="[" * 5000 + "]" * 5000, fmt="json")
