@@ -259,6 +259,8 @@ SECURE_REDIRECT_EXEMPT = [r"^health/"]
 # HSTS covers every subdomain too (outside local modes), so no sibling host can be reached over plain HTTP
 # and used to plant cookies for this one. Preload stays an operator's decision (hard to undo).
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not LOCAL
+# Every DRF view parses JSON with bounded nesting and valid Unicode only (400, never a RecursionError 500).
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["amtsweg.core.api.SafeJSONParser"]
 
 # --- API docs under the strict CSP (issue 7, item 8) -----------------------------------------------------------
 # Swagger UI from our own static files (drf-spectacular-sidecar) instead of Redoc: Redoc's styled-components
