@@ -340,3 +340,21 @@ AMTSWEG_LIMITS_KEY_PREFIX = env.str("AMTSWEG_LIMITS_KEY_PREFIX", default="")
 # Attach the full receipt PDF (all answers, e.g. IBAN, birth date) to the confirmation e-mail.
 # Off by default: e-mail is not a confidential channel. Switch on only as a knowing decision.
 AMTSWEG_CONFIRMATION_ATTACH_RECEIPT = env.bool("AMTSWEG_CONFIRMATION_ATTACH_RECEIPT", default=False)
+# --- Hardening (issue 8, finding 12) ---------------------------------------------------------------------------
+# HSTS covers every subdomain too (outside local modes), so no sibling host can be reached over plain HTTP
+# and used to plant cookies for this one. Preload stays an operator's decision (hard to undo).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not LOCAL
+# Every DRF view parses JSON with bounded nesting and valid Unicode only (400, never a RecursionError 500).
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["amtsweg.core.api.SafeJSONParser"]
+
+# --- API docs under the strict CSP (issue 7, item 8) -----------------------------------------------------------
+# Swagger UI from our own static files (drf-spectacular-sidecar) instead of Redoc: Redoc's styled-components
+# inject <style> elements (would need a nonce or 'unsafe-inline' for style-src) and its template loads web fonts
+# from Google. Swagger UI needs neither: one CSS file, scripts from 'self', no validator badge (external call).
+SPECTACULAR_SETTINGS.update(
+    {
+        "SWAGGER_UI_DIST": "SIDECAR",
+        "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+        "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "tryItOutEnabled": False},
+    }
+)

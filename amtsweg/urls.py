@@ -1,6 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from amtsweg.core.api import api_not_found
 
 admin.site.site_header = "Amtsweg – Verwaltung"
 admin.site.site_title = "Amtsweg"
@@ -8,9 +10,18 @@ admin.site.site_title = "Amtsweg"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
+    # Swagger UI with its init script as a separate response: runs under the strict CSP as is (docs/adr/0020).
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api-schema", template_name="core/api_docs.html", title="Amtsweg API – Dokumentation"
+        ),
+        name="api-docs",
+    ),
     path("api/v1/hub/", include("amtsweg.hub.api_urls")),
     path("api/v1/", include("amtsweg.finder.api_urls")),
+    # Anything else under /api/ answers like the API does (JSON with "detail"), not with the HTML 404 page.
+    re_path(r"^api/", api_not_found),
     path("antrag/", include("amtsweg.assistant.urls")),
     path("", include("amtsweg.core.ops_urls")),
     path("", include("amtsweg.pages.urls")),

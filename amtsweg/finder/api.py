@@ -5,6 +5,8 @@ Read-only and anonymous. Every client error is a 4xx with a German ``detail``.
 
 from __future__ import annotations
 
+import re
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound, ParseError
@@ -18,9 +20,23 @@ from amtsweg.jurisdiction.selectors import responsible_authority
 
 from . import serializers
 from .forms import QUERY_MAX_LENGTH
-from .selectors import AGS_RE, leistung_by_slug_or_key
+from .selectors import leistung_by_slug_or_key
 
 LIMIT_MAX = 100
+# What the views check, stated in the schema too: at least one visible character, no NUL, bounded length.
+_TEXT_PATTERN = r"^[^\x00]*\S[^\x00]*$"
+_AGS_PATTERN = re.compile(r"[0-9]{8}")
+
+
+def _text_schema(max_length: int) -> dict:
+    return {"type": "string", "minLength": 1, "maxLength": max_length, "pattern": _TEXT_PATTERN}
+
+
+class PublicApiView(APIView):
+    """Anonymous and read-only: no session or basic authentication (and none in the schema)."""
+
+    authentication_classes: list = []
+
 
 _ERRORS = {
     400: OpenApiResponse(serializers.ErrorSerializer, description="Ungültige oder fehlende Parameter."),
@@ -29,18 +45,26 @@ _ERRORS = {
 _NOT_FOUND = {404: OpenApiResponse(serializers.ErrorSerializer, description="Nicht gefunden.")}
 
 _Q = OpenApiParameter(
-    "q", OpenApiTypes.STR, OpenApiParameter.QUERY, required=True, description="Suchbegriff (höchstens 200 Zeichen)."
+    "q",
+    _text_schema(QUERY_MAX_LENGTH),
+    OpenApiParameter.QUERY,
+    required=True,
+    description="Suchbegriff (höchstens 200 Zeichen).",
 )
 _LIMIT = OpenApiParameter(
-    "limit", OpenApiTypes.INT, OpenApiParameter.QUERY, description="Höchstzahl der Treffer (1–100)."
+    "limit",
+    {"type": "integer", "minimum": 1, "maximum": LIMIT_MAX},
+    OpenApiParameter.QUERY,
+    description="Höchstzahl der Treffer (1–100).",
 )
 
 
 def _query_param(request, name: str = "q", max_length: int = QUERY_MAX_LENGTH) -> str:
-    value = " ".join(request.query_params.get(name, "").split())
+    raw = request.query_params.get(name, "")
+    value = " ".join(raw.split())
     if not value:
         raise ParseError(f"Der Parameter „{name}“ fehlt oder ist leer.")
-    if len(value) > max_length:
+    if len(raw) > max_length:  # the length as sent, as the schema states it
         raise ParseError(f"Der Parameter „{name}“ ist zu lang (höchstens {max_length} Zeichen).")
     if "\x00" in value:
         raise ParseError(f"Der Parameter „{name}“ enthält unzulässige Zeichen.")
@@ -49,8 +73,11 @@ def _query_param(request, name: str = "q", max_length: int = QUERY_MAX_LENGTH) -
 
 def _limit_param(request, default: int) -> int:
     raw = request.query_params.get("limit")
-    if raw in (None, ""):
+    if raw is None:
         return default
+    # An empty "limit=" is not an integer: refused like any other non-number (the schema says integer).
+    if not re.fullmatch(r"[+-]?[0-9]+", raw.strip()):
+        raise ParseError("Der Parameter „limit“ muss eine ganze Zahl zwischen 1 und 100 sein.")
     try:
         limit = int(raw)
     except ValueError:
@@ -60,7 +87,7 @@ def _limit_param(request, default: int) -> int:
     return limit
 
 
-class LeistungSearchView(APIView):
+class LeistungSearchView(PublicApiView):
     @extend_schema(
         operation_id="leistungen_suchen",
         summary="Leistungen suchen",
@@ -83,7 +110,7 @@ class LeistungSearchView(APIView):
         return Response(serializers.LeistungSearchSerializer(data).data)
 
 
-class LeistungDetailView(APIView):
+class LeistungDetailView(PublicApiView):
     @extend_schema(
         operation_id="leistung_abrufen",
         summary="Eine Leistung mit Stammtext",
@@ -98,7 +125,7 @@ class LeistungDetailView(APIView):
         return Response(serializers.LeistungDetailSerializer(leistung).data)
 
 
-class PlaceSearchView(APIView):
+class PlaceSearchView(PublicApiView):
     @extend_schema(
         operation_id="orte_suchen",
         summary="Gemeinden suchen (Name oder Postleitzahl)",
@@ -106,7 +133,7 @@ class PlaceSearchView(APIView):
         parameters=[
             OpenApiParameter(
                 "q",
-                OpenApiTypes.STR,
+                _text_schema(100),
                 OpenApiParameter.QUERY,
                 required=True,
                 description="Gemeindename oder Postleitzahl (höchstens 100 Zeichen).",
@@ -127,7 +154,7 @@ class PlaceSearchView(APIView):
         return Response(serializers.PlaceSearchSerializer(data).data)
 
 
-class ZustaendigkeitView(APIView):
+class ZustaendigkeitView(PublicApiView):
     @extend_schema(
         operation_id="zustaendigkeit_ermitteln",
         summary="Zuständige Stelle für eine Leistung an einem Ort",
@@ -139,14 +166,14 @@ class ZustaendigkeitView(APIView):
         parameters=[
             OpenApiParameter(
                 "leistung",
-                OpenApiTypes.STR,
+                _text_schema(255),
                 OpenApiParameter.QUERY,
                 required=True,
                 description="Kurzname (slug) der Leistung oder 14-stelliger LeiKa-Schlüssel.",
             ),
             OpenApiParameter(
                 "ags",
-                OpenApiTypes.STR,
+                {"type": "string", "pattern": "^[0-9]{8}$", "minLength": 8, "maxLength": 8},
                 OpenApiParameter.QUERY,
                 required=True,
                 description="8-stelliger Amtlicher Gemeindeschlüssel, z. B. 14522275.",
@@ -158,10 +185,10 @@ class ZustaendigkeitView(APIView):
     )
     def get(self, request):
         key = _query_param(request, name="leistung", max_length=255)
-        ags = request.query_params.get("ags", "").strip()
-        if not ags:
+        ags = request.query_params.get("ags", "")
+        if not ags.strip():
             raise ParseError("Der Parameter „ags“ fehlt. Bitte geben Sie einen 8-stelligen Gemeindeschlüssel an.")
-        if not AGS_RE.match(ags):
+        if not _AGS_PATTERN.fullmatch(ags):
             raise ParseError(
                 "Der Parameter „ags“ muss ein 8-stelliger Amtlicher Gemeindeschlüssel sein, z. B. 14612000."
             )

@@ -59,6 +59,8 @@ class LeistungDetailSerializer(serializers.ModelSerializer):
     ozg = _OzgRefSerializer()
     lebenslage = serializers.SerializerMethodField()
     themenfeld = serializers.SerializerMethodField()
+    # null instead of "" when there is no online service: "" is not a URI (the schema says format: uri).
+    online_url = serializers.SerializerMethodField(help_text="Online-Dienst (landesweit), sonst null.")
 
     class Meta:
         model = Leistung
@@ -84,6 +86,10 @@ class LeistungDetailSerializer(serializers.ModelSerializer):
 
     def get_execution_level_label(self, obj) -> str:
         return level_label(obj.execution_level)
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_online_url(self, obj):
+        return obj.online_url or None
 
     @staticmethod
     def _ref(obj) -> dict:

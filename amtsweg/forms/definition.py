@@ -19,6 +19,8 @@ from typing import Any
 import jsonschema
 import yaml
 
+from amtsweg.common.safe_json import json_depth
+from amtsweg.common.safe_yaml import MAX_DEPTH, YamlRefused, yaml_load
 from amtsweg.forms.logic import expression_errors, expression_vars
 
 SCHEMA_PATH = Path(__file__).parent / "schema" / "definition.schema.json"
@@ -304,10 +306,17 @@ def definition_parse(*, text: str, fmt: str | None = None) -> Any:
     """Parse YAML or JSON text (``fmt`` "yaml"/"json"; None = YAML, which also reads JSON)."""
     try:
         if fmt == "json":
+            if json_depth(text) > MAX_DEPTH:  # json.loads would recurse into a RecursionError
+                raise DefinitionInvalid(
+                    [f"Das JSON-Dokument ist zu tief verschachtelt (höchstens {MAX_DEPTH} Ebenen)."]
+                )
             return json.loads(text)
-        return yaml.safe_load(text)
+        # Safe loader that also refuses alias bombs (a few KB of anchors expanding to billions of nodes).
+        return yaml_load(text)
     except json.JSONDecodeError as exc:
         raise DefinitionInvalid([f"Zeile {exc.lineno}, Spalte {exc.colno}: Ungültiges JSON ({exc.msg})."]) from exc
+    except YamlRefused as exc:
+        raise DefinitionInvalid([str(exc)]) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"Zeile {mark.line + 1}, Spalte {mark.column + 1}: " if mark else ""

@@ -18,7 +18,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status as http
 from rest_framework.exceptions import APIException, NotFound, ParseError, PermissionDenied, ValidationError
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -30,6 +30,7 @@ from amtsweg.casefile.models import CaseEvent, CaseStatus
 from amtsweg.casefile.selectors import case_events_for, case_status
 from amtsweg.casefile.services import PDF_MAGIC, case_event_record
 from amtsweg.common.filecheck import FileRefused, attachment_sanitize
+from amtsweg.core.api import JsonInputError, SafeJSONParser
 from amtsweg.hub import api_serializers as s
 from amtsweg.hub.api_auth import ApiClientAuthentication, ApiClientRateThrottle, HasApiScope, authority_check
 
@@ -80,7 +81,8 @@ def _error_responses(*codes: int) -> dict:
 def _idempotency_param(required: bool) -> OpenApiParameter:
     return OpenApiParameter(
         "Idempotency-Key",
-        OpenApiTypes.STR,
+        # The schema states what idempotency_key() checks, so clients (and schemathesis) can rely on it.
+        {"type": "string", "minLength": 8, "maxLength": 100, "pattern": "^[!-~]{8,100}$"},
         OpenApiParameter.HEADER,
         required=required,
         description=(
@@ -100,7 +102,7 @@ class HubApiView(APIView):
     authentication_classes = [ApiClientAuthentication]
     permission_classes = [HasApiScope]
     throttle_classes = [ApiClientRateThrottle]
-    parser_classes = [JSONParser]
+    parser_classes = [SafeJSONParser]  # bounded nesting, no lone surrogates: 400, never a 500
     required_scopes: dict[str, str] = {}
 
     def initial(self, request, *args, **kwargs):
@@ -116,6 +118,8 @@ class HubApiView(APIView):
     def body(self, request) -> dict:
         try:
             data = request.data
+        except JsonInputError:
+            raise  # already says what is wrong (depth, Unicode, syntax)
         except ParseError:
             raise ParseError("Der Inhalt ist kein gültiges JSON.") from None
         if hasattr(data, "dict") and not isinstance(data, dict):
@@ -138,7 +142,7 @@ class HubApiView(APIView):
             if required:
                 raise ParseError("Der Header „Idempotency-Key“ fehlt (8–100 Zeichen, für jeden Antrag neu).")
             return None
-        if not IDEMPOTENCY_RE.match(key):
+        if not IDEMPOTENCY_RE.fullmatch(key):
             raise ParseError("Der Header „Idempotency-Key“ muss 8–100 sichtbare ASCII-Zeichen lang sein.")
         return key
 
@@ -530,10 +534,24 @@ def _pdf_name(name: str) -> str:
     return stem[-100:]
 
 
+def _multipart_file(request) -> tuple[bytes, str]:
+    """The part „file“: an upload with a file name, or a plain part (its content is the file all the same)."""
+    upload = request.FILES.get("file")
+    if upload is not None:
+        if upload.size > max_file_bytes():
+            raise PayloadTooLarge(f"Der Bescheid ist zu groß (höchstens {max_file_bytes() // (1024 * 1024)} MB).")
+        return upload.read(), upload.name or "bescheid.pdf"
+    text = request.data.get("file")
+    if not text:
+        raise ValidationError({"detail": "Die Datei fehlt.", "errors": {"file": ["Dieses Feld ist erforderlich."]}})
+    # Parts without a file name arrive decoded as text; the PDF check below refuses anything but a PDF.
+    return text.encode("utf-8", "surrogateescape"), "bescheid.pdf"
+
+
 class BescheidView(CaseEventView):
     kind = CaseEvent.Kind.BESCHEID
     required_scopes = {"POST": Scope.DECISIONS_WRITE}
-    parser_classes = [JSONParser, MultiPartParser]
+    parser_classes = [SafeJSONParser, MultiPartParser]
 
     @extend_schema(
         operation_id="hub_vorgang_bescheid",
@@ -553,15 +571,7 @@ class BescheidView(CaseEventView):
     )
     def post(self, request, vorgangsnummer: str):
         if request.content_type.startswith("multipart/"):
-            upload = request.FILES.get("file")
-            if upload is None:
-                raise ValidationError(
-                    {"detail": "Die Datei fehlt.", "errors": {"file": ["Dieses Feld ist erforderlich."]}}
-                )
-            if upload.size > max_file_bytes():
-                raise PayloadTooLarge(f"Der Bescheid ist zu groß (höchstens {max_file_bytes() // (1024 * 1024)} MB).")
-            content = upload.read()
-            name = upload.name or "bescheid.pdf"
+            content, name = _multipart_file(request)
             note = request.data.get("note", "")
             if len(note) > 2000:
                 raise ValidationError(

@@ -11,6 +11,7 @@ import yaml
 from django.db import transaction
 from django.db.models import Max
 
+from amtsweg.common.safe_yaml import yaml_load
 from amtsweg.hub import clock
 from amtsweg.hub.models import IntegrationRule
 from amtsweg.hub.transform import TransformError, jsonmap_validate, xslt_compile
@@ -33,7 +34,7 @@ def _read(folder: Path, name: str) -> str:
 def rule_read(*, folder: Path) -> dict:
     """Parse and check one rule folder; returns the field values of an IntegrationRule (without version)."""
     try:
-        spec = yaml.safe_load(_read(folder, "rule.yaml")) or {}
+        spec = yaml_load(_read(folder, "rule.yaml")) or {}
     except yaml.YAMLError as error:
         raise RuleInvalid(f"{folder.name}: rule.yaml ist kein gültiges YAML ({error}).") from None
     key = spec.get("key")

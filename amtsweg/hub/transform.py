@@ -2,7 +2,8 @@
 
 XSLT 1.0 (lxml) runs with ``XSLTAccessControl.DENY_ALL`` (no file read/write, no network, no
 ``document()``), stylesheets and input XML are parsed without DTDs, entity resolution or network,
-and anything carrying a DOCTYPE is refused before parsing. JSON mappings are declarative
+and anything carrying a DOCTYPE is refused (``amtsweg.common.safe_xml``); a rule's XSD may include
+only files from the rule depot. JSON mappings are declarative
 (dotted source path → target key, constants, a few formatters), no code.
 """
 
@@ -12,13 +13,15 @@ import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import jsonschema
 from lxml import etree
 
-MAX_XML_BYTES = 20 * 1024 * 1024
-_DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+from amtsweg.common import safe_xml
+
+MAX_XML_BYTES = safe_xml.MAX_XML_BYTES
 
 
 class TransformError(Exception):
@@ -31,23 +34,12 @@ class TransformError(Exception):
         self.errors = errors or [reason]
 
 
-def safe_parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
-    )
-
-
 def xml_parse(data: bytes | str, *, what: str = "XML-Dokument") -> etree._ElementTree:
-    """Parse untrusted XML safely: no DOCTYPE/entities at all, no network, bounded size."""
-    raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
-    if len(raw) > MAX_XML_BYTES:
-        raise TransformError(f"{what} ist zu groß.")
-    if _DOCTYPE.search(raw):
-        raise TransformError(f"{what} enthält eine DOCTYPE- oder ENTITY-Deklaration; das ist nicht erlaubt.")
+    """Parse untrusted XML with the platform's safe parser: no DOCTYPE/entities at all, no network, bounded size."""
     try:
-        return etree.ElementTree(etree.fromstring(raw, parser=safe_parser()))
-    except etree.XMLSyntaxError as error:
-        raise TransformError(f"{what} ist kein wohlgeformtes XML: {error.msg}") from None
+        return etree.ElementTree(safe_xml.xml_parse(data, what=what))
+    except safe_xml.XmlRefused as error:
+        raise TransformError(str(error)) from None
 
 
 @lru_cache(maxsize=64)
@@ -184,13 +176,17 @@ class ValidationOutcome:
     errors: list[str] = field(default_factory=list)
 
 
+def rules_dir() -> Path:
+    """The rule depot: the only folder a rule's XSD may include or import other schemas from."""
+    return Path(__file__).resolve().parent / "rules"
+
+
 @lru_cache(maxsize=32)
 def _xsd(schema_text: str) -> etree.XMLSchema:
-    tree = xml_parse(schema_text, what="Das XML-Schema")
     try:
-        return etree.XMLSchema(tree)
-    except etree.XMLSchemaParseError as error:
-        raise TransformError(f"Das XML-Schema der Regel ist fehlerhaft: {error}") from None
+        return safe_xml.schema_load(root=rules_dir(), text=schema_text)
+    except safe_xml.XmlRefused as error:
+        raise TransformError(f"Das XML-Schema der Regel ist nicht verwendbar: {error}") from None
 
 
 def output_validate(*, schema_kind: str, schema_text: str, output: bytes) -> ValidationOutcome:

@@ -24,6 +24,7 @@ from pathlib import Path
 from django.conf import settings
 from lxml import etree
 
+from amtsweg.common import safe_xml
 from amtsweg.hub.adapters.base import DeliveryError, DeliveryResult, OutboundPayload
 from amtsweg.hub.adapters.filedrop import LocalTree, PlannedFile, local_os_error, plan_files, prepare_local_root
 from amtsweg.hub.adapters.sftp import SFTP_CONFIG_PROPERTIES, SftpTree, sftp_io_error, sftp_session
@@ -53,38 +54,19 @@ def schema_dir() -> Path:
     return Path(settings.SHARED_DATA_DIR) / "xdomea" / "3.0.0"
 
 
-class _LocalOnlyResolver(etree.Resolver):
-    """Resolves schema includes/imports only to files inside the xdomea folder; anything else is refused."""
-
-    def __init__(self, root: Path):
-        super().__init__()
-        self.root = root.resolve()
-
-    def resolve(self, system_url, public_id, context):
-        path = (
-            Path(system_url.removeprefix("file://")).resolve()
-            if "://" not in system_url or system_url.startswith("file://")
-            else None
-        )
-        if path is None or not path.is_relative_to(self.root) or not path.is_file():
-            raise etree.XMLSchemaParseError(f"Schema-Verweis außerhalb des xdomea-Ordners abgelehnt: {system_url}")
-        return self.resolve_filename(str(path), context)
-
-
 @functools.cache
 def xdomea_schema() -> etree.XMLSchema:
-    """The official xdomea 3.0.0 schema (all messages), loaded once per process."""
+    """The official xdomea 3.0.0 schema (all messages), loaded once per process.
+
+    Includes/imports resolve only inside the shared xdomea folder (``../xoev/`` lives beside 3.0.0/).
+    """
     root = schema_dir()
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-    parser.resolvers.add(_LocalOnlyResolver(root.parent))  # ../xoev/ lives beside 3.0.0/
-    document = etree.parse(str(root / "xdomea.xsd"), parser)
-    return etree.XMLSchema(document)
+    return safe_xml.schema_load(root=root.parent, path=root / "xdomea.xsd")
 
 
 def validation_errors(xml: bytes) -> list[str]:
     """XSD errors as short readable lines (path and error type only: values could be personal data)."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    document = etree.fromstring(xml, parser).getroottree()
+    document = safe_xml.xml_parse(xml, what="Die xdomea-Nachricht").getroottree()
     schema = xdomea_schema()
     if schema.validate(document):
         return []
