@@ -296,6 +296,7 @@ AXES_CLIENT_IP_CALLABLE = "amtsweg.core.clients.client_ip"
 AXES_LOCKOUT_CALLABLE = "amtsweg.core.views.login_locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True  # keep failed attempts only; no log of every successful login's address
+AXES_VERBOSE = False  # no start-up banner in every management command
 
 # Upload quotas (amtsweg.assistant.quotas; docs/security.md): per draft, per client address within
 # 24 hours, and for all drafts together. Uploads of drafts untouched for AMTSWEG_UPLOAD_ABANDONED_HOURS

@@ -17,6 +17,9 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
+# Throttling counts in the shared cache, a database table (docs/adr/0010-shared-cache.md).
+pytestmark = pytest.mark.django_db
+
 MAX_EXAMPLES = 25
 
 CONFIG = SchemathesisConfig.from_dict(

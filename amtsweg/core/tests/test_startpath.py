@@ -299,8 +299,9 @@ def _mail_with(platform: Platform, needle) -> str | None:
     return None
 
 
-def _api_docs_render(page, platform: Platform) -> None:
+def _api_docs_render(browser, platform: Platform) -> None:
     """/api/docs/ in Debian's Chromium: rendered, no console errors, no CSP violations, nothing from elsewhere."""
+    page = browser.new_context(locale="de-DE").new_page()
     problems: list[str] = []
     foreign: list[str] = []
     origin = urlsplit(platform.base).netloc
@@ -318,12 +319,13 @@ def _api_docs_render(page, platform: Platform) -> None:
     assert "/api/v1/leistungen/" in page.content()
     assert not problems, "Konsolenfehler auf /api/docs/:\n" + "\n".join(problems)
     assert not foreign, f"/api/docs/ lädt von anderen Ursprüngen: {foreign}"
+    page.context.close()
 
 
 # --- the test --------------------------------------------------------------------------------------------------------
 
 
-def test_dev_serve_runs_the_citizen_journey_end_to_end(platform, page):
+def test_dev_serve_runs_the_citizen_journey_end_to_end(platform, browser):
     client = httpx.Client(base_url=platform.base, timeout=60)
 
     # The finder's API (the query string must not reach the access log).
@@ -391,7 +393,7 @@ def test_dev_serve_runs_the_citizen_journey_end_to_end(platform, page):
     css = re.search(r'href="(/static/[^"]*kern[^"]*\.css)"', missing.text)
     assert css, "KERN-Stylesheet nicht eingebunden"
     assert client.get(css.group(1)).status_code == 200
-    _api_docs_render(page, platform)
+    _api_docs_render(browser, platform)
 
     # The citizen's page tells the forwarding state ("an … übermittelt am …"), as it really is.
     def forwarded():
