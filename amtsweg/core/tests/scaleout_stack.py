@@ -1,0 +1,359 @@
+"""The scale-out stack on loopback: Debian's nginx in front of several gunicorn web processes, plus task
+workers, all on one PostgreSQL database. Shared by the scale-out test (test_postgres_scaleout.py) and the
+benchmark (benchmarks/scaleout.py); this module holds no tests and imports no Django at module level.
+
+nginx runs as the current user from a temporary prefix (``nginx -p <prefix> -c <prefix>/nginx.conf``,
+``daemon off``), with its own pid, logs and temp directories, and includes the production snippet
+``deploy/nginx/amtsweg-app.conf`` itself (only the STATIC_ROOT path is replaced); the upstream block is
+taken from ``deploy/nginx/amtsweg.conf`` with the backend addresses replaced. So the test exercises the
+limits, headers, timeouts and static-file rules an operator deploys, only without TLS.
+
+Every process starts in its own session (process group); ``stop()`` terminates the groups, waits, and
+kills what is left, also when start-up failed half-way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pwd
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+DEPLOY_NGINX = ROOT / "deploy" / "nginx"
+STATIC_PLACEHOLDER = "/srv/amtsweg/var/static/"
+
+
+def nginx_path() -> str | None:
+    return shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.access(p, os.X_OK)), None)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def worker_command() -> list[str]:
+    """The task worker, as ``./dev start`` runs it (one place: switch to ``manage.py worker`` here)."""
+    return [
+        sys.executable,
+        "manage.py",
+        "db_worker",
+        "--queue-name",
+        "*",
+        "--no-reload",
+        "--no-startup-delay",
+        "--interval",
+        "0.1",
+    ]
+
+
+def gunicorn_command(*, port: int, workers: int, threads: int) -> list[str]:
+    """One web process: gunicorn with gthread workers (threads keep the upstream keep-alive usable);
+    --keep-alive above the upstream keepalive_timeout (30 s) of deploy/nginx/amtsweg.conf."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "amtsweg.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(threads),
+        "--keep-alive",
+        "75",
+        "--timeout",
+        "90",
+        "--access-logfile",
+        "-",
+        "--error-logfile",
+        "-",
+        # gunicorn 27's control socket has one default path per user: two instances would clash.
+        "--no-control-socket",
+    ]
+
+
+# --- nginx configuration ------------------------------------------------------------------------------------
+
+
+def upstream_block(*, backends: list[str]) -> str:
+    """The ``upstream amtsweg_web`` block of deploy/nginx/amtsweg.conf with ``backends`` as its servers."""
+    text = (DEPLOY_NGINX / "amtsweg.conf").read_text(encoding="utf-8")
+    match = re.search(r"^upstream amtsweg_web \{\n(.*?)^\}\n", text, flags=re.M | re.S)
+    if match is None:
+        raise ValueError("deploy/nginx/amtsweg.conf has no 'upstream amtsweg_web { … }' block")
+    body = [line for line in match.group(1).splitlines() if not line.strip().startswith("server ")]
+    servers = [f"    server {address} max_fails=3 fail_timeout=10s;" for address in backends]
+    return "upstream amtsweg_web {\n" + "\n".join(servers + body) + "\n}\n"
+
+
+def app_snippet(*, static_root: Path) -> str:
+    """deploy/nginx/amtsweg-app.conf with the STATIC_ROOT placeholder replaced."""
+    text = (DEPLOY_NGINX / "amtsweg-app.conf").read_text(encoding="utf-8")
+    if text.count(STATIC_PLACEHOLDER) != 1:
+        raise ValueError(f"deploy/nginx/amtsweg-app.conf must name {STATIC_PLACEHOLDER} exactly once")
+    return text.replace(STATIC_PLACEHOLDER, f"{static_root.as_posix().rstrip('/')}/")
+
+
+def main_conf(*, prefix: Path, http_body: str) -> str:
+    """A complete nginx.conf for an unprivileged nginx in ``prefix`` (pid, logs, temp dirs inside it)."""
+    # Only a master running as root switches users; then stay the current user (it owns the prefix).
+    user = f"user {pwd.getpwuid(os.getuid()).pw_name};\n" if os.geteuid() == 0 else ""
+    kinds = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    temp = "\n".join(f"    {kind}_temp_path {prefix / 'tmp' / kind};" for kind in kinds)
+    return f"""{user}daemon off;
+worker_processes 1;
+pid {prefix / "nginx.pid"};
+error_log {prefix / "error.log"} warn;
+events {{
+    worker_connections 1024;
+}}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    sendfile on;
+    tcp_nopush on;
+    access_log {prefix / "access.log"};
+{temp}
+{http_body}
+}}
+"""
+
+
+def render_test_site(*, prefix: Path, port: int, backends: list[str], static_root: Path) -> Path:
+    """nginx.conf for the loopback stack: the deployed upstream and app snippet, plain HTTP on ``port``."""
+    (prefix / "tmp").mkdir(parents=True, exist_ok=True)
+    snippet = prefix / "amtsweg-app.conf"
+    snippet.write_text(app_snippet(static_root=static_root), encoding="utf-8")
+    body = (
+        upstream_block(backends=backends)
+        + f"""server {{
+    listen 127.0.0.1:{port};
+    server_name localhost 127.0.0.1;
+    server_tokens off;
+    include {snippet};
+}}
+"""
+    )
+    conf = prefix / "nginx.conf"
+    conf.write_text(main_conf(prefix=prefix, http_body=body), encoding="utf-8")
+    return conf
+
+
+def render_production_site(
+    *, prefix: Path, cert: Path, key: Path, http_port: int, https_port: int, backends: list[str]
+) -> Path:
+    """deploy/nginx/amtsweg.conf as deployed (TLS, redirect) on loopback ports, with a test certificate and
+    ``backends``: only the lines an operator adapts are replaced, and each replacement must match."""
+    (prefix / "tmp").mkdir(parents=True, exist_ok=True)
+    snippet = prefix / "amtsweg-app.conf"
+    snippet.write_text(app_snippet(static_root=prefix / "static"), encoding="utf-8")
+    text = (DEPLOY_NGINX / "amtsweg.conf").read_text(encoding="utf-8")
+    upstream = upstream_block(backends=backends)
+    text = re.sub(r"^upstream amtsweg_web \{\n.*?^\}\n", lambda _match: upstream, text, flags=re.M | re.S)
+    replacements = {
+        "listen 80;": f"listen 127.0.0.1:{http_port};",
+        "listen [::]:80;": "",
+        "listen 443 ssl http2;": f"listen 127.0.0.1:{https_port} ssl http2;",
+        "listen [::]:443 ssl http2;": "",
+        "/etc/ssl/amtsweg/fullchain.pem": str(cert),
+        "/etc/ssl/amtsweg/privkey.pem": str(key),
+        "/etc/nginx/snippets/amtsweg-app.conf": str(snippet),
+        "root /var/www/acme;": f"root {prefix / 'acme'};",
+    }
+    for old, new in replacements.items():
+        if old not in text:
+            raise ValueError(f"deploy/nginx/amtsweg.conf: {old!r} not found")
+        text = text.replace(old, new)
+    conf = prefix / "nginx.conf"
+    conf.write_text(main_conf(prefix=prefix, http_body=text), encoding="utf-8")
+    return conf
+
+
+def nginx_check(conf: Path) -> subprocess.CompletedProcess:
+    """``nginx -t`` on ``conf`` (as the current user, logs in the conf's directory)."""
+    prefix = conf.parent
+    return subprocess.run(
+        [nginx_path() or "nginx", "-t", "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+
+# --- processes ----------------------------------------------------------------------------------------------
+
+
+class ProcessGroup:
+    """Child processes, each in its own session with a log file in ``log_dir``; ``stop()`` ends them all."""
+
+    def __init__(self, log_dir: Path):
+        self.log_dir = log_dir
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.processes: dict[str, subprocess.Popen] = {}
+        self._logs: list = []
+
+    def log_path(self, name: str) -> Path:
+        return self.log_dir / f"{name}.log"
+
+    def spawn(self, name: str, command: list[str], env: dict) -> subprocess.Popen:
+        log = open(self.log_path(name), "wb")  # noqa: SIM115 - closed in stop()
+        self._logs.append(log)
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        self.processes[name] = process
+        return process
+
+    def spawn_nginx(self, conf: Path, env: dict) -> subprocess.Popen:
+        prefix = conf.parent
+        command = [nginx_path(), "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log")]
+        return self.spawn("nginx", command, env)
+
+    def wait_http(self, url: str, *, deadline: float, context=None) -> None:
+        """Until ``url`` answers 200 (bounded by ``deadline``, a time.monotonic() value)."""
+        while True:
+            self.check_alive()
+            try:
+                with urllib.request.urlopen(url, timeout=5, context=context) as response:  # noqa: S310 - loopback
+                    if response.status == 200:
+                        return
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"no answer from {url} in time\n{self.logs_tail()}")
+            time.sleep(0.1)
+
+    def check_alive(self) -> None:
+        dead = {name: p.returncode for name, p in self.processes.items() if p.poll() is not None}
+        if dead:
+            raise RuntimeError(f"processes ended: {dead}\n{self.logs_tail()}")
+
+    def logs_tail(self, chars: int = 2000) -> str:
+        parts = []
+        for name in self.processes:
+            path = self.log_path(name)
+            text = path.read_text(errors="replace")[-chars:] if path.exists() else ""
+            parts.append(f"--- {name} ---\n{text}")
+            if name == "nginx":
+                errors = Path(self.processes[name].args[2]) / "error.log"
+                if errors.exists():
+                    parts.append(f"--- nginx error.log ---\n{errors.read_text(errors='replace')[-chars:]}")
+        return "\n".join(parts)
+
+    def stop(self, *, timeout: float = 20) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for process in self.processes.values():
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            # Also whatever the group leader left behind (e.g. gunicorn's workers after a hard kill).
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+            if process.poll() is None:
+                process.wait(timeout=10)
+        for log in self._logs:
+            log.close()
+        self._logs.clear()
+
+
+# --- the stack ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Stack:
+    """nginx + ``web`` gunicorn instances + ``workers`` task workers against ``database_url``."""
+
+    database_url: str
+    base_dir: Path  # temp dir: nginx prefix, logs, the processes' AMTSWEG_VAR_DIR
+    static_root: Path
+    web: int = 2
+    workers: int = 2
+    gunicorn_workers: int = 2
+    gunicorn_threads: int = 4
+    env: dict = field(default_factory=dict)
+    port: int = 0
+    web_ports: list[int] = field(default_factory=list)
+    group: ProcessGroup | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def process_env(self) -> dict:
+        return {
+            **os.environ,
+            "DATABASE_URL": self.database_url,
+            "AMTSWEG_MODE": os.environ.get("AMTSWEG_MODE", "test"),
+            "AMTSWEG_VAR_DIR": str(self.base_dir / "var"),
+            "AMTSWEG_LOG_LEVEL": "WARNING",
+            **self.env,
+        }
+
+    def start(self, *, timeout: float = 90) -> Stack:
+        if nginx_path() is None:
+            raise RuntimeError("nginx fehlt: Debian-Paket nginx installieren (./dev test tut das)")
+        (self.base_dir / "var").mkdir(parents=True, exist_ok=True)
+        self.group = ProcessGroup(self.base_dir / "logs")
+        env = self.process_env()
+        try:
+            for index in range(self.web):
+                port = free_port()
+                self.web_ports.append(port)
+                command = gunicorn_command(port=port, workers=self.gunicorn_workers, threads=self.gunicorn_threads)
+                self.group.spawn(f"web{index + 1}", command, env)
+            for index in range(self.workers):
+                self.group.spawn(f"worker{index + 1}", worker_command(), env)
+            self.port = free_port()
+            conf = render_test_site(
+                prefix=self.base_dir / "nginx",
+                port=self.port,
+                backends=[f"127.0.0.1:{port}" for port in self.web_ports],
+                static_root=self.static_root,
+            )
+            self.group.spawn_nginx(conf, env)
+            deadline = time.monotonic() + timeout
+            for port in self.web_ports:
+                self.group.wait_http(f"http://127.0.0.1:{port}/health/live", deadline=deadline)
+            self.group.wait_http(f"{self.url}/health/live", deadline=deadline)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def access_log(self, name: str) -> str:
+        """The log of process ``name`` (gunicorn writes its access log there)."""
+        return self.group.log_path(name).read_text(errors="replace")
+
+    def check_alive(self) -> None:
+        self.group.check_alive()
+
+    def logs_tail(self, chars: int = 2000) -> str:
+        return self.group.logs_tail(chars) if self.group else ""
+
+    def stop(self) -> None:
+        if self.group is not None:
+            self.group.stop()
+
+    def __enter__(self) -> Stack:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
