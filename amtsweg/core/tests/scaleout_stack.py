@@ -15,6 +15,7 @@ kills what is left, also when start-up failed half-way.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import pwd
 import re
@@ -24,6 +25,7 @@ import socket
 import subprocess
 import sys
 import time
+import types
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -193,6 +195,47 @@ def nginx_check(conf: Path) -> subprocess.CompletedProcess:
         text=True,
         timeout=30,
     )
+
+
+# --- the world: a route and an API client ----------------------------------------------------------------
+
+HUNDESTEUER = "99102013000000"
+DRESDEN = "14612000"
+
+
+def scaleout_world(*, receiver_url: str, secret: str, rate: str = "") -> str:
+    """Route Hundesteuer in Dresden to the Fachverfahren at ``receiver_url``; returns an API token that may
+    submit applications. Needs the reference data (loaded if missing)."""
+    from django.core.management import call_command
+
+    from amtsweg.apiclients.services import api_client_create
+    from amtsweg.catalog.models import Leistung
+    from amtsweg.directory.selectors import gemeinde_by_ags
+    from amtsweg.hub.rules import rules_load
+    from amtsweg.hub.tests.test_e2e_hub_support import http_target
+    from amtsweg.jurisdiction.selectors import responsible_authority
+
+    if not Leistung.objects.filter(leika_key=HUNDESTEUER).exists():  # e.g. flushed by an earlier PostgreSQL test
+        with open(os.devnull, "w") as quiet:
+            call_command("bootstrap", "--reference-only", verbosity=0, stdout=quiet)
+
+    rules_load()
+    leistung = Leistung.objects.filter(leika_key=HUNDESTEUER).order_by("pk").first()
+    authority = responsible_authority(leistung=leistung, gemeinde=gemeinde_by_ags(ags=DRESDEN)).authority
+    target = types.SimpleNamespace(url=receiver_url)
+    http_target(authority=authority, receiver=target, key="scaleout-fv", secret=secret, timeout=30)
+    _client, token = api_client_create(name="Externes Portal (Lasttest)", scopes=["submissions:write"], rate=rate)
+    return token
+
+
+def antrag_body(index: int) -> bytes:
+    return json.dumps(
+        {
+            "leika_key": HUNDESTEUER,
+            "ags": DRESDEN,
+            "data": {"anlass": "anmeldung", "hund": [{"hund_name": f"Bello {index}", "hund_rasse": "Labrador"}]},
+        }
+    ).encode()
 
 
 # --- processes ----------------------------------------------------------------------------------------------

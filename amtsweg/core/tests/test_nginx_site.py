@@ -143,3 +143,12 @@ def test_static_files_come_from_nginx_with_long_cache_headers(site):
     missing = conn.getresponse()
     missing.read()
     assert missing.status == 404
+
+
+def test_metrics_are_not_served_to_the_public(site):
+    conn = _https(site)
+    conn.request("GET", "/metrics")
+    response = conn.getresponse()
+    response.read()
+    assert response.status == 404
+    assert '"GET /metrics' not in site["group"].log_path("web").read_text()

@@ -13,21 +13,18 @@ the reference data is loaded again if an earlier PostgreSQL test flushed it.
 from __future__ import annotations
 
 import json
-import os
 import re
 import urllib.error
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 
-from amtsweg.core.tests.scaleout_stack import Stack, nginx_path
-from amtsweg.hub.tests.test_e2e_hub_support import database_url, http_target, wait_for
+from amtsweg.core.tests.scaleout_stack import Stack, antrag_body, nginx_path, scaleout_world
+from amtsweg.hub.tests.test_e2e_hub_support import database_url, wait_for
 
 pytestmark = [
     pytest.mark.postgres,
@@ -38,41 +35,7 @@ pytestmark = [
 ]
 
 BURST = 48
-HUNDESTEUER = "99102013000000"
-DRESDEN = "14612000"
 RECEIVER_SECRET = "scaleout-geheimnis-0123456789abcdef"
-
-
-def scaleout_world(*, receiver_url: str, secret: str, rate: str = "") -> str:
-    """Route Hundesteuer in Dresden to the Fachverfahren at ``receiver_url``; returns an API token that may
-    submit applications. Needs the reference data (loaded if missing)."""
-    from amtsweg.apiclients.services import api_client_create
-    from amtsweg.catalog.models import Leistung
-    from amtsweg.directory.selectors import gemeinde_by_ags
-    from amtsweg.jurisdiction.selectors import responsible_authority
-
-    if not Leistung.objects.filter(leika_key=HUNDESTEUER).exists():  # flushed by an earlier PostgreSQL test
-        with open(os.devnull, "w") as quiet:
-            call_command("bootstrap", "--reference-only", verbosity=0, stdout=quiet)
-    from amtsweg.hub.rules import rules_load
-
-    rules_load()
-    leistung = Leistung.objects.filter(leika_key=HUNDESTEUER).order_by("pk").first()
-    authority = responsible_authority(leistung=leistung, gemeinde=gemeinde_by_ags(ags=DRESDEN)).authority
-    target = SimpleNamespace(url=receiver_url)
-    http_target(authority=authority, receiver=target, key="scaleout-fv", secret=secret, timeout=30)
-    _client, token = api_client_create(name="Externes Portal (Lasttest)", scopes=["submissions:write"], rate=rate)
-    return token
-
-
-def antrag_body(index: int) -> bytes:
-    return json.dumps(
-        {
-            "leika_key": HUNDESTEUER,
-            "ags": DRESDEN,
-            "data": {"anlass": "anmeldung", "hund": [{"hund_name": f"Bello {index}", "hund_rasse": "Labrador"}]},
-        }
-    ).encode()
 
 
 def post_antrag(base_url: str, token: str, index: int, key: str) -> tuple[int, dict]:
