@@ -63,14 +63,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from amtsweg.core.tests.scaleout_stack import (  # noqa: E402 - after sys.path
-    DRESDEN,
-    HUNDESTEUER,
-    ProcessGroup,
-    Stack,
-    free_port,
-    nginx_path,
-)
+from amtsweg.core.tests.nginx_conf import nginx_path  # noqa: E402 - after sys.path
+from amtsweg.core.tests.scaleout_stack import DRESDEN, HUNDESTEUER, ProcessGroup, Stack, free_port  # noqa: E402
 
 PG_ADMIN_URL = "postgres://amtsweg:amtsweg-local@127.0.0.1:5432/postgres"
 SECRET = "benchmark-geheimnis-0123456789abcdef"  # noqa: S105 - local test receiver only

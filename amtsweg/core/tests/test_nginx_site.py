@@ -2,7 +2,7 @@
 gunicorn running Django in production mode, the HTTP → HTTPS redirect, X-Forwarded-Proto reaching Django,
 the body limits with German answers, and static files with long cache headers.
 
-Only ports, the test certificate, the paths and the backend address are replaced (scaleout_stack.py checks
+Only ports, the test certificate, the paths and the backend address are replaced (nginx_conf.py checks
 each replacement matched). No database is needed: /health/live does not touch it.
 """
 
@@ -15,14 +15,8 @@ import time
 
 import pytest
 
-from amtsweg.core.tests.scaleout_stack import (
-    ProcessGroup,
-    free_port,
-    gunicorn_command,
-    nginx_check,
-    nginx_path,
-    render_production_site,
-)
+from amtsweg.core.tests.nginx_conf import nginx_check, nginx_path, render_production_site
+from amtsweg.core.tests.scaleout_stack import ProcessGroup, free_port, gunicorn_command
 
 pytestmark = pytest.mark.skipif(
     nginx_path() is None, reason="nginx fehlt: Debian-Paket nginx installieren (./dev test tut das)"

@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from amtsweg.core.tests.scaleout_stack import Stack, antrag_body, nginx_path, scaleout_world
+from amtsweg.core.tests.nginx_conf import nginx_path
+from amtsweg.core.tests.scaleout_stack import Stack, antrag_body, scaleout_world
 from amtsweg.hub.tests.test_e2e_hub_support import database_url, wait_for
 
 pytestmark = [
