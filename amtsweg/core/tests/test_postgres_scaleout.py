@@ -3,7 +3,8 @@ two gunicorn web processes and two task workers, all on the PostgreSQL test data
 
 A burst of applications is sent concurrently through nginx to the hub's inbound API; every one must be
 accepted, and every one must arrive exactly once at the demo Fachverfahren (HMAC-checked receiver that
-records each Idempotency-Key). Waits are bounded; nothing is timed.
+records each Idempotency-Key). Then one web process is killed: nginx must send the next applications to the
+other one, again each accepted and delivered once. Waits are bounded; nothing is timed.
 
 Run by the second pass of ``./dev test`` (``DATABASE_URL=postgres://… pytest -m postgres``). The test
 commits (the web and worker processes are other processes), so pytest-django flushes the tables afterwards;
@@ -13,7 +14,9 @@ the reference data is loaded again if an earlier PostgreSQL test flushed it.
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import urllib.error
 import urllib.request
 import uuid
@@ -36,6 +39,7 @@ pytestmark = [
 ]
 
 BURST = 48
+AFTER_LOSS = 6
 RECEIVER_SECRET = "scaleout-geheimnis-0123456789abcdef"
 
 
@@ -130,3 +134,21 @@ def test_a_burst_through_nginx_is_accepted_and_delivered_exactly_once(receiver, 
         assert response.read() == (Path(settings.STATIC_ROOT) / "css" / "amtsweg.css").read_bytes()
         assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert not any('"GET /static/' in stack.access_log(name) for name in ("web1", "web2"))
+
+    # A web process dies (a lost machine): nginx skips it, the applications go to the other one, and none is
+    # lost or doubled (a POST is only passed on when the connection to the dead backend was refused).
+    web1 = stack.group.processes["web1"]
+    os.killpg(web1.pid, signal.SIGKILL)
+    web1.wait(timeout=30)
+    more = [post_antrag(stack.url, token, BURST + i, f"after-{run}-{i:04d}") for i in range(AFTER_LOSS)]
+    assert [status for status, _ in more] == [201] * AFTER_LOSS, more
+    later = Delivery.objects.filter(message_id__in={body["id"] for _, body in more})
+    wait_for(
+        lambda: later.filter(status="delivered").count() == AFTER_LOSS,
+        timeout=120,
+        step=0.2,
+        what=f"the later deliveries\n{stack.logs_tail()}",
+    )
+    assert len(posts.findall(stack.access_log("web2"))) == served["web2"] + AFTER_LOSS
+    assert receiver.requests == BURST + AFTER_LOSS
+    assert len(receiver.accepted()) == BURST + AFTER_LOSS
