@@ -146,3 +146,16 @@ def test_metrics_are_not_served_to_the_public(site):
     response.read()
     assert response.status == 404
     assert '"GET /metrics' not in site["group"].log_path("web").read_text()
+
+
+def test_only_static_files_are_compressed(site):
+    conn = _https(site)
+    conn.request("GET", "/static/css/amtsweg.abc123.css", headers={"Accept-Encoding": "gzip"})
+    static = conn.getresponse()
+    static.read()
+    assert static.getheader("Content-Encoding") == "gzip"
+    # Django's answers stay uncompressed (BREACH: secrets next to attacker-influenced text).
+    conn.request("GET", "/health/live", headers={"Accept-Encoding": "gzip"})
+    dynamic = conn.getresponse()
+    assert json.loads(dynamic.read()) == {"status": "ok"}
+    assert dynamic.getheader("Content-Encoding") is None
