@@ -51,6 +51,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -407,6 +408,8 @@ def main() -> None:
     missing = [tool for tool, found in (("nginx", nginx_path()), ("wrk", shutil.which("wrk"))) if not found]
     if missing:
         sys.exit(f"Fehlt: {', '.join(missing)} (apt-get install {' '.join(missing)})")
+    # A TERM (e.g. from `timeout`) must still stop the stack and drop the database (the finally blocks).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("abgebrochen (SIGTERM)"))
     started = time.perf_counter()
     load_before = os.getloadavg()[0]
     results = run(args)
