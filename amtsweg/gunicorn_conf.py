@@ -14,7 +14,9 @@ threads = int(os.environ.get("AMTSWEG_WEB_THREADS", "4"))
 worker_class = "gthread"
 timeout = int(os.environ.get("AMTSWEG_WEB_TIMEOUT", "60"))
 graceful_timeout = 20
-keepalive = 5
+# Above nginx's upstream keepalive_timeout (30 s, deploy/nginx/): the proxy, not gunicorn, closes idle
+# connections, so a request never races a connection gunicorn is closing.
+keepalive = 75
 # Each worker imports amtsweg.wsgi, which warms the finder's search index before it takes requests.
 preload_app = False
 # Behind nginx on the same host (deploy/nginx/): trust its X-Forwarded-* headers from loopback only.

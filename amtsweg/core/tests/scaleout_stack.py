@@ -37,11 +37,11 @@ def free_port() -> int:
 
 
 def worker_command() -> list[str]:
-    """The task worker, as ``./dev start`` runs it (one place: switch to ``manage.py worker`` here)."""
+    """The task worker, as ``./dev start`` runs it (heartbeat and automatic takeover)."""
     return [
         sys.executable,
         "manage.py",
-        "db_worker",
+        "worker",
         "--queue-name",
         "*",
         "--no-reload",
@@ -52,31 +52,21 @@ def worker_command() -> list[str]:
 
 
 def gunicorn_command(*, port: int, workers: int, threads: int) -> list[str]:
-    """One web process: gunicorn with gthread workers (threads keep the upstream keep-alive usable);
-    --keep-alive above the upstream keepalive_timeout (30 s) of deploy/nginx/amtsweg.conf."""
+    """One web process with the production configuration (amtsweg/gunicorn_conf.py, as ``./dev start``
+    and deploy/systemd run it); only the address and the process/thread counts differ."""
     return [
         sys.executable,
         "-m",
         "gunicorn",
+        "-c",
+        "python:amtsweg.gunicorn_conf",
         "amtsweg.wsgi:application",
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
         str(workers),
-        "--worker-class",
-        "gthread",
         "--threads",
         str(threads),
-        "--keep-alive",
-        "75",
-        "--timeout",
-        "90",
-        "--access-logfile",
-        "-",
-        "--error-logfile",
-        "-",
-        # gunicorn 27's control socket has one default path per user: two instances would clash.
-        "--no-control-socket",
     ]
 
 
