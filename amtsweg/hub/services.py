@@ -61,6 +61,15 @@ def _audit(event: str, *, message_id, delivery_id=None, detail: dict | None = No
     )
 
 
+def _audit_write(entries: list[dict]) -> None:
+    """Write collected audit entries with one chain lock. Call it LAST in a transaction: on PostgreSQL the
+    chain lock is held until commit, so writes after it would serialise every concurrent intake."""
+    if entries:
+        from amtsweg.audit.services import audit_record_many
+
+        audit_record_many(entries=entries)
+
+
 def sha512(data: bytes) -> str:
     return hashlib.sha512(data).hexdigest()
 
@@ -169,8 +178,15 @@ def message_create_from_submission(*, submission) -> Message:
             data_xml_encrypted=crypto.encrypt(xml),
         )
         _attachments_store(message=message, files=files)
-        _audit("received", message_id=message.id, detail={"source": "portal", "vorgangsnummer": message.vorgangsnummer})
-        message_route(message=message)
+        audit = [
+            {
+                "event": "received",
+                "message_id": str(message.id),
+                "detail": {"source": "portal", "vorgangsnummer": message.vorgangsnummer},
+            }
+        ]
+        message_route(message=message, audit=audit)
+        _audit_write(audit)
     return message
 
 
@@ -227,8 +243,15 @@ def message_create(
             data_xml_encrypted=crypto.encrypt(xml) if xml else "",
         )
         _attachments_store(message=message, files=list(attachments))
-        _audit("received", message_id=message.id, detail={"source": source, "vorgangsnummer": vorgangsnummer})
-        message_route(message=message)
+        audit = [
+            {
+                "event": "received",
+                "message_id": str(message.id),
+                "detail": {"source": source, "vorgangsnummer": vorgangsnummer},
+            }
+        ]
+        message_route(message=message, audit=audit)
+        _audit_write(audit)
     return message, True
 
 
@@ -248,12 +271,16 @@ def routing_targets(*, message: Message) -> list[TargetSystem]:
     return list({r.target_id: r.target for r in routings}.values())
 
 
-def message_route(*, message: Message) -> list[Delivery]:
-    """Create one Delivery per configured target and enqueue its task, in the caller's transaction."""
+def message_route(*, message: Message, audit: list | None = None) -> list[Delivery]:
+    """Create one Delivery per configured target and enqueue its task, in the caller's transaction.
+
+    The "queued" audit entries are appended to ``audit`` when given (the caller writes them last, see
+    ``_audit_write``), otherwise written at the end of this function."""
     from amtsweg.hub.tasks import delivery_attempt
 
     targets = routing_targets(message=message)
     deliveries = []
+    entries: list[dict] = []
     now = clock.now()
     with transaction.atomic():
         for target in targets:
@@ -269,13 +296,24 @@ def message_route(*, message: Message) -> list[Delivery]:
             )
             if created:
                 delivery_attempt.enqueue(str(delivery.pk))
-                _audit("queued", message_id=message.id, delivery_id=delivery.pk, detail={"target": target.pk})
+                entries.append(
+                    {
+                        "event": "queued",
+                        "message_id": str(message.id),
+                        "delivery_id": str(delivery.pk),
+                        "detail": {"target": target.pk},
+                    }
+                )
             deliveries.append(delivery)
         status = Message.Status.ROUTED if targets else Message.Status.UNROUTED
         # Without a route the message waits (amtsweg.hub.routing releases it when a route is created).
         reason = "" if targets else f"Keine Weiterleitung für {message.authority_key} eingerichtet; wartet."
         Message.objects.filter(pk=message.pk).update(status=status, status_reason=reason)
         message.status, message.status_reason = status, reason
+        if audit is None:
+            _audit_write(entries)
+        else:
+            audit.extend(entries)
     if not targets:
         logger.warning("hub message without target message=%s authority=%s", message.id, message.authority_key)
     return deliveries
