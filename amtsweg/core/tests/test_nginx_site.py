@@ -94,7 +94,7 @@ def test_tls_is_terminated_and_django_learns_the_request_was_https(site):
     assert conn.sock.version() in {"TLSv1.2", "TLSv1.3"}
     # Django (production settings, SECURE_PROXY_SSL_HEADER) sends HSTS only on requests it sees as secure,
     # and would redirect a plain one to https instead of answering 200.
-    assert response.getheader("Strict-Transport-Security") == "max-age=31536000"
+    assert response.getheader("Strict-Transport-Security") == "max-age=31536000; includeSubDomains"
     assert response.getheader("Server") == "nginx"  # no version (server_tokens off)
 
 
