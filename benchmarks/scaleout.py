@@ -26,23 +26,25 @@ Afterwards the benchmark waits (bounded) until every accepted application is del
 Fachverfahren recorded each exactly once. While the applications run, pg_stat_activity is sampled: how many
 database sessions are active and how many of them wait on an advisory lock.
 
-Figures (2026-12-03, 2 CPU cores shared with other jobs, load 4.0 → 5.8; defaults: 16 connections, 15 s,
+Figures (2026-12-03, 2 CPU cores shared with other jobs, load 7 → 9; defaults: 16 connections, 15 s,
 2 gunicorn instances × 2 processes × 4 threads, 2 workers)::
 
     Anfrage                                      ok/s   p50 ms   p95 ms   p99 ms
-    Leere Django-Ansicht (GET /health/live)       949     15.8     60.9     95.6
-    Antrag einreichen (POST …/hub/antraege/)       18    822.0   1118.5   1314.0
-    Verhältnis: Durchsatz 52.6×, p95 18.4×; 340 angenommen, 340 genau einmal zugestellt
+    Leere Django-Ansicht (GET /health/live)       753     19.4     81.2    131.0
+    Antrag einreichen (POST …/hub/antraege/)       17    860.3   1378.0   1794.6
+    Verhältnis: Durchsatz 43.7×, p95 17.0×; 331 angenommen, 331 genau einmal zugestellt
 
-    With one connection (``--connections 1``): bare view 444/s, p95 5.5 ms; applications 12/s, p50 81 ms,
-    p95 127 ms.
+    An earlier run at load 4 → 6: bare view 949/s (p95 61 ms), applications 18/s (p95 1118 ms); with one
+    connection (``--connections 1``): bare view 444/s, p95 5.5 ms; applications 12/s, p50 81 ms, p95 127 ms.
 
-Reading: one application costs ~80 ms alone, and 16 concurrent connections raise the rate only from 12/s to
-18/s, because on average 13.8 of 14.0 active database sessions wait on the audit chain's advisory lock
-(``amtsweg.audit.services._lock_chain``): ``hub.services.message_create`` writes its "received" audit entry
-before routing the message, and the lock is held until the API request's transaction commits, so routing,
-task rows, the idempotency record and the commit of all applications run one after the other. The
-deliveries keep up easily (the backlog was gone ~1 s after the load ended).
+Reading: one application costs ~80 ms alone, and 16 concurrent connections raise the rate only a little,
+because the audit chain is one global hash chain: every writer (intake and the workers' outcomes) takes its
+advisory lock (``amtsweg.audit.services._lock_chain``) and holds it until its transaction commits. The intake
+now writes its audit entries last (after routing and task rows), which shortened the critical section, but
+on a saturated machine a lock holder that loses its CPU still stalls everyone (6.3 of 6.7 active sessions
+waited on the lock). The next step is an audit outbox: entries written unchained in the business
+transaction and chained by one process afterwards. The deliveries keep up easily (the backlog was gone
+~1 s after the load ended).
 """
 
 from __future__ import annotations
