@@ -38,3 +38,20 @@ def _own_flood_counters(settings):
     import uuid
 
     settings.AMTSWEG_LIMITS_KEY_PREFIX = uuid.uuid4().hex[:12]
+
+
+@pytest.fixture
+def worker(monkeypatch):
+    """Run the real ``db_worker`` command until no task is ready (delayed retries stay waiting).
+
+    The worker calls close_old_connections() between tasks, which would drop the connection that
+    holds the test's (rolled back) transaction; in production that call is what we want.
+    """
+    import django_tasks_db.management.commands.db_worker as command
+
+    monkeypatch.setattr(command, "close_old_connections", lambda: None)
+
+    def run():
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--queue-name", "*", verbosity=0)
+
+    return run

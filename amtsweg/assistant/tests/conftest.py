@@ -146,24 +146,6 @@ def start_url(activation, dresden):
     return reverse("assistant:start", kwargs={"key": "hundesteuer-anmeldung", "ags": dresden.ags})
 
 
-@pytest.fixture
-def worker(monkeypatch):
-    """Run the real ``db_worker`` command until no task is ready (delayed retries stay waiting).
-
-    The worker calls close_old_connections() between tasks, which would drop the connection that
-    holds the test's (rolled back) transaction; in production that call is what we want.
-    """
-    import django_tasks_db.management.commands.db_worker as command
-    from django.core.management import call_command
-
-    monkeypatch.setattr(command, "close_old_connections", lambda: None)
-
-    def run():
-        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--queue-name", "*", verbosity=0)
-
-    return run
-
-
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

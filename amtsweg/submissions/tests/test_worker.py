@@ -3,8 +3,6 @@ import email
 import subprocess
 from email import policy
 
-import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -12,23 +10,6 @@ from amtsweg.submissions.models import Submission
 from amtsweg.submissions.receipt import XML_ATTACHMENT_NAME
 from amtsweg.submissions.services import receipts_resume
 from amtsweg.submissions.tasks import receipt_generate
-
-
-@pytest.fixture
-def worker(monkeypatch):
-    """Run the real ``db_worker`` command until the queue is empty.
-
-    The worker calls close_old_connections() between tasks, which would drop the connection that
-    holds the test's (rolled back) transaction; in production that call is what we want.
-    """
-    import django_tasks_db.management.commands.db_worker as command
-
-    monkeypatch.setattr(command, "close_old_connections", lambda: None)
-
-    def run():
-        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--queue-name", "*", verbosity=0)
-
-    return run
 
 
 def _pdf_tool(tool, path, *args):
