@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from amtsweg.forms.fields import field_errors
+from amtsweg.forms.field_validation import field_errors
 from amtsweg.forms.logic import evaluate, expression_vars, truthy
 
 from .engine_answers import (
