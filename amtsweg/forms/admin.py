@@ -5,8 +5,6 @@ All writes go through ``amtsweg.forms.services``; the admin only collects input 
 
 from __future__ import annotations
 
-import json
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -14,21 +12,20 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 
+# Imported so the Overlay admin is registered: Django's autodiscovery only imports this module.
+from amtsweg.forms.admin_overlays import OverlayAdmin, OverlayForm
+from amtsweg.forms.admin_preview import preview_steps
 from amtsweg.forms.definition import DefinitionInvalid, definition_errors, definition_parse
-from amtsweg.forms.engine import overlay_problems
 from amtsweg.forms.models import FormDefinition, FormVersion, Overlay
-from amtsweg.forms.selectors import definition_export, form_resolve, form_version_current, form_version_latest
+from amtsweg.forms.selectors import definition_export, form_resolve, form_version_current
 from amtsweg.forms.services import (
     FormVersionImmutable,
-    OverlayInvalid,
     definition_load,
     form_version_create_draft,
     form_version_publish,
     form_version_update,
-    overlay_set,
-    overlay_shape_errors,
 )
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -246,7 +243,7 @@ class FormVersionAdmin(admin.ModelAdmin):
             "version": version,
             "overlay": overlay,
             "form": form,
-            "steps": _preview_steps(form),
+            "steps": preview_steps(form),
             "parameters": [
                 {"name": k, "label": spec.get("label"), "value": form.parameters.get(k)}
                 for k, spec in (form.document.get("parameters") or {}).items()
@@ -267,167 +264,11 @@ class FormVersionAdmin(admin.ModelAdmin):
         return response
 
 
-_CONSTRAINTS = (
-    "required",
-    "min",
-    "max",
-    "min_length",
-    "max_length",
-    "pattern",
-    "pattern_message",
-    "codelist",
-    "optional_switch",
-)
-
-
-def _logic(value) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _preview_steps(form) -> list[dict]:
-    """A plain structure for the preview template (keeps logic out of the template)."""
-    steps = []
-    for step in form.steps:
-        groups = []
-        for group in step["groups"]:
-            fields = []
-            for f in group["fields"]:
-                constraints = [f"{c}: {f[c]}" for c in _CONSTRAINTS if c in f]
-                if "file" in f:
-                    constraints.append(
-                        f"Dateien: {', '.join(f['file'].get('types', []))}, max. {f['file'].get('max_size_mb', 10)} MB"
-                    )
-                options = f.get("options") or form.codelists.get(f.get("codelist") or "", [])
-                fields.append(
-                    {
-                        "key": f["key"],
-                        "type": f["type"],
-                        "label": f.get("label") or f.get("text", ""),
-                        "help": f.get("help", ""),
-                        "constraints": constraints,
-                        "options": [f"{o['value']} = {o['label']}" for o in options],
-                        "when": _logic(f["when"]) if "when" in f else "",
-                        "compute": _logic(f["compute"]) if "compute" in f else "",
-                        "documentation": f.get("documentation", ""),
-                    }
-                )
-            groups.append(
-                {
-                    "key": group["key"],
-                    "title": group["title"],
-                    "intro": group.get("intro", ""),
-                    "repeat": group.get("repeat"),
-                    "when": _logic(group["when"]) if "when" in group else "",
-                    "fields": fields,
-                }
-            )
-        steps.append(
-            {
-                "key": step["key"],
-                "title": step["title"],
-                "intro": step.get("intro", ""),
-                "clarification": step.get("clarification", False),
-                "when": _logic(step["when"]) if "when" in step else "",
-                "outcomes": [
-                    {"when": _logic(o["when"]), "title": o["stop"]["title"], "text": o["stop"]["text"]}
-                    for o in step.get("outcomes") or []
-                ],
-                "rules": [
-                    {"check": _logic(r["check"]), "message": r["message"], "fields": ", ".join(r.get("fields", []))}
-                    for r in step.get("rules") or []
-                ],
-                "groups": groups,
-            }
-        )
-    return steps
-
-
-class OverlayForm(forms.ModelForm):
-    class Meta:
-        model = Overlay
-        fields = ["definition", "authority", "parameters", "texts", "disabled_fields", "contact"]
-
-    def clean(self):
-        cleaned = super().clean()
-        definition = cleaned.get("definition")
-        if definition is None or self.errors:
-            return cleaned
-        shape = overlay_shape_errors(
-            parameters=cleaned.get("parameters"),
-            texts=cleaned.get("texts"),
-            disabled_fields=cleaned.get("disabled_fields"),
-            contact=cleaned.get("contact"),
-        )
-        if shape:
-            raise forms.ValidationError(shape)
-        version = form_version_current(definition=definition) or form_version_latest(definition=definition)
-        if version is not None:
-            problems = overlay_problems(
-                document=version.document,
-                parameters=cleaned.get("parameters") or {},
-                texts=cleaned.get("texts") or {},
-                disabled_fields=cleaned.get("disabled_fields") or [],
-            )
-            if problems:
-                raise forms.ValidationError(problems)
-        return cleaned
-
-
-@admin.register(Overlay)
-class OverlayAdmin(admin.ModelAdmin):
-    form = OverlayForm
-    list_display = ["definition", "authority", "updated_at", "conflict_count"]
-    list_filter = ["definition"]
-    search_fields = ["definition__title", "authority__name", "authority__key"]
-    autocomplete_fields = ["authority"]
-    readonly_fields = ["conflicts", "preview"]
-    fields = ["definition", "authority", "conflicts", "preview", "parameters", "texts", "disabled_fields", "contact"]
-
-    def _conflicts(self, obj) -> list[str]:
-        if obj is None or obj.pk is None:
-            return []
-        version = form_version_current(definition=obj.definition)
-        return (
-            overlay_problems(
-                document=version.document,
-                parameters=obj.parameters,
-                texts=obj.texts,
-                disabled_fields=obj.disabled_fields,
-            )
-            if version
-            else []
-        )
-
-    @admin.display(description="Konflikte")
-    def conflict_count(self, obj):
-        return len(self._conflicts(obj)) or "–"
-
-    @admin.display(description="Konflikte mit der aktuellen Version")
-    def conflicts(self, obj):
-        problems = self._conflicts(obj)
-        if not problems:
-            return "Keine – die Anpassung passt zur aktuellen Version."
-        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((p,) for p in problems)))
-
-    @admin.display(description="Vorschau")
-    def preview(self, obj):
-        version = form_version_current(definition=obj.definition) if obj and obj.pk else None
-        if version is None:
-            return "–"
-        url = reverse("admin:forms_formversion_preview", args=[version.pk])
-        return format_html('<a href="{}?overlay={}">Assistent mit dieser Anpassung ansehen</a>', url, obj.pk)
-
-    def save_model(self, request, obj, form, change):
-        try:
-            saved = overlay_set(
-                definition=obj.definition,
-                authority=obj.authority,
-                parameters=obj.parameters or {},
-                texts=obj.texts or {},
-                disabled_fields=obj.disabled_fields or [],
-                contact=obj.contact or {},
-            )
-        except OverlayInvalid as exc:
-            messages.error(request, str(exc))
-            return
-        obj.pk = saved.pk
+__all__ = [
+    "DefinitionImportForm",
+    "FormDefinitionAdmin",
+    "FormVersionAdmin",
+    "FormVersionForm",
+    "OverlayAdmin",
+    "OverlayForm",
+]

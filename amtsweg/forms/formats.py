@@ -77,33 +77,41 @@ def _field_schema(field: dict, document: dict) -> dict:
     elif kind == "email":
         schema = {"type": "string", "format": "email", "maxLength": 254}
     elif kind == "address":
-        schema = {
-            "type": "object",
-            "properties": {
-                "street": {"type": "string", "minLength": 1, "maxLength": 100},
-                "house_number": {"type": "string", "maxLength": 20},
-                "postal_code": {"type": "string", "pattern": PATTERNS["postal_code"]},
-                "city": {"type": "string", "minLength": 1, "maxLength": 100},
-            },
-            "required": ["street", "postal_code", "city"],
-            "additionalProperties": False,
-        }
+        schema = _address_schema()
     elif kind == "file":
-        schema = {
-            "type": "object",
-            "properties": {
-                "name": {"type": "string", "minLength": 1},
-                "size": {"type": "integer", "minimum": 1},
-                "type": {"enum": (field.get("file") or {}).get("types") or sorted(FILE_TYPES)},
-                "ref": {"type": "string"},
-            },
-            "required": ["name", "size", "type"],
-            "additionalProperties": False,
-        }
+        schema = _file_schema(field)
     else:  # pragma: no cover - info fields have no answer and are skipped by the callers
         schema = {}
     title = field.get("label")
     return {"title": title, **schema} if title else schema
+
+
+def _address_schema() -> dict:
+    return {
+        "type": "object",
+        "properties": {
+            "street": {"type": "string", "minLength": 1, "maxLength": 100},
+            "house_number": {"type": "string", "maxLength": 20},
+            "postal_code": {"type": "string", "pattern": PATTERNS["postal_code"]},
+            "city": {"type": "string", "minLength": 1, "maxLength": 100},
+        },
+        "required": ["street", "postal_code", "city"],
+        "additionalProperties": False,
+    }
+
+
+def _file_schema(field: dict) -> dict:
+    return {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string", "minLength": 1},
+            "size": {"type": "integer", "minimum": 1},
+            "type": {"enum": (field.get("file") or {}).get("types") or sorted(FILE_TYPES)},
+            "ref": {"type": "string"},
+        },
+        "required": ["name", "size", "type"],
+        "additionalProperties": False,
+    }
 
 
 def _always_answered(field: dict, *containers: dict) -> bool:

@@ -68,31 +68,7 @@ class PlaceIndex:
     ) -> None:
         """``gemeinden``: dicts with id, ags, ars, name, population, kreis_name, postal_code;
         ``postal_codes``: (code, gemeinde id, place name) rows."""
-        places: list[PlaceHit] = []
-        number_of: dict[int, int] = {}
-        codes_of: dict[int, set[str]] = {}
-        for row in gemeinden:
-            number_of[row["id"]] = len(places)
-            codes_of[row["id"]] = {row["postal_code"]} if row.get("postal_code") else set()
-            places.append(
-                PlaceHit(
-                    territory_id=row["id"],
-                    ags=row.get("ags") or "",
-                    ars=row.get("ars") or "",
-                    name=row["name"],
-                    display_name=display_name(row["name"]),
-                    kreis_name=row.get("kreis_name") or "",
-                    postal_codes=(),
-                    population=row.get("population") or 0,
-                    score=0.0,
-                )
-            )
-        aliases: dict[int, set[str]] = {}
-        for code, gemeinde_id, place_name in postal_codes:
-            if gemeinde_id in codes_of:
-                codes_of[gemeinde_id].add(code)
-                if place_name:
-                    aliases.setdefault(gemeinde_id, set()).add(place_name)
+        places, number_of, codes_of, aliases = _places_read(gemeinden, postal_codes)
         self._places = [replace(place, postal_codes=tuple(sorted(codes_of[place.territory_id]))) for place in places]
         self._plz = sorted((code, number_of[gid]) for gid, codes in codes_of.items() for code in codes)
         self._plz_codes = [code for code, _number in self._plz]
@@ -101,19 +77,7 @@ class PlaceIndex:
             self._by_key[place.ags] = number
             self._by_key[place.ars] = number
 
-        variants: list[str] = []
-        owners: list[tuple[int, float]] = []
-        for number, place in enumerate(self._places):
-            own = name_variants(place.name)
-            known = {value for value, _weight in own}
-            for alias in aliases.get(place.territory_id, ()):  # PLZ place names, e.g. a former name
-                value = _normal(alias)
-                if value and value not in known:
-                    own.append((value, 0.8))
-                    known.add(value)
-            for value, weight in own:
-                variants.append(value)
-                owners.append((number, weight))
+        variants, owners = _variants_of(self._places, aliases)
         self._variants = variants
         self._owners = owners
         self._starts: list[int] = []
@@ -226,3 +190,51 @@ class PlaceIndex:
                 value = (base - 0.1 * edits) * weight
                 if value > scores.get(number, 0.0):
                     scores[number] = value
+
+
+def _places_read(gemeinden: Iterable[Mapping], postal_codes: Iterable[tuple[str, int, str]]):
+    """The places (without codes yet), their numbers by id, their postal codes and PLZ place names by id."""
+    places: list[PlaceHit] = []
+    number_of: dict[int, int] = {}
+    codes_of: dict[int, set[str]] = {}
+    for row in gemeinden:
+        number_of[row["id"]] = len(places)
+        codes_of[row["id"]] = {row["postal_code"]} if row.get("postal_code") else set()
+        places.append(
+            PlaceHit(
+                territory_id=row["id"],
+                ags=row.get("ags") or "",
+                ars=row.get("ars") or "",
+                name=row["name"],
+                display_name=display_name(row["name"]),
+                kreis_name=row.get("kreis_name") or "",
+                postal_codes=(),
+                population=row.get("population") or 0,
+                score=0.0,
+            )
+        )
+    aliases: dict[int, set[str]] = {}
+    for code, gemeinde_id, place_name in postal_codes:
+        if gemeinde_id in codes_of:
+            codes_of[gemeinde_id].add(code)
+            if place_name:
+                aliases.setdefault(gemeinde_id, set()).add(place_name)
+    return places, number_of, codes_of, aliases
+
+
+def _variants_of(places: list[PlaceHit], aliases: dict[int, set[str]]) -> tuple[list[str], list[tuple[int, float]]]:
+    """Every searchable name variant with its owner (place number, weight)."""
+    variants: list[str] = []
+    owners: list[tuple[int, float]] = []
+    for number, place in enumerate(places):
+        own = name_variants(place.name)
+        known = {value for value, _weight in own}
+        for alias in aliases.get(place.territory_id, ()):  # PLZ place names, e.g. a former name
+            value = _normal(alias)
+            if value and value not in known:
+                own.append((value, 0.8))
+                known.add(value)
+        for value, weight in own:
+            variants.append(value)
+            owners.append((number, weight))
+    return variants, owners

@@ -1,0 +1,45 @@
+"""Writes for the municipality register, postal codes and authorities.
+
+All importers are idempotent and use bulk operations: importing all of Germany
+(about 16,000 register records) costs a handful of queries, not one per row.
+
+One module per concern; the public names are re-exported here, so callers import
+from ``amtsweg.directory.services``:
+
+- ``register``: the GV100AD register import (``register_report``: what it changed);
+- ``successors``: successors of dissolved units and redirecting references onto them;
+- ``postal_codes``: PLZ → Gemeinde;
+- ``authorities``: default authorities generated from the register;
+- ``authority_io``: authority import and export (CSV/JSON);
+- ``names``, ``base``: helpers shared by the above.
+"""
+
+from .authorities import DEFAULT_OPENING_HOURS, GEMEINDEFREI_TYPES, KREISFREI_TYPES, authorities_generate
+from .authority_io import EXPORT_FIELDS, authorities_export, authorities_import
+from .base import LEVELS, Kind
+from .names import short_name
+from .postal_codes import postal_codes_import
+from .register import register_import
+from .register_report import register_report_text
+from .successors import SUCCESSORS_FILE, Candidate, Dissolved, references_redirect, successors_guess
+
+__all__ = [
+    "DEFAULT_OPENING_HOURS",
+    "EXPORT_FIELDS",
+    "GEMEINDEFREI_TYPES",
+    "KREISFREI_TYPES",
+    "LEVELS",
+    "SUCCESSORS_FILE",
+    "Candidate",
+    "Dissolved",
+    "Kind",
+    "authorities_export",
+    "authorities_generate",
+    "authorities_import",
+    "postal_codes_import",
+    "references_redirect",
+    "register_import",
+    "register_report_text",
+    "short_name",
+    "successors_guess",
+]
