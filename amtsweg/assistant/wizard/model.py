@@ -26,7 +26,7 @@ AUTOCOMPLETE = {
 class Widget:
     spec: dict
     path: str
-    # input, textarea, radios, select, checkboxes, date, address, file, info, computed (see rendering.py)
+    # input, textarea, radios, select, checkboxes, date, address, file, info, computed (see rendering/fields.py)
     kind: str
     value: Any = None
     error: str | None = None
