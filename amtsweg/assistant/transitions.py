@@ -98,9 +98,11 @@ def resume(*, form: ResolvedForm, state: DraftState, warnings: tuple[str, ...] =
     return Outcome(Go.STEP, step=first, warnings=warnings) if first else Outcome(Go.REVIEW, warnings=warnings)
 
 
-def _out_of_order(*, form: ResolvedForm, state: DraftState, step_key: str) -> Outcome | None:
-    """The step is hidden for these answers, the Anliegensklärung stopped, or an earlier step is open."""
-    visible = wizard.step_keys(form, state.answers)
+def _out_of_order(*, form: ResolvedForm, state: DraftState, step_key: str, visible: list[str]) -> Outcome | None:
+    """The step is hidden for these answers, the Anliegensklärung stopped, or an earlier step is open.
+
+    ``visible``: the steps for the stored answers (computed once per request by the caller).
+    """
     if step_key not in visible:
         return resume(form=form, state=state, warnings=(HIDDEN_STEP,))
     step = form.steps_by_key[step_key]
@@ -116,19 +118,25 @@ def step_open(*, form: ResolvedForm, state: DraftState, step_key: str) -> Outcom
     """A step page requested with GET: show it, or send the citizen where they belong."""
     if step_key not in form.steps_by_key:
         return resume(form=form, state=state, warnings=(UNKNOWN_STEP,))
-    return _out_of_order(form=form, state=state, step_key=step_key) or Outcome(Go.SHOW, step=step_key)
+    visible = wizard.step_keys(form, state.answers)
+    return _out_of_order(form=form, state=state, step_key=step_key, visible=visible) or Outcome(Go.SHOW, step=step_key)
 
 
 def step_refused(*, form: ResolvedForm, state: DraftState, step_key: str) -> Outcome | None:
     """A posted step that does not exist or is not part of the assistant: nothing of it is read."""
-    if step_key not in form.steps_by_key or step_key not in wizard.step_keys(form, state.answers):
+    return _refused(form=form, state=state, step_key=step_key, visible=wizard.step_keys(form, state.answers))
+
+
+def _refused(*, form: ResolvedForm, state: DraftState, step_key: str, visible: list[str]) -> Outcome | None:
+    if step_key not in form.steps_by_key or step_key not in visible:
         return resume(form=form, state=state, warnings=(HIDDEN_STEP,))
     return None
 
 
 def step_post(*, form: ResolvedForm, state: DraftState, step_key: str, posted: Posted) -> Outcome:
     """A posted step page: the posted answers are stored in every case but a refused step."""
-    refused = step_refused(form=form, state=state, step_key=step_key)
+    visible = wizard.step_keys(form, state.answers)
+    refused = _refused(form=form, state=state, step_key=step_key, visible=visible)
     if refused is not None:
         return refused
     step = form.steps_by_key[step_key]
@@ -136,13 +144,13 @@ def step_post(*, form: ResolvedForm, state: DraftState, step_key: str, posted: P
     notices = (TAMPERED,) if posted.tampered else ()
     answers = posted.answers
 
-    out_of_order = _out_of_order(form=form, state=state, step_key=step_key)
+    out_of_order = _out_of_order(form=form, state=state, step_key=step_key, visible=visible)
     if out_of_order is not None:  # posted out of order: keep what was entered, go to the missing step
         return replace(out_of_order, save=Save(answers, completed, step_key))
 
     action = posted.action
     if action.startswith((ADD_ROW, REMOVE_ROW)):
-        return _repeat(form=form, step=step, answers=answers, completed=completed, posted=posted, notices=notices)
+        return _repeat(step=step, answers=answers, completed=completed, posted=posted, notices=notices)
     if action.startswith(REMOVE_FILE):
         path = action.split(":", 1)[1]
         if path in {p for p, _ in wizard.file_fields(form=form, step=step, answers=answers)}:
@@ -192,9 +200,7 @@ def repeat_change(*, step: dict, answers: dict, action: str) -> tuple[dict, str 
     return {**answers, group["key"]: rows}, f"gruppe-{group['key']}-ueberschrift", None
 
 
-def _repeat(
-    *, form: ResolvedForm, step: dict, answers: dict, completed: list[str], posted: Posted, notices: tuple
-) -> Outcome:
+def _repeat(*, step: dict, answers: dict, completed: list[str], posted: Posted, notices: tuple) -> Outcome:
     answers, focus, problem = repeat_change(step=step, answers=answers, action=posted.action)
     save = Save(answers, completed, step["key"])
     if problem or posted.upload_errors:
@@ -206,7 +212,7 @@ def _repeat(
 def _back(
     *, form: ResolvedForm, state: DraftState, step_key: str, completed: list[str], posted: Posted, notices: tuple
 ) -> Outcome:
-    """ "Zurück" does not validate; a completed step stays completed only while still valid."""
+    """Back ("zurueck") does not validate; a completed step stays completed only while still valid."""
     answers = posted.answers
     valid = not step_validate(form=form, step_key=step_key, answers=answers)
     done = completed + [step_key] if valid and step_key in state.completed_steps else completed
@@ -223,12 +229,12 @@ def _back(
 def _forward(
     *, form: ResolvedForm, state: DraftState, step_key: str, completed: list[str], posted: Posted, notices: tuple
 ) -> Outcome:
-    """ "Weiter": validate the step; on to the next step, back to the review, or to the stop page."""
+    """Forward ("weiter"): validate the step; on to the next step, back to the review, or to the stop page."""
     step = form.steps_by_key[step_key]
     answers = posted.answers
     revealed = frozenset(wizard.shown_paths(form, step, answers) - wizard.shown_paths(form, step, state.answers))
-    errors = {**validation_errors(form=form, step_key=step_key, answers=answers, revealed=revealed)}
-    errors.update(posted.upload_errors)
+    errors = validation_errors(form=form, step_key=step_key, answers=answers, revealed=revealed)
+    errors = {**errors, **posted.upload_errors}
     if errors or revealed or notices:
         save = Save(answers, completed, step_key)
         return Outcome(Go.SHOW, step=step_key, save=save, errors=errors, revealed=revealed, notices=notices)
