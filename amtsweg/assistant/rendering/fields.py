@@ -1,12 +1,4 @@
-"""Markup of a step's groups and fields, built in Python.
-
-A step page used to include one template per field (and loop over options and parts inside it):
-hundreds of template variable lookups per request, most of the request's time. The markup here is
-the same as those templates produced — labels, hints and errors wired up with ``aria-describedby``,
-``aria-invalid``, fieldsets with legends for radios, checkboxes, dates and addresses — so the
-accessibility tests keep guarding it. Every dynamic value goes through ``format_html``/``escape``.
-The page frame (heading, navigation, error summary, progress) stays in templates.
-"""
+"""The markup of one field (widget) per kind: labels, hints and errors wired up for accessibility."""
 
 from __future__ import annotations
 
@@ -14,7 +6,7 @@ from django.template.defaultfilters import filesizeformat, linebreaksbr
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from amtsweg.assistant.wizard import GroupView, Widget
+from amtsweg.assistant.wizard import Widget
 
 ERROR_ICON = '<span class="kern-icon kern-icon--danger" aria-hidden="true"></span>'
 OPTIONAL = ' <span class="kern-label__optional">(optional)</span>'
@@ -22,12 +14,12 @@ HX_SWAP = 'hx-target="#schritt" hx-select="#schritt" hx-swap="outerHTML"'
 BDAY = {"tag": "bday-day", "monat": "bday-month", "jahr": "bday-year"}
 
 
-def _safe(markup: str) -> SafeString:
+def safe(markup: str) -> SafeString:
     """Markup built in this module: literals, or pieces whose values went through escaping."""
     return mark_safe(markup)  # noqa: S308 (only ever called with such markup)
 
 
-def _attr(name: str, value) -> str:
+def attr(name: str, value) -> str:
     """`` name="value"`` (escaped), or nothing for an empty value."""
     return f' {name}="{conditional_escape(value)}"' if value else ""
 
@@ -37,8 +29,8 @@ def label_text(widget: Widget) -> SafeString:
     return format_html(
         "{}{}{}",
         widget.label,
-        _safe(OPTIONAL) if not widget.required else "",
-        _safe(' <span class="aw-new">neu</span>') if widget.revealed else "",
+        safe(OPTIONAL) if not widget.required else "",
+        safe(' <span class="aw-new">neu</span>') if widget.revealed else "",
     )
 
 
@@ -54,7 +46,7 @@ def error_message(element_id: str, message: str) -> str:
         '<p class="kern-error" id="{}">{}<span class="kern-body"><span class="kern-sr-only">Fehler: </span>{}'
         "</span></p>",
         element_id,
-        _safe(ERROR_ICON),
+        safe(ERROR_ICON),
         message,
     )
 
@@ -68,7 +60,7 @@ def htmx_refresh(widget: Widget, action: str) -> str:
     if not widget.refresh:
         return ""
     return format_html(
-        ' hx-post="{}" hx-trigger="change" {} hx-vals=\'{{"aktion": "aktualisieren"}}\'', action, _safe(HX_SWAP)
+        ' hx-post="{}" hx-trigger="change" {} hx-vals=\'{{"aktion": "aktualisieren"}}\'', action, safe(HX_SWAP)
     )
 
 
@@ -80,7 +72,7 @@ def _head(widget: Widget) -> str:
 def _flags(widget: Widget, *, required: bool = True) -> str:
     """aria-describedby / aria-invalid / aria-required of a single control."""
     return (
-        _attr("aria-describedby", widget.describedby)
+        attr("aria-describedby", widget.describedby)
         + (' aria-invalid="true"' if widget.error else "")
         + (' aria-required="true"' if required and widget.required else "")
     )
@@ -93,11 +85,11 @@ def _fieldset(widget: Widget, extra_class: str, has_error: bool, body_class: str
         extra_class,
         " kern-fieldset--error" if has_error else "",
         " aw-revealed" if widget.revealed else "",
-        _safe(_attr("aria-describedby", widget.describedby)),
+        safe(attr("aria-describedby", widget.describedby)),
         label_text(widget),
-        _safe(_head(widget)),
+        safe(_head(widget)),
         body_class,
-        _safe(body),
+        safe(body),
     )
 
 
@@ -110,8 +102,8 @@ def _input_box(widget: Widget, extra_class: str, control: str) -> str:
         " aw-revealed" if widget.revealed else "",
         widget.id,
         label_text(widget),
-        _safe(_head(widget)),
-        _safe(control),
+        safe(_head(widget)),
+        safe(control),
     )
 
 
@@ -123,7 +115,7 @@ def _input(widget: Widget, action: str) -> str:
             error_class,
             widget.id,
             widget.name,
-            _safe(_flags(widget)),
+            safe(_flags(widget)),
             widget.value,
         )
     else:
@@ -134,11 +126,11 @@ def _input(widget: Widget, action: str) -> str:
             widget.id,
             widget.name,
             "" if widget.value is None else widget.value,
-            _safe(_attr("inputmode", widget.inputmode)),
-            _safe(_attr("autocomplete", widget.autocomplete)),
-            _safe(' spellcheck="false" autocapitalize="characters"' if widget.spec["type"] == "iban" else ""),
-            _safe(_flags(widget)),
-            _safe(htmx_refresh(widget, action)),
+            safe(attr("inputmode", widget.inputmode)),
+            safe(attr("autocomplete", widget.autocomplete)),
+            safe(' spellcheck="false" autocapitalize="characters"' if widget.spec["type"] == "iban" else ""),
+            safe(_flags(widget)),
+            safe(htmx_refresh(widget, action)),
         )
     return _input_box(widget, "", control)
 
@@ -147,7 +139,7 @@ def _select(widget: Widget, action: str) -> str:
     options = format_html_join(
         "",
         '<option value="{}"{}>{}</option>',
-        ((o["value"], _safe(" selected") if o["checked"] else "", o["label"]) for o in widget.options),
+        ((o["value"], safe(" selected") if o["checked"] else "", o["label"]) for o in widget.options),
     )
     control = format_html(
         '<div class="kern-form-input__select-wrapper"><select class="kern-form-input__select{}" id="{}" name="{}"{}{}>'
@@ -155,8 +147,8 @@ def _select(widget: Widget, action: str) -> str:
         " kern-form-input__select--error" if widget.error else "",
         widget.id,
         widget.name,
-        _safe(_flags(widget)),
-        _safe(htmx_refresh(widget, action)),
+        safe(_flags(widget)),
+        safe(htmx_refresh(widget, action)),
         options,
     )
     return _input_box(widget, "", control)
@@ -167,7 +159,7 @@ def _choices(widget: Widget, action: str) -> str:
     error = bool(widget.error)
     check_class = " kern-form-check--error" if error else ""
     input_class = f"kern-form-check__{control}" + (f" kern-form-check__{control}--error" if error else "")
-    tail = _safe((' aria-invalid="true"' if error else "") + htmx_refresh(widget, action))
+    tail = safe((' aria-invalid="true"' if error else "") + htmx_refresh(widget, action))
     body = format_html_join(
         "",
         '<div class="kern-form-check{}"><input class="{}" type="{}" id="{}" name="{}" value="{}"{}{}>'
@@ -180,7 +172,7 @@ def _choices(widget: Widget, action: str) -> str:
                 o["id"],
                 widget.name,
                 o["value"],
-                _safe(" checked") if o["checked"] else "",
+                safe(" checked") if o["checked"] else "",
                 tail,
                 o["id"],
                 o["label"],
@@ -209,8 +201,8 @@ def _date(widget: Widget, action: str) -> str:
                 p["id"],
                 p["name"],
                 p["value"],
-                _safe(f' autocomplete="{BDAY[p["key"]]}"' if bday else ""),
-                _safe(' aria-invalid="true"' if widget.error else ""),
+                safe(f' autocomplete="{BDAY[p["key"]]}"' if bday else ""),
+                safe(' aria-invalid="true"' if widget.error else ""),
             )
             for p in widget.parts
         ),
@@ -228,18 +220,18 @@ def _address_part(widget: Widget, part: dict) -> str:
         " kern-form-input--error" if part["error"] else "",
         part["id"],
         part["label"],
-        _safe(OPTIONAL) if not part["required"] else "",
-        _safe(error_message(part["error_id"], part["error"])) if part["error"] else "",
+        safe(OPTIONAL) if not part["required"] else "",
+        safe(error_message(part["error_id"], part["error"])) if part["error"] else "",
         " kern-form-input__input--width-4" if part["key"] == "postal_code" else "",
         " kern-form-input__input--error" if invalid else "",
         part["id"],
         part["name"],
         part["value"],
         part["autocomplete"],
-        _safe(_attr("inputmode", part["inputmode"])),
-        _safe(_attr("aria-describedby", part["error_id"] if part["error"] else "")),
-        _safe(' aria-invalid="true"' if invalid else ""),
-        _safe(' aria-required="true"' if part["required"] and widget.required else ""),
+        safe(attr("inputmode", part["inputmode"])),
+        safe(attr("aria-describedby", part["error_id"] if part["error"] else "")),
+        safe(' aria-invalid="true"' if invalid else ""),
+        safe(' aria-required="true"' if part["required"] and widget.required else ""),
     )
 
 
@@ -272,9 +264,9 @@ def _file(widget: Widget, action: str) -> str:
         widget.id,
         widget.name,
         widget.accept,
-        _safe(_attr("aria-describedby", describedby)),
-        _safe(' aria-invalid="true"' if widget.error else ""),
-        _safe(' aria-required="true"' if widget.required and not value else ""),
+        safe(attr("aria-describedby", describedby)),
+        safe(' aria-invalid="true"' if widget.error else ""),
+        safe(' aria-required="true"' if widget.required and not value else ""),
     )
     return _input_box(widget, " aw-file", current + control)
 
@@ -319,93 +311,5 @@ def widget_html(widget: Widget, *, action: str) -> str:
     return RENDERERS[widget.kind](widget, action)
 
 
-def _widgets_html(widgets: list[Widget], action: str) -> str:
+def widgets_html(widgets: list[Widget], action: str) -> str:
     return "".join(RENDERERS[w.kind](w, action) for w in widgets)
-
-
-def _focus(focus: str, element_id: str) -> str:
-    # The element to focus after htmx re-rendered the step (a new or removed row), see assistant.js.
-    return " data-aw-focus" if focus and focus == element_id else ""
-
-
-def _repeat_group_html(group: GroupView, action: str, focus: str) -> str:
-    swap = _safe(HX_SWAP)
-    rows = []
-    for row in group.rows:
-        remove = ""
-        if row.can_remove:
-            remove = format_html(
-                '<div class="aw-row__actions"><button type="submit" class="kern-btn kern-btn--tertiary" name="aktion"'
-                ' value="{}" hx-post="{}" {}><span class="kern-icon kern-icon--delete" aria-hidden="true"></span>'
-                '<span class="kern-label">{} entfernen</span></button></div>',
-                row.remove_value,
-                action,
-                swap,
-                row.label,
-            )
-        rows.append(
-            format_html(
-                '<fieldset class="kern-fieldset aw-row" id="{}" tabindex="-1"{}>'
-                '<legend class="kern-heading-small aw-row__legend">{}</legend>'
-                '<div class="kern-fieldset__body aw-row__body">{}</div>{}</fieldset>',
-                row.id,
-                _safe(_focus(focus, row.id)),
-                row.label,
-                _safe(_widgets_html(row.widgets, action)),
-                remove,
-            )
-        )
-    if group.can_add:
-        footer = format_html(
-            '<button type="submit" class="kern-btn kern-btn--secondary aw-group__add" id="{}" name="aktion" value="{}"'
-            ' hx-post="{}" {}><span class="kern-icon kern-icon--add" aria-hidden="true"></span>'
-            '<span class="kern-label">{}{} hinzufügen</span></button>',
-            group.add_id,
-            group.add_value,
-            action,
-            swap,
-            "Weitere Angaben: " if group.rows else "",
-            group.item_label,
-        )
-    elif group.max_rows:
-        footer = format_html(
-            '<p class="kern-hint">Sie können höchstens {} × „{}“ angeben.</p>', group.max_rows, group.item_label
-        )
-    else:
-        footer = ""
-    heading_id = f"{group.id}-ueberschrift"
-    return format_html(
-        '<section class="aw-group aw-group--repeat" id="{}" aria-labelledby="{}">'
-        '<h2 class="kern-heading-medium" id="{}" tabindex="-1"{}>{}</h2>{}{}{}{}</section>',
-        group.id,
-        heading_id,
-        heading_id,
-        _safe(_focus(focus, heading_id)),
-        group.title,
-        format_html('<p class="kern-body">{}</p>', group.intro) if group.intro else "",
-        _safe(error_message(group.error_id, group.error)) if group.error else "",
-        _safe("".join(rows)),
-        footer,
-    )
-
-
-def group_html(group: GroupView, *, action: str, focus: str = "") -> SafeString:
-    """One group of a step: a section with its fields; repeatable groups get a fieldset per row
-    with add/remove buttons (plain submit buttons; htmx re-renders the step when JavaScript runs)."""
-    if group.repeat is not None:
-        return _safe(_repeat_group_html(group, action, focus))
-    heading_id = f"{group.id}-ueberschrift"
-    return format_html(
-        '<section class="aw-group" id="{}"{}>{}{}<div class="aw-group__fields">{}</div></section>',
-        group.id,
-        _safe(_attr("aria-labelledby", heading_id if group.show_heading else "")),
-        format_html('<h2 class="kern-heading-medium" id="{}">{}</h2>', heading_id, group.title)
-        if group.show_heading
-        else "",
-        format_html('<p class="kern-body">{}</p>', group.intro) if group.intro else "",
-        _safe(_widgets_html(group.widgets, action)),
-    )
-
-
-def groups_html(groups: list[GroupView], *, action: str, focus: str = "") -> SafeString:
-    return _safe("".join(group_html(g, action=action, focus=focus) for g in groups))

@@ -1,0 +1,83 @@
+"""The assistant's start page (what to have at hand, drafts to continue) and a draft's entry link."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_GET, require_http_methods
+
+from amtsweg.assistant import selectors, services, wizard
+from amtsweg.assistant.views.base import (
+    LIMIT_TEXTS,
+    TOO_MANY,
+    Ctx,
+    ctx_for,
+    load,
+    page,
+    session_add,
+    session_tokens,
+)
+from amtsweg.core.clients import client_ip
+from amtsweg.forms.engine import ResolvedForm
+
+
+def _needs(form: ResolvedForm) -> list[str]:
+    """What to have at hand, derived from the form's fields."""
+    kinds = {ref.field["type"] for ref in form.fields.values()}
+    items = []
+    if "email" in kinds:
+        items.append("eine E-Mail-Adresse für die Eingangsbestätigung")
+    if "iban" in kinds:
+        items.append("Ihre Bankverbindung (IBAN), falls Sie am Lastschriftverfahren teilnehmen möchten")
+    for ref in form.fields.values():
+        if ref.field["type"] == "file":
+            hint = wizard.file_hint(ref.field)
+            items.append(f"gegebenenfalls als Datei: {ref.field.get('label') or 'Nachweis'} ({hint})")
+    return items
+
+
+@require_http_methods(["GET", "POST"])
+def start(request: HttpRequest, key: str, ags: str):
+    offer = selectors.offer_get(key=key, ags=ags)
+    version = selectors.version_for_new_draft(definition=offer.definition) if offer else None
+    if offer is None or version is None:
+        return page(request, "unavailable.html", {}, status=404)
+    form = selectors.form_for(version=version, authority=offer.authority)
+    if request.method == "POST":
+        first = wizard.step_keys(form, {})
+        try:
+            draft = services.draft_create(
+                version=version,
+                authority=offer.authority,
+                gemeinde=offer.gemeinde,
+                first_step=first[0] if first else "",
+                client=client_ip(request),
+            )
+        except services.Limited as exc:
+            context = {"title": form.title, "text": LIMIT_TEXTS[exc.limit.scope], "back_url": request.path}
+            return page(request, "too_many.html", context, status=TOO_MANY)
+        session_add(request, draft.token)
+        ctx = Ctx(draft=draft, form=form)
+        return redirect(ctx.resume_url())
+    open_drafts = selectors.drafts_open(
+        tokens=session_tokens(request), definition=offer.definition, gemeinde=offer.gemeinde
+    )
+    resume_links = [ctx_for(d) for d in open_drafts]
+    context = {
+        "offer": offer,
+        "form": form,
+        "description": form.document.get("description") or "",
+        "needs": _needs(form),
+        "step_titles": [form.steps_by_key[k]["title"] for k in wizard.step_keys(form, {})],
+        "contact": form.contact,
+        "open_drafts": [{"url": c.resume_url(), "updated": c.draft.updated} for c in resume_links],
+    }
+    return page(request, "start.html", context)
+
+
+@require_GET
+def draft_entry(request: HttpRequest, key: str, ags: str, token: str):
+    ctx = load(request, key, ags, token)
+    if isinstance(ctx, HttpResponse):
+        return ctx
+    return redirect(ctx.resume_url())
