@@ -32,6 +32,7 @@ from amtsweg.forms.engine import (
     form_validate,
     step_validate,
 )
+from amtsweg.forms.fields import EMAIL_INVALID
 
 logger = logging.getLogger(__name__)
 
@@ -645,7 +646,7 @@ def review(request: HttpRequest, key: str, ags: str, token: str):
         except ValidationError:
             errors.append(
                 {
-                    "text": "Bitte geben Sie eine gültige E-Mail-Adresse ein, z. B. name@beispiel.de.",
+                    "text": EMAIL_INVALID,
                     "href": "#bestaetigung-email",
                     "field": "email",
                 }
@@ -725,7 +726,7 @@ def save_later(request: HttpRequest, key: str, ags: str, token: str):
                 client=client_ip(request),
             )
         except ValidationError:
-            context["error"] = "Bitte geben Sie eine gültige E-Mail-Adresse ein, z. B. name@beispiel.de."
+            context["error"] = EMAIL_INVALID
         except services.ResumeLimitReached:
             context["error"] = (
                 "Für diesen Antrag wurden bereits mehrere Links verschickt. Bitte nutzen Sie den Link aus "

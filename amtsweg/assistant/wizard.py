@@ -30,6 +30,7 @@ from amtsweg.forms.engine import (
 )
 from amtsweg.forms.fields import ADDRESS_PARTS, FILE_TYPES, parse_decimal
 from amtsweg.forms.logic import expression_vars
+from amtsweg.forms.paths import path_parse, row_path
 
 ADDRESS_LABELS = {"street": "Straße", "house_number": "Hausnummer", "postal_code": "Postleitzahl", "city": "Ort"}
 ADDRESS_AUTOCOMPLETE = {
@@ -42,7 +43,6 @@ DATE_PARTS = (("tag", "Tag", 2), ("monat", "Monat", 2), ("jahr", "Jahr", 4))
 RADIO_LIMIT = 12  # more single-choice options than this become a <select>
 _DMY_RE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _ISO_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_PATH_RE = re.compile(r"^([a-z][a-z0-9_]*)(?:\[(\d+)\])?(?:\.([a-z][a-z0-9_]*))?(?:\.([a-z_]+))?$")
 INPUT_TYPES = {"email": "email", "phone": "tel"}
 INPUT_MODES = {"integer": "numeric", "decimal": "decimal", "currency": "decimal"}
 AUTOCOMPLETE = {
@@ -65,10 +65,6 @@ def dom_name(path: str) -> str:
 
 def dom_id(path: str) -> str:
     return "feld" + dom_name(path)[1:]
-
-
-def row_path(group_key: str, index: int, field_key: str) -> str:
-    return f"{group_key}[{index}].{field_key}"
 
 
 # --- value display ------------------------------------------------------------------------------
@@ -631,33 +627,32 @@ def file_fields(*, form: ResolvedForm, step: dict, answers: dict) -> list[tuple[
 
 
 def answer_get(answers: dict, path: str) -> Any:
-    m = _PATH_RE.match(path)
-    if not m:
+    parsed = path_parse(path)
+    if not parsed:
         return None
-    key, index, sub, _ = m.groups()
+    key, index, sub = parsed.key, parsed.index, parsed.sub
     if index is None:
         return answers.get(key)
     rows = answers.get(key)
-    if not isinstance(rows, list) or int(index) >= len(rows) or not isinstance(rows[int(index)], dict):
+    if not isinstance(rows, list) or index >= len(rows) or not isinstance(rows[index], dict):
         return None
-    return rows[int(index)].get(sub)
+    return rows[index].get(sub)
 
 
 def answer_set(answers: dict, path: str, value: Any) -> dict:
     """A copy of ``answers`` with ``path`` (``key`` or ``group[i].key``) set."""
     result = dict(answers)
-    m = _PATH_RE.match(path)
-    if not m:
+    parsed = path_parse(path)
+    if not parsed:
         return result
-    key, index, sub, _ = m.groups()
+    key, index, sub = parsed.key, parsed.index, parsed.sub
     if index is None:
         result[key] = value
         return result
     rows = [dict(r) if isinstance(r, dict) else {} for r in (result.get(key) or [])]
-    i = int(index)
-    while len(rows) <= i:
+    while len(rows) <= index:
         rows.append({})
-    rows[i][sub] = value
+    rows[index][sub] = value
     result[key] = rows
     return result
 
@@ -699,10 +694,8 @@ def error_step(form: ResolvedForm, answers: dict, errors: dict) -> str | None:
     for path in errors:
         if path == STEP_ERROR_KEY:
             continue
-        m = _PATH_RE.match(path)
-        if m:
-            key, _, sub, _ = m.groups()
-            if key in owners:
-                return owners[key]
+        parsed = path_parse(path)
+        if parsed and parsed.key in owners:
+            return owners[parsed.key]
     keys = step_keys(form, answers)
     return keys[0] if keys else None

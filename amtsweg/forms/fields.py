@@ -22,6 +22,8 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
 ADDRESS_PARTS = ("street", "house_number", "postal_code", "city")
+# Shown wherever an e-mail address is refused (form fields, confirmation and resume-link addresses).
+EMAIL_INVALID = "Bitte geben Sie eine gültige E-Mail-Adresse ein, z. B. name@beispiel.de."
 FILE_TYPES = {
     "pdf": ("application/pdf", (".pdf",)),
     "jpeg": ("image/jpeg", (".jpg", ".jpeg")),
@@ -379,7 +381,7 @@ def field_errors(
                 raise ValidationError("invalid")
             validate_email(value)
         except ValidationError:
-            message = "Bitte geben Sie eine gültige E-Mail-Adresse ein, z. B. name@beispiel.de."
+            message = EMAIL_INVALID
     elif kind == "phone":
         digits = re.sub(r"\D", "", value) if isinstance(value, str) else ""
         if not isinstance(value, str) or not _PHONE_RE.match(value) or not 6 <= len(digits) <= 15 or len(value) > 30:

@@ -11,8 +11,8 @@ import yaml
 from django.db import transaction
 from django.db.models import Max
 
+from amtsweg.common import clock
 from amtsweg.common.safe_yaml import yaml_load
-from amtsweg.hub import clock
 from amtsweg.hub.models import IntegrationRule
 from amtsweg.hub.transform import TransformError, jsonmap_validate, xslt_compile
 
