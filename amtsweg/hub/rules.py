@@ -75,6 +75,7 @@ def rule_read(*, folder: Path) -> dict:
         "content_type": output.get("content_type") or CONTENT_TYPES.get(schema_kind, "application/xml"),
         "document_name": output.get("document_name") or "antrag.xml",
     }
+    # Deliberately not common.canonical (ASCII escapes, default separators): stored rule hashes use this form.
     body["content_hash"] = hashlib.sha256(json.dumps(body, sort_keys=True).encode("utf-8")).hexdigest()
     body["source_path"] = f"amtsweg/hub/rules/{key}" if folder.parent == RULES_DIR else str(folder)
     return body
