@@ -597,6 +597,7 @@ def _review_response(request, ctx: Ctx, *, errors=None, checked=None, status=200
         "error_paths": {e.get("field") for e in errors or []},
         "checked": checked or {},
         "needs_email": needs_email,
+        "email_invalid": EMAIL_INVALID,
         "back_url": ctx.step_url(ctx.visible[-1]) if ctx.visible else ctx.start_url,
     }
     return _page(request, "review.html", context, status=status)
