@@ -5,7 +5,8 @@ from __future__ import annotations
 import hmac
 
 from amtsweg.apiclients.models import ApiClient, ApiIdempotencyRecord
-from amtsweg.apiclients.services import TOKEN_PREFIX_LENGTH, token_hash
+from amtsweg.apiclients.services import TOKEN_PREFIX_LENGTH
+from amtsweg.common.hashing import token_hash
 
 
 def api_client_for_token(*, token: str) -> ApiClient | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -10,14 +9,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from amtsweg.apiclients.models import ApiClient, ApiIdempotencyRecord, Scope
+from amtsweg.common.hashing import token_hash
 
 TOKEN_PREFIX_LENGTH = 12
 # Writing last_used on every request would make each API call a write; once a minute is enough.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def new_token() -> str:

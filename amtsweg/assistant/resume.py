@@ -24,7 +24,8 @@ from django.utils import timezone
 
 from amtsweg.assistant.models import Draft, ResumeMail
 from amtsweg.assistant.selectors import draft_is_expired, form_for
-from amtsweg.assistant.services import DraftUnavailable, Limited, ResumeLimitReached, token_hash
+from amtsweg.assistant.services import DraftUnavailable, Limited, ResumeLimitReached
+from amtsweg.common.hashing import token_hash
 from amtsweg.core import limits
 
 logger = logging.getLogger(__name__)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 import uuid
@@ -17,6 +16,7 @@ from amtsweg.assistant import uploads as upload_files
 from amtsweg.assistant.models import Activation, Draft, ResumeMail, Upload
 from amtsweg.assistant.quotas import abandoned_drafts, upload_quota_problem
 from amtsweg.assistant.wizard import answer_get, file_refs
+from amtsweg.common.hashing import token_hash
 from amtsweg.core import limits
 from amtsweg.forms.engine import STEP_ERROR_KEY, ResolvedForm, answers_finalize
 from amtsweg.forms.models import FormDefinition, FormVersion
@@ -59,10 +59,6 @@ def _client_limit(limit, client: str | None) -> None:
 
 def _ttl() -> timedelta:
     return timedelta(days=int(getattr(settings, "AMTSWEG_DRAFT_TTL_DAYS", 30)))
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 # --- activations --------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.core.validators import validate_email
 
 from amtsweg.assistant import wizard
 from amtsweg.forms.engine import STEP_ERROR_KEY, ResolvedForm, clarification_outcome, form_validate, step_validate
+from amtsweg.forms.fields import EMAIL_INVALID
 
 TAMPERED = (
     "Einige technische Angaben dieser Seite passten nicht zu Ihrem Antrag und wurden nicht übernommen. "
@@ -303,7 +304,7 @@ def declaration_errors(*, checked: dict, needs_email: bool) -> list[dict]:
         except ValidationError:
             errors.append(
                 {
-                    "text": "Bitte geben Sie eine gültige E-Mail-Adresse ein, z. B. name@beispiel.de.",
+                    "text": EMAIL_INVALID,
                     "href": "#bestaetigung-email",
                     "field": "email",
                 }

@@ -9,7 +9,6 @@ parses the content (pypdf, Pillow): active PDF content and polyglots are refused
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler
 
 from amtsweg.common.filecheck import FileRefused, file_sanitize
+from amtsweg.common.hashing import sha512_hex
 from amtsweg.forms.fields import FILE_TYPES, de_number
 
 MB = 1024 * 1024
@@ -166,7 +166,7 @@ def upload_check(*, field: dict, upload) -> CheckedFile | str:
         content_type=FILE_TYPES[kind][0],
         data=data,
         name=sanitize_filename(upload.name, kind=kind),
-        sha512=hashlib.sha512(data).hexdigest(),
+        sha512=sha512_hex(data),
     )
 
 

@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from amtsweg.audit.models import AuditEntry
+from amtsweg.common.canonical import canonical_json
 
 GENESIS_HASH = "0" * 64
 # Arbitrary constant key for pg_advisory_xact_lock ("AUDT").
@@ -130,10 +131,6 @@ def detail_scrub(detail: dict | None) -> dict:
     if dropped:
         clean["dropped_keys"] = dropped
     return clean
-
-
-def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def _at_text(at: datetime) -> str:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from django.core.files.base import ContentFile
 from django.db import transaction
 
 from amtsweg.casefile.models import CaseEvent
+from amtsweg.common.hashing import sha512_hex
 
 PDF_MAGIC = b"%PDF-"
 
@@ -38,7 +37,7 @@ def case_event_record(
             api_client=api_client,
         )
         if file_content is not None:
-            event.file_sha512 = hashlib.sha512(file_content).hexdigest()
+            event.file_sha512 = sha512_hex(file_content)
             event.file.save(file_name or "bescheid.pdf", ContentFile(file_content), save=False)
         event.save()
         audit_record(

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.apps import apps
-
 from amtsweg.forms.definition import definition_parse
 from amtsweg.forms.services import definition_load_file, overlay_load
 
@@ -33,13 +31,11 @@ REAL_SERVICES: dict[str, list[str]] = {
 
 
 def _activation_set(*, definition, authority, result: dict) -> bool:
-    """Activate if the assistant runtime is installed; True when a new activation was created.
+    """Activate the assistant; True when a new activation was created.
 
     An authority without a valid route stays offline (activation_set refuses to go live) and is
     reported in ``result["ohne_weiterleitung"]``: the demo never accepts applications that go nowhere.
     """
-    if not apps.is_installed("amtsweg.assistant"):
-        return False
     from django.core.exceptions import ValidationError
 
     from amtsweg.assistant.models import Activation

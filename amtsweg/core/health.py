@@ -120,7 +120,7 @@ def _orphaned_task_age(now) -> float:
 
 def _oldest_delivery_age() -> float:
     """Seconds the oldest unfinished delivery is overdue: waiting past its due time, or "sending" (hub clock)."""
-    from amtsweg.hub import clock
+    from amtsweg.common import clock
     from amtsweg.hub.models import Delivery
 
     now = clock.now()

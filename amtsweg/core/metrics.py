@@ -68,46 +68,41 @@ class DatabaseCollector:
     def _collect(self):
         from django_tasks_db.models import DBTaskResult
 
+        from amtsweg.hub.models import Delivery, Message
         from amtsweg.submissions.models import Submission
 
         up = GaugeMetricFamily("amtsweg_database_up", "1, wenn die Datenbank beim Abruf erreichbar war.")
         up.add_metric([], 1)
         yield up
 
-        try:
-            from amtsweg.hub.models import Delivery, Message
-        except ImportError:  # hub not installed: only the generic metrics
-            Delivery = Message = None  # noqa: N806
+        received = CounterMetricFamily(
+            "amtsweg_hub_messages_received", "Im Integrationsdienst eingegangene Nachrichten.", labels=["source"]
+        )
+        by_source = dict(Message.objects.values_list("source").annotate(n=Count("pk")).order_by())
+        for source in ("portal", "api"):
+            received.add_metric([source], by_source.get(source, 0))
+        yield received
 
-        if Message is not None:
-            received = CounterMetricFamily(
-                "amtsweg_hub_messages_received", "Im Integrationsdienst eingegangene Nachrichten.", labels=["source"]
-            )
-            by_source = dict(Message.objects.values_list("source").annotate(n=Count("pk")).order_by())
-            for source in ("portal", "api"):
-                received.add_metric([source], by_source.get(source, 0))
-            yield received
+        deliveries = GaugeMetricFamily(
+            "amtsweg_hub_deliveries", "Zustellungen nach Status (aus der Datenbank).", labels=["status"]
+        )
+        by_status = dict(Delivery.objects.values_list("status").annotate(n=Count("pk")).order_by())
+        for status in DELIVERY_STATUSES:
+            deliveries.add_metric([status], by_status.get(status, 0))
+        yield deliveries
 
-            deliveries = GaugeMetricFamily(
-                "amtsweg_hub_deliveries", "Zustellungen nach Status (aus der Datenbank).", labels=["status"]
-            )
-            by_status = dict(Delivery.objects.values_list("status").annotate(n=Count("pk")).order_by())
-            for status in DELIVERY_STATUSES:
-                deliveries.add_metric([status], by_status.get(status, 0))
-            yield deliveries
-
-            oldest = (
-                Delivery.objects.filter(status__in=["queued", "failed_retrying"])
-                .order_by("message__received_at")
-                .values_list("message__received_at", flat=True)
-                .first()
-            )
-            age = GaugeMetricFamily(
-                "amtsweg_hub_oldest_pending_delivery_age_seconds",
-                "Alter der ältesten noch nicht zugestellten Zustellung (0: keine).",
-            )
-            age.add_metric([], (timezone.now() - oldest).total_seconds() if oldest else 0.0)
-            yield age
+        oldest = (
+            Delivery.objects.filter(status__in=["queued", "failed_retrying"])
+            .order_by("message__received_at")
+            .values_list("message__received_at", flat=True)
+            .first()
+        )
+        age = GaugeMetricFamily(
+            "amtsweg_hub_oldest_pending_delivery_age_seconds",
+            "Alter der ältesten noch nicht zugestellten Zustellung (0: keine).",
+        )
+        age.add_metric([], (timezone.now() - oldest).total_seconds() if oldest else 0.0)
+        yield age
 
         pending = GaugeMetricFamily(
             "amtsweg_receipts_pending", "Eingegangene Anträge, deren PDF-Eingangsbestätigung noch fehlt."

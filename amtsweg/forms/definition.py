@@ -6,7 +6,6 @@ validate a document the same way. The format is documented in docs/forms/definit
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from amtsweg.common.canonical import canonical_sha256
 from amtsweg.common.safe_json import json_depth
 from amtsweg.common.safe_yaml import MAX_DEPTH, YamlRefused, yaml_load
 from amtsweg.forms.logic import expression_errors, expression_vars
@@ -324,10 +324,6 @@ def definition_parse(*, text: str, fmt: str | None = None) -> Any:
         raise DefinitionInvalid([f"{where}Ungültiges YAML ({problem})."]) from exc
 
 
-def canonical_json(document: Any) -> str:
-    return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
 def content_hash(document: Any) -> str:
     """SHA-256 of the canonical JSON form: equal content ⇔ equal hash, independent of key order."""
-    return hashlib.sha256(canonical_json(document).encode("utf-8")).hexdigest()
+    return canonical_sha256(document)

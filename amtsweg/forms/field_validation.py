@@ -22,6 +22,7 @@ from .fields import (
     _PHONE_RE,
     _PLZ_RE,
     ADDRESS_PARTS,
+    EMAIL_INVALID,
     FILE_TYPES,
     date_bound,
     de_number,
@@ -209,7 +210,7 @@ def _email_error(field: dict, value: Any, codelists: dict, today: dt.date | None
             raise ValidationError("invalid")
         validate_email(value)
     except ValidationError:
-        return "Bitte geben Sie eine gültige E-Mail-Adresse ein, z. B. name@beispiel.de."
+        return EMAIL_INVALID
     return None
 
 

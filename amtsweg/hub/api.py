@@ -25,10 +25,10 @@ from rest_framework.views import APIView
 from amtsweg.apiclients.models import Scope
 from amtsweg.apiclients.selectors import idempotency_lookup
 from amtsweg.apiclients.services import idempotency_remember
-from amtsweg.audit.services import canonical_json
 from amtsweg.casefile.models import CaseEvent, CaseStatus
 from amtsweg.casefile.selectors import case_events_for, case_status
 from amtsweg.casefile.services import PDF_MAGIC, case_event_record
+from amtsweg.common.canonical import canonical_json
 from amtsweg.common.filecheck import FileRefused, attachment_sanitize
 from amtsweg.core.api import JsonInputError, SafeJSONParser
 from amtsweg.hub import api_serializers as s

@@ -1,8 +1,8 @@
-"""The hub's clock. Everything time-dependent in the hub calls ``clock.now()`` (looked up at call time),
-so tests can patch ``amtsweg.hub.clock.now`` to advance a simulated day without sleeping."""
+"""Moved to ``amtsweg.common.clock``; kept only until ``hub/services.py`` imports it from there. Delegates at
+call time, so a test patching ``amtsweg.common.clock.now`` reaches callers of this alias too."""
 
-from django.utils import timezone
+from amtsweg.common import clock as _clock
 
 
 def now():
-    return timezone.now()
+    return _clock.now()

@@ -9,7 +9,7 @@ import uuid
 
 from django.db import models
 
-from amtsweg.hub import clock
+from amtsweg.common import clock
 
 
 class IntegrationRule(models.Model):

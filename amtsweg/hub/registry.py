@@ -2,42 +2,16 @@
 
 from __future__ import annotations
 
+from amtsweg.common.registry import Registry
 from amtsweg.hub.adapters.base import DeliveryAdapter
 
 
-class AdapterRegistry:
-    def __init__(self):
-        self._classes: dict[str, type] = {}
-
-    def register(self, cls: type) -> type:
-        """Class decorator: ``@adapter_registry.register``. Re-registering the same key replaces it."""
-        key = getattr(cls, "type_key", "")
-        if not key or not isinstance(key, str):
-            raise TypeError(f"{cls.__name__} needs a non-empty str type_key")
-        for attr in ("label", "config_schema", "deliver"):
-            if not hasattr(cls, attr):
-                raise TypeError(f"{cls.__name__} lacks {attr}")
-        self._classes[key] = cls
-        return cls
-
-    def unregister(self, type_key: str) -> None:
-        self._classes.pop(type_key, None)
-
-    def get(self, type_key: str) -> DeliveryAdapter:
-        try:
-            cls = self._classes[type_key]
-        except KeyError:
-            raise LookupError(f"Kein Adapter für Zielsystem-Typ {type_key!r} registriert.") from None
-        return cls()
-
-    def has(self, type_key: str) -> bool:
-        return type_key in self._classes
-
-    def all(self) -> dict[str, type]:
-        return dict(sorted(self._classes.items()))
-
-    def choices(self) -> list[tuple[str, str]]:
-        return [(key, getattr(cls, "label", key)) for key, cls in self.all().items()]
+class AdapterRegistry(Registry[DeliveryAdapter]):
+    key_attr = "type_key"
+    required = ("label", "config_schema", "deliver")
+    unknown_message = "Kein Adapter für Zielsystem-Typ {key!r} registriert."
+    # Re-registering a key replaces the adapter (a deployment may swap in its own for a type).
+    replace_allowed = True
 
 
 adapter_registry = AdapterRegistry()

@@ -14,7 +14,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.db.models import Q
 
-from amtsweg.hub import clock
+from amtsweg.audit.services import audit_record
+from amtsweg.common import clock
 from amtsweg.hub.models import Message, Routing
 
 logger = logging.getLogger(__name__)
@@ -25,10 +26,6 @@ UNROUTED_MAX_AGE = timedelta(days=7)
 
 def _audit(event: str, *, message_id, detail: dict, actor=None) -> None:
     """Audit entry (amtsweg.audit); ``actor`` is a user or a short label, never personal data."""
-    try:
-        from amtsweg.audit.services import audit_record
-    except ImportError:
-        return
     label = getattr(actor, "username", None) or str(actor or "system")
     audit_record(event=event, message_id=str(message_id), actor=label[:100], detail=detail)
 

@@ -11,8 +11,8 @@ import yaml
 from django.db import transaction
 from django.db.models import Max
 
+from amtsweg.common import clock
 from amtsweg.common.safe_yaml import yaml_load
-from amtsweg.hub import clock
 from amtsweg.hub.models import IntegrationRule
 from amtsweg.hub.transform import TransformError, jsonmap_validate, xslt_compile
 
@@ -75,6 +75,7 @@ def rule_read(*, folder: Path) -> dict:
         "content_type": output.get("content_type") or CONTENT_TYPES.get(schema_kind, "application/xml"),
         "document_name": output.get("document_name") or "antrag.xml",
     }
+    # Deliberately not common.canonical (ASCII escapes, default separators): stored rule hashes use this form.
     body["content_hash"] = hashlib.sha256(json.dumps(body, sort_keys=True).encode("utf-8")).hexdigest()
     body["source_path"] = f"amtsweg/hub/rules/{key}" if folder.parent == RULES_DIR else str(folder)
     return body

@@ -7,7 +7,6 @@ in the same transaction as the submission (see docs/adr/0006-background-tasks.md
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 import smtplib
@@ -23,10 +22,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from amtsweg.forms.definition import canonical_json
+from amtsweg.common.canonical import canonical_sha256
+from amtsweg.common.hashing import sha512_hex
 from amtsweg.forms.engine import STEP_ERROR_KEY, answers_finalize, form_validate
+from amtsweg.forms.fields import EMAIL_INVALID
 from amtsweg.forms.formats import data_json_schema, data_xml
 from amtsweg.forms.models import FormVersion
+from amtsweg.forms.paths import answer_path_parse
 from amtsweg.forms.selectors import form_resolve
 from amtsweg.submissions.models import Submission, SubmissionAttachment, private_storage
 from amtsweg.submissions.numbers import number_generate
@@ -38,7 +40,6 @@ CONFIRMATION_CLAIM_TIMEOUT = timedelta(minutes=10)
 # Delays before the 2nd, 3rd, … attempt to send the confirmation; after the last one we give up.
 CONFIRMATION_BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
 CONTENT_TYPES = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
-_PATH_RE = re.compile(r"^([a-z][a-z0-9_]*)(?:\[(\d{1,3})\]\.([a-z][a-z0-9_]*))?$")
 
 
 class SubmissionInvalid(ValueError):
@@ -87,27 +88,27 @@ def _safe_filename(name: str) -> str:
 
 def _answer_at(answers: dict, path: str) -> tuple[Any, bool]:
     """(value, found) at an answer path ``key`` or ``group[i].key``."""
-    match = _PATH_RE.match(path or "")
-    if match is None:
+    parsed = answer_path_parse(path)
+    if parsed is None:
         return None, False
-    key, index, row_key = match.groups()
+    key, index, row_key = parsed.key, parsed.index, parsed.sub
     if index is None:
         return answers.get(key), key in answers
     rows = answers.get(key)
-    i = int(index)
-    if not isinstance(rows, list) or i >= len(rows) or not isinstance(rows[i], dict):
+    if not isinstance(rows, list) or index >= len(rows) or not isinstance(rows[index], dict):
         return None, False
-    return rows[i].get(row_key), row_key in rows[i]
+    return rows[index].get(row_key), row_key in rows[index]
 
 
 def _set_answer(answers: dict, path: str, value: Any) -> None:
-    key, index, row_key = _PATH_RE.match(path).groups()
+    parsed = answer_path_parse(path)
+    key, index, row_key = parsed.key, parsed.index, parsed.sub
     if index is None:
         answers[key] = value
         return
     rows = answers.get(key)
-    if isinstance(rows, list) and int(index) < len(rows) and isinstance(rows[int(index)], dict):
-        rows[int(index)] = {**rows[int(index)], row_key: value}
+    if isinstance(rows, list) and index < len(rows) and isinstance(rows[index], dict):
+        rows[index] = {**rows[index], row_key: value}
 
 
 def _file_paths(form, answers: dict) -> list[str]:
@@ -135,7 +136,7 @@ def data_schema_hash(*, version: FormVersion) -> str:
     cache_key = (version.pk, version.content_hash)
     if cache_key not in _schema_hashes:
         schema = data_json_schema(version=version)
-        _schema_hashes[cache_key] = hashlib.sha256(canonical_json(schema).encode("utf-8")).hexdigest()
+        _schema_hashes[cache_key] = canonical_sha256(schema)
     return _schema_hashes[cache_key]
 
 
@@ -153,7 +154,7 @@ def _overlay_snapshot(overlay) -> dict:
 def _prepare_attachments(attachments: Iterable[AttachmentUpload]) -> dict[str, tuple[AttachmentUpload, bytes]]:
     prepared: dict[str, tuple[AttachmentUpload, bytes]] = {}
     for upload in attachments:
-        if not isinstance(upload, AttachmentUpload) or _PATH_RE.match(upload.field_path or "") is None:
+        if not isinstance(upload, AttachmentUpload) or answer_path_parse(upload.field_path) is None:
             raise SubmissionInvalid(
                 {STEP_ERROR_KEY: "Eine Anlage konnte nicht zugeordnet werden. Bitte laden Sie sie erneut hoch."}
             )
@@ -178,7 +179,7 @@ def _request_errors(*, version, overlay, leistung, email: str, idempotency_key: 
             raise ValidationError("invalid")
         validate_email(email)
     except ValidationError:
-        errors["email"] = "Bitte geben Sie eine gültige E-Mail-Adresse ein, z. B. name@beispiel.de."
+        errors["email"] = EMAIL_INVALID
     return errors
 
 
@@ -273,7 +274,7 @@ def submission_submit(
                         name=upload.name[:255],
                         content_type=_content_type(data),
                         size=len(data),
-                        sha512=hashlib.sha512(data).hexdigest(),
+                        sha512=sha512_hex(data),
                     )
                     attachment.file.save(f"{position:02d}-{_safe_filename(upload.name)}", ContentFile(data), save=False)
                     saved.append(attachment.file.name)

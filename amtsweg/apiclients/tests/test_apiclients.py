@@ -7,7 +7,8 @@ from django.core.management import CommandError, call_command
 
 from amtsweg.apiclients.models import ApiClient
 from amtsweg.apiclients.selectors import api_client_for_token
-from amtsweg.apiclients.services import api_client_create, api_client_rotate_token, token_hash
+from amtsweg.apiclients.services import api_client_create, api_client_rotate_token
+from amtsweg.common.hashing import token_hash
 from amtsweg.directory.models import Authority
 
 pytestmark = pytest.mark.django_db

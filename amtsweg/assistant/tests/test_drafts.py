@@ -12,9 +12,9 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from amtsweg.assistant.models import Draft, ResumeMail, Upload
-from amtsweg.assistant.services import token_hash
 from amtsweg.assistant.tasks import resume_mail_send
 from amtsweg.assistant.tests.conftest import PDF_BYTES, STEP_DATA, text
+from amtsweg.common.hashing import token_hash
 
 pytestmark = pytest.mark.django_db
 

@@ -26,6 +26,7 @@ from amtsweg.assistant.views.base import (
     session_tokens,
 )
 from amtsweg.core.clients import client_ip
+from amtsweg.forms.fields import EMAIL_INVALID
 
 
 def _mail_state(mail: ResumeMail | None) -> str | None:
@@ -51,7 +52,7 @@ def _resume_request(request: HttpRequest, ctx: Ctx, email: str) -> tuple[str | N
             client=client_ip(request),
         )
     except ValidationError:
-        return "Bitte geben Sie eine gültige E-Mail-Adresse ein, z. B. name@beispiel.de.", 200
+        return EMAIL_INVALID, 200
     except services.ResumeLimitReached:
         return (
             "Für diesen Antrag wurden bereits mehrere Links verschickt. Bitte nutzen Sie den Link aus "

@@ -21,6 +21,7 @@ from amtsweg.assistant.views.base import (
 )
 from amtsweg.core.clients import client_ip
 from amtsweg.forms.engine import STEP_ERROR_KEY, answers_finalize
+from amtsweg.forms.fields import EMAIL_INVALID
 from amtsweg.submissions.access import session_remember
 from amtsweg.submissions.services import SubmissionInvalid
 
@@ -90,6 +91,7 @@ def _review_response(request, ctx: Ctx, *, errors=None, checked=None, status=200
         "error_paths": {e.get("field") for e in errors or []},
         "checked": checked or {},
         "needs_email": needs_email,
+        "email_invalid": EMAIL_INVALID,
         "back_url": ctx.step_url(ctx.visible[-1]) if ctx.visible else ctx.start_url,
     }
     return page(request, "review.html", context, status=status)

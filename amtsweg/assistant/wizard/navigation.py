@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from amtsweg.assistant.wizard.paths import PATH_RE
 from amtsweg.forms.engine import STEP_ERROR_KEY, ResolvedForm, visible_steps
+from amtsweg.forms.paths import path_parse
 
 
 def step_keys(form: ResolvedForm, answers: dict) -> list[str]:
@@ -21,10 +21,8 @@ def error_step(form: ResolvedForm, answers: dict, errors: dict) -> str | None:
     for path in errors:
         if path == STEP_ERROR_KEY:
             continue
-        m = PATH_RE.match(path)
-        if m:
-            key, _, sub, _ = m.groups()
-            if key in owners:
-                return owners[key]
+        parsed = path_parse(path)
+        if parsed and parsed.key in owners:
+            return owners[parsed.key]
     keys = step_keys(form, answers)
     return keys[0] if keys else None

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-PATH_RE = re.compile(r"^([a-z][a-z0-9_]*)(?:\[(\d+)\])?(?:\.([a-z][a-z0-9_]*))?(?:\.([a-z_]+))?$")
+from amtsweg.forms.paths import path_parse, row_path
+
+__all__ = ["answer_get", "answer_set", "dom_id", "dom_name", "file_refs", "row_path"]
 
 
 def dom_name(path: str) -> str:
@@ -17,38 +18,33 @@ def dom_id(path: str) -> str:
     return "feld" + dom_name(path)[1:]
 
 
-def row_path(group_key: str, index: int, field_key: str) -> str:
-    return f"{group_key}[{index}].{field_key}"
-
-
 def answer_get(answers: dict, path: str) -> Any:
-    m = PATH_RE.match(path)
-    if not m:
+    parsed = path_parse(path)
+    if not parsed:
         return None
-    key, index, sub, _ = m.groups()
+    key, index, sub = parsed.key, parsed.index, parsed.sub
     if index is None:
         return answers.get(key)
     rows = answers.get(key)
-    if not isinstance(rows, list) or int(index) >= len(rows) or not isinstance(rows[int(index)], dict):
+    if not isinstance(rows, list) or index >= len(rows) or not isinstance(rows[index], dict):
         return None
-    return rows[int(index)].get(sub)
+    return rows[index].get(sub)
 
 
 def answer_set(answers: dict, path: str, value: Any) -> dict:
     """A copy of ``answers`` with ``path`` (``key`` or ``group[i].key``) set."""
     result = dict(answers)
-    m = PATH_RE.match(path)
-    if not m:
+    parsed = path_parse(path)
+    if not parsed:
         return result
-    key, index, sub, _ = m.groups()
+    key, index, sub = parsed.key, parsed.index, parsed.sub
     if index is None:
         result[key] = value
         return result
     rows = [dict(r) if isinstance(r, dict) else {} for r in (result.get(key) or [])]
-    i = int(index)
-    while len(rows) <= i:
+    while len(rows) <= index:
         rows.append({})
-    rows[i][sub] = value
+    rows[index][sub] = value
     result[key] = rows
     return result
 

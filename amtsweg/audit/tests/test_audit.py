@@ -189,3 +189,23 @@ def test_concurrent_appends_stay_linear_on_postgresql():
     assert errors == []
     assert AuditEntry.objects.count() == 200
     assert audit_verify().ok
+
+
+def test_entry_hash_is_pinned():
+    """The chain hashes over the shared canonical JSON (amtsweg.common.canonical); existing chains must keep
+    verifying, so the hash of a fixed entry (umlauts and a float in the detail) may never change."""
+    from datetime import UTC, datetime
+
+    from amtsweg.audit.services import entry_hash
+
+    digest = entry_hash(
+        prev_hash=GENESIS_HASH,
+        seq=7,
+        at=datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC),
+        event="message.received",
+        message_id="m-1",
+        delivery_id="",
+        actor="system",
+        detail={"grund": "Prüfung", "n": 2.5},
+    )
+    assert digest == "c259a326cbac18dd7c48045079a2fb5ce36fba94fb60cb4a5f538342f0c39fce"

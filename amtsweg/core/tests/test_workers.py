@@ -115,7 +115,7 @@ def test_ready_is_503_for_a_running_task_of_a_dead_worker_but_not_of_a_live_one(
 
 
 def test_ready_is_503_for_an_overdue_delivery(client, rules, fachverfahren_receiver, settings):  # noqa: F811
-    from amtsweg.hub import clock
+    from amtsweg.common import clock
     from amtsweg.hub.models import Delivery
     from amtsweg.hub.tests.test_e2e_hub_support import api_message, http_target, minimal_world
 

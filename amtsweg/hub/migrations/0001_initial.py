@@ -5,7 +5,7 @@ import uuid
 import django.db.models.deletion
 from django.db import migrations, models
 
-import amtsweg.hub.clock
+import amtsweg.common.clock
 
 
 class Migration(migrations.Migration):
@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
                 ("content_type", models.CharField(max_length=50, verbose_name="Ausgabeformat")),
                 ("document_name", models.CharField(max_length=100, verbose_name="Dateiname der Ausgabe")),
                 ("source_path", models.CharField(blank=True, max_length=300, verbose_name="Quelle")),
-                ("loaded_at", models.DateTimeField(default=amtsweg.hub.clock.now, verbose_name="Geladen am")),
+                ("loaded_at", models.DateTimeField(default=amtsweg.common.clock.now, verbose_name="Geladen am")),
             ],
             options={
                 "verbose_name": "Integrationsregel",
@@ -128,7 +128,7 @@ class Migration(migrations.Migration):
                 (
                     "received_at",
                     models.DateTimeField(
-                        db_index=True, default=amtsweg.hub.clock.now, verbose_name="Im Integrationsdienst am"
+                        db_index=True, default=amtsweg.common.clock.now, verbose_name="Im Integrationsdienst am"
                     ),
                 ),
                 ("data_sha512", models.CharField(max_length=128, verbose_name="SHA-512 der Daten (JSON)")),
@@ -316,8 +316,8 @@ class Migration(migrations.Migration):
                     "remote_reference",
                     models.CharField(blank=True, max_length=200, verbose_name="Referenz im Zielsystem"),
                 ),
-                ("created_at", models.DateTimeField(default=amtsweg.hub.clock.now, verbose_name="Angelegt am")),
-                ("updated_at", models.DateTimeField(default=amtsweg.hub.clock.now, verbose_name="Geändert am")),
+                ("created_at", models.DateTimeField(default=amtsweg.common.clock.now, verbose_name="Angelegt am")),
+                ("updated_at", models.DateTimeField(default=amtsweg.common.clock.now, verbose_name="Geändert am")),
                 (
                     "rule",
                     models.ForeignKey(

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from amtsweg.hub import clock
+from amtsweg.common import clock
 from amtsweg.hub.adapters.base import DeliveryError, DeliveryResult
 from amtsweg.hub.registry import adapter_registry
 from amtsweg.submissions.tests.conftest import (  # noqa: F401 - fixtures

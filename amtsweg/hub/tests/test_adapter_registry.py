@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from jsonschema import Draft202012Validator
 
-from amtsweg.hub.registry import adapter_registry
+from amtsweg.hub.registry import AdapterRegistry, adapter_registry
 
 HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGZha2Vfa2V5X2Zvcl9zY2hlbWFfdGVzdHNfb25seQ"
 SECRET = "x" * 32
@@ -38,3 +38,16 @@ def test_config_schema_is_valid_and_checks_settings(type_key):
     assert list(validator.iter_errors(VALID[type_key])) == []
     assert list(validator.iter_errors(INVALID[type_key])) != []
     assert adapter.label
+
+
+def test_the_adapter_registry_keys_by_type_key_and_explains_unknown_types():
+    registry = AdapterRegistry()
+    echo = type("Echo", (), {"type_key": "echo", "label": "Echo", "config_schema": {}, "deliver": lambda self: None})
+    registry.register(echo)
+    assert registry.choices() == [("echo", "Echo")] and isinstance(registry.get("echo"), echo)
+    with pytest.raises(LookupError, match="Kein Adapter für Zielsystem-Typ 'fax' registriert."):
+        registry.get("fax")
+    with pytest.raises(TypeError, match="lacks deliver"):
+        registry.register(type("Mute", (), {"type_key": "mute", "label": "M", "config_schema": {}}))
+    with pytest.raises(TypeError, match="needs a non-empty str type_key"):
+        registry.register(type("Nameless", (), {"label": "N", "config_schema": {}, "deliver": None}))

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, transaction
 from django_tasks_db.models import DBTaskResult
 
-from amtsweg.forms.definition import canonical_json
+from amtsweg.common.canonical import canonical_json
 from amtsweg.forms.formats import data_json_schema
 from amtsweg.forms.services import definition_load, form_version_retire
 from amtsweg.submissions.models import Submission, SubmissionAttachment
