@@ -282,10 +282,10 @@ def submission_submit(
 
                 # Same transaction: if this commit happens, the worker will find the task; if not, neither exists.
                 receipt_generate.enqueue(submission.pk)
-                from amtsweg.hub.services import message_create_from_submission
+                from amtsweg.submissions.handover import submission_handover
 
                 # The hub message, its deliveries and their tasks commit with the submission (issue 4).
-                message_create_from_submission(submission=submission)
+                submission_handover(submission=submission)
         except IntegrityError:
             for name in saved:
                 private_storage().delete(name)

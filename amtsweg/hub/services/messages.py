@@ -122,52 +122,6 @@ def _received_route(*, message: Message, source: str) -> None:
     _audit_write(audit)
 
 
-def message_create_from_submission(*, submission) -> Message:
-    """The hub message of a portal submission, created and routed in the caller's transaction.
-
-    Called from ``submissions.services.submission_submit`` inside its ``transaction.atomic()``, so the
-    submission, its message, its deliveries and their tasks commit together or not at all.
-    Idempotent: a second call returns the existing message.
-    """
-    existing = Message.objects.filter(submission=submission).first()
-    if existing is not None:
-        return existing
-    data = canonical_json_bytes(submission.answers)
-    xml = submission.data_xml.encode("utf-8")
-    files = []
-    for attachment in submission.attachments.order_by("position"):
-        with attachment.file.open("rb") as handle:
-            files.append((attachment.name, attachment.content_type, handle.read()))
-    version = submission.form_version
-    with transaction.atomic():
-        message = Message.objects.create(
-            idempotency_key=f"portal:{submission.idempotency_key}",
-            source=Message.Source.PORTAL,
-            submission=submission,
-            vorgangsnummer=submission.vorgangsnummer,
-            leistung=submission.leistung,
-            leika_key=submission.leika_key,
-            leistung_name=submission.leistung_name,
-            gemeinde=submission.gemeinde,
-            ags=submission.gemeinde_ags,
-            ars=submission.gemeinde_ars,
-            gemeinde_name=submission.gemeinde_name,
-            authority=submission.authority,
-            authority_key=submission.authority_key,
-            form_key=version.definition.key,
-            form_version=str(version.number),
-            submitted_at=submission.submitted_at,
-            received_at=clock.now(),
-            data_sha512=sha512(data),
-            data_xml_sha512=sha512(xml),
-            data_json_encrypted=crypto.encrypt(data),
-            data_xml_encrypted=crypto.encrypt(xml),
-        )
-        _attachments_store(message=message, files=files)
-        _received_route(message=message, source="portal")
-    return message
-
-
 def message_create(
     *,
     idempotency_key: str,
@@ -184,12 +138,21 @@ def message_create(
     submitted_at=None,
     attachments: list[tuple[str, str, bytes]] = (),
     client_ref: str = "",
+    submission=None,
+    authority_key: str | None = None,
+    leistung_name: str | None = None,
+    ags: str | None = None,
+    ars: str | None = None,
+    gemeinde_name: str | None = None,
 ) -> tuple[Message, bool]:
-    """Generic message creation (used by the inbound API): returns (message, created) and routes it.
+    """Generic message creation (the inbound API, the portal's hand-over ``submissions.handover``): returns
+    (message, created) and routes it. The names default to those of ``leistung``, ``gemeinde`` and
+    ``authority``; a caller with its own snapshot of them (a submission) passes it.
 
     Idempotent on ``idempotency_key``: a repeat returns the first message with ``created=False``.
     Must be called inside ``transaction.atomic()`` by callers that need it atomic with their own writes.
     """
+    # Over 60 lines for one flat list of the message's fields: split up, it would hide where each comes from.
     existing = Message.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing, False
@@ -201,16 +164,17 @@ def message_create(
             idempotency_key=idempotency_key,
             source=source,
             client_ref=client_ref,
+            submission=submission,
             vorgangsnummer=vorgangsnummer,
             leistung=leistung,
             leika_key=leika_key or (leistung.leika_key if leistung is not None else ""),
-            leistung_name=leistung.name if leistung is not None else "",
+            leistung_name=_given(leistung_name, leistung, "name"),
             gemeinde=gemeinde,
-            ags=gemeinde.ags if gemeinde is not None else "",
-            ars=gemeinde.ars if gemeinde is not None else "",
-            gemeinde_name=gemeinde.name if gemeinde is not None else "",
+            ags=_given(ags, gemeinde, "ags"),
+            ars=_given(ars, gemeinde, "ars"),
+            gemeinde_name=_given(gemeinde_name, gemeinde, "name"),
             authority=authority,
-            authority_key=authority.key,
+            authority_key=authority.key if authority_key is None else authority_key,
             form_key=form_key,
             form_version=form_version,
             submitted_at=submitted_at or now,
@@ -223,6 +187,13 @@ def message_create(
         _attachments_store(message=message, files=list(attachments))
         _received_route(message=message, source=source)
     return message, True
+
+
+def _given(value: str | None, source, attribute: str) -> str:
+    """``value`` if the caller gave one, else the attribute of ``source`` (or "" without a source)."""
+    if value is not None:
+        return value
+    return getattr(source, attribute) if source is not None else ""
 
 
 # --- routing -------------------------------------------------------------------------------------------
