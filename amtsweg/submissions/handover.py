@@ -1,4 +1,5 @@
-"""Hand-over of a stored submission to the Integrationsdienst (data flows submissions → hub).
+"""Hand-over of a stored submission, and later of its receipt, to the Integrationsdienst (data flows
+submissions → hub; the hub does not look back).
 
 Called from ``submission_submit`` inside its ``transaction.atomic()``: the hub's generic
 ``message_create`` stores the message, its deliveries and their tasks in the same transaction, so the
@@ -8,7 +9,7 @@ submission and its forwarding commit together or not at all.
 from __future__ import annotations
 
 from amtsweg.hub.models import Message
-from amtsweg.hub.services import message_create
+from amtsweg.hub.services import message_create, message_receipt_attach
 from amtsweg.submissions.models import Submission
 
 
@@ -40,5 +41,14 @@ def submission_handover(*, submission: Submission) -> Message:
         form_version=str(version.number),
         submitted_at=submission.submitted_at,
         attachments=files,
+        receipt_expected=True,
     )
     return message
+
+
+def submission_receipt_handover(*, submission: Submission, pdf: bytes) -> None:
+    """Hand the rendered receipt over to the submission's hub message (in the caller's transaction), which
+    releases the deliveries waiting for it."""
+    message_id = Message.objects.filter(submission=submission).values_list("pk", flat=True).first()
+    if message_id is not None:
+        message_receipt_attach(message_id=message_id, pdf=pdf)

@@ -4,6 +4,7 @@
 * ``outbound``  — the active rule, transformation + validation, dry run, the adapter's payload
 * ``processor`` — claim, attempt, batches (design: docs/adr/0007-integration-hub.md)
 * ``outcomes``  — retry/backoff, dead letters and writing a batch's outcomes in one transaction
+* ``receipts``  — the receipt a portal submission hands over; deliveries that wait for it
 * ``resume``    — resume after a dead worker, operator replay
 * ``taskrows``  — the only module that touches django-tasks-db's task rows
 
@@ -44,13 +45,12 @@ from amtsweg.hub.services.outcomes import (
 from amtsweg.hub.services.processor import (
     BATCH_BUDGET_SECONDS,
     BATCH_SIZE,
-    RECEIPT_POLL,
-    RECEIPT_WAIT_MAX,
     _claim,
     _claim_many,
     deliveries_process,
     delivery_process,
 )
+from amtsweg.hub.services.receipts import RECEIPT_WAIT_MAX, message_receipt_attach
 from amtsweg.hub.services.resume import (
     SENDING_TIMEOUT,
     deliveries_due,
@@ -67,7 +67,6 @@ __all__ = [
     "BATCH_BUDGET_SECONDS",
     "BATCH_SIZE",
     "DEFAULT_MAX_ATTEMPTS",
-    "RECEIPT_POLL",
     "RECEIPT_WAIT_MAX",
     "SENDING_TIMEOUT",
     "DryRunResult",
@@ -88,6 +87,7 @@ __all__ = [
     "message_create",
     "message_data",
     "message_metadata",
+    "message_receipt_attach",
     "message_route",
     "message_xml",
     "retry_delay",

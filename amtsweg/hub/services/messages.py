@@ -144,9 +144,11 @@ def message_create(
     ags: str | None = None,
     ars: str | None = None,
     gemeinde_name: str | None = None,
+    receipt_expected: bool = False,
 ) -> tuple[Message, bool]:
     """Generic message creation (the inbound API, the portal's hand-over ``submissions.handover``): returns
-    (message, created) and routes it. The names default to those of ``leistung``, ``gemeinde`` and
+    (message, created) and routes it. ``receipt_expected``: a receipt PDF follows (``message_receipt_attach``)
+    and deliveries that want it wait for it. The names default to those of ``leistung``, ``gemeinde`` and
     ``authority``; a caller with its own snapshot of them (a submission) passes it.
 
     Idempotent on ``idempotency_key``: a repeat returns the first message with ``created=False``.
@@ -165,6 +167,7 @@ def message_create(
             source=source,
             client_ref=client_ref,
             submission=submission,
+            receipt_expected=receipt_expected,
             vorgangsnummer=vorgangsnummer,
             leistung=leistung,
             leika_key=leika_key or (leistung.leika_key if leistung is not None else ""),

@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from amtsweg.hub import clock
 from amtsweg.hub.models import Delivery
 from amtsweg.hub.services.outbound import _audit_entry
+from amtsweg.hub.services.receipts import receipts_arrived
 from amtsweg.hub.services.taskrows import _tasks_complete, delivery_task_enqueue
 
 logger = logging.getLogger(__name__)
@@ -97,6 +98,7 @@ def _outcomes_record(outcomes: list[_Outcome], *, tasks_done: dict | None = None
     entries = [entry for item in outcomes for entry in item.audit]
     delivered = [item for item in outcomes if item.outcome == "delivered"]
     with transaction.atomic():
+        _receipts_recheck([item for item in outcomes if item.outcome == "waiting-receipt"])
         if len(delivered) > 1:
             _finish_delivered(delivered)
         for item in outcomes:
@@ -116,6 +118,17 @@ def _outcomes_record(outcomes: list[_Outcome], *, tasks_done: dict | None = None
     for item in outcomes:
         if item.metric:
             _observe(item.delivery, item.metric)
+
+
+def _receipts_recheck(waiting: list[_Outcome]) -> None:
+    """A receipt handed over while these attempts ran: due at once instead of waiting (see ``receipts``)."""
+    if not waiting:
+        return
+    arrived = receipts_arrived(message_ids={item.delivery.message_id for item in waiting})
+    now = clock.now()
+    for item in waiting:
+        if item.delivery.message_id in arrived:
+            item.values["next_attempt_at"] = item.enqueue_at = now
 
 
 def _finish_delivered(items: list[_Outcome]) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import timedelta
 
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -23,16 +22,13 @@ from amtsweg.hub.adapters.base import DeliveryError
 from amtsweg.hub.models import Delivery
 from amtsweg.hub.services.outbound import _audit_entry, delivery_payload, rule_for
 from amtsweg.hub.services.outcomes import _failed, _Outcome, _outcomes_record, _release
+from amtsweg.hub.services.receipts import receipt_deadline, receipt_for
 from amtsweg.hub.services.taskrows import _tasks_take
 from amtsweg.hub.targets import target_config, target_send_problems
 from amtsweg.hub.transform import TransformError
 
 logger = logging.getLogger(__name__)
 
-# While the receipt PDF is not rendered yet, deliveries that carry it look again after this delay …
-RECEIPT_POLL = timedelta(seconds=15)
-# … and go without it once the submission is this old (the receipt task is then considered stuck).
-RECEIPT_WAIT_MAX = timedelta(hours=1)
 # Deliveries one task run may take on besides its own (their READY task rows are taken over, see
 # ``deliveries_process``). Bounds the work lost to a kill -9 and the latency added to the first one.
 BATCH_SIZE = 16
@@ -57,7 +53,7 @@ def _claim_many(delivery_ids, *, worker_id: str | None = None) -> list[Delivery]
         rows = (
             Delivery.objects.filter(pk__in=list(delivery_ids), status__in=_CLAIMABLE)
             .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-            .select_related("message__authority", "message__submission", "target")
+            .select_related("message__authority", "target")
             .prefetch_related("message__attachments")
         )
         if connection.features.has_select_for_update_skip_locked:
@@ -86,25 +82,12 @@ def _claim(delivery_id) -> Delivery | None:
     return claimed[0] if claimed else None
 
 
-def _receipt(delivery: Delivery) -> tuple[bool, bytes | None]:
-    """(ready, pdf): whether the delivery may go now and the receipt to carry."""
-    submission = delivery.message.submission
-    if not delivery.target.wants_receipt or submission is None:
-        return True, None
-    if submission.receipt_ready_at is None:
-        if clock.now() - submission.submitted_at > RECEIPT_WAIT_MAX:
-            return True, None
-        return False, None
-    with submission.receipt_pdf.open("rb") as handle:
-        return True, handle.read()
-
-
 def _attempt(delivery: Delivery, rules: dict) -> _Outcome:
     """Transform, validate and send one claimed delivery; no database writes (see ``_outcomes_record``)."""
-    ready, receipt_pdf = _receipt(delivery)
+    ready, receipt_pdf = receipt_for(delivery=delivery)
     if not ready:
-        # Give the claim back without counting an attempt; look again shortly.
-        next_at = clock.now() + RECEIPT_POLL
+        # Give the claim back without counting an attempt; the receipt's hand-over releases it (or the deadline).
+        next_at = receipt_deadline(message=delivery.message)
         values = {
             "status": Delivery.Status.QUEUED,
             "claimed_at": None,
