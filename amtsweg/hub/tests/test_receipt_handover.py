@@ -96,3 +96,15 @@ def test_migration_hands_existing_receipts_over(submit, target_factory, dresden_
     assert delivery_process(delivery_id=delivery.pk) == "delivered"
     with rendered.receipt_pdf.open("rb") as handle:
         assert receiver.calls[0][1].receipt_pdf == handle.read()
+
+
+def test_admin_never_shows_the_encrypted_receipt(admin_client, submit, target_factory, dresden_authority, rules):
+    from django.urls import reverse
+
+    target_factory(authority=dresden_authority, type_key="http", wants_receipt=True)
+    message = Message.objects.get(submission=submit())
+    message_receipt_attach(message_id=message.pk, pdf=b"%PDF-1.7 admin\n%%EOF")
+    token = Message.objects.get(pk=message.pk).receipt_encrypted
+    page = admin_client.get(reverse("admin:hub_message_change", args=[message.pk]))
+    assert page.status_code == 200 and "Eingangsbestätigung übergeben am" in page.content.decode()
+    assert token[:40] not in page.content.decode()
