@@ -138,3 +138,8 @@ def synonyms_map() -> dict[str, list[str]]:
     Example: ``synonyms_map()["umzug"] == ["ummeldung", "wohnsitz", "anmeldung", "halteverbot", ...]``.
     """
     return {term: list(exp) for term, exp in _synonyms_from_file(str(SYNONYMS_FILE)).items()}
+
+
+def leistung_by_leika_key(*, leika_key: str) -> Leistung | None:
+    """The Leistung with this LeiKa key (the oldest if several share it), or None."""
+    return Leistung.objects.filter(leika_key=leika_key).order_by("pk").first()

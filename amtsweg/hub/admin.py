@@ -99,7 +99,7 @@ class MessageAdmin(admin.ModelAdmin):
     list_filter = ["source", "status"]
     search_fields = ["vorgangsnummer", "idempotency_key", "authority_key", "leika_key", "ags"]
     date_hierarchy = "received_at"
-    exclude = ["data_json_encrypted", "data_xml_encrypted"]
+    exclude = ["data_json_encrypted", "data_xml_encrypted", "receipt_encrypted"]
     inlines = [MessageAttachmentInline, DeliveryInline]
     actions = [dead_letter_action, message_replay_action]
 

@@ -188,6 +188,11 @@ class Message(models.Model):
     data_xml_sha512 = models.CharField("SHA-512 der Daten (XML)", max_length=128, blank=True)
     data_json_encrypted = models.TextField("Daten (JSON, verschlüsselt)", editable=False)
     data_xml_encrypted = models.TextField("Daten (XML, verschlüsselt)", blank=True, editable=False)
+    # Portal submissions hand their receipt PDF over once it is rendered (``message_receipt_attach``);
+    # deliveries to targets that want it wait for it (at most ``RECEIPT_WAIT_MAX``).
+    receipt_expected = models.BooleanField("Eingangsbestätigung folgt", default=False)
+    receipt_attached_at = models.DateTimeField("Eingangsbestätigung übergeben am", null=True, blank=True)
+    receipt_encrypted = models.TextField("Eingangsbestätigung (PDF, verschlüsselt)", blank=True, editable=False)
 
     class Meta:
         verbose_name = "Nachricht"

@@ -17,6 +17,7 @@ from django.db.models import Q
 from amtsweg.audit.services import audit_record
 from amtsweg.common import clock
 from amtsweg.hub.models import Message, Routing
+from amtsweg.hub.services.messages import message_route
 
 logger = logging.getLogger(__name__)
 
@@ -40,8 +41,6 @@ def _waiting(*, authority, leistung=None):
 def messages_waiting_route(*, authority, leistung=None) -> int:
     """Route the waiting messages of ``authority`` (for ``leistung``, or all) that now have a target;
     their deliveries and tasks are written in the caller's transaction. Returns how many were routed."""
-    from amtsweg.hub.services import message_route
-
     routed = 0
     with transaction.atomic():
         for message in _waiting(authority=authority, leistung=leistung).select_for_update().order_by("received_at"):
@@ -102,8 +101,6 @@ def message_dead_letter(*, message: Message, reason: str, actor=None) -> bool:
 def message_replay(*, message: Message, actor=None) -> int:
     """Route a given-up (or waiting) message again; returns the number of deliveries. Without a route it
     waits again (status "unrouted") and is sent once a route exists."""
-    from amtsweg.hub.services import message_route
-
     if message.status not in (Message.Status.DEAD, Message.Status.UNROUTED):
         raise ValueError(f"Nur wartende oder aufgegebene Nachrichten können erneut weitergeleitet werden ({message}).")
     with transaction.atomic():

@@ -102,3 +102,13 @@ def submission_forwarding(*, submission) -> Forwarding:
         ):
             return Forwarding("disturbed")
     return Forwarding("pending")
+
+
+def api_message_for_client(*, client, message_id) -> Message | None:
+    """The message if the API client submitted it or it belongs to the client's authority, else None."""
+    message = Message.objects.filter(pk=message_id).first()
+    allowed = message is not None and (
+        message.client_ref == str(client.pk)
+        or (client.authority_id is not None and message.authority_id == client.authority_id)
+    )
+    return message if allowed else None

@@ -214,6 +214,19 @@ def target_secrets(*, target: TargetSystem) -> dict:
     return crypto.decrypt_json(target.secrets_encrypted, default={}) if target.secrets_encrypted else {}
 
 
+def target_config(*, target: TargetSystem) -> dict:
+    """Config for the adapter: settings plus decrypted secrets (only in memory, only while delivering)."""
+    # Nested merge: a secret may live inside an object of the settings (e.g. xdomea's ``sftp.password``).
+    return config_merge(target.config or {}, _secrets(target.secrets_encrypted, crypto.fernet()))
+
+
+@lru_cache(maxsize=256)
+def _secrets(token: str, _keys) -> dict:
+    """Decrypted target secrets, per process. Keyed by the ciphertext (changed secrets → new token) and
+    the key set (a rotated or removed key is honoured at once); callers get a merged copy."""
+    return crypto.decrypt_json(token, default={})
+
+
 @lru_cache(maxsize=512)
 def _send_problems(schema_json: str, settings_json: str, secrets_token: str, _keys) -> tuple[str, ...]:
     schema = json.loads(schema_json)
@@ -254,6 +267,17 @@ def target_problems(*, target: TargetSystem) -> list[str]:
 # --- writes --------------------------------------------------------------------------------------
 
 
+def _secrets_token(secrets: dict | None) -> str:
+    return crypto.encrypt_json(secrets) if secrets else ""
+
+
+def target_secrets_set(*, target: TargetSystem, secrets: dict) -> TargetSystem:
+    """Replace the target's secrets (stored encrypted; never shown again)."""
+    target.secrets_encrypted = _secrets_token(secrets)
+    TargetSystem.objects.filter(pk=target.pk).update(secrets_encrypted=target.secrets_encrypted)
+    return target
+
+
 def target_create(
     *,
     authority,
@@ -274,7 +298,7 @@ def target_create(
         name=name,
         type_key=type_key,
         config=config,
-        secrets_encrypted=crypto.encrypt_json(secrets) if secrets else "",
+        secrets_encrypted=_secrets_token(secrets),
         wants_receipt=wants_receipt,
         active=active,
     )
@@ -291,7 +315,7 @@ def target_update(*, target: TargetSystem, secrets: dict | None = None, **fields
     effective = target_secrets(target=target) if secrets is None else secrets
     target_config_validate(type_key=target.type_key, settings=target.config or {}, secrets=effective)
     if secrets is not None:
-        target.secrets_encrypted = crypto.encrypt_json(secrets) if secrets else ""
+        target.secrets_encrypted = _secrets_token(secrets)
     with transaction.atomic():
         target.save()
         _waiting_release(target=target)

@@ -283,10 +283,10 @@ def submission_submit(
 
                 # Same transaction: if this commit happens, the worker will find the task; if not, neither exists.
                 receipt_generate.enqueue(submission.pk)
-                from amtsweg.hub.services import message_create_from_submission
+                from amtsweg.submissions.handover import submission_handover
 
                 # The hub message, its deliveries and their tasks commit with the submission (issue 4).
-                message_create_from_submission(submission=submission)
+                submission_handover(submission=submission)
         except IntegrityError:
             for name in saved:
                 private_storage().delete(name)
@@ -321,10 +321,20 @@ def receipt_store(*, submission: Submission) -> Submission:
         ContentFile(pdf),
     )
     now = timezone.now()
-    # Guarded update: if another worker was faster, keep its file and drop ours.
-    updated = Submission.objects.filter(pk=submission.pk, receipt_ready_at__isnull=True).update(
-        receipt_pdf=name, receipt_ready_at=now
-    )
+    from amtsweg.submissions.handover import submission_receipt_handover
+
+    try:
+        with transaction.atomic():
+            # Guarded update: if another worker was faster, keep its file and drop ours.
+            updated = Submission.objects.filter(pk=submission.pk, receipt_ready_at__isnull=True).update(
+                receipt_pdf=name, receipt_ready_at=now
+            )
+            if updated:
+                # Same transaction: the hub has the receipt exactly when the submission has it.
+                submission_receipt_handover(submission=submission, pdf=pdf)
+    except BaseException:
+        storage.delete(name)
+        raise
     if not updated:
         storage.delete(name)
     submission.refresh_from_db(fields=["receipt_pdf", "receipt_ready_at"])

@@ -113,77 +113,12 @@ def build_package(*, payload: OutboundPayload, config: dict, now: datetime | Non
     now = (now or datetime.now(UTC)).replace(microsecond=0)
     key = payload.idempotency_key
     prozess_id = _uuid("prozess", key)
-    leistung = payload.metadata.get("leistung_name") or payload.metadata.get("leistung") or payload.leika_key
     received = str(payload.metadata.get("received_at", ""))[:10] or now.date().isoformat()
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", received):
         received = now.date().isoformat()
 
     E = _Builder()
-    kopf = E("Kopf")
-    kopf.append(E("ProzessID", prozess_id))
-    typ = E("Nachrichtentyp", listURI=NACHRICHTENTYP_LIST_URI, listVersionID="2.0")
-    typ.append(E.plain("code", MESSAGE_CODE))
-    kopf.append(typ)
-    kopf.append(E("Erstellungszeitpunkt", now.isoformat().replace("+00:00", "Z")))
-    kopf.append(_kontakt(E, "Absender", config.get("sender_name") or "Serviceportal Amtsweg"))
-    kopf.append(_kontakt(E, "Empfaenger", config.get("recipient_name") or payload.authority_key or "Empfänger"))
-    kopf.append(_system(E, "SendendesSystem", config.get("instance_id") or "amtsweg", PRODUCT_NAME, PRODUCT_VERSION))
-    if config.get("receiving_system"):
-        kopf.append(_system(E, "EmpfangendesSystem", config["receiving_system"], "", ""))
-    kopf.append(E("Empfangsbestaetigung", "true" if config.get("receipt_confirmation", False) else "false"))
-    kopf.append(E("Importbestaetigung", "1"))  # fixed by the schema: the DMS reports the import
-    kopf.append(E("Erstellerkennung", config.get("creator_id") or "amtsweg-integrationsdienst"))
-    kopf.append(E("Stapel", "false"))
-
-    files = plan_files(payload=payload)
-    vorgang = E("Vorgang")
-    ident = E("Identifikation")
-    ident.append(E("ID", _uuid("vorgang", key)))
-    vorgang.append(ident)
-    meta = E("AllgemeineMetadaten")
-    meta.append(E("Betreff", f"Antrag {leistung} ({payload.vorgangsnummer})"))
-    meta.append(E("Kennzeichen", payload.vorgangsnummer))
-    vorgang.append(meta)
-    vorgang.append(E("Typ", "Antrag"))
-    primary: list[tuple[str, bytes]] = []
-    for number, planned in enumerate(files, start=1):
-        doc_id = _uuid("dokument", key, planned.path)
-        original = planned.path.rpartition("/")[2]
-        if planned.role == "receipt":
-            original = f"Quittung_{payload.vorgangsnummer}.pdf"
-        filename = f"{doc_id}_{original}"
-        title, doc_type = _TITLES.get(planned.role, (f"Anlage: {original}", "Anlage"))
-        dokument = E("Dokument")
-        dident = E("Identifikation")
-        dident.append(E("ID", doc_id))
-        dident.append(E("NummerImUebergeordnetenContainer", str(number)))
-        dokument.append(dident)
-        dmeta = E("AllgemeineMetadaten")
-        dmeta.append(E("Betreff", title))
-        dokument.append(dmeta)
-        dokument.append(E("Posteingangsdatum", received))
-        dokument.append(E("Typ", doc_type))
-        version = E("Version")
-        version.append(E("Nummer", "1"))
-        code, other_name, format_version = _file_format(planned)
-        fmt = E("Format")
-        name = E("Name", listVersionID="1.0", listURI=DATEIFORMAT_LIST_URI)
-        name.append(E.plain("code", code))
-        fmt.append(name)
-        if other_name:
-            fmt.append(E("SonstigerName", other_name))
-        fmt.append(E("Version", format_version))
-        prim = E("Primaerdokument")
-        prim.append(E("Dateiname", filename))
-        prim.append(E("DateinameOriginal", original))
-        prim.append(E("Ersteller", PRODUCT_NAME))
-        prim.append(E("DatumUhrzeit", now.isoformat().replace("+00:00", "Z")))
-        fmt.append(prim)
-        version.append(fmt)
-        dokument.append(version)
-        vorgang.append(dokument)
-        primary.append((filename, planned.content))
-
+    vorgang, primary = _vorgang(E, payload=payload, received=received, now=now)
     sgo = E("SchriftgutobjektZumAblegen")
     sgo.append(E("FachverfahrenObjektID", payload.vorgangsnummer))
     if config.get("container_id"):
@@ -195,7 +130,7 @@ def build_package(*, payload: OutboundPayload, config: dict, now: datetime | Non
         sgo.append(E("Ablageort", config["ablageort"]))
 
     root = E(MESSAGE_ELEMENT)
-    root.append(kopf)
+    root.append(_kopf(E, payload=payload, config=config, prozess_id=prozess_id, now=now))
     root.append(sgo)
     xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
@@ -221,6 +156,91 @@ def build_package(*, payload: OutboundPayload, config: dict, now: datetime | Non
         zip_bytes=buffer.getvalue(),
         primary_files=tuple(name for name, _ in primary),
     )
+
+
+def _kopf(E: _Builder, *, payload: OutboundPayload, config: dict, prozess_id: str, now: datetime) -> etree._Element:
+    """The message head: process id, type, sender/recipient, systems and confirmation flags."""
+    kopf = E("Kopf")
+    kopf.append(E("ProzessID", prozess_id))
+    typ = E("Nachrichtentyp", listURI=NACHRICHTENTYP_LIST_URI, listVersionID="2.0")
+    typ.append(E.plain("code", MESSAGE_CODE))
+    kopf.append(typ)
+    kopf.append(E("Erstellungszeitpunkt", now.isoformat().replace("+00:00", "Z")))
+    kopf.append(_kontakt(E, "Absender", config.get("sender_name") or "Serviceportal Amtsweg"))
+    kopf.append(_kontakt(E, "Empfaenger", config.get("recipient_name") or payload.authority_key or "Empfänger"))
+    kopf.append(_system(E, "SendendesSystem", config.get("instance_id") or "amtsweg", PRODUCT_NAME, PRODUCT_VERSION))
+    if config.get("receiving_system"):
+        kopf.append(_system(E, "EmpfangendesSystem", config["receiving_system"], "", ""))
+    kopf.append(E("Empfangsbestaetigung", "true" if config.get("receipt_confirmation", False) else "false"))
+    kopf.append(E("Importbestaetigung", "1"))  # fixed by the schema: the DMS reports the import
+    kopf.append(E("Erstellerkennung", config.get("creator_id") or "amtsweg-integrationsdienst"))
+    kopf.append(E("Stapel", "false"))
+    return kopf
+
+
+def _vorgang(
+    E: _Builder, *, payload: OutboundPayload, received: str, now: datetime
+) -> tuple[etree._Element, list[tuple[str, bytes]]]:
+    """The Vorgang with one Dokument per planned file; returns it and the (file name, content) pairs."""
+    key = payload.idempotency_key
+    leistung = payload.metadata.get("leistung_name") or payload.metadata.get("leistung") or payload.leika_key
+    vorgang = E("Vorgang")
+    ident = E("Identifikation")
+    ident.append(E("ID", _uuid("vorgang", key)))
+    vorgang.append(ident)
+    meta = E("AllgemeineMetadaten")
+    meta.append(E("Betreff", f"Antrag {leistung} ({payload.vorgangsnummer})"))
+    meta.append(E("Kennzeichen", payload.vorgangsnummer))
+    vorgang.append(meta)
+    vorgang.append(E("Typ", "Antrag"))
+    primary: list[tuple[str, bytes]] = []
+    for number, planned in enumerate(plan_files(payload=payload), start=1):
+        doc_id = _uuid("dokument", key, planned.path)
+        original = planned.path.rpartition("/")[2]
+        if planned.role == "receipt":
+            original = f"Quittung_{payload.vorgangsnummer}.pdf"
+        filename = f"{doc_id}_{original}"
+        vorgang.append(
+            _dokument(E, planned=planned, number=number, doc_id=doc_id, original=original, received=received, now=now)
+        )
+        primary.append((filename, planned.content))
+    return vorgang, primary
+
+
+def _dokument(
+    E: _Builder, *, planned, number: int, doc_id: str, original: str, received: str, now: datetime
+) -> etree._Element:
+    """One Dokument: identification, title and type, and its primary file's format."""
+    title, doc_type = _TITLES.get(planned.role, (f"Anlage: {original}", "Anlage"))
+    dokument = E("Dokument")
+    dident = E("Identifikation")
+    dident.append(E("ID", doc_id))
+    dident.append(E("NummerImUebergeordnetenContainer", str(number)))
+    dokument.append(dident)
+    dmeta = E("AllgemeineMetadaten")
+    dmeta.append(E("Betreff", title))
+    dokument.append(dmeta)
+    dokument.append(E("Posteingangsdatum", received))
+    dokument.append(E("Typ", doc_type))
+    version = E("Version")
+    version.append(E("Nummer", "1"))
+    code, other_name, format_version = _file_format(planned)
+    fmt = E("Format")
+    name = E("Name", listVersionID="1.0", listURI=DATEIFORMAT_LIST_URI)
+    name.append(E.plain("code", code))
+    fmt.append(name)
+    if other_name:
+        fmt.append(E("SonstigerName", other_name))
+    fmt.append(E("Version", format_version))
+    prim = E("Primaerdokument")
+    prim.append(E("Dateiname", f"{doc_id}_{original}"))
+    prim.append(E("DateinameOriginal", original))
+    prim.append(E("Ersteller", PRODUCT_NAME))
+    prim.append(E("DatumUhrzeit", now.isoformat().replace("+00:00", "Z")))
+    fmt.append(prim)
+    version.append(fmt)
+    dokument.append(version)
+    return dokument
 
 
 class _Builder:

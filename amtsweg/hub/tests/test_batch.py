@@ -10,6 +10,7 @@ from amtsweg.audit.models import AuditEntry
 from amtsweg.audit.services import audit_verify
 from amtsweg.hub import services
 from amtsweg.hub.models import Delivery
+from amtsweg.hub.services import processor
 from amtsweg.hub.tasks import delivery_attempt
 from amtsweg.hub.tests.conftest import RECEIVER_SECRET
 from amtsweg.hub.tests.test_e2e_hub_support import api_message, http_target, minimal_world, worker_drain_in_process
@@ -53,7 +54,7 @@ def test_one_task_run_delivers_the_waiting_deliveries_with_full_records(world, f
 
 
 def test_batch_size_bounds_the_work_of_one_run_and_duplicates_are_skipped(world, fachverfahren_receiver, monkeypatch):
-    monkeypatch.setattr(services, "BATCH_SIZE", 2)
+    monkeypatch.setattr(processor, "BATCH_SIZE", 2)
     deliveries = _deliveries(world, 4, prefix="c")
     assert worker_drain_in_process() == 2  # 2 per run
     # A duplicate task for a delivered delivery (e.g. from the resume sweep) has no second effect.
@@ -71,7 +72,7 @@ def test_batch_size_bounds_the_work_of_one_run_and_duplicates_are_skipped(world,
 
 
 def test_a_batch_over_its_time_budget_gives_the_unsent_claims_back(world, fachverfahren_receiver, monkeypatch):
-    monkeypatch.setattr(services, "BATCH_BUDGET_SECONDS", -1.0)  # budget spent after the first send
+    monkeypatch.setattr(processor, "BATCH_BUDGET_SECONDS", -1.0)  # budget spent after the first send
     deliveries = _deliveries(world, 3, prefix="r")
     own = str(deliveries[0].pk)
 

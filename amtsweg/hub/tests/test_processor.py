@@ -15,6 +15,7 @@ from amtsweg.hub.services import (
     delivery_process,
     delivery_replay,
     message_create,
+    outcomes,
     retry_delay,
 )
 from amtsweg.hub.tasks import delivery_attempt
@@ -146,7 +147,7 @@ def test_worker_killed_while_sending_is_resumed_without_second_effect(
     delivery = _one_delivery(submit, target_factory, dresden_authority)
     # The worker sends, then dies before recording the result (kill -9 between send and commit).
     with monkeypatch.context() as patch:
-        patch.setattr(services, "_finish", lambda *a, **k: (_ for _ in ()).throw(SystemExit("killed")))
+        patch.setattr(outcomes, "_finish", lambda *a, **k: (_ for _ in ()).throw(SystemExit("killed")))
         with contextlib.suppress(SystemExit):
             delivery_process(delivery_id=delivery.pk)
     delivery.refresh_from_db()
