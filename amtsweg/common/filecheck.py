@@ -179,9 +179,9 @@ def _image_reencode(kind: str, data: bytes) -> bytes:
                 if probe.format != expected:
                     raise FileRefused("Der Inhalt der Datei passt nicht zu ihrem Dateityp.")
                 probe.verify()
-            with Image.open(io.BytesIO(data)) as image:
-                image.load()
-                image = ImageOps.exif_transpose(image)  # keep the visible orientation, drop EXIF
+            with Image.open(io.BytesIO(data)) as opened:
+                opened.load()
+                image: Image.Image = ImageOps.exif_transpose(opened)  # keep the visible orientation, drop EXIF
                 out = io.BytesIO()
                 if kind == "jpeg":
                     if image.mode not in ("RGB", "L", "CMYK"):

@@ -23,7 +23,7 @@ def submission_handover(*, submission: Submission) -> Message:
     version = submission.form_version
     message, _created = message_create(
         idempotency_key=f"portal:{submission.idempotency_key}",
-        source=Message.Source.PORTAL.value,
+        source=Message.Source.PORTAL.value,  # type: ignore[attr-defined]  # Django choices; no django-stubs yet (ADR 0013)
         submission=submission,
         vorgangsnummer=submission.vorgangsnummer,
         authority=submission.authority,

@@ -129,7 +129,7 @@ def _resolve(*, client, leika_key: str, ags: str):
     gemeinde = gemeinde_by_ags(ags=ags)
     if gemeinde is None:
         errors["ags"] = [f"Eine Gemeinde mit dem Schlüssel {ags} ist nicht bekannt."]
-    if errors:
+    if errors or leistung is None or gemeinde is None:
         raise IntakeRefused("unprocessable", "Leistung oder Gemeinde unbekannt.", errors=errors)
     resolution = responsible_authority(leistung=leistung, gemeinde=gemeinde)
     authority = getattr(resolution, "authority", None)

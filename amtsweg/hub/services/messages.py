@@ -4,6 +4,7 @@ audit helpers every hub write records its events with."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.db.models import Q
@@ -124,7 +125,7 @@ def message_create(
     form_key: str = "",
     form_version: str = "",
     submitted_at=None,
-    attachments: list[tuple[str, str, bytes]] = (),
+    attachments: Sequence[tuple[str, str, bytes]] = (),
     client_ref: str = "",
     submission=None,
     authority_key: str | None = None,

@@ -7,6 +7,7 @@ import logging
 import random
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -51,7 +52,7 @@ class _Outcome:
 def _failed(delivery: Delivery, *, reason: str, retryable: bool, rule=None, audit: list | None = None) -> _Outcome:
     reason = reason[:500]
     attempts = delivery.attempts
-    values = {"claimed_at": None, "rule": rule} if rule is not None else {"claimed_at": None}
+    values: dict[str, Any] = {"claimed_at": None, "rule": rule} if rule is not None else {"claimed_at": None}
     if retryable and attempts < max_attempts():
         next_at = clock.now() + retry_delay(attempt=attempts)
         values.update(status=Delivery.Status.FAILED_RETRYING, last_error=reason, next_attempt_at=next_at)

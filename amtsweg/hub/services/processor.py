@@ -200,7 +200,7 @@ def deliveries_process(*, delivery_id, worker_id: str | None = None, batch: int 
         claimed = _claim_many([own], worker_id=worker_id)
     claimed.sort(key=lambda d: str(d.pk) != own)  # the run's own delivery first
     rules: dict = {}
-    outcomes = {}
+    outcomes: dict[str, _Outcome] = {}
     # Real elapsed time (the hub clock may be simulated).
     deadline = time.monotonic() + BATCH_BUDGET_SECONDS
     for delivery in claimed:
