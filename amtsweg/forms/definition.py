@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -174,6 +174,21 @@ def parameter_value_error(*, spec: dict, value: Any) -> str | None:
 
 
 def _semantic_errors(document: dict) -> list[str]:
+    """Checks beyond the JSON schema, in a fixed order: keys, parameter defaults, steps, fields, code lists."""
+    errors, repeat_groups, answer_keys = _key_errors(document)
+    parameters = document.get("parameters") or {}
+    codelists = document.get("codelists") or {}
+    global_names = answer_keys | set(repeat_groups) | {f"{g}_count" for g in repeat_groups} | {"today"}
+    check = partial(_expression_check, parameters=parameters, global_names=global_names)
+    errors += _parameter_errors(parameters)
+    errors += _step_errors(document, repeat_groups, check)
+    errors += _field_errors(document, repeat_groups, codelists, check)
+    errors += _codelist_errors(codelists)
+    return errors
+
+
+def _key_errors(document: dict) -> tuple[list[str], dict[str, set[str]], set[str]]:
+    """Duplicate/reserved keys and repeat bounds: (errors, repeat group key -> its field keys, answer keys)."""
     errors: list[str] = []
     seen: dict[str, str] = {}
 
@@ -185,9 +200,7 @@ def _semantic_errors(document: dict) -> list[str]:
         else:
             seen[key] = path
 
-    parameters = document.get("parameters") or {}
-    codelists = document.get("codelists") or {}
-    repeat_groups: dict[str, set[str]] = {}  # group key -> its field keys
+    repeat_groups: dict[str, set[str]] = {}
     answer_keys: set[str] = set()
     for si, step in enumerate(document["steps"]):
         claim(step["key"], f"steps[{si}]")
@@ -207,25 +220,37 @@ def _semantic_errors(document: dict) -> list[str]:
     for group in repeat_groups:
         if f"{group}_count" in seen:
             errors.append(f"Schlüssel '{group}_count' kollidiert mit der Zeilenzahl der Gruppe '{group}'.")
-    global_names = answer_keys | set(repeat_groups) | {f"{g}_count" for g in repeat_groups} | {"today"}
+    return errors, repeat_groups, answer_keys
 
-    def check_expression(expr: Any, path: str, row_fields: set[str] | None = None) -> None:
-        syntax = expression_errors(expr, path=path)
-        errors.extend(syntax)
-        if syntax:
-            return
-        for name in sorted(expression_vars(expr)):
-            root, _, rest = name.partition(".")
-            if root == "param":
-                if rest not in parameters:
-                    errors.append(f"{path}: Parameter '{rest}' ist nicht unter 'parameters' definiert.")
-            elif root not in global_names and not (row_fields and root in row_fields):
-                errors.append(f"{path}: Unbekannter Schlüssel '{name}' im Ausdruck.")
 
-    for name, spec in parameters.items():
-        if "default" in spec and (problem := parameter_value_error(spec=spec, value=spec["default"])):
-            errors.append(f"parameters.{name}.default: {problem}")
+def _expression_check(
+    expr: Any, path: str, row_fields: set[str] | None = None, *, parameters: dict, global_names: set[str]
+) -> list[str]:
+    """Syntax of an expression, then every name it reads: a parameter, a global key or a key of its row."""
+    errors = list(expression_errors(expr, path=path))
+    if errors:
+        return errors
+    for name in sorted(expression_vars(expr)):
+        root, _, rest = name.partition(".")
+        if root == "param":
+            if rest not in parameters:
+                errors.append(f"{path}: Parameter '{rest}' ist nicht unter 'parameters' definiert.")
+        elif root not in global_names and not (row_fields and root in row_fields):
+            errors.append(f"{path}: Unbekannter Schlüssel '{name}' im Ausdruck.")
+    return errors
 
+
+def _parameter_errors(parameters: dict) -> list[str]:
+    return [
+        f"parameters.{name}.default: {problem}"
+        for name, spec in parameters.items()
+        if "default" in spec and (problem := parameter_value_error(spec=spec, value=spec["default"]))
+    ]
+
+
+def _step_errors(document: dict, repeat_groups: dict[str, set[str]], check: Callable[..., list[str]]) -> list[str]:
+    """Clarification steps first, their outcomes, and the expressions and rules of steps and groups."""
+    errors: list[str] = []
     clarification_done = False
     for si, step in enumerate(document["steps"]):
         spath = f"steps[{si}]"
@@ -237,26 +262,33 @@ def _semantic_errors(document: dict) -> list[str]:
             if step.get("outcomes"):
                 errors.append(f"{spath}.outcomes: Ergebnisse gibt es nur bei Schritten mit 'clarification: true'.")
         if "when" in step:
-            check_expression(step["when"], f"{spath}.when")
+            errors += check(step["when"], f"{spath}.when")
         for oi, outcome in enumerate(step.get("outcomes") or []):
-            check_expression(outcome["when"], f"{spath}.outcomes[{oi}].when")
+            errors += check(outcome["when"], f"{spath}.outcomes[{oi}].when")
         step_fields = {f["key"] for g in step["groups"] for f in g["fields"]}
         step_rows = set().union(*(repeat_groups.get(g["key"], set()) for g in step["groups"]))
         for ri, rule in enumerate(step.get("rules") or []):
-            check_expression(rule["check"], f"{spath}.rules[{ri}].check", step_rows)
+            errors += check(rule["check"], f"{spath}.rules[{ri}].check", step_rows)
             for name in rule.get("fields") or []:
                 if name not in step_fields:
                     errors.append(f"{spath}.rules[{ri}].fields: Feld '{name}' gibt es in diesem Schritt nicht.")
         for gi, group in enumerate(step["groups"]):
             if "when" in group:
-                check_expression(group["when"], f"{spath}.groups[{gi}].when")
+                errors += check(group["when"], f"{spath}.groups[{gi}].when")
+    return errors
 
+
+def _field_errors(
+    document: dict, repeat_groups: dict[str, set[str]], codelists: dict, check: Callable[..., list[str]]
+) -> list[str]:
+    """Per field: expressions, computable types, switches, code list, options, pattern and bounds."""
+    errors: list[str] = []
     for ref in iter_fields(document):
         field, path = ref.field, ref.path
         rows = repeat_groups.get(ref.repeat_group or "", set())
         for attr in ("when", "compute"):
             if attr in field:
-                check_expression(field[attr], f"{path}.{attr}", rows)
+                errors += check(field[attr], f"{path}.{attr}", rows)
         if "compute" in field and field["type"] in {"info", "file", "address", "multichoice"}:
             errors.append(f"{path}.compute: Felder vom Typ '{field['type']}' können nicht berechnet werden.")
         if field.get("optional_switch") and field.get("required"):
@@ -271,19 +303,29 @@ def _semantic_errors(document: dict) -> list[str]:
                 re.compile(field["pattern"])
             except re.error:
                 errors.append(f"{path}.pattern: Der reguläre Ausdruck ist ungültig.")
-        low, high = field.get("min"), field.get("max")
-        if field["type"] != "date" and _number(low) is not None and _number(high) is not None and low > high:
-            errors.append(f"{path}: min ({low}) ist größer als max ({high}).")
-        fixed_dates = isinstance(low, str) and isinstance(high, str) and low[:1].isdigit() and high[:1].isdigit()
-        if field["type"] == "date" and fixed_dates and low > high:
-            errors.append(f"{path}: min ({low}) liegt nach max ({high}).")
-        if field.get("min_length", 0) > field.get("max_length", 10**9):
-            errors.append(f"{path}: min_length ist größer als max_length.")
-    for name, options in codelists.items():
-        values = [o["value"] for o in options]
-        if len(values) != len(set(values)):
-            errors.append(f"codelists.{name}: Werte der Codeliste sind nicht eindeutig.")
+        errors += _bound_errors(field, path)
     return errors
+
+
+def _bound_errors(field: dict, path: str) -> list[str]:
+    errors: list[str] = []
+    low, high = field.get("min"), field.get("max")
+    if field["type"] != "date" and _number(low) is not None and _number(high) is not None and low > high:
+        errors.append(f"{path}: min ({low}) ist größer als max ({high}).")
+    fixed_dates = isinstance(low, str) and isinstance(high, str) and low[:1].isdigit() and high[:1].isdigit()
+    if field["type"] == "date" and fixed_dates and low > high:
+        errors.append(f"{path}: min ({low}) liegt nach max ({high}).")
+    if field.get("min_length", 0) > field.get("max_length", 10**9):
+        errors.append(f"{path}: min_length ist größer als max_length.")
+    return errors
+
+
+def _codelist_errors(codelists: dict) -> list[str]:
+    return [
+        f"codelists.{name}: Werte der Codeliste sind nicht eindeutig."
+        for name, options in codelists.items()
+        if len(values := [o["value"] for o in options]) != len(set(values))
+    ]
 
 
 def definition_errors(*, document: Any) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from amtsweg.submissions import services
+from amtsweg.submissions import worker_steps
 from amtsweg.submissions.models import Submission
 
 
@@ -20,6 +20,6 @@ def receipt_generate(submission_id: int) -> dict:
     )
     if submission is None:
         return {"submission": submission_id, "receipt": "missing", "confirmation": "missing"}
-    services.receipt_store(submission=submission)
-    confirmation = services.confirmation_send(submission=submission)
+    worker_steps.receipt_store(submission=submission)
+    confirmation = worker_steps.confirmation_send(submission=submission)
     return {"submission": submission_id, "receipt": "ready", "confirmation": confirmation}
