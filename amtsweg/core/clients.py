@@ -10,11 +10,11 @@ never yields a fresh identity.
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 from functools import lru_cache
 
 from django.conf import settings
+from django.utils.crypto import salted_hmac
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -72,5 +72,4 @@ def client_ip(request) -> str:
 def client_key(request) -> str:
     """A stable, non-reversible key for the client (for counters and for storing on rows):
     no address is kept in plain text."""
-    secret = settings.SECRET_KEY.encode("utf-8")
-    return hashlib.sha256(secret + b"|client|" + client_ip(request).encode("ascii")).hexdigest()[:32]
+    return salted_hmac("amtsweg.core.clients", client_ip(request)).hexdigest()[:32]

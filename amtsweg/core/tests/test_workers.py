@@ -117,10 +117,9 @@ def test_ready_is_503_for_a_running_task_of_a_dead_worker_but_not_of_a_live_one(
 def test_ready_is_503_for_an_overdue_delivery(client, rules, fachverfahren_receiver, settings):  # noqa: F811
     from amtsweg.common import clock
     from amtsweg.hub.models import Delivery
-    from amtsweg.hub.tests.test_e2e_hub_support import api_message, http_target, minimal_world
+    from amtsweg.hub.tests.test_e2e_hub_support import api_message, routed_world
 
-    gemeinde, authority = minimal_world()
-    http_target(authority=authority, receiver=fachverfahren_receiver, secret=RECEIVER_SECRET)
+    gemeinde, authority = routed_world(receiver=fachverfahren_receiver)
     delivery = Delivery.objects.get(message=api_message(index=1, authority=authority, gemeinde=gemeinde))
     DBTaskResult.objects.all().delete()  # only the delivery row tells (e.g. its task row was lost)
     assert _ready(client)[0] == 200  # due just now

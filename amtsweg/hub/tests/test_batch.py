@@ -12,16 +12,14 @@ from amtsweg.hub import services
 from amtsweg.hub.models import Delivery
 from amtsweg.hub.services import processor
 from amtsweg.hub.tasks import delivery_attempt
-from amtsweg.hub.tests.conftest import RECEIVER_SECRET
-from amtsweg.hub.tests.test_e2e_hub_support import api_message, http_target, minimal_world, worker_drain_in_process
+from amtsweg.hub.tests.test_e2e_hub_support import api_message, routed_world, worker_drain_in_process
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def world(rules, fachverfahren_receiver):
-    gemeinde, authority = minimal_world()
-    http_target(authority=authority, receiver=fachverfahren_receiver, secret=RECEIVER_SECRET, timeout=5)
+    gemeinde, authority = routed_world(receiver=fachverfahren_receiver, timeout=5)
     return gemeinde, authority
 
 

@@ -146,6 +146,15 @@ def minimal_world(*, ags: str = "14612000", name: str = "Dresden, Stadt"):
     return gemeinde, authority
 
 
+def routed_world(*, receiver, timeout: float = 10):
+    """(gemeinde, authority) of ``minimal_world`` with the local Fachverfahren ``receiver`` as its HTTP target."""
+    from amtsweg.hub.tests.conftest import RECEIVER_SECRET
+
+    gemeinde, authority = minimal_world()
+    http_target(authority=authority, receiver=receiver, secret=RECEIVER_SECRET, timeout=timeout)
+    return gemeinde, authority
+
+
 def http_target(*, authority, receiver, key: str = "fachverfahren", secret: str, timeout: float = 10):
     """A real HTTP target (Fachverfahren receiver) routed for every Leistung of ``authority``."""
     from amtsweg.hub.models import Routing, TargetSystem

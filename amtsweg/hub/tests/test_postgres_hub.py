@@ -23,8 +23,7 @@ from amtsweg.audit.services import audit_verify
 from amtsweg.hub.models import Delivery
 from amtsweg.hub.services import deliveries_resume
 from amtsweg.hub.tasks import delivery_attempt
-from amtsweg.hub.tests.conftest import RECEIVER_SECRET
-from amtsweg.hub.tests.test_e2e_hub_support import api_message, http_target, minimal_world, wait_for, worker_start
+from amtsweg.hub.tests.test_e2e_hub_support import api_message, routed_world, wait_for, worker_start
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -36,8 +35,7 @@ def world(fachverfahren_receiver):
     from amtsweg.hub.rules import rules_load
 
     rules_load()
-    gemeinde, authority = minimal_world()
-    http_target(authority=authority, receiver=fachverfahren_receiver, secret=RECEIVER_SECRET, timeout=30)
+    gemeinde, authority = routed_world(receiver=fachverfahren_receiver, timeout=30)
     return gemeinde, authority
 
 

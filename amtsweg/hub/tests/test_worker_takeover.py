@@ -18,16 +18,14 @@ from amtsweg.core import workers
 from amtsweg.core.models import WorkerProcess
 from amtsweg.hub.models import Delivery
 from amtsweg.hub.services import _claim_many
-from amtsweg.hub.tests.conftest import RECEIVER_SECRET
-from amtsweg.hub.tests.test_e2e_hub_support import api_message, drain, http_target, minimal_world
+from amtsweg.hub.tests.test_e2e_hub_support import api_message, drain, routed_world
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def world(rules, fachverfahren_receiver):
-    gemeinde, authority = minimal_world()
-    http_target(authority=authority, receiver=fachverfahren_receiver, secret=RECEIVER_SECRET, timeout=5)
+    gemeinde, authority = routed_world(receiver=fachverfahren_receiver, timeout=5)
     return gemeinde, authority
 
 
