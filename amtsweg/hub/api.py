@@ -20,7 +20,6 @@ from rest_framework.response import Response
 from amtsweg.apiclients.models import Scope
 from amtsweg.casefile.models import CaseEvent, CaseStatus
 from amtsweg.casefile.selectors import case_events_for, case_status
-from amtsweg.core.api import SafeJSONParser
 from amtsweg.hub import api_serializers as s
 from amtsweg.hub.api_auth import authority_check
 from amtsweg.hub.api_base import (
@@ -40,6 +39,7 @@ from amtsweg.hub.services.intake import (
     max_file_bytes,
     request_digest,
 )
+from amtsweg.web.api import SafeJSONParser
 
 # --- Inbound applications ---------------------------------------------------------------------------------------
 

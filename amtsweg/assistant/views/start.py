@@ -17,8 +17,8 @@ from amtsweg.assistant.views.base import (
     session_add,
     session_tokens,
 )
-from amtsweg.core.clients import client_ip
 from amtsweg.forms.engine import ResolvedForm
+from amtsweg.web.clients import client_ip
 
 
 def _needs(form: ResolvedForm) -> list[str]:

@@ -272,7 +272,7 @@ def test_error_template_renders_without_database(rf, django_assert_num_queries):
 
     request = rf.get("/kaputt/")
     with django_assert_num_queries(0):
-        html = render_to_string("core/error.html", {"title": "Ein Fehler ist aufgetreten", "code": 500}, request)
+        html = render_to_string("web/error.html", {"title": "Ein Fehler ist aufgetreten", "code": 500}, request)
     assert "Ein Fehler ist aufgetreten" in html and "Fehlercode: 500" in html
     assert 'lang="de"' in html
 

@@ -186,7 +186,7 @@ def deliveries_process(*, delivery_id, worker_id: str | None = None, batch: int 
     (claim, outcome); a batch shares all four. The task rows stay the durable record of the work: a
     worker killed mid-batch leaves the deliveries "sending" (claimed by it) and its task rows RUNNING; a live
     worker gives both back once the dead one's heartbeat lease expires (``deliveries_release_worker``,
-    ``amtsweg.core.workers``), with ``deliveries_resume`` as the safety net. A batch starts no new send
+    ``amtsweg.ops.workers``), with ``deliveries_resume`` as the safety net. A batch starts no new send
     after ``BATCH_BUDGET_SECONDS`` and gives the remaining claims back ("released", task enqueued again).
     Returns delivery id → outcome (delivered|retry|dead|waiting-receipt|released|skipped).
     """

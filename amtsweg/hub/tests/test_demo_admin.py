@@ -1,4 +1,4 @@
-from amtsweg.hub.demo import hub_demo_ensure
+from amtsweg.demo.hub import hub_demo_ensure
 from amtsweg.hub.models import Message, Routing, TargetSystem
 
 

@@ -6,7 +6,7 @@ Workers:
   loop (``db_worker``'s ``Worker`` class, batch mode) in the test process; only its connection recycling
   is switched off because the test runs inside a transaction.
 * PostgreSQL (second pass): real ``manage.py db_worker`` subprocesses against the test database
-  (``worker_start``), as in amtsweg/core/tests/test_postgres_workers.py.
+  (``worker_start``), as in amtsweg/ops/tests/test_postgres_workers.py.
 """
 
 from __future__ import annotations

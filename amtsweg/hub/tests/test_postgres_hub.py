@@ -74,7 +74,7 @@ def test_worker_killed_mid_delivery_is_resumed_and_the_receiver_sees_one_effect(
     world, fachverfahren_receiver, tmp_path
 ):
     """kill -9 mid-send; a worker started afterwards takes the work over by itself (the dead worker's
-    registration, amtsweg.core.workers) — no ``deliveries_resume`` run by hand."""
+    registration, amtsweg.ops.workers) — no ``deliveries_resume`` run by hand."""
     gemeinde, authority = world
     delivery = Delivery.objects.get(message=api_message(index=1, authority=authority, gemeinde=gemeinde, prefix="k9"))
     # The receiver holds this request for a while (and then processes it): the worker is mid-send.
