@@ -14,9 +14,11 @@ import ipaddress
 from functools import lru_cache
 
 from django.conf import settings
+from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 @lru_cache(maxsize=8)
@@ -31,7 +33,7 @@ def trusted_proxies() -> tuple[Network, ...]:
     return _networks(tuple(raw))
 
 
-def _parse(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+def _parse(value: str) -> Address | None:
     value = value.strip()
     if value.startswith("[") and "]" in value:  # "[2001:db8::1]:443"
         value = value[1 : value.index("]")]
@@ -46,11 +48,11 @@ def _parse(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     return mapped or address
 
 
-def _trusted(address, networks: tuple[Network, ...]) -> bool:
+def _trusted(address: Address, networks: tuple[Network, ...]) -> bool:
     return any(address.version == net.version and address in net for net in networks)
 
 
-def client_ip(request) -> str:
+def client_ip(request: HttpRequest) -> str:
     """The client's address as a normalised string ("" if the connection has none)."""
     remote = _parse(request.META.get("REMOTE_ADDR", "") or "")
     if remote is None:
@@ -69,7 +71,7 @@ def client_ip(request) -> str:
     return str(client)
 
 
-def client_key(request) -> str:
+def client_key(request: HttpRequest) -> str:
     """A stable, non-reversible key for the client (for counters and for storing on rows):
     no address is kept in plain text."""
     # The salt keeps the old module name: stored client keys and running quotas must stay comparable.

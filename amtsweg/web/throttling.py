@@ -7,6 +7,7 @@ docs/adr/0010-shared-cache.md), so every web process counts against the same lim
 
 from __future__ import annotations
 
+from rest_framework.request import Request
 from rest_framework.throttling import AnonRateThrottle
 
 from amtsweg.web.clients import client_ip
@@ -15,5 +16,5 @@ from amtsweg.web.clients import client_ip
 class AnonClientRateThrottle(AnonRateThrottle):
     """``anon`` rate per client address (proxy headers only from ``AMTSWEG_TRUSTED_PROXIES``)."""
 
-    def get_ident(self, request):
+    def get_ident(self, request: Request) -> str:
         return client_ip(request) or "unknown"
