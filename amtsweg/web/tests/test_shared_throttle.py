@@ -1,7 +1,7 @@
 """The anonymous API limit is shared by all web processes and cannot be dodged with X-Forwarded-For.
 
 Two real gunicorn processes serve one SQLite database (with the shared cache table the
-``core`` migration creates); requests alternate between them, each with a fresh random
+ops migration ``core`` 0002 creates); requests alternate between them, each with a fresh random
 ``X-Forwarded-For``. Without a shared cache each process would allow the full limit; with DRF's
 default client identification every request would look like a new client.
 """
