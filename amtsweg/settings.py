@@ -61,7 +61,7 @@ INSTALLED_APPS = [
     "amtsweg.submissions",
     "amtsweg.audit",
     "amtsweg.apiclients",
-    "amtsweg.casefile",
+    "amtsweg.cases",
     "amtsweg.hub",
     "amtsweg.pages",
 ]
