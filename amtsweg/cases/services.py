@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -13,6 +14,11 @@ from amtsweg.audit.services import audit_record
 from amtsweg.cases.models import CaseEvent, CaseStatus, Vorgang
 from amtsweg.cases.numbers import number_generate
 from amtsweg.common.hashing import sha512_hex
+
+if TYPE_CHECKING:
+    from amtsweg.apiclients.models import ApiClient
+    from amtsweg.catalog.models import Leistung
+    from amtsweg.directory.models import Authority, Territory
 
 logger = logging.getLogger(__name__)
 
@@ -29,11 +35,11 @@ class NumberExhausted(RuntimeError):
 
 def vorgang_create(
     *,
-    authority: Any,
+    authority: Authority,
     channel: str,
-    leistung: Any = None,
-    gemeinde: Any = None,
-    created: Any = None,
+    leistung: Leistung | None = None,
+    gemeinde: Territory | None = None,
+    created: datetime | None = None,
 ) -> Vorgang:
     """Create a Vorgang with a new, unique Vorgangsnummer (in the caller's transaction, if any).
 
@@ -62,10 +68,10 @@ def vorgang_create(
 def case_event_record(
     *,
     vorgang: Vorgang,
-    authority: Any,
+    authority: Authority,
     kind: str,
     payload: dict,
-    api_client: Any = None,
+    api_client: ApiClient | None = None,
     file_name: str = "",
     file_content: bytes | None = None,
     audit_message_id: str = "",

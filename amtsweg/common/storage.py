@@ -26,4 +26,4 @@ _private_storage = PrivateStorage()
 
 def private_storage() -> Storage:
     # A callable, so migrations record a reference rather than a storage instance.
-    return _private_storage  # type: ignore[return-value]  # a lazy proxy of the Storage
+    return _private_storage  # a lazy proxy of the Storage

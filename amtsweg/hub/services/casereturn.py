@@ -5,7 +5,7 @@ Idempotency-Key through ``cases.services``; the API views only translate HTTP to
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
@@ -15,8 +15,11 @@ from amtsweg.cases.services import PDF_MAGIC, case_event_record
 from amtsweg.hub.selectors import message_for_vorgang
 from amtsweg.hub.services.intake import IntakeRefused, idempotency_previous, idempotency_settle, max_file_bytes
 
+if TYPE_CHECKING:
+    from amtsweg.apiclients.models import ApiClient
 
-def vorgang_for(*, client: Any, number: str) -> Vorgang:
+
+def vorgang_for(*, client: ApiClient, number: str) -> Vorgang:
     """The Vorgang ``number`` if it belongs to the client's authority; otherwise refused (not_found, or
     forbidden for a client without authority). Another authority's case answers exactly like an unknown one."""
     not_found = IntakeRefused("not_found", "Vorgang nicht gefunden oder nicht in der Zuständigkeit dieses API-Zugangs.")
@@ -32,7 +35,7 @@ def vorgang_for(*, client: Any, number: str) -> Vorgang:
 
 def case_event_accept(
     *,
-    client: Any,
+    client: ApiClient,
     vorgang: Vorgang,
     kind: str,
     key: str | None,

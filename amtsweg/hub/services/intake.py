@@ -155,7 +155,12 @@ def _message_create(
     message, _created = message_create(
         idempotency_key=idempotency_key,
         source="api",
-        vorgang=vorgang_create(authority=authority, channel=Vorgang.Channel.API, leistung=leistung, gemeinde=gemeinde),
+        vorgang=vorgang_create(
+            authority=authority,
+            channel=Vorgang.Channel.API.value,  # type: ignore[attr-defined]  # Django choices; no django-stubs (ADR 0013)
+            leistung=leistung,
+            gemeinde=gemeinde,
+        ),
         authority=authority,
         data=data,
         data_xml=api_data_xml(data=data, leika_key=leika_key),
