@@ -1,5 +1,5 @@
-"""Reads of the Integrationsdienst for the layers above it (assistant, submissions): routes and
-the forwarding state of a Vorgang, the message of a Vorgang. Data flows assistant → submissions → hub, so these are
+"""Reads of the Integrationsdienst for the layers above it (assistant, submissions): routes, and the
+forwarding state and the message of a Vorgang. Data flows assistant → submissions → hub, so these are
 downward calls."""
 
 from __future__ import annotations

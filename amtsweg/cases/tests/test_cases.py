@@ -90,3 +90,12 @@ def test_allocation_gives_up_after_repeated_collisions(authority, monkeypatch):
     with pytest.raises(NumberExhausted):
         _vorgang(authority)
     assert Vorgang.objects.count() == before and NUMBER_ATTEMPTS > 1
+
+
+def test_admin_lists_vorgaenge_and_events_read_only(admin_client, authority):
+    vorgang = _vorgang(authority)
+    case_event_record(vorgang=vorgang, authority=authority, kind="status", payload={"status": "in_bearbeitung"})
+    for name in ("vorgang", "caseevent"):
+        page = admin_client.get(f"/admin/cases/{name}/?q={vorgang.number}")
+        assert page.status_code == 200 and vorgang.number in page.content.decode()
+        assert admin_client.get(f"/admin/cases/{name}/add/").status_code == 403
