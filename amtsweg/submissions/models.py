@@ -9,6 +9,7 @@ columns are filled in later by the worker.
 from django.db import models
 from django.utils import timezone
 
+# Also read from here by older migrations (submissions 0001), so the name stays importable from this module.
 from amtsweg.common.storage import private_storage
 
 
