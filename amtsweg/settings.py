@@ -61,7 +61,7 @@ INSTALLED_APPS = [
     "amtsweg.submissions",
     "amtsweg.audit",
     "amtsweg.apiclients",
-    "amtsweg.casefile",
+    "amtsweg.cases",
     "amtsweg.hub",
     "amtsweg.pages",
     # Installed in every mode: its `bootstrap` loads the reference data too; demo content only in demo mode.

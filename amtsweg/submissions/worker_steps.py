@@ -16,7 +16,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from amtsweg.submissions.models import Submission, private_storage
+from amtsweg.common.storage import private_storage
+from amtsweg.submissions.models import Submission
 
 logger = logging.getLogger(__name__)
 

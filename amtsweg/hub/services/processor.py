@@ -54,7 +54,7 @@ def _claim_many(delivery_ids, *, worker_id: str | None = None) -> list[Delivery]
         rows = (
             Delivery.objects.filter(pk__in=list(delivery_ids), status__in=_CLAIMABLE)
             .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-            .select_related("message__authority", "target")
+            .select_related("message__authority", "message__vorgang", "target")
             .prefetch_related("message__attachments")
         )
         if connection.features.has_select_for_update_skip_locked:

@@ -2,6 +2,7 @@
 an application to any demo assistant in any demo Kommune is routed to a local target, none waits."""
 
 from amtsweg.assistant.models import Activation
+from amtsweg.cases.services import vorgang_create
 from amtsweg.demo.forms import REAL_SERVICES, demo_forms_ensure
 from amtsweg.demo.hub import DEMO_ROUTING, hub_demo_ensure
 from amtsweg.hub.selectors import route_problems
@@ -22,7 +23,7 @@ def test_every_live_demo_activation_is_routed(db):
         message, _ = message_create(
             idempotency_key=f"demo-route-{number}",
             source="api",
-            vorgangsnummer=f"DEMO-{number}",
+            vorgang=vorgang_create(authority=authority, channel="api", leistung=leistung),
             authority=authority,
             data={"probe": True},
             leistung=leistung,

@@ -175,12 +175,13 @@ def http_target(*, authority, receiver, key: str = "fachverfahren", secret: str,
 
 def api_message(*, index: int, authority, gemeinde, prefix: str = "t"):
     """One routed message as the inbound API would create it (sample data of the rule depot)."""
+    from amtsweg.cases.services import vorgang_create
     from amtsweg.hub.services import message_create
 
     message, _ = message_create(
         idempotency_key=f"{prefix}-{index:05d}",
         source="api",
-        vorgangsnummer=f"AW-T-{index:06d}",
+        vorgang=vorgang_create(authority=authority, channel="api", gemeinde=gemeinde),
         authority=authority,
         gemeinde=gemeinde,
         leika_key=HUNDESTEUER,

@@ -142,7 +142,7 @@ def test_end_to_end_with_real_worker_processes(fachverfahren_receiver, smtp_mail
         tmp_path=tmp_path,
     )
     submissions = e2e_submit_all()
-    deliveries = Delivery.objects.filter(message__submission__in=submissions.values())
+    deliveries = Delivery.objects.filter(message__vorgang__submission__in=submissions.values())
 
     with open(tmp_path / "workers.log", "wb") as log:
         # Receipts are rendered and stored by the workers: give them their own var/ (not the project's).

@@ -118,7 +118,7 @@ def test_a_burst_through_nginx_is_accepted_and_delivered_exactly_once(receiver, 
     assert len(accepted) == BURST and {a["idempotency_key"] for a in accepted} == keys
     assert receiver.requests == BURST
     assert receiver.rejected_signatures == 0
-    numbers = set(Message.objects.filter(pk__in=message_ids).values_list("vorgangsnummer", flat=True))
+    numbers = set(Message.objects.filter(pk__in=message_ids).values_list("vorgang__number", flat=True))
     assert {a["vorgangsnummer"] for a in accepted} == numbers
 
     # Both web processes served the burst (nginx spread it), and both workers delivered.

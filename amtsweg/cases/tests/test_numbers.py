@@ -1,4 +1,4 @@
-from amtsweg.submissions.numbers import ALPHABET, check_symbol, number_generate, number_is_valid, number_normalize
+from amtsweg.cases.numbers import ALPHABET, check_symbol, number_generate, number_is_valid, number_normalize
 
 
 def test_generated_numbers_have_the_documented_shape_and_a_valid_check_symbol():
