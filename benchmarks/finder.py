@@ -1,11 +1,13 @@
 """Benchmark of the finder's search: 200 varied queries against the full catalogue and all Saxon Gemeinden.
 
-Run: ``.venv/bin/python benchmarks/finder.py``
+Run: ``.venv/bin/python benchmarks/finder.py [--misses]``
 
 Sets up a throw-away SQLite database in a temporary directory, loads the reference data,
 then measures in-process latency of ``leistung_search`` and ``place_search`` next to a naive
 baseline (Django ORM ``icontains`` / ``startswith``, i.e. SQL LIKE) over the same queries.
-Prints a table; no assertions (timings depend on the machine).
+Prints a table; no assertions (timings depend on the machine). Also reports search quality
+(recall@5, MRR) over the labelled citizen queries of ``benchmarks/data/finder_queries.csv``
+(see ``finder_quality.py``); ``--misses`` lists the queries whose expected Leistung is not in the top 5.
 """
 
 from __future__ import annotations
@@ -200,11 +202,29 @@ def setup_django(var_dir: Path) -> None:
 
 
 def load_reference_data() -> None:
-    """Saxony's register, PLZ, authorities and the catalogue, exactly as the platform loads them."""
+    """Saxony's register, PLZ, authorities, the catalogue and the demo assistants, as ``./dev start`` loads them
+    (the assistants' activations decide which Leistungen are online at a place)."""
     from django.core.management import call_command
 
-    with open(os.devnull, "w") as quiet:
-        call_command("bootstrap", "--reference-only", verbosity=0, stdout=quiet)
+    with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
+        call_command("bootstrap", verbosity=0, stdout=quiet)
+
+
+def quality_search(query: str, ags: str) -> tuple[list[str], list[str], int]:
+    """The finder's results as the results page ranks and counts them (with the place, where the page has one)."""
+    from amtsweg.finder import search, selectors
+
+    try:
+        if hasattr(selectors, "leistung_results"):
+            gemeinde = selectors.resolve_place(text=ags).gemeinde if ags else None
+            results = selectors.leistung_results(query=query, gemeinde=gemeinde)
+            hits, count = [r.hit for r in results.items], results.total
+        else:  # the ranking before issue 11: no place, every match counted
+            hits = search.leistung_search(query=query, limit=100)
+            count = len(hits)
+    except search.QueryError:
+        return [], [], 0
+    return [h.leika_key for h in hits], [h.name for h in hits], count
 
 
 def build_queries() -> tuple[list[str], list[str]]:
@@ -353,7 +373,7 @@ def main() -> None:
         print()
         print("Amtsweg finder benchmark")
         print(
-            f"  data: {Leistung.objects.count()} Leistungen, {gemeinden} Gemeinden (bootstrap --reference-only "
+            f"  data: {Leistung.objects.count()} Leistungen, {gemeinden} Gemeinden (bootstrap with demo assistants "
             f"in {load_seconds:.1f} s)"
         )
         print(
@@ -382,6 +402,12 @@ def main() -> None:
         print(
             "targets: p95 < 20 ms (all), place p95 < 30 ms, >= 10x baseline; "
             f"total run {time.perf_counter() - started_total:.1f} s"
+        )
+        print()
+        import finder_quality
+
+        finder_quality.report(
+            finder_quality.evaluate(quality_search, finder_quality.load_queries()), show_misses="--misses" in sys.argv
         )
 
 
