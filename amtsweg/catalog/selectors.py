@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -89,6 +90,22 @@ def leistungen_for_index() -> list[dict]:
     )
 
 
+# (read at, Leistung id → URL): read on every search with a place; an editor's change may show a few
+# seconds late, like the search index itself.
+_STATEWIDE: list[tuple[float, dict[int, str]]] = []
+STATEWIDE_TTL_SECONDS = 3.0
+
+
+def leistungen_online_statewide() -> dict[int, str]:
+    """Leistung id → state-wide online service URL (``online_url``) of the published Leistungen."""
+    now = time.monotonic()
+    if _STATEWIDE and now - _STATEWIDE[0][0] < STATEWIDE_TTL_SECONDS:
+        return _STATEWIDE[0][1]
+    found = dict(Leistung.objects.filter(published=True).exclude(online_url="").values_list("id", "online_url"))
+    _STATEWIDE[:] = [(now, found)]
+    return found
+
+
 def catalog_version() -> str:
     """A cheap stamp that changes whenever Leistungen are added, removed or edited."""
     agg = Leistung.objects.aggregate(n=Count("id"), last=Max("updated_at"))
@@ -143,3 +160,8 @@ def synonyms_map() -> dict[str, list[str]]:
 def leistung_by_leika_key(*, leika_key: str) -> Leistung | None:
     """The Leistung with this LeiKa key (the oldest if several share it), or None."""
     return Leistung.objects.filter(leika_key=leika_key).order_by("pk").first()
+
+
+def leistungen_online_statewide_reset() -> None:
+    """Forget the cached state-wide online services (tests, bulk imports)."""
+    _STATEWIDE.clear()

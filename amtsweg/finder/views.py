@@ -17,7 +17,7 @@ from amtsweg.finder import search
 from amtsweg.jurisdiction.selectors import responsible_authority
 
 from .forms import PlaceForm, SearchForm
-from .selectors import AGS_RE, place_suggestions, resolve_place
+from .selectors import AGS_RE, leistung_results, place_suggestions, resolve_place
 
 RESULTS_PER_PAGE = 10
 RESULTS_MAX = 100
@@ -62,18 +62,25 @@ def search_results(request):
         form.add_error("ort", place.message)
         return _render_start(request, form)
 
+    gemeinde = place.gemeinde if place else None
     try:
-        hits = search.leistung_search(query=query, limit=RESULTS_MAX)
+        results = leistung_results(query=query, gemeinde=gemeinde, limit=RESULTS_MAX)
     except search.QueryError as exc:
         form.add_error("q", str(exc))
         return _render_start(request, form)
 
-    page = Paginator(hits, RESULTS_PER_PAGE).get_page(request.GET.get("seite"))
-    gemeinde = place.gemeinde if place else None
+    page = Paginator(results.items, RESULTS_PER_PAGE).get_page(request.GET.get("seite"))
     return render(
         request,
         "finder/results.html",
-        {"form": form, "query": query, "page": page, "gemeinde": gemeinde, "total": len(hits)},
+        {
+            "form": form,
+            "query": query,
+            "page": page,
+            "gemeinde": gemeinde,
+            "total": results.total,
+            "capped": results.capped,
+        },
     )
 
 
