@@ -69,10 +69,9 @@ _ORT = OpenApiParameter(
 
 def _gemeinde_param(request):
     """The current Gemeinde for ``ort`` (a dissolved one's successor), None without; 400/404 when unusable."""
-    raw = request.query_params.get("ort")
-    if raw is None or not raw.strip():
+    ags = request.query_params.get("ort")
+    if ags is None:
         return None
-    ags = raw.strip()
     if not _AGS_PATTERN.fullmatch(ags):
         raise ParseError("Der Parameter „ort“ muss ein 8-stelliger Gemeindeschlüssel sein.")
     gemeinde = directory_selectors.gemeinde_by_ags(ags=ags)
