@@ -143,7 +143,12 @@ def _synonyms_from_file(path: str) -> dict[str, tuple[str, ...]]:
     with open(path, encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(line for line in fh if not line.startswith("#")):
             term = (row.get("term") or "").strip().lower()
-            expansions = tuple(w for w in (row.get("expansions") or "").lower().split() if w)
+            raw = (row.get("expansions") or "").lower()
+            # "a b c": three words, any of which may match (a bag); "a b; c": the phrase "a b" or the word c.
+            if ";" in raw:
+                expansions = tuple(" ".join(p.split()) for p in raw.split(";") if p.strip())
+            else:
+                expansions = tuple(w for w in raw.split() if w)
             if term and expansions:
                 result[term] = tuple(dict.fromkeys(result.get(term, ()) + expansions))
     return result
@@ -152,7 +157,9 @@ def _synonyms_from_file(path: str) -> dict[str, tuple[str, ...]]:
 def synonyms_map() -> dict[str, list[str]]:
     """Citizen vocabulary → catalogue terms (lower case), from ``catalog/data/synonyms.csv``.
 
-    Example: ``synonyms_map()["umzug"] == ["ummeldung", "wohnsitz", "anmeldung", "halteverbot", ...]``.
+    Example: ``synonyms_map()["umzug"] == ["ummeldung", "wohnsitz", "anmeldung", "halteverbot", ...]``;
+    an entry with several words is a phrase that should match as a whole
+    (``synonyms_map()["bürgergeld"] == ["arbeitslosengeld ii", "grundsicherung für arbeitsuchende"]``).
     """
     return {term: list(exp) for term, exp in _synonyms_from_file(str(SYNONYMS_FILE)).items()}
 

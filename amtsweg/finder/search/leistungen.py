@@ -33,7 +33,7 @@ from .leistungen_terms import (
     MIN_REST,
     SPLIT,
     SYNONYM,
-    TEXT_BONUS,
+    TEXT_FACTOR,
     _Clause,
     _Doc,
     _fold_synonyms,
@@ -75,9 +75,10 @@ class LeistungIndex(_Scoring):
         # tie-break after the score (main Leistung, shorter name, name, id).
         self._rank_facts = [
             (
-                _VARIANT_BONUS[d.rank] + (TEXT_BONUS if d.has_text else 0.0),
+                _VARIANT_BONUS[d.rank],
                 tuple(d.name_terms),
                 1.0 / len(d.name_terms) if d.name_terms else 0.0,
+                TEXT_FACTOR if d.has_text else 1.0,
             )
             for d in docs
         ]

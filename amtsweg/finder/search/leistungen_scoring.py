@@ -20,6 +20,7 @@ from .leistungen_terms import (
     ONLINE_BONUS,
     RELATIVE_FLOOR,
     SOFT_BONUS_MAX,
+    TEXT_FACTOR,
     VARIANT_BONUS_MAX,
     _Clause,
     _Doc,
@@ -163,7 +164,8 @@ class _Scoring:
         else:
             # Sorting plain floats in C beats heap selections in Python; only the few documents
             # that pass the cheap bound (coverage ≤ 1) get the exact one and a keyed sort.
-            kth = sorted(first_pass.values(), reverse=True)[limit - 1]
+            # Scores end up × at most TEXT_FACTOR: compare against the limit-th score divided by it.
+            kth = sorted(first_pass.values(), reverse=True)[limit - 1] / TEXT_FACTOR
             floor = kth - SOFT_BONUS_MAX
             chosen = [
                 doc
@@ -196,10 +198,13 @@ class _Scoring:
 
         def scored(chosen: list[int]) -> dict[int, float]:
             return {
-                doc: first_pass[doc]
-                + (variant + NAME_COVERAGE * sum(map(get_expanded, name_terms, zeros)) * share) * coverage[doc]
+                doc: (
+                    first_pass[doc]
+                    + (variant + NAME_COVERAGE * sum(map(get_expanded, name_terms, zeros)) * share) * coverage[doc]
+                )
+                * text_factor
                 for doc in chosen
-                for variant, name_terms, share in (facts[doc],)
+                for variant, name_terms, share, text_factor in (facts[doc],)
             }
 
         exact_key = self._by_name_key.get(phrase, ())
@@ -210,7 +215,7 @@ class _Scoring:
             # Candidates come best first pass first, exact-name ones last: the best of the head
             # bound the rest, which the bonus can lift by at most SOFT_BONUS_MAX × coverage.
             exact = set(exact_key + exact_terms) | set(online)
-            kth = heapq.nlargest(limit, final.values())[-1] if len(final) >= limit else -math.inf
+            kth = heapq.nlargest(limit, final.values())[-1] / TEXT_FACTOR if len(final) >= limit else -math.inf
             final.update(
                 scored(
                     [

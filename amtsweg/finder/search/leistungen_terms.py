@@ -36,9 +36,9 @@ MIN_REST = 3  # the other part of a compound must be a word itself, not an infle
 NAME_COVERAGE = 0.4
 EXACT_NAME_BONUS = 1.0
 # What the citizen can do with a result (issue 11): a Leistung with a real Stammtext beats an empty entry
-# of equal relevance; one they can apply for online at their place beats both. Both need every query
-# word to match, so a bonus never lifts a Leistung that answers only half the question.
-TEXT_BONUS = 0.15
+# of about equal relevance (a factor, so a weak match stays weak); one they can apply for online at their
+# place beats both (needs every query word to match, so it never lifts an answer to half the question).
+TEXT_FACTOR = 1.12
 ONLINE_BONUS = 0.6
 # Honest result counts: a result must match as many query words as the best one does and score at
 # least this share of the best score; the long tail of documents that merely share a word is dropped.
@@ -74,7 +74,7 @@ def variant_rank(leika_key: str) -> int:
 
 _VARIANT_BONUS = (0.06, 0.03, 0.0)
 # Upper bounds of the bonuses ``_rank`` adds (× coverage), for pruning candidates safely.
-VARIANT_BONUS_MAX = _VARIANT_BONUS[0] + TEXT_BONUS
+VARIANT_BONUS_MAX = _VARIANT_BONUS[0]
 SOFT_BONUS_MAX = NAME_COVERAGE + VARIANT_BONUS_MAX
 
 
