@@ -27,6 +27,7 @@ MANAGED_FIELDS = (
     "legal_basis",
     "keywords",
     "online_url",
+    "form_url",
     "execution_level",
     "execution_level_note",
     "published",

@@ -218,3 +218,31 @@ def leistung_results(*, query: str, gemeinde: Territory | None = None, limit: in
 def online_offers_at(*, gemeinde: Territory | None) -> dict:
     """Leistung id → ``catalog.online.OnlineOffer`` for a citizen of ``gemeinde`` (state-wide ones only without)."""
     return leistungen_online_at(gemeinde=gemeinde)
+
+
+@dataclass(frozen=True)
+class AuthorityContact:
+    """How a citizen reaches an authority: what the directory has, and honestly what it lacks."""
+
+    authority: object
+    missing: list[str]
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+# Ways to reach an authority, in the order the page shows them (Authority field → German label).
+CONTACT_FIELDS = (
+    ("street", "Anschrift"),
+    ("opening_hours", "Öffnungszeiten"),
+    ("phone", "Telefon"),
+    ("email", "E-Mail"),
+)
+
+
+def authority_contact(*, authority) -> AuthorityContact | None:
+    if authority is None:
+        return None
+    missing = [label for field, label in CONTACT_FIELDS if not (getattr(authority, field, "") or "").strip()]
+    return AuthorityContact(authority=authority, missing=missing)
