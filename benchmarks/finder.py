@@ -202,29 +202,11 @@ def setup_django(var_dir: Path) -> None:
 
 
 def load_reference_data() -> None:
-    """Saxony's register, PLZ, authorities, the catalogue and the demo assistants, as ``./dev start`` loads them
-    (the assistants' activations decide which Leistungen are online at a place)."""
+    """Register, PLZ, authorities, catalogue and demo assistants (online offers at a place), as ./dev start."""
     from django.core.management import call_command
 
     with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
         call_command("bootstrap", verbosity=0, stdout=quiet)
-
-
-def quality_search(query: str, ags: str) -> tuple[list[str], list[str], int]:
-    """The finder's results as the results page ranks and counts them (with the place, where the page has one)."""
-    from amtsweg.finder import search, selectors
-
-    try:
-        if hasattr(selectors, "leistung_results"):
-            gemeinde = selectors.resolve_place(text=ags).gemeinde if ags else None
-            results = selectors.leistung_results(query=query, gemeinde=gemeinde)
-            hits, count = [r.hit for r in results.items], results.total
-        else:  # the ranking before issue 11: no place, every match counted
-            hits = search.leistung_search(query=query, limit=100)
-            count = len(hits)
-    except search.QueryError:
-        return [], [], 0
-    return [h.leika_key for h in hits], [h.name for h in hits], count
 
 
 def build_queries() -> tuple[list[str], list[str]]:
@@ -406,9 +388,9 @@ def main() -> None:
         print()
         import finder_quality
 
-        finder_quality.report(
-            finder_quality.evaluate(quality_search, finder_quality.load_queries()), show_misses="--misses" in sys.argv
-        )
+        for path in (finder_quality.QUERIES_FILE, finder_quality.HOLDOUT_FILE):
+            quality = finder_quality.evaluate(finder_quality.search_as_results_page, finder_quality.load_queries(path))
+            finder_quality.report(quality, label=path.name, show_misses="--misses" in sys.argv)
 
 
 def _safe(function, query: str) -> list:

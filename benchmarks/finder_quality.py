@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 QUERIES_FILE = Path(__file__).resolve().parent / "data" / "finder_queries.csv"
+# Written after tuning and never used for it: how far the changes carry (see its header).
+HOLDOUT_FILE = Path(__file__).resolve().parent / "data" / "finder_queries_holdout.csv"
 RECALL_AT = 5
 MRR_AT = 10
 
@@ -82,9 +84,9 @@ def evaluate(search: Callable[[str, str], tuple[list[str], list[str], int]], que
     )
 
 
-def report(quality: Quality, *, show_misses: bool) -> None:
+def report(quality: Quality, *, label: str, show_misses: bool) -> None:
     print(
-        f"search quality ({quality.queries} labelled queries, {QUERIES_FILE.name}): "
+        f"search quality ({quality.queries} labelled queries, {label}): "
         f"recall@{RECALL_AT} {quality.recall_at_5:.3f}, MRR@{MRR_AT} {quality.mrr:.3f}, "
         f"median results reported {quality.median_results:g}"
     )
@@ -92,3 +94,20 @@ def report(quality: Quality, *, show_misses: bool) -> None:
         for labelled, top in quality.misses:
             place = f" @{labelled.ags}" if labelled.ags else ""
             print(f"  miss: {labelled.query!r}{place} expected {' '.join(labelled.expected)}; top: {top}")
+
+
+def search_as_results_page(query: str, ags: str) -> tuple[list[str], list[str], int]:
+    """The finder's results as the results page ranks and counts them (with the place, where the page has one)."""
+    from amtsweg.finder import search, selectors
+
+    try:
+        if hasattr(selectors, "leistung_results"):
+            gemeinde = selectors.resolve_place(text=ags).gemeinde if ags else None
+            results = selectors.leistung_results(query=query, gemeinde=gemeinde)
+            hits, count = [r.hit for r in results.items], results.total
+        else:  # the ranking before issue 11: no place, every match counted
+            hits = search.leistung_search(query=query, limit=100)
+            count = len(hits)
+    except search.QueryError:
+        return [], [], 0
+    return [h.leika_key for h in hits], [h.name for h in hits], count
