@@ -232,9 +232,8 @@ class AuthorityContact:
         return not self.missing
 
 
-# Ways to reach an authority, in the order the page shows them (Authority field → German label).
+# Ways to reach an authority besides the address, in the order the page shows them (field → German label).
 CONTACT_FIELDS = (
-    ("street", "Anschrift"),
     ("opening_hours", "Öffnungszeiten"),
     ("phone", "Telefon"),
     ("email", "E-Mail"),
@@ -244,5 +243,13 @@ CONTACT_FIELDS = (
 def authority_contact(*, authority) -> AuthorityContact | None:
     if authority is None:
         return None
-    missing = [label for field, label in CONTACT_FIELDS if not (getattr(authority, field, "") or "").strip()]
+
+    def has(field: str) -> bool:
+        return bool((getattr(authority, field, "") or "").strip())
+
+    missing = []
+    if not has("street"):
+        # Generated entries know the seat's town but not the building.
+        missing.append("Straße und Hausnummer" if has("city") else "Anschrift")
+    missing += [label for field, label in CONTACT_FIELDS if not has(field)]
     return AuthorityContact(authority=authority, missing=missing)

@@ -168,3 +168,18 @@ def test_with_online_offer_the_page_does_not_claim_there_is_none(client, hundest
     html = _leistung_page(client, definition_leistung, FREIBERG_AGS)
     assert "noch nicht online beantragen" not in html
     assert hundesteuer_online_in_freiberg in html
+
+
+def test_contact_names_exactly_what_is_missing(hundesteuer, pirna_gemeinde):
+    from amtsweg.finder.selectors import authority_contact
+    from amtsweg.jurisdiction.selectors import responsible_authority
+
+    authority = responsible_authority(leistung=hundesteuer, gemeinde=pirna_gemeinde).authority
+    authority.street, authority.city = "", "Pirna"
+    authority.phone = authority.email = authority.opening_hours = ""
+    missing = authority_contact(authority=authority).missing
+    assert missing == ["Straße und Hausnummer", "Öffnungszeiten", "Telefon", "E-Mail"]
+    authority.city = ""
+    authority.phone = "03501 556-0"
+    assert authority_contact(authority=authority).missing == ["Anschrift", "Öffnungszeiten", "E-Mail"]
+    assert authority_contact(authority=None) is None
