@@ -10,6 +10,7 @@ import heapq
 import itertools
 import math
 from collections import Counter
+from collections.abc import Collection
 
 from . import text
 from .leistungen_terms import (
@@ -150,7 +151,7 @@ class _Scoring:
         limit: int,
         phrase: str,
         query_words: list[str],
-        extra: set[int] = frozenset(),  # type: ignore[assignment]
+        extra: Collection[int] = (),
     ) -> list[int]:
         """Documents that can still reach the top ``limit`` after the bonuses of ``_rank``, best first.
 
