@@ -37,6 +37,7 @@ STAMMTEXT_FIELDS = (
     "processing_time",
     "legal_basis",
     "online_url",
+    "form_url",
 )
 LEIKA_TYP_1_NOTE = "Standardregel: LeiKa-Typ 1 – Regelung und Vollzug durch den Bund."
 _GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss", "ẞ": "SS"})

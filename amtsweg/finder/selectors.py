@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from amtsweg.catalog import selectors as catalog_selectors
 from amtsweg.catalog.models import Leistung
+from amtsweg.catalog.online import leistungen_online_at
 from amtsweg.directory import selectors as directory_selectors
 from amtsweg.directory.models import PostalCode, Territory
 from amtsweg.finder import search
@@ -176,3 +177,79 @@ def leistung_by_slug_or_key(*, value: str) -> Leistung | None:
             .first()
         )
     return catalog_selectors.leistung_by_slug(slug=value)
+
+
+@dataclass(frozen=True)
+class LeistungResult:
+    """A search hit as the results page shows it: with the online offer at the citizen's place, if any."""
+
+    hit: search.LeistungHit
+    online_url: str = ""
+    # True when the responsible authority at the place offers an assistant (not only a state-wide service).
+    online_local: bool = False
+
+
+@dataclass(frozen=True)
+class LeistungResults:
+    items: list[LeistungResult]
+    # Real matches (see leistung_search); ``capped`` when there are at least ``limit`` of them.
+    total: int
+    capped: bool
+
+
+def leistung_results(*, query: str, gemeinde: Territory | None = None, limit: int = 100) -> LeistungResults:
+    """Search results ranked by what the citizen can do at ``gemeinde``: online offers there first.
+
+    Raises ``search.QueryError`` for unusable input.
+    """
+    offers = online_offers_at(gemeinde=gemeinde)
+    hits = search.leistung_search(query=query, limit=limit, online=offers.keys())
+    items = [
+        LeistungResult(
+            hit=hit,
+            online_url=offers[hit.id].url if hit.id in offers else "",
+            online_local=hit.id in offers and offers[hit.id].local,
+        )
+        for hit in hits
+    ]
+    return LeistungResults(items=items, total=len(items), capped=len(items) >= limit)
+
+
+def online_offers_at(*, gemeinde: Territory | None) -> dict:
+    """Leistung id → ``catalog.online.OnlineOffer`` for a citizen of ``gemeinde`` (state-wide ones only without)."""
+    return leistungen_online_at(gemeinde=gemeinde)
+
+
+@dataclass(frozen=True)
+class AuthorityContact:
+    """How a citizen reaches an authority: what the directory has, and honestly what it lacks."""
+
+    authority: object
+    missing: list[str]
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+# Ways to reach an authority besides the address, in the order the page shows them (field → German label).
+CONTACT_FIELDS = (
+    ("opening_hours", "Öffnungszeiten"),
+    ("phone", "Telefon"),
+    ("email", "E-Mail"),
+)
+
+
+def authority_contact(*, authority) -> AuthorityContact | None:
+    if authority is None:
+        return None
+
+    def has(field: str) -> bool:
+        return bool((getattr(authority, field, "") or "").strip())
+
+    missing = []
+    if not has("street"):
+        # Generated entries know the seat's town but not the building.
+        missing.append("Straße und Hausnummer" if has("city") else "Anschrift")
+    missing += [label for field, label in CONTACT_FIELDS if not has(field)]
+    return AuthorityContact(authority=authority, missing=missing)

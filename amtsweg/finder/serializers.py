@@ -28,15 +28,30 @@ class LeistungHitSerializer(serializers.Serializer):
     execution_level = serializers.ChoiceField(choices=ExecutionLevel.choices, help_text="Vollzugsebene.")
     execution_level_label = serializers.SerializerMethodField()
     score = serializers.FloatField(help_text="Relevanz (höher ist besser).")
+    has_text = serializers.BooleanField(help_text="Ob ein Stammtext (Beschreibung) vorliegt.")
 
     def get_execution_level_label(self, hit) -> str:
         return level_label(hit.execution_level)
 
 
+class LeistungResultSerializer(LeistungHitSerializer):
+    """A hit with the online offer at the place given as ``ort`` (``finder.selectors.LeistungResult``)."""
+
+    online_url = serializers.CharField(
+        help_text="Wo die Leistung am angegebenen Ort online beantragt werden kann; leer, wenn nicht online."
+    )
+
+    def to_representation(self, instance):
+        data = dict(LeistungHitSerializer(instance.hit, context=self.context).data)
+        data["online_url"] = instance.online_url
+        return data
+
+
 class LeistungSearchSerializer(serializers.Serializer):
     query = serializers.CharField()
-    count = serializers.IntegerField()
-    results = LeistungHitSerializer(many=True)
+    count = serializers.IntegerField(help_text="Zahl der passenden Leistungen (höchstens ``limit``).")
+    ort = serializers.CharField(help_text="Gemeindeschlüssel (AGS) des Orts, leer ohne Ort.")
+    results = LeistungResultSerializer(many=True)
 
 
 class _NamedRefSerializer(serializers.Serializer):
