@@ -336,6 +336,28 @@ def definition_errors(*, document: Any) -> list[str]:
     return _semantic_errors(document)
 
 
+def definition_publish_errors(*, document: dict) -> list[str]:
+    """Problems that allow storing a draft but forbid publishing it (German, with paths).
+
+    A choice field whose code list has no values (e.g. a FIM code list not yet in the store) would show
+    citizens an empty or placeholder selection, so it blocks publishing.
+    """
+    errors = []
+    codelists = document.get("codelists") or {}
+    for ref in iter_fields(document):
+        name = ref.field.get("codelist")
+        if name and not codelists.get(name):
+            fim = ref.field.get("x-fim") or {}
+            urn = fim.get("codelist") or name
+            version = f", Version {fim['codelist_version']}" if fim.get("codelist_version") else ""
+            errors.append(
+                f"{ref.path}.codelist: Für das Auswahlfeld „{ref.field.get('label', ref.field['key'])}“ fehlen die "
+                f"Werte der Codeliste {urn}{version}. Bitte laden Sie die Codeliste hoch und importieren Sie "
+                "das Schema erneut."
+            )
+    return errors
+
+
 def definition_validate(*, document: Any) -> dict:
     """Raise ``DefinitionInvalid`` unless ``document`` is a valid definition; returns it unchanged."""
     errors = definition_errors(document=document)

@@ -12,6 +12,7 @@ from amtsweg.forms.definition import (
     DefinitionInvalid,
     content_hash,
     definition_parse,
+    definition_publish_errors,
     definition_validate,
 )
 from amtsweg.forms.engine import overlay_problems
@@ -61,7 +62,7 @@ def _definition_sync(*, document: dict) -> FormDefinition:
 
 
 @transaction.atomic
-def definition_load(*, document: dict, publish: bool = False) -> FormVersion:
+def definition_load(*, document: dict, publish: bool = False, gemeinde: Any = None) -> FormVersion:
     """Validate ``document`` and store it as the newest version of its definition.
 
     Idempotent: identical content returns the newest version unchanged (publishing it if asked).
@@ -84,7 +85,7 @@ def definition_load(*, document: dict, publish: bool = False) -> FormVersion:
             content_hash=digest,
         )
     if publish and version.status == FormVersion.Status.DRAFT:
-        version = form_version_publish(version=version)
+        version = form_version_publish(version=version, gemeinde=gemeinde)
     return version
 
 
@@ -117,15 +118,46 @@ def form_version_update(*, version: FormVersion, document: dict) -> FormVersion:
     return current
 
 
+def publish_jurisdiction_errors(*, definition: FormDefinition, gemeinde: Any) -> list[str]:
+    """German reasons why ``definition`` cannot serve citizens of ``gemeinde`` (no Leistung, no authority)."""
+    from amtsweg.jurisdiction.selectors import responsible_authority
+
+    if definition.leistung is None:
+        known = (
+            f" (LeiKa-Schlüssel {definition.leika_key} ist im Katalog nicht vorhanden)" if definition.leika_key else ""
+        )
+        return [
+            f"Der Antragsassistent „{definition.title}“ ist keiner Leistung zugeordnet{known}. Bitte geben Sie "
+            "beim Import den LeiKa-Schlüssel der Leistung an."
+        ]
+    resolution = responsible_authority(leistung=definition.leistung, gemeinde=gemeinde)
+    if resolution.authority is None:
+        return [
+            f"Für die Leistung „{definition.leistung.name}“ ist in {gemeinde.name} keine zuständige Behörde "
+            f"erfasst ({resolution.explanation}). Der Assistent wird nicht veröffentlicht, weil Anträge "
+            "niemanden erreichen würden. Bitte erfassen Sie zuerst die Ausführungsebene oder die zuständige Stelle."
+        ]
+    return []
+
+
 @transaction.atomic
-def form_version_publish(*, version: FormVersion) -> FormVersion:
-    """Publish a draft (validated again). From then on its content is immutable."""
+def form_version_publish(*, version: FormVersion, gemeinde: Any = None) -> FormVersion:
+    """Publish a draft (validated again). From then on its content is immutable.
+
+    Refused (``DefinitionInvalid``) while a code list has no values, and, when ``gemeinde`` (a Territory) is
+    given, unless the Leistung has a responsible authority there.
+    """
     current = FormVersion.objects.select_for_update().get(pk=version.pk)
     if current.status == FormVersion.Status.PUBLISHED:
         return current
     if current.status != FormVersion.Status.DRAFT:
         raise FormVersionImmutable(current)
     definition_validate(document=current.document)
+    blockers = definition_publish_errors(document=current.document)
+    if gemeinde is not None:
+        blockers += publish_jurisdiction_errors(definition=current.definition, gemeinde=gemeinde)
+    if blockers:
+        raise DefinitionInvalid(blockers)
     current.status = FormVersion.Status.PUBLISHED
     current.published_at = timezone.now()
     current.save(update_fields=["status", "published_at"])
@@ -244,3 +276,77 @@ def overlay_load(*, document: dict, strict: bool = True) -> Overlay:
         contact=document.get("contact", {}),
         strict=strict,
     )
+
+
+# -- code lists (genericode) ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def codelist_import(*, data: bytes, file_name: str = "", source: str = "", licence: str = "") -> tuple[Any, str]:
+    """Store a genericode 1.0 code list (replacing the same URN + version). Returns (CodeList, outcome).
+
+    outcome is "neu", "aktualisiert" or "unverändert". Raises ``GenericodeInvalid`` (German message).
+    """
+    import hashlib
+
+    from amtsweg.forms.genericode import genericode_parse
+    from amtsweg.forms.models import CodeList, CodeListEntry
+
+    parsed = genericode_parse(data=data)
+    digest = hashlib.sha256(data).hexdigest()
+    codelist = CodeList.objects.select_for_update().filter(urn=parsed.urn, version=parsed.version).first()
+    meta = {
+        "name": parsed.name[:255],
+        "agency": parsed.agency[:255],
+        "code_column": parsed.code_column[:100],
+        "label_column": parsed.label_column[:100],
+        "content_hash": digest,
+        "file_name": file_name[:255],
+    }
+    if source:
+        meta["source"] = source
+    if licence:
+        meta["licence"] = licence[:255]
+    if codelist is not None and codelist.content_hash == digest:
+        changed = [k for k in ("source", "licence", "file_name") if k in meta and getattr(codelist, k) != meta[k]]
+        if changed:
+            for name in changed:
+                setattr(codelist, name, meta[name])
+            codelist.save(update_fields=changed)
+        return codelist, "unverändert"
+    outcome = "aktualisiert" if codelist is not None else "neu"
+    codelist = codelist or CodeList(urn=parsed.urn, version=parsed.version)
+    for name, value in meta.items():
+        setattr(codelist, name, value)
+    codelist.save()
+    codelist.entries.all().delete()
+    CodeListEntry.objects.bulk_create(
+        CodeListEntry(codelist=codelist, position=i, code=code[:255], label=label[:500])
+        for i, (code, label) in enumerate(parsed.rows)
+    )
+    return codelist, outcome
+
+
+def codelists_import_dir(*, directory: str | Path) -> list[str]:
+    """Import every ``*.xml`` genericode file of ``directory``; source and licence from its SOURCES.md table.
+
+    Returns one German report line per file. Raises ``GenericodeInvalid`` naming the file that fails.
+    """
+    from amtsweg.forms.genericode import GenericodeInvalid, sources_table
+
+    directory = Path(directory)
+    sources_file = directory / "SOURCES.md"
+    sources = sources_table(sources_file.read_text(encoding="utf-8")) if sources_file.exists() else {}
+    lines = []
+    for path in sorted(directory.glob("*.xml")):
+        source, licence = sources.get(path.name, ("", ""))
+        try:
+            codelist, outcome = codelist_import(
+                data=path.read_bytes(), file_name=path.name, source=source, licence=licence
+            )
+        except GenericodeInvalid as exc:
+            raise GenericodeInvalid(f"{path.name}: {exc}") from exc
+        lines.append(
+            f"{path.name}: {codelist.urn} Version {codelist.version} – {codelist.entries.count()} Einträge ({outcome})"
+        )
+    return lines

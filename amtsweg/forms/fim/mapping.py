@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from .errors import FimImportError
-from .mapping_fields import FieldMapper
+from .mapping_fields import CodelistLookup, FieldMapper
 from .mapping_helpers import (
     DECLARATION,
     FimElementMapping,
@@ -99,6 +99,8 @@ class Mapper(FieldMapper):
             "standard": f"XDatenfelder {schema.standard_version}",
             "message": schema.message_type,
         }
+        if self.codelist_report:
+            document["x-fim"]["codelists"] = self.codelist_report
         if self.codelists:
             document["codelists"] = self.codelists
         document["steps"] = steps
@@ -225,7 +227,14 @@ class Mapper(FieldMapper):
             self.flatten_into(target, sub, optional=optional or child.min == 0, top=top)
 
 
-def definition_build(*, schema: FimSchema, key: str | None, leistung: str | None, warnings: list[str]) -> FimResult:
+def definition_build(
+    *,
+    schema: FimSchema,
+    key: str | None,
+    leistung: str | None,
+    warnings: list[str],
+    codelist_lookup: CodelistLookup | None = None,
+) -> FimResult:
     if key is None:
         key = slugify(schema.name) or slugify(schema.id) or "fim-formular"
     elif not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,99}", key):
@@ -234,8 +243,12 @@ def definition_build(*, schema: FimSchema, key: str | None, leistung: str | None
         )
     if leistung is not None and not re.fullmatch(r"\d{14}", leistung):
         raise FimImportError(f"Ungültiger LeiKa-Schlüssel '{leistung}': erwartet werden 14 Ziffern.")
-    mapper = Mapper(schema=schema, warnings=warnings)
+    mapper = Mapper(schema=schema, warnings=warnings, codelist_lookup=codelist_lookup)
     document = mapper.definition(key=key, leistung=leistung)
     return FimResult(
-        definition=document, warnings=warnings, elements=mapper.elements, standard_version=schema.standard_version
+        definition=document,
+        warnings=warnings,
+        elements=mapper.elements,
+        standard_version=schema.standard_version,
+        codelists=mapper.codelist_report,
     )

@@ -66,6 +66,12 @@ class FimResult:
     warnings: list[str] = field(default_factory=list)
     elements: list[FimElementMapping] = field(default_factory=list)
     standard_version: int = 2
+    codelists: list[dict] = field(default_factory=list)  # per referenced list: status exact/fallback/missing
+    rules: list[dict] = field(default_factory=list)  # FIM rules: turned into logic, or listed for the modeller
+
+    @property
+    def missing_codelists(self) -> list[dict]:
+        return [c for c in self.codelists if c["status"] == "missing"]
 
 
 def slugify(text: str, *, separator: str = "-", max_length: int = 60) -> str:
