@@ -213,6 +213,8 @@ def _key_errors(document: dict) -> tuple[list[str], dict[str, set[str]], set[str
                 low, high = repeat.get("min", 0), repeat.get("max")
                 if high is not None and low > high:
                     errors.append(f"{gpath}.repeat: min ({low}) ist größer als max ({high}).")
+                if group.get("optional_sets"):
+                    errors.append(f"{gpath}.optional_sets: Wiederholbare Gruppen steuern ihre Pflicht über repeat.min.")
     for ref in iter_fields(document):
         claim(ref.field["key"], ref.path)
         if ref.field["type"] not in ANSWERLESS_TYPES and ref.repeat_group is None:

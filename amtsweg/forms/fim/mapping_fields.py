@@ -48,6 +48,7 @@ class FieldMapper:
         self.codelist_report: list[dict] = []
         self.codelist_alloc = KeyAllocator()
         self.codelist_lookup = codelist_lookup
+        self.set_keys = KeyAllocator()  # names of optional sets (FIM 0:1 groups), their own namespace
 
     def warn(self, line: int | None, message: str) -> None:
         self.warnings.append(at_line(line, message))
@@ -72,8 +73,21 @@ class FieldMapper:
     # -- fields -----------------------------------------------------------------------------------------------
 
     def add_field(
-        self, group: dict, extra: list[dict] | None, child: FimChild, *, optional: bool, in_repeat: bool
+        self,
+        group: dict,
+        extra: list[dict] | None,
+        child: FimChild,
+        *,
+        optional: bool,
+        in_repeat: bool,
+        repeat_optional: bool | None = None,
     ) -> None:
+        """Map one Datenfeld into `group` (or, when repeatable, into a list group in `extra`).
+
+        `optional` drops required-ness; `repeat_optional` (default: `optional`) lets a repeatable field's list
+        start empty, for fields inside an optional group whose own required-ness is kept.
+        """
+        repeat_optional = optional if repeat_optional is None else repeat_optional
         fim: FimField = child.element  # type: ignore[assignment]
         if fim.input_kind == "hidden":
             self.warn(fim.line, f"Verstecktes Datenfeld „{fim.label}“ ({fim.id}) wird nicht übernommen.")
@@ -107,7 +121,7 @@ class FieldMapper:
             if child.min >= 1 and not optional:
                 result["required"] = True
         elif repeated:
-            minimum = 0 if optional else child.min
+            minimum = 0 if repeat_optional else child.min
             list_key = self.keys.take(f"{result['key']}_liste")
             result["required"] = True  # every added row needs a value; the row count carries the optionality
             extra.append(

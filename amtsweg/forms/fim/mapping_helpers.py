@@ -40,6 +40,11 @@ FIELD_ORDER = (
     "file",
 )
 
+OPTIONAL_HINT = (
+    "Diese Angaben sind freiwillig. Wenn Sie hier etwas eintragen, füllen Sie bitte auch die Pflichtangaben "
+    "dieses Abschnitts aus."
+)
+
 DECLARATION = {
     "truth": "Ich versichere, dass meine Angaben vollständig und richtig sind.",
     "privacy": "Ich habe die Datenschutzhinweise gelesen und bin mit der Verarbeitung meiner Daten einverstanden.",
@@ -68,6 +73,7 @@ class FimResult:
     standard_version: int = 2
     codelists: list[dict] = field(default_factory=list)  # per referenced list: status exact/fallback/missing
     rules: list[dict] = field(default_factory=list)  # FIM rules: turned into logic, or listed for the modeller
+    leistung_source: str = ""  # "given" (on import), "schema" (named in the schema) or "" (none)
 
     @property
     def missing_codelists(self) -> list[dict]:
