@@ -288,8 +288,8 @@ class FieldMapper:
                 if pattern is None:
                     self.warn(
                         fim.line,
-                        f"Datenfeld {fim.id}: Muster '{c.pattern}' ist kein gültiger regulärer "
-                        "Ausdruck und wird nur dokumentiert.",
+                        f"Datenfeld {fim.id}: Muster '{c.pattern}' lässt sich nicht als regulärer "
+                        "Ausdruck übernehmen (XSD-Syntax) und wird nur dokumentiert.",
                     )
                     ignored.append(f"pattern={c.pattern}")
                 else:
