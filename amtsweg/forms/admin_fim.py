@@ -130,9 +130,6 @@ class FimImportForm(forms.Form):
         label="LeiKa-Schlüssel (falls das Schema keinen nennt)", regex=r"^\d{14}$", required=False
     )
     publish = forms.BooleanField(label="Veröffentlichen", required=False)
-    kommune = forms.RegexField(
-        label="für die Gemeinde (AGS, prüft die zuständige Behörde)", regex=r"^\d{8}$", required=False
-    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -141,17 +138,6 @@ class FimImportForm(forms.Form):
         if not upload.name.lower().endswith(".xml"):
             raise forms.ValidationError("Bitte laden Sie eine .xml-Datei hoch.")
         return upload
-
-    def clean_kommune(self):
-        ags = self.cleaned_data.get("kommune")
-        if not ags:
-            return None
-        from amtsweg.directory.selectors import gemeinde_by_ags
-
-        gemeinde = gemeinde_by_ags(ags=ags)
-        if gemeinde is None:
-            raise forms.ValidationError(f"Eine Gemeinde mit dem AGS {ags} gibt es im Gemeindeverzeichnis nicht.")
-        return gemeinde
 
 
 class FimImportAdminMixin:
@@ -181,7 +167,6 @@ class FimImportAdminMixin:
                     key=data["key"] or None,
                     leistung=data["leistung"] or None,
                     publish=data["publish"],
-                    gemeinde=data["kommune"],
                 )
             except FimImportError as exc:
                 errors = [str(exc)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,9 @@ from amtsweg.forms.definition import (
 )
 from amtsweg.forms.engine import overlay_problems
 from amtsweg.forms.models import FormDefinition, FormVersion, Overlay
+
+# Reasons (German) why a version must not be published, from layers above forms; [] = fine.
+PublishCheck = Callable[[FormVersion], list[str]]
 
 
 class FormVersionImmutable(Exception):
@@ -62,7 +66,7 @@ def _definition_sync(*, document: dict) -> FormDefinition:
 
 
 @transaction.atomic
-def definition_load(*, document: dict, publish: bool = False, gemeinde: Any = None) -> FormVersion:
+def definition_load(*, document: dict, publish: bool = False) -> FormVersion:
     """Validate ``document`` and store it as the newest version of its definition.
 
     Idempotent: identical content returns the newest version unchanged (publishing it if asked).
@@ -85,7 +89,7 @@ def definition_load(*, document: dict, publish: bool = False, gemeinde: Any = No
             content_hash=digest,
         )
     if publish and version.status == FormVersion.Status.DRAFT:
-        version = form_version_publish(version=version, gemeinde=gemeinde)
+        version = form_version_publish(version=version)
     return version
 
 
@@ -118,34 +122,12 @@ def form_version_update(*, version: FormVersion, document: dict) -> FormVersion:
     return current
 
 
-def publish_jurisdiction_errors(*, definition: FormDefinition, gemeinde: Any) -> list[str]:
-    """German reasons why ``definition`` cannot serve citizens of ``gemeinde`` (no Leistung, no authority)."""
-    from amtsweg.jurisdiction.selectors import responsible_authority
-
-    if definition.leistung is None:
-        known = (
-            f" (LeiKa-Schlüssel {definition.leika_key} ist im Katalog nicht vorhanden)" if definition.leika_key else ""
-        )
-        return [
-            f"Der Antragsassistent „{definition.title}“ ist keiner Leistung zugeordnet{known}. Bitte geben Sie "
-            "beim Import den LeiKa-Schlüssel der Leistung an."
-        ]
-    resolution = responsible_authority(leistung=definition.leistung, gemeinde=gemeinde)
-    if resolution.authority is None:
-        return [
-            f"Für die Leistung „{definition.leistung.name}“ ist in {gemeinde.name} keine zuständige Behörde "
-            f"erfasst ({resolution.explanation}). Der Assistent wird nicht veröffentlicht, weil Anträge "
-            "niemanden erreichen würden. Bitte erfassen Sie zuerst die Ausführungsebene oder die zuständige Stelle."
-        ]
-    return []
-
-
 @transaction.atomic
-def form_version_publish(*, version: FormVersion, gemeinde: Any = None) -> FormVersion:
+def form_version_publish(*, version: FormVersion, checks: Sequence[PublishCheck] = ()) -> FormVersion:
     """Publish a draft (validated again). From then on its content is immutable.
 
-    Refused (``DefinitionInvalid``) while a code list has no values, and, when ``gemeinde`` (a Territory) is
-    given, unless the Leistung has a responsible authority there.
+    Refused (``DefinitionInvalid``) while a code list has no values, or when one of ``checks`` (callables of
+    the layers above, e.g. the assistant's "is anyone responsible in this Kommune?") returns German reasons.
     """
     current = FormVersion.objects.select_for_update().get(pk=version.pk)
     if current.status == FormVersion.Status.PUBLISHED:
@@ -154,8 +136,8 @@ def form_version_publish(*, version: FormVersion, gemeinde: Any = None) -> FormV
         raise FormVersionImmutable(current)
     definition_validate(document=current.document)
     blockers = definition_publish_errors(document=current.document)
-    if gemeinde is not None:
-        blockers += publish_jurisdiction_errors(definition=current.definition, gemeinde=gemeinde)
+    for check in checks:
+        blockers += check(current)
     if blockers:
         raise DefinitionInvalid(blockers)
     current.status = FormVersion.Status.PUBLISHED

@@ -1,20 +1,20 @@
 """Writes for FIM imports: an XDatenfelder schema → a stored (and optionally published) assistant, with report.
 
 Used by the ``import_fim`` command and the admin. The schema's code lists come from the code-list store
-(``selectors.codelist_resolve``); publishing is refused while one is missing, and — when a Kommune is named —
-while the bound Leistung has no responsible authority there (``services.form_version_publish``).
+(``selectors.codelist_resolve``); publishing is refused while one is missing and when a check of a layer above
+fails (the assistant checks the responsible authority for a Kommune: ``assistant.publishing``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from amtsweg.forms.definition import DefinitionInvalid
 from amtsweg.forms.fim import FimResult, fim_import
 from amtsweg.forms.models import FormVersion
 from amtsweg.forms.selectors import codelist_resolve
-from amtsweg.forms.services import definition_load, form_version_publish
+from amtsweg.forms.services import PublishCheck, definition_load, form_version_publish
 
 
 @dataclass
@@ -46,7 +46,7 @@ def fim_schema_load(
     key: str | None = None,
     leistung: str | None = None,
     publish: bool = False,
-    gemeinde: Any = None,
+    checks: Sequence[PublishCheck] = (),
 ) -> FimLoad:
     """Import ``xml`` and store it as the newest draft of its assistant; publish it when asked and allowed.
 
@@ -58,7 +58,7 @@ def fim_schema_load(
     errors: list[str] = []
     if publish and version.status == FormVersion.Status.DRAFT:
         try:
-            version = form_version_publish(version=version, gemeinde=gemeinde)
+            version = form_version_publish(version=version, checks=checks)
         except DefinitionInvalid as exc:
             errors = list(exc.errors)
     return FimLoad(result=result, version=version, publish_errors=errors)

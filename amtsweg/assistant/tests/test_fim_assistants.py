@@ -251,15 +251,15 @@ def _activate(definition, authority, tmp_path):
 
 @pytest.mark.parametrize("name", sorted(IMPORTABLE))
 def test_schema_imports_publishes_and_is_completed_over_http(name, client, dresden, dresden_authority, tmp_path):
+    from amtsweg.assistant.publishing import fim_schema_publish
     from amtsweg.forms.services import codelist_import
-    from amtsweg.forms.services_fim import fim_schema_load
     from amtsweg.submissions.models import Submission
 
     leika_key, missing = IMPORTABLE[name]
     key = "fim-" + name.replace("/", "-").removesuffix(".xml").lower()
     xml = _path(name).read_bytes()
 
-    load = fim_schema_load(xml=xml, key=key, leistung=leika_key, publish=True, gemeinde=dresden)
+    load = fim_schema_publish(xml=xml, key=key, leistung=leika_key, gemeinde=dresden)
     assert {c["urn"] for c in load.result.missing_codelists} == missing
     if missing:
         # not published: every missing list is named; citizens never see a placeholder
@@ -268,7 +268,7 @@ def test_schema_imports_publishes_and_is_completed_over_http(name, client, dresd
             assert any(urn in e for e in load.publish_errors), urn
         for path in TEST_CODELISTS.glob("*.xml"):
             codelist_import(data=path.read_bytes(), file_name=path.name, source="Testdaten")
-        load = fim_schema_load(xml=xml, key=key, leistung=leika_key, publish=True, gemeinde=dresden)
+        load = fim_schema_publish(xml=xml, key=key, leistung=leika_key, gemeinde=dresden)
     assert load.publish_errors == [] and load.published, load.publish_errors
     document = load.version.document
     for entry in load.result.codelists:

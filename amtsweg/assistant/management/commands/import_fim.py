@@ -1,4 +1,4 @@
-"""Import an XDatenfelder (FIM) file as a form definition.
+"""Import an XDatenfelder (FIM) file as a form definition (here, not in forms: --kommune needs the Zuständigkeit).
 
 import_fim <file> [--key K] [--leistung LEIKA] [--publish [--kommune AGS]] [--report FILE|-] [--output F] [--dry-run]
 """
@@ -11,9 +11,10 @@ from pathlib import Path
 import yaml
 from django.core.management.base import BaseCommand, CommandError
 
+from amtsweg.assistant.publishing import fim_schema_publish
 from amtsweg.forms.definition import DefinitionInvalid, definition_publish_errors
 from amtsweg.forms.fim import FimImportError, fim_import
-from amtsweg.forms.services_fim import codelist_lookup, fim_report, fim_schema_load
+from amtsweg.forms.services_fim import codelist_lookup, fim_report
 
 
 class Command(BaseCommand):
@@ -45,7 +46,7 @@ class Command(BaseCommand):
                 )
                 load = None
             else:
-                load = fim_schema_load(
+                load = fim_schema_publish(
                     xml=xml,
                     key=options["key"],
                     leistung=options["leistung"],
