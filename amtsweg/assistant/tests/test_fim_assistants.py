@@ -284,3 +284,32 @@ def test_schema_imports_publishes_and_is_completed_over_http(name, client, dresd
     assert walked["steps"]
     submission = Submission.objects.get(form_version=load.version)
     assert submission.gemeinde == dresden and submission.leika_key == leika_key
+
+
+def test_optional_fim_group_is_optional_until_started_in_the_wizard(client, dresden, dresden_authority, tmp_path):
+    """An optional (0:1) "Anschrift" with a mandatory "Straße" and an optional "Hausnummernzusatz"."""
+    from amtsweg.assistant.publishing import fim_schema_publish
+    from amtsweg.forms.tests.test_fim import _address_schema
+
+    load = fim_schema_publish(xml=_address_schema(), key="fim-optional", leistung=HUNDESTEUER_KEY, gemeinde=dresden)
+    assert load.published, load.publish_errors
+    _activate(load.version.definition, dresden_authority(HUNDESTEUER_KEY), tmp_path)
+    response = client.post(reverse("assistant:start", kwargs={"key": "fim-optional", "ags": dresden.ags}))
+    first = client.post(response["Location"], {"aktion": "weiter", "f-f9": "Erika Mustermann"})
+    assert first.status_code == 302
+    step_url = first["Location"]
+    page = client.get(step_url).content.decode()
+    assert "Diese Angaben sind freiwillig" in page
+    group = next(g for s in load.version.document["steps"] for g in s["groups"] if g.get("optional_sets"))
+    required = [f for f in group["fields"] if f.get("required")]
+    optional = [f for f in group["fields"] if not f.get("required") and f["type"] == "text"]
+    assert required and optional
+    # started with an optional field only: the mandatory ones are asked for, on the page, per field
+    started = client.post(step_url, {"aktion": "weiter", f"f-{optional[0]['key']}": "Hinterhaus"})
+    assert started.status_code == 200
+    errors = _errors(started.content.decode())
+    for spec in required:
+        assert f"Bitte füllen Sie das Feld „{spec['label']}“ aus." in errors, spec["label"]
+    # left untouched: the group is optional
+    untouched = client.post(step_url, {"aktion": "weiter"})
+    assert untouched.status_code == 302
