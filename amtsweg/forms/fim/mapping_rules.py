@@ -4,7 +4,9 @@ FIM rules are free text plus a script that is never executed. Two phrasings are 
 enough to translate (docs/standards/xdatenfelder.md, "Rules"):
 - "Es muss entweder Feldgruppe G… oder Feldgruppe G… befüllt werden" (also Datenfeld F…): exactly one of
   the two is filled;
-- "mindestens eine …" naming elements, or a rule called "MindestEineAngabe" on a group: at least one filled.
+- "mindestens eine …" naming elements, or a rule called "MindestEineAngabe" on a group: at least one filled;
+- "Wenn bei F… "<Code> …" angegeben wird, dann wird G…/F… zur Pflichtangabe": the target is asked (``when``)
+  and mandatory only when the field has that code.
 Everything else — and any translatable rule whose elements are repeated, missing or on different steps — is
 listed in the import report with the reason, for the modeller to translate by hand.
 """
@@ -13,11 +15,18 @@ from __future__ import annotations
 
 import re
 
+from .mapping_helpers import OPTIONAL_HINT
 from .model import FimChild, FimField, FimGroup, FimRule, FimSchema
 
 _ID = re.compile(r"\b([FGfg])(\d)(\d{7,11})\b")
 _EITHER = re.compile(r"\bentweder\b.+\boder\b", re.IGNORECASE | re.DOTALL)
 _AT_LEAST_ONE = re.compile(r"\bmindestens\s+ein", re.IGNORECASE)
+# "Wenn bei F05001047 "02 Das Fahrzeug …" angegeben wird, dann wird G05000499 zur Pflichtangabe."
+_CONDITIONAL = re.compile(
+    r"\bwenn\b.*?\b(?P<cond>[Ff]\d{8,12})\b\s*[\"„“'»]?\s*(?P<code>[^\s\"„“'»«]+).*?\bdann\b.*?"
+    r"\b(?P<target>[FGfg]\d{8,12})\b.*?\bpflicht",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 def _norm_id(fim_id: str) -> str | None:
@@ -44,11 +53,15 @@ class RuleTranslator:
         self.fields_below: dict[str, list[str]] = {}  # normalised FIM id -> definition field keys below it
         self._index(schema.children)
         self.step_of: dict[str, dict] = {}
+        self.group_of: dict[str, dict] = {}
+        self.spec_of: dict[str, dict] = {}
         self.repeated: set[str] = set()
         for step in document["steps"]:
             for group in step["groups"]:
                 for field in group["fields"]:
                     self.step_of[field["key"]] = step
+                    self.group_of[field["key"]] = group
+                    self.spec_of[field["key"]] = field
                     if group.get("repeat") is not None:
                         self.repeated.add(field["key"])
 
@@ -92,6 +105,9 @@ class RuleTranslator:
         entry = {"id": rule.id, "name": rule.name, "element": owner.id, "text": text, "status": "reported"}
         written = {_norm_id(m.group(0)): m.group(0) for m in _ID.finditer(text)}
         ids = [n for n in written if n]
+        conditional = _CONDITIONAL.search(text)
+        if conditional:
+            return self._conditional(conditional, entry)
         if _EITHER.search(text) and len(ids) == 2:
             kind = "exactly_one"
         elif _AT_LEAST_ONE.search(text) and len(ids) >= 2:
@@ -134,6 +150,56 @@ class RuleTranslator:
             {"check": check, "message": message, "fields": [parts[0][0]], "x-fim": {"regel": rule.id}}
         )
         entry.update(status="logic", step=step["key"], check=check)
+        return entry
+
+    def _conditional(self, match: re.Match, entry: dict) -> dict:
+        """Target asked and mandatory only when the condition field has the code (``when`` on field or groups)."""
+        cond_keys = self.fields_below.get(_norm_id(match["cond"]) or "", [])
+        target_keys = self.fields_below.get(_norm_id(match["target"]) or "", [])
+        code = match["code"].rstrip(".,;:")
+        reason = None
+        if len(cond_keys) != 1 or not target_keys:
+            missing = match["cond"] if len(cond_keys) != 1 else match["target"]
+            reason = f"Die Regel nennt ein Element ({missing}), das im Schema nicht (eindeutig) vorkommt."
+        elif any(k in self.repeated for k in [*cond_keys, *target_keys]):
+            reason = "Die Regel betrifft wiederholbare Angaben; bitte von Hand nachbilden."
+        if reason:
+            entry["reason"] = reason
+            return entry
+        cond = self.spec_of[cond_keys[0]]
+        values = [
+            o["value"] for o in cond.get("options") or self.document.get("codelists", {}).get(cond.get("codelist"), [])
+        ]
+        if values and code not in values:
+            entry["reason"] = f"Der Code '{code}' kommt in der Auswahl von {match['cond']} nicht vor."
+            return entry
+        steps = [s["key"] for s in self.document["steps"]]
+        if steps.index(self.step_of[cond_keys[0]]["key"]) > min(
+            steps.index(self.step_of[k]["key"]) for k in target_keys
+        ):
+            entry["reason"] = (
+                "Die Bedingung wird erst nach der betroffenen Angabe abgefragt; bitte von Hand nachbilden."
+            )
+            return entry
+        var = {"var": cond_keys[0]}
+        check = {"in": [code, var]} if cond["type"] == "multichoice" else {"==": [var, code]}
+        groups = {id(self.group_of[k]): self.group_of[k] for k in target_keys}.values()
+        if any(any(f["key"] not in target_keys for f in g["fields"]) for g in groups):
+            if match["target"].upper().startswith("G"):
+                entry["reason"] = "Die Gruppe liegt mit anderen Angaben zusammen; bitte von Hand nachbilden."
+                return entry
+            for key in target_keys:  # a single field: condition and required on the field itself
+                spec = self.spec_of[key]
+                spec["when"] = {"and": [spec["when"], check]} if "when" in spec else check
+                spec["required"] = True
+        else:
+            for group in groups:
+                group["when"] = {"and": [group["when"], check]} if "when" in group else check
+                if group.pop("optional_sets", None) and group.get("intro"):
+                    group["intro"] = group["intro"].replace(OPTIONAL_HINT, "").strip()
+                    if not group["intro"]:
+                        del group["intro"]
+        entry.update(status="logic", check=check, targets=sorted(target_keys))
         return entry
 
 

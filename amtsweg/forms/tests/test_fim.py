@@ -798,3 +798,46 @@ def test_xsd_patterns_with_unicode_categories_are_enforced():
     assert "f1" in step_validate(form=form, step_key=step, answers={"f1": "R2-D2"})
     assert "pattern" not in fields["f2"]  # XML name classes cannot be translated: documented and reported
     assert any("F2" in w and "Muster" in w for w in result.warnings)
+
+
+def test_conditional_requirement_rule_becomes_when_and_required():
+    # the phrasing of the Bewohnerparkausweis schema (S05000058, rule R05000281)
+    reference = (
+        "<xdf:codelisteReferenz><xdf:identifikation><xdf:id>C1</xdf:id></xdf:identifikation>"
+        "<xdf:genericodeIdentification><xdf:canonicalIdentification>urn:test:halter</xdf:canonicalIdentification>"
+        "<xdf:version>1</xdf:version></xdf:genericodeIdentification></xdf:codelisteReferenz>"
+    )
+    rule = _rule(
+        "R05000281",
+        "Angaben zur Fahrzeughalterin, zum Fahrzeughalter",
+        'Wenn bei F05001047 "02 Das Fahrzeug ist auf einen anderen Halter zugelassen." angegeben wird, dann '
+        "wird G05000499 zur Pflichtangabe.",
+    )
+    xml = schema(
+        struct("1:1", field("F05001047", "Halterdaten", feldart="select", extra=reference)),
+        struct("0:1", group("G05000499", "Fahrzeughalter", struct("1:1", field("F05000001", "Name des Halters")))),
+        extra=rule,
+    )
+    values = CodelistValues(
+        urn="urn:test:halter",
+        version="1",
+        requested_version="1",
+        name="Halterdaten",
+        options=[{"value": "01", "label": "Ich bin Halter."}, {"value": "02", "label": "Anderer Halter."}],
+    )
+    result = fim(xml, codelist_lookup=lambda urn, version: values)
+    assert result.rules[0]["status"] == "logic", result.rules
+    definition = result.definition
+    assert definition_errors(document=definition) == []
+    halter = groups_of(definition)["g05000499"]
+    assert halter["when"] == {"==": [{"var": "f05001047"}, "02"]}
+    assert "optional_sets" not in halter and "freiwillig" not in halter.get("intro", "")
+    form = form_from_document(document=definition)
+    step = next(s["key"] for s in definition["steps"] if any(g["key"] == "g05000499" for g in s["groups"]))
+    hidden = step_validate(form=form, step_key=step, answers={"f05001047": "01"})
+    assert "f05000001" not in hidden  # not asked: the vehicle is the applicant's
+    errors = step_validate(form=form, step_key=step, answers={"f05001047": "02"})
+    assert errors == {"f05000001": "Bitte füllen Sie das Feld „Name des Halters“ aus."}
+    # a code the list does not have: reported, not guessed
+    wrong = fim(xml.replace(b'"02 Das', b'"07 Das'), codelist_lookup=lambda urn, version: values)
+    assert wrong.rules[0]["status"] == "reported" and "'07'" in wrong.rules[0]["reason"]
