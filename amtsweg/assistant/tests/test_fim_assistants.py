@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils.html import escape
 
 from amtsweg.assistant.tests.conftest import HUNDESTEUER_KEY, PDF_BYTES, assert_clean_markup
 from amtsweg.forms.fim import FimImportError, fim_import
@@ -166,6 +167,9 @@ def _fill(html: str, document: dict, codelists: dict) -> tuple[dict, dict]:
                 real = {o["value"] for o in codelists[spec["codelist"]]}
                 assert set(values) <= real and values, name
             data[name] = values[0]
+            if spec.get("codelist"):
+                label = next(o["label"] for o in codelists[spec["codelist"]] if o["value"] == values[0])
+                data.setdefault("__labels", []).append(label)
         elif control["kind"] in {"radio", "checkbox"}:
             data[name] = control["options"][0]
         elif control["kind"] == "file":
@@ -193,6 +197,7 @@ def _walk(client, start_url: str, document: dict, codelists: dict) -> dict:
     assert response.status_code == 302
     location = response["Location"]
     steps_seen = []
+    chosen_labels: list[str] = []
     while not location.endswith("/antrag-pruefen/"):
         page = client.get(location)
         assert page.status_code == 200, location
@@ -200,6 +205,7 @@ def _walk(client, start_url: str, document: dict, codelists: dict) -> dict:
         assert "fehlen noch" not in html and "platzhalter" not in html
         assert_clean_markup(html)
         data, files = _fill(html, document, codelists)
+        chosen_labels.extend(data.pop("__labels", []))
         response = client.post(location, {**data, **files})
         assert response.status_code == 302, (location, data, _errors(response.content.decode()))
         steps_seen.append(location)
@@ -207,6 +213,8 @@ def _walk(client, start_url: str, document: dict, codelists: dict) -> dict:
         location = response["Location"]
     review = client.get(location)
     assert review.status_code == 200
+    for label in chosen_labels:  # the review shows what the citizen chose, by its label, not its code
+        assert escape(label) in review.content.decode(), label
     final = {"wahrheit": "ja", "datenschutz": "ja"}
     controls = _Controls()
     controls.feed(review.content.decode())
@@ -215,7 +223,7 @@ def _walk(client, start_url: str, document: dict, codelists: dict) -> dict:
             final[name] = "erika@example.org"
     done = client.post(location, final)
     assert done.status_code == 302, _errors(done.content.decode())
-    return {"steps": steps_seen, "review": review.content.decode()}
+    return {"steps": steps_seen, "review": review.content.decode(), "labels": chosen_labels}
 
 
 @pytest.fixture
@@ -284,6 +292,11 @@ def test_schema_imports_publishes_and_is_completed_over_http(name, client, dresd
     assert walked["steps"]
     submission = Submission.objects.get(form_version=load.version)
     assert submission.gemeinde == dresden and submission.leika_key == leika_key
+    from amtsweg.submissions.receipt import receipt_html
+
+    receipt = receipt_html(submission=submission)
+    for label in walked["labels"]:  # the receipt names the chosen code-list values too
+        assert escape(label) in receipt, label
 
 
 def test_optional_fim_group_is_optional_until_started_in_the_wizard(client, dresden, dresden_authority, tmp_path):
