@@ -841,3 +841,15 @@ def test_conditional_requirement_rule_becomes_when_and_required():
     # a code the list does not have: reported, not guessed
     wrong = fim(xml.replace(b'"02 Das', b'"07 Das'), codelist_lookup=lambda urn, version: values)
     assert wrong.rules[0]["status"] == "reported" and "'07'" in wrong.rules[0]["reason"]
+
+
+def test_code_list_version_comes_from_the_genericode_identification():
+    reference = (
+        "<xdf:codelisteReferenz><xdf:identifikation><xdf:id>C1</xdf:id><xdf:version>1.0</xdf:version>"
+        "</xdf:identifikation><xdf:genericodeIdentification><xdf:canonicalIdentification>urn:test:liste"
+        "</xdf:canonicalIdentification><xdf:version>2024-08-01</xdf:version></xdf:genericodeIdentification>"
+        "</xdf:codelisteReferenz>"
+    )
+    parsed = fim_parse(xml=schema(struct("1:1", field("F1", "Staat", feldart="select", extra=reference))))
+    codelist = parsed.children[0].element.codelist
+    assert (codelist.urn, codelist.version) == ("urn:test:liste", "2024-08-01")
