@@ -269,3 +269,22 @@ def _leistung_refresh(obj: Leistung, row: CatalogRow, ozg: OzgLeistung, desired:
         obj.imported_values = dict(desired)
         changed = True
     return changed, kept_edits
+
+
+def leistung_execution_level_set(*, leistung: Leistung, level: str, note: str) -> Leistung:
+    """Set who executes ``leistung`` (an editor's decision, with its reason); the next catalogue import keeps it.
+
+    ``level`` is an ``ExecutionLevel`` value ("" = unknown). Raises ``ValueError`` (German) for other values or
+    an empty reason when a level is set.
+    """
+    from .models import ExecutionLevel
+
+    if level not in ExecutionLevel.values:
+        allowed = ", ".join(v or "''" for v in ExecutionLevel.values)
+        raise ValueError(f"Unbekannte Vollzugsebene '{level}' (erlaubt: {allowed}).")
+    if level and not note.strip():
+        raise ValueError("Bitte geben Sie eine Begründung (Quelle) für die Vollzugsebene an.")
+    leistung.execution_level = level
+    leistung.execution_level_note = note.strip()[:500]
+    leistung.save(update_fields=["execution_level", "execution_level_note", "updated_at"])
+    return leistung

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand
 from amtsweg.catalog.services import catalog_import
 from amtsweg.directory.models import RegisterImport
 from amtsweg.directory.services import authorities_generate, postal_codes_import, register_import
+from amtsweg.forms.services import codelists_import_dir
 from amtsweg.hub.rules import rules_load
 from amtsweg.pages.services import pages_ensure_defaults
 
@@ -41,6 +42,7 @@ class Command(BaseCommand):
         self._step("Leistungskatalog", lambda: _summary(catalog_import(path=data / CATALOG_FILE)))
         self._step("Rechtliche Seiten", lambda: f"{pages_ensure_defaults()} neu angelegt")
         self._step("Integrationsregeln", lambda: _summary(rules_load()))
+        self._step("Codelisten", lambda: f"{len(codelists_import_dir(directory=data / 'fim' / 'codelists'))} Dateien")
         if not reference_only:
             from amtsweg.demo.content import demo_content_ensure
             from amtsweg.demo.forms import demo_forms_ensure
