@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from amtsweg.catalog.models import ExecutionLevel, Leistung
+from amtsweg.jurisdiction.selectors import Status
 
 
 def level_label(code: str) -> str:
@@ -162,7 +163,19 @@ class ZustaendigkeitSerializer(serializers.Serializer):
     )
     execution_level = serializers.ChoiceField(choices=ExecutionLevel.choices)
     execution_level_label = serializers.CharField()
-    authority = AuthoritySerializer(allow_null=True, help_text="Zuständige Stelle; null bei Landes-/Bundesaufgaben.")
+    status = serializers.ChoiceField(
+        choices=Status.CHOICES,
+        help_text="resolved: eine zuständige Stelle; unknown_level: Verwaltungsebene noch nicht erfasst, "
+        "„candidates“ nennt Gemeindeverwaltung und Landratsamt des Orts; not_municipal: Landes- oder "
+        "Bundesaufgabe; no_authority: keine Stelle erfasst.",
+    )
+    authority = AuthoritySerializer(
+        allow_null=True, help_text="Zuständige Stelle; null bei Landes-/Bundesaufgaben und unbekannter Ebene."
+    )
+    candidates = AuthoritySerializer(
+        many=True,
+        help_text="Nur bei status=unknown_level: die Stellen, die in Frage kommen (Gemeinde zuerst); sonst leer.",
+    )
     served_territories = TerritoryRefSerializer(
         many=True, help_text="Gebiete (mit AGS/ARS), für die die Stelle zuständig ist – zum Routing."
     )

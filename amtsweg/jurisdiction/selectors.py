@@ -19,6 +19,22 @@ from amtsweg.directory.services import short_name
 from .models import Override
 
 
+class Status:
+    """How far the Zuständigkeit could be determined (the API's ``status``)."""
+
+    RESOLVED = "resolved"  # one responsible authority
+    UNKNOWN_LEVEL = "unknown_level"  # level not recorded: ``candidates`` names Gemeinde and Landratsamt
+    NOT_MUNICIPAL = "not_municipal"  # Land or Bund, no authority of the Kommune
+    NO_AUTHORITY = "no_authority"  # level known, but no authority recorded for the place
+
+    CHOICES = (
+        (RESOLVED, "zuständige Stelle ermittelt"),
+        (UNKNOWN_LEVEL, "Verwaltungsebene noch nicht erfasst – mögliche Stellen genannt"),
+        (NOT_MUNICIPAL, "Landes- oder Bundesaufgabe"),
+        (NO_AUTHORITY, "keine zuständige Stelle erfasst"),
+    )
+
+
 @dataclass(frozen=True)
 class Resolution:
     gemeinde: Territory
@@ -26,6 +42,9 @@ class Resolution:
     authority: Authority | None
     explanation: str
     override: bool = False
+    status: str = Status.RESOLVED
+    # For an unknown level: the authorities that may be responsible (Gemeinde level first), never a guess.
+    candidates: tuple[Authority, ...] = ()
 
     @cached_property
     def served_territories(self) -> list[dict]:
@@ -99,11 +118,40 @@ def _default_explanation(*, leistung: Leistung, gemeinde: Territory, authority: 
 _NO_AUTHORITY = {
     ExecutionLevel.LAND: "„{name}“ wird vom Freistaat Sachsen (Landesebene) vollzogen, nicht von der Kommune.",
     ExecutionLevel.BUND: "„{name}“ wird von einer Bundesbehörde vollzogen, nicht von der Kommune.",
-    ExecutionLevel.UNBEKANNT: (
-        "Für „{name}“ ist noch nicht erfasst, welche Verwaltungsebene sie vollzieht. "
-        "Bitte wenden Sie sich an Ihre Gemeindeverwaltung."
-    ),
 }
+
+
+def _unknown_level(*, leistung: Leistung, gemeinde: Territory) -> Resolution:
+    """Level not recorded: name both possible authorities instead of guessing one."""
+    found = [directory_selectors.authority_for_gemeinde(gemeinde=gemeinde, level=lv) for lv in ("gemeinde", "kreis")]
+    candidates: list[Authority] = []
+    for authority in found:
+        if authority is not None and all(authority.pk != c.pk for c in candidates):
+            candidates.append(authority)
+    name = short_name(gemeinde.name)
+    text = f"Für „{leistung.name}“ ist noch nicht erfasst, ob die Gemeinde oder der Landkreis sie erledigt. "
+    if len(candidates) == 1 and candidates[0].kind == Authority.Kind.KREISFREIE_STADT:
+        text += (
+            f"{name} ist eine kreisfreie Stadt und nimmt Gemeinde- und Kreisaufgaben selbst wahr; fragen Sie bitte "
+            f"bei {candidates[0].name} nach. Ist es eine Aufgabe des Landes oder des Bundes, nennt man Ihnen dort "
+            "die zuständige Stelle."
+        )
+    elif candidates:
+        text += (
+            "In Frage kommen "
+            + " und ".join(c.name for c in candidates)
+            + ". Bitte fragen Sie bei einer der beiden Stellen nach; sie nennt Ihnen die zuständige Stelle."
+        )
+    else:
+        text += f"Für {name} ist keine Stelle erfasst, bei der Sie nachfragen könnten."
+    return Resolution(
+        gemeinde=gemeinde,
+        level=ExecutionLevel.UNBEKANNT,
+        authority=None,
+        explanation=text,
+        status=Status.UNKNOWN_LEVEL,
+        candidates=tuple(candidates),
+    )
 
 
 def responsible_authority(*, leistung: Leistung, gemeinde: Territory) -> Resolution:
@@ -134,9 +182,11 @@ def responsible_authority(*, leistung: Leistung, gemeinde: Territory) -> Resolut
                 override=True,
             )
 
+    if level in _NO_AUTHORITY:
+        text = _NO_AUTHORITY[level].format(name=leistung.name)
+        return Resolution(gemeinde=gemeinde, level=level, authority=None, explanation=text, status=Status.NOT_MUNICIPAL)
     if level not in (ExecutionLevel.GEMEINDE, ExecutionLevel.KREIS):
-        text = _NO_AUTHORITY.get(level, _NO_AUTHORITY[ExecutionLevel.UNBEKANNT]).format(name=leistung.name)
-        return Resolution(gemeinde=gemeinde, level=level, authority=None, explanation=text)
+        return _unknown_level(leistung=leistung, gemeinde=gemeinde)
 
     authority = directory_selectors.authority_for_gemeinde(gemeinde=gemeinde, level=level)
     if authority is None:
@@ -145,6 +195,7 @@ def responsible_authority(*, leistung: Leistung, gemeinde: Territory) -> Resolut
             level=level,
             authority=None,
             explanation=f"Für {short_name(gemeinde.name)} ist keine zuständige Stelle erfasst.",
+            status=Status.NO_AUTHORITY,
         )
     return Resolution(
         gemeinde=gemeinde,

@@ -125,6 +125,25 @@ def test_zustaendigkeit_gemeinde_level(client, hundesteuer, pirna):
     assert body["override"] is expected.override
 
 
+def test_zustaendigkeit_unknown_level_is_a_distinct_state_with_both_candidates(client, hundesteuer, pirna):
+    from amtsweg.catalog.models import Leistung
+
+    Leistung.objects.filter(pk=hundesteuer.pk).update(execution_level="")
+    body = client.get(f"{API}/zustaendigkeit/", {"leistung": hundesteuer.slug, "ags": PIRNA_AGS}).json()
+    assert body["status"] == "unknown_level"
+    assert body["authority"] is None
+    # Pirna's Gemeinde-level authority (its Verwaltungsgemeinschaft's), then the Landratsamt.
+    assert len(body["candidates"]) == 2 and body["candidates"][1]["kind"] == "landratsamt"
+    assert body["candidates"][0]["kind"] in {"gemeindeverwaltung", "verwaltungsgemeinschaft", "verwaltungsverband"}
+    assert body["candidates"][1]["territory"]["ags"] == PIRNA_AGS[:5]
+    assert "noch nicht erfasst" in body["explanation"]
+
+
+def test_zustaendigkeit_resolved_state_has_no_candidates(client, hundesteuer):
+    body = client.get(f"{API}/zustaendigkeit/", {"leistung": hundesteuer.slug, "ags": PIRNA_AGS}).json()
+    assert body["status"] == "resolved" and body["candidates"] == []
+
+
 def test_zustaendigkeit_by_leika_key_kreis_level_in_kreisfreie_stadt(client, kreis_leistung):
     dresden = Territory.objects.get(ags=DRESDEN_AGS, valid_until__isnull=True)
     params = {"leistung": kreis_leistung.leika_key or kreis_leistung.slug, "ags": DRESDEN_AGS}
