@@ -7,6 +7,7 @@ One module per concern; the public names are re-exported here, so callers import
 from ``amtsweg.directory.services``:
 
 - ``register``: the GV100AD register import (``register_report``: what it changed);
+- ``register_history``: every register version of the data folder in order, or backfilled into a newer one;
 - ``successors``: successors of dissolved units and redirecting references onto them;
 - ``postal_codes``: PLZ → Gemeinde;
 - ``authorities``: default authorities generated from the register;
@@ -20,6 +21,7 @@ from .base import LEVELS, Kind
 from .names import short_name
 from .postal_codes import postal_codes_import
 from .register import register_import
+from .register_history import REGISTER_FILES, register_backfill, register_history_ensure
 from .register_report import register_report_text
 from .successors import SUCCESSORS_FILE, Candidate, Dissolved, references_redirect, successors_guess
 
@@ -29,6 +31,7 @@ __all__ = [
     "GEMEINDEFREI_TYPES",
     "KREISFREI_TYPES",
     "LEVELS",
+    "REGISTER_FILES",
     "SUCCESSORS_FILE",
     "Candidate",
     "Dissolved",
@@ -38,6 +41,8 @@ __all__ = [
     "authorities_import",
     "postal_codes_import",
     "references_redirect",
+    "register_backfill",
+    "register_history_ensure",
     "register_import",
     "register_report_text",
     "short_name",
