@@ -14,9 +14,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from amtsweg.catalog import selectors as catalog_selectors
-from amtsweg.directory import selectors as directory_selectors
 from amtsweg.finder import search
-from amtsweg.jurisdiction.selectors import responsible_authority
+from amtsweg.jurisdiction.selectors import gemeinde_by_ags, responsible_authority
 
 from . import serializers
 from .forms import QUERY_MAX_LENGTH
@@ -195,7 +194,7 @@ class ZustaendigkeitView(PublicApiView):
         leistung = leistung_by_slug_or_key(value=key)
         if leistung is None:
             raise NotFound(f"Eine Leistung „{key}“ gibt es nicht (erwartet: Kurzname oder LeiKa-Schlüssel).")
-        gemeinde = directory_selectors.gemeinde_by_ags(ags=ags)
+        gemeinde = gemeinde_by_ags(ags=ags)
         if gemeinde is None:
             raise NotFound(f"Zum Gemeindeschlüssel „{ags}“ ist keine Gemeinde bekannt.")
         resolution = responsible_authority(leistung=leistung, gemeinde=gemeinde)

@@ -24,6 +24,7 @@ from .register import register_import
 from .register_history import REGISTER_FILES, register_backfill, register_history_ensure
 from .register_report import register_report_text
 from .successors import SUCCESSORS_FILE, Candidate, Dissolved, references_redirect, successors_guess
+from .version import reference_version_bump
 
 __all__ = [
     "DEFAULT_OPENING_HOURS",
@@ -40,6 +41,7 @@ __all__ = [
     "authorities_generate",
     "authorities_import",
     "postal_codes_import",
+    "reference_version_bump",
     "references_redirect",
     "register_backfill",
     "register_history_ensure",

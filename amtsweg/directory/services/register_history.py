@@ -18,6 +18,7 @@ from ..models import RegisterImport, Territory, TerritoryChange
 from .base import Kind, validate_land
 from .register import register_import
 from .successors import SUCCESSORS_FILE, Candidate, Dissolved, curated_successors, successors_guess
+from .version import reference_version_bump
 
 # Oldest first. Both are Destatis GV100AD files in the shared data folder (see its README).
 REGISTER_FILES = ("destatis/GV100AD_31122022.txt", "destatis/GV100AD_30112025.txt")
@@ -67,6 +68,7 @@ def register_backfill(*, path: Path, land: str | None = "14") -> RegisterImport:
     without it). Successors: the curated table, else the area balance (``successors_guess``) against
     today's Gemeinden of the same Kreis.
     """
+    reference_version_bump()
     validate_land(land)
     scope = land or "DE"
     path = Path(path)
