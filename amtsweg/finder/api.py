@@ -19,7 +19,7 @@ from amtsweg.jurisdiction.selectors import gemeinde_by_ags, responsible_authorit
 
 from . import serializers
 from .forms import QUERY_MAX_LENGTH
-from .selectors import leistung_by_slug_or_key
+from .selectors import leistung_for_routing
 
 LIMIT_MAX = 100
 # What the views check, stated in the schema too: at least one visible character, no NUL, bounded length.
@@ -191,25 +191,11 @@ class ZustaendigkeitView(PublicApiView):
             raise ParseError(
                 "Der Parameter „ags“ muss ein 8-stelliger Amtlicher Gemeindeschlüssel sein, z. B. 14612000."
             )
-        leistung = leistung_by_slug_or_key(value=key)
+        leistung = leistung_for_routing(value=key)
         if leistung is None:
             raise NotFound(f"Eine Leistung „{key}“ gibt es nicht (erwartet: Kurzname oder LeiKa-Schlüssel).")
         gemeinde = gemeinde_by_ags(ags=ags)
         if gemeinde is None:
             raise NotFound(f"Zum Gemeindeschlüssel „{ags}“ ist keine Gemeinde bekannt.")
         resolution = responsible_authority(leistung=leistung, gemeinde=gemeinde)
-        current = resolution.gemeinde
-        data = {
-            "leistung": {"slug": leistung.slug, "name": leistung.name, "leika_key": leistung.leika_key},
-            "requested_ags": ags,
-            "gemeinde": {"kind": current.kind, "name": current.name, "ags": current.ags, "ars": current.ars},
-            "execution_level": resolution.level,
-            "execution_level_label": serializers.level_label(resolution.level),
-            "status": resolution.status,
-            "authority": resolution.authority,
-            "candidates": list(resolution.candidates),
-            "served_territories": resolution.served_territories,
-            "explanation": resolution.explanation,
-            "override": resolution.override,
-        }
-        return Response(serializers.ZustaendigkeitSerializer(data).data)
+        return Response(serializers.zustaendigkeit_payload(leistung=leistung, requested_ags=ags, resolution=resolution))

@@ -181,3 +181,44 @@ class ZustaendigkeitSerializer(serializers.Serializer):
     )
     explanation = serializers.CharField(help_text="Begründung („zuständig, weil …“).")
     override = serializers.BooleanField(help_text="True, wenn eine abweichende Zuständigkeit gilt.")
+
+
+def _territory_dict(t) -> dict:
+    return {"kind": t.kind, "name": t.name, "ags": t.ags, "ars": t.ars}
+
+
+def _authority_dict(a) -> dict:
+    return {
+        "key": a.key,
+        "name": a.name,
+        "kind": a.kind,
+        "kind_label": str(a.get_kind_display()),
+        "street": a.street,
+        "postal_code": a.postal_code,
+        "city": a.city,
+        "phone": a.phone,
+        "email": a.email,
+        "website": a.website,
+        "opening_hours": a.opening_hours,
+        "territory": _territory_dict(a.territory),
+    }
+
+
+def zustaendigkeit_payload(*, leistung, requested_ags: str, resolution) -> dict:
+    """The Zuständigkeit answer in the shape ``ZustaendigkeitSerializer`` documents, built directly: DRF's
+    nested serializers cost more than the whole lookup on this hot path (a Landkreis answer lists every
+    Gemeinde). tests/test_api.py checks that both give the same JSON."""
+    authority = resolution.authority
+    return {
+        "leistung": {"slug": leistung.slug, "name": leistung.name, "leika_key": leistung.leika_key},
+        "requested_ags": requested_ags,
+        "gemeinde": _territory_dict(resolution.gemeinde),
+        "execution_level": resolution.level,
+        "execution_level_label": level_label(resolution.level),
+        "status": resolution.status,
+        "authority": _authority_dict(authority) if authority is not None else None,
+        "candidates": [_authority_dict(c) for c in resolution.candidates],
+        "served_territories": [dict(unit) for unit in resolution.served_territories],
+        "explanation": resolution.explanation,
+        "override": resolution.override,
+    }
