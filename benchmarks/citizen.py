@@ -1,8 +1,8 @@
 """Benchmark of the citizen's pages against the bare view, over real HTTP, side by side in one run (issue 11).
 
-Run: ``.venv/bin/python benchmarks/citizen.py`` (options: ``--duration S``, ``--connections N``,
-``--workers N``, ``--rounds N``, ``--root DIR`` to serve another checkout of the code, e.g. the state
-before a change, with the same benchmark). Takes about a minute and a half; prints a table, no assertions.
+Run: ``.venv/bin/python benchmarks/citizen.py`` (options: ``--duration S`` (5), ``--rounds N`` (3), ``--connections N``,
+``--workers N``, ``--root DIR`` to serve another checkout of the code, e.g. the state
+before a change, with the same benchmark). Takes about three minutes; prints a table, no assertions.
 
 Sets up a throw-away demo database in a temporary directory (SQLite in WAL mode, ``migrate`` +
 ``bootstrap`` with the demo content, as ``./dev start`` does), starts the production web server the way
@@ -142,11 +142,11 @@ def _wrk(url: str, *, seconds: int, connections: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--duration", type=int, default=8, help="seconds per measurement")
+    parser.add_argument("--duration", type=int, default=5, help="seconds per measurement")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up before each measurement")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
-    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=3, help="rounds over all pages (median shown)")
     parser.add_argument("--port", type=int, default=PORT)
     parser.add_argument("--root", default=str(ROOT), help="the checkout to serve (default: this one)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
