@@ -19,6 +19,7 @@ urlpatterns = [
         name="api-docs",
     ),
     path("api/v1/hub/", include("amtsweg.hub.api_urls")),
+    path("api/v1/verzeichnis/", include("amtsweg.directory.api_urls")),
     path("api/v1/", include("amtsweg.finder.api_urls")),
     # Anything else under /api/ answers like the API does (JSON with "detail"), not with the HTML 404 page.
     re_path(r"^api/", api_not_found),

@@ -14,13 +14,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from amtsweg.catalog import selectors as catalog_selectors
-from amtsweg.directory import selectors as directory_selectors
 from amtsweg.finder import search
-from amtsweg.jurisdiction.selectors import responsible_authority
+from amtsweg.jurisdiction.selectors import gemeinde_by_ags, responsible_authority
 
 from . import serializers
 from .forms import QUERY_MAX_LENGTH
-from .selectors import leistung_by_slug_or_key, leistung_results
+from .selectors import leistung_for_routing, leistung_results
 
 LIMIT_MAX = 100
 # What the views check, stated in the schema too: at least one visible character, no NUL, bounded length.
@@ -221,23 +220,11 @@ class ZustaendigkeitView(PublicApiView):
             raise ParseError(
                 "Der Parameter „ags“ muss ein 8-stelliger Amtlicher Gemeindeschlüssel sein, z. B. 14612000."
             )
-        leistung = leistung_by_slug_or_key(value=key)
+        leistung = leistung_for_routing(value=key)
         if leistung is None:
             raise NotFound(f"Eine Leistung „{key}“ gibt es nicht (erwartet: Kurzname oder LeiKa-Schlüssel).")
-        gemeinde = directory_selectors.gemeinde_by_ags(ags=ags)
+        gemeinde = gemeinde_by_ags(ags=ags)
         if gemeinde is None:
             raise NotFound(f"Zum Gemeindeschlüssel „{ags}“ ist keine Gemeinde bekannt.")
         resolution = responsible_authority(leistung=leistung, gemeinde=gemeinde)
-        current = resolution.gemeinde
-        data = {
-            "leistung": {"slug": leistung.slug, "name": leistung.name, "leika_key": leistung.leika_key},
-            "requested_ags": ags,
-            "gemeinde": {"kind": current.kind, "name": current.name, "ags": current.ags, "ars": current.ars},
-            "execution_level": resolution.level,
-            "execution_level_label": serializers.level_label(resolution.level),
-            "authority": resolution.authority,
-            "served_territories": resolution.served_territories,
-            "explanation": resolution.explanation,
-            "override": resolution.override,
-        }
-        return Response(serializers.ZustaendigkeitSerializer(data).data)
+        return Response(serializers.zustaendigkeit_payload(leistung=leistung, requested_ags=ags, resolution=resolution))

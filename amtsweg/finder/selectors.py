@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from django.db import connection
+
 from amtsweg.catalog import selectors as catalog_selectors
 from amtsweg.catalog.models import Leistung
 from amtsweg.catalog.online import leistungen_online_at
 from amtsweg.directory import selectors as directory_selectors
 from amtsweg.directory.models import PostalCode, Territory
 from amtsweg.finder import search
+from amtsweg.jurisdiction import selectors as jurisdiction_selectors
 
 AGS_RE = re.compile(r"^\d{8}$")
 LEIKA_KEY_RE = re.compile(r"^\d{14}$")
@@ -96,7 +99,8 @@ def _by_postal_code(*, code: str, name_hint: str = "") -> PlaceResolution:
 
 
 def _by_ags(*, ags: str) -> PlaceResolution:
-    gemeinde = directory_selectors.gemeinde_by_ags(ags=ags)
+    # From the Zuständigkeit snapshot: the page resolves the Zuständigkeit from it next anyway.
+    gemeinde = jurisdiction_selectors.gemeinde_by_ags(ags=ags)
     if gemeinde is None:
         return PlaceResolution(
             query=ags,
@@ -164,6 +168,24 @@ def place_suggestions(*, text: str, limit: int = 8) -> list:
         return search.place_search(query=text, limit=limit)
     except search.QueryError:
         return []
+
+
+def _routing_sql(column: str) -> str:
+    # Table and column names come from the model's metadata, quoted by the backend; the value is a parameter.
+    qn = connection.ops.quote_name
+    fields = ", ".join(qn(f) for f in ("id", "slug", "name", "leika_key", "execution_level"))
+    return (
+        f"SELECT {fields} FROM {qn(Leistung._meta.db_table)} "  # noqa: S608
+        f"WHERE {qn('published')} = %s AND {qn(column)} = %s ORDER BY {qn('id')} LIMIT 1"
+    )
+
+
+def leistung_for_routing(*, value: str) -> Leistung | None:
+    """Like ``leistung_by_slug_or_key``, with only the fields a Zuständigkeit answer needs (the others are
+    deferred). The API runs this on every request; a raw statement spares the query compiler, which costs
+    more than the look-up itself."""
+    column = "leika_key" if LEIKA_KEY_RE.match(value) else "slug"
+    return next(iter(Leistung.objects.raw(_routing_sql(column), [True, value])), None)
 
 
 def leistung_by_slug_or_key(*, value: str) -> Leistung | None:

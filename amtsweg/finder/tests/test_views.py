@@ -186,6 +186,20 @@ def test_leistung_with_place_shows_responsible_authority(client, hundesteuer, pi
         assert unit["ars"] in html
 
 
+def test_leistung_with_unknown_level_names_both_places_to_ask(client, hundesteuer, pirna):
+    from amtsweg.catalog.models import Leistung
+
+    Leistung.objects.filter(pk=hundesteuer.pk).update(execution_level="")
+    html = _text(client.get(reverse("finder:leistung", args=[hundesteuer.slug]) + f"?ort={PIRNA_AGS}"))
+    hundesteuer.refresh_from_db()
+    expected = responsible_authority(leistung=hundesteuer, gemeinde=pirna)
+    assert len(expected.candidates) == 2
+    assert "hier können Sie nachfragen" in html
+    for candidate in expected.candidates:
+        assert escape(candidate.name) in html
+    assert "Warum diese Stelle?" not in html
+
+
 def test_leistung_place_by_name_and_kreis_level(client, kreis_leistung, pirna):
     response = client.get(reverse("finder:leistung", args=[kreis_leistung.slug]) + "?ort=Pirna")
     html = _text(response)

@@ -14,13 +14,11 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from amtsweg.catalog.services import catalog_import
-from amtsweg.directory.models import RegisterImport
-from amtsweg.directory.services import authorities_generate, postal_codes_import, register_import
+from amtsweg.directory.services import authorities_generate, postal_codes_import, register_history_ensure
 from amtsweg.forms.services import codelists_import_dir
 from amtsweg.hub.rules import rules_load
 from amtsweg.pages.services import pages_ensure_defaults
 
-REGISTER_FILE = "destatis/GV100AD_30112025.txt"
 POSTAL_FILE = "plz/zuordnung_plz_ort_landkreis.csv"
 CATALOG_FILE = "ozg-katalog/ozg_katalog_kdn_nrw_2019.csv"
 
@@ -35,8 +33,7 @@ class Command(BaseCommand):
     def handle(self, *args, reference_only: bool = False, all_germany: bool = False, **options):
         data = settings.SHARED_DATA_DIR
         land = None if all_germany else "14"
-        scope = "DE" if all_germany else "14"
-        self._step("Gemeindeverzeichnis", lambda: self._register(data / REGISTER_FILE, land, scope))
+        self._step("Gemeindeverzeichnis", lambda: register_history_ensure(data_dir=data, land=land))
         self._step("Postleitzahlen", lambda: f"{postal_codes_import(path=data / POSTAL_FILE, land=land)} Zuordnungen")
         self._step("Behörden", lambda: _summary(authorities_generate(land=land)))
         self._step("Leistungskatalog", lambda: _summary(catalog_import(path=data / CATALOG_FILE)))
@@ -52,13 +49,6 @@ class Command(BaseCommand):
             self._step("Antragsassistenten", lambda: _summary(demo_forms_ensure()))
             self._step("Demobehörde und Zielsysteme", lambda: _summary(hub_demo_ensure()))
             self._ensure_admin()
-
-    def _register(self, path, land, scope):
-        latest = RegisterImport.objects.filter(scope=scope).order_by("-register_date").first()
-        if latest is not None and latest.source.endswith(path.name):
-            return f"bereits aktuell (Gebietsstand {latest.register_date:%d.%m.%Y})"
-        run = register_import(path=path, land=land)
-        return f"Gebietsstand {run.register_date:%d.%m.%Y}: {_summary(run.report)}"
 
     def _step(self, label: str, action) -> None:
         started = time.perf_counter()
