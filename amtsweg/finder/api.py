@@ -73,7 +73,7 @@ def _gemeinde_param(request):
         return None
     if not _AGS_PATTERN.fullmatch(ags):
         raise ParseError("Der Parameter „ort“ muss ein 8-stelliger Gemeindeschlüssel sein.")
-    gemeinde = directory_selectors.gemeinde_by_ags(ags=ags)
+    gemeinde = gemeinde_by_ags(ags=ags)
     if gemeinde is None:
         raise NotFound(f"Zum Gemeindeschlüssel „{ags}“ ist uns keine Gemeinde bekannt.")
     return gemeinde
