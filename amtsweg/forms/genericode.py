@@ -136,23 +136,7 @@ def genericode_parse(*, data: bytes) -> GenericodeList:
     result = GenericodeList(
         urn=urn, version=version, name=name, agency=agency, code_column=code_column, label_column=label_column
     )
-    seen: set[str] = set()
-    for row in _children(body, "Row"):
-        values = {}
-        for value in _children(row, "Value"):
-            simple = _child(value, "SimpleValue")
-            values[value.get("ColumnRef")] = _text(simple)
-        code, label = values.get(code_column, ""), values.get(label_column, "")
-        if not code:
-            result.skipped.append(f"Zeile {row.sourceline}: ohne Code, übersprungen.")
-            continue
-        if code in seen:
-            result.skipped.append(f"Zeile {row.sourceline}: Code '{code}' doppelt, übersprungen.")
-            continue
-        seen.add(code)
-        result.rows.append((code, label or code))
-        if len(result.rows) > MAX_ROWS:
-            raise GenericodeInvalid(f"Die Codeliste hat mehr als {MAX_ROWS} Einträge.")
+    _rows_read(body=body, result=result)
     if not result.rows:
         raise GenericodeInvalid("Die Codeliste enthält keine Einträge.")
     return result
@@ -182,3 +166,26 @@ def sources_table(text: str) -> dict[str, tuple[str, str]]:
         if file_name.endswith(".xml") and (source or row.get("licence")):
             result[file_name] = (source, row.get("licence", ""))
     return result
+
+
+def _rows_read(*, body, result: GenericodeList) -> None:
+    """Append the rows of ``SimpleCodeList`` to ``result``: rows without a code or with a repeated code are
+    skipped and reported; more than ``MAX_ROWS`` refuse the list."""
+    code_column, label_column = result.code_column, result.label_column
+    seen: set[str] = set()
+    for row in _children(body, "Row"):
+        values = {}
+        for value in _children(row, "Value"):
+            simple = _child(value, "SimpleValue")
+            values[value.get("ColumnRef")] = _text(simple)
+        code, label = values.get(code_column, ""), values.get(label_column, "")
+        if not code:
+            result.skipped.append(f"Zeile {row.sourceline}: ohne Code, übersprungen.")
+            continue
+        if code in seen:
+            result.skipped.append(f"Zeile {row.sourceline}: Code '{code}' doppelt, übersprungen.")
+            continue
+        seen.add(code)
+        result.rows.append((code, label or code))
+        if len(result.rows) > MAX_ROWS:
+            raise GenericodeInvalid(f"Die Codeliste hat mehr als {MAX_ROWS} Einträge.")

@@ -72,51 +72,23 @@ def register_backfill(*, path: Path, land: str | None = "14") -> RegisterImport:
     validate_land(land)
     scope = land or "DE"
     path = Path(path)
-    records = gv100ad.parse_file(path, land=land)
-    if not records:
-        raise ValueError(f"Die Datei {path.name} enthält keine Sätze für den Länderschlüssel „{land}“.")
+    records, first_later = _backfill_records(path=path, land=land, scope=scope)
     register_date = records[0].register_date
-    later = RegisterImport.objects.filter(scope=scope, register_date__gt=register_date).order_by("register_date")
-    first_later = later.first()
-    if first_later is None:
-        raise ValueError(f"{path.name} ist nicht älter als der importierte Gebietsstand; bitte normal importieren.")
     old_gemeinden = {r.ags: r for r in records if r.kind == Kind.GEMEINDE}
     known = set(Territory.objects.filter(kind=Kind.GEMEINDE, ags__in=old_gemeinden).values_list("ags", flat=True))
     gone = [r for ags, r in sorted(old_gemeinden.items()) if ags not in known]
     current = {t.ags: t for t in Territory.objects.filter(kind=Kind.GEMEINDE, valid_until__isnull=True)}
     units = {t.ars: t for t in Territory.objects.filter(valid_until__isnull=True).exclude(kind=Kind.GEMEINDE)}
 
-    guessed = successors_guess(
-        dissolved=[Dissolved(ags=r.ags, area_ha=r.area_ha or 0, postal_code=r.postal_code) for r in gone],
-        candidates=[
-            Candidate(
-                ags=t.ags,
-                area_gain_ha=(t.area_ha or 0) - ((old_gemeinden[t.ags].area_ha or 0) if t.ags in old_gemeinden else 0),
-                postal_code=t.postal_code,
-                new=t.ags not in old_gemeinden,
-            )
-            for t in current.values()
-            if not gone or t.ags[:5] in {r.ags[:5] for r in gone}
-        ],
-        fixed={o: n for o, n in curated_successors(SUCCESSORS_FILE).items() if n in current},
-    )
+    guessed = _successors_guess(gone=gone, current=current, old_gemeinden=old_gemeinden)
     run = RegisterImport.objects.create(source=path.name + BACKFILL_SUFFIX, register_date=register_date, scope=scope)
     changes, merged, without = [], [], []
     for record in gone:
         successor = current.get(guessed.get(record.ags, ""))
-        row = Territory.objects.create(
-            kind=Kind.GEMEINDE,
-            ars=record.ars,
-            ags=record.ags,
-            name=record.name,
-            type_code=record.type_code,
-            seat=record.seat,
-            area_ha=record.area_ha,
-            population=record.population,
-            postal_code=record.postal_code,
+        row = _dissolved_create(
+            record=record,
+            units=units,
             register_date=register_date,
-            parent=units.get(record.ars[:9]) or units.get(record.ars[:5]),
-            kreis=units.get(record.ars[:5]),
             valid_until=first_later.register_date,
             successor=successor,
         )
@@ -136,7 +108,63 @@ def register_backfill(*, path: Path, land: str | None = "14") -> RegisterImport:
             )
         )
     TerritoryChange.objects.bulk_create(changes)
-    run.report = {
+    run.report = _backfill_report(
+        path=path,
+        register_date=register_date,
+        scope=scope,
+        records=records,
+        gone=gone,
+        merged=merged,
+        without=without,
+    )
+    run.save(update_fields=["report"])
+    return run
+
+
+def _successors_guess(*, gone: list, current: dict, old_gemeinden: dict) -> dict[str, str]:
+    """Old AGS → successor AGS: the curated table first, else the area balance within the same Kreis."""
+    kreise = {r.ags[:5] for r in gone}
+    return successors_guess(
+        dissolved=[Dissolved(ags=r.ags, area_ha=r.area_ha or 0, postal_code=r.postal_code) for r in gone],
+        candidates=[
+            Candidate(
+                ags=t.ags,
+                area_gain_ha=(t.area_ha or 0) - ((old_gemeinden[t.ags].area_ha or 0) if t.ags in old_gemeinden else 0),
+                postal_code=t.postal_code,
+                new=t.ags not in old_gemeinden,
+            )
+            for t in current.values()
+            if not gone or t.ags[:5] in kreise
+        ],
+        fixed={o: n for o, n in curated_successors(SUCCESSORS_FILE).items() if n in current},
+    )
+
+
+def _dissolved_create(*, record, units: dict, register_date, valid_until, successor) -> Territory:
+    """The row of a Gemeinde that is gone today, valid until ``valid_until``, pointing to its successor."""
+    return Territory.objects.create(
+        kind=Kind.GEMEINDE,
+        ars=record.ars,
+        ags=record.ags,
+        name=record.name,
+        type_code=record.type_code,
+        seat=record.seat,
+        area_ha=record.area_ha,
+        population=record.population,
+        postal_code=record.postal_code,
+        register_date=register_date,
+        parent=units.get(record.ars[:9]) or units.get(record.ars[:5]),
+        kreis=units.get(record.ars[:5]),
+        valid_until=valid_until,
+        successor=successor,
+    )
+
+
+def _backfill_report(
+    *, path: Path, register_date, scope: str, records: list, gone: list, merged: list, without: list
+) -> dict:
+    """What the backfill did, for the import's report (shown by ``register_facts`` and the API)."""
+    return {
         "kind": "history",
         "source": path.name,
         "register_date": register_date.isoformat(),
@@ -146,5 +174,15 @@ def register_backfill(*, path: Path, land: str | None = "14") -> RegisterImport:
         "merged": merged,
         "successor_unknown": without,
     }
-    run.save(update_fields=["report"])
-    return run
+
+
+def _backfill_records(*, path: Path, land: str | None, scope: str) -> tuple[list, RegisterImport]:
+    """The older register's records and the first newer import (whose date ends their validity)."""
+    records = gv100ad.parse_file(path, land=land)
+    if not records:
+        raise ValueError(f"Die Datei {path.name} enthält keine Sätze für den Länderschlüssel „{land}“.")
+    later = RegisterImport.objects.filter(scope=scope, register_date__gt=records[0].register_date)
+    first_later = later.order_by("register_date").first()
+    if first_later is None:
+        raise ValueError(f"{path.name} ist nicht älter als der importierte Gebietsstand; bitte normal importieren.")
+    return records, first_later

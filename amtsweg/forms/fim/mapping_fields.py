@@ -121,28 +121,34 @@ class FieldMapper:
             if child.min >= 1 and not optional:
                 result["required"] = True
         elif repeated:
-            minimum = 0 if repeat_optional else child.min
-            list_key = self.keys.take(f"{result['key']}_liste")
-            result["required"] = True  # every added row needs a value; the row count carries the optionality
-            extra.append(
-                {
-                    "key": list_key,
-                    "title": fim.label,
-                    "repeat": {
-                        "min": minimum,
-                        "max": self.cap(child.max, minimum=minimum, element=fim),
-                        "item_label": fim.label,
-                    },
-                    "fields": [field_ordered(result)],
-                    "x-fim": {"id": fim.id, "anzahl": mult},
-                }
-            )
+            self.repeat_list_add(extra, fim, child, result, mult=mult, repeat_optional=repeat_optional)
             self.record(fim, result["key"], "field")
             return
         elif child.min >= 1 and not optional:
             result["required"] = True
         group["fields"].append(field_ordered(result))
         self.record(fim, result["key"], "field")
+
+    def repeat_list_add(
+        self, extra: list[dict], fim: FimField, child: FimChild, result: dict, *, mult: str, repeat_optional: bool
+    ) -> None:
+        """A repeatable Datenfeld becomes a list group of its own (in ``extra``) with one field per row."""
+        minimum = 0 if repeat_optional else child.min
+        list_key = self.keys.take(f"{result['key']}_liste")
+        result["required"] = True  # every added row needs a value; the row count carries the optionality
+        extra.append(
+            {
+                "key": list_key,
+                "title": fim.label,
+                "repeat": {
+                    "min": minimum,
+                    "max": self.cap(child.max, minimum=minimum, element=fim),
+                    "item_label": fim.label,
+                },
+                "fields": [field_ordered(result)],
+                "x-fim": {"id": fim.id, "anzahl": mult},
+            }
+        )
 
     def field(self, fim: FimField) -> dict:
         key = self.keys.take(element_key(fim.id, prefix="f"))
