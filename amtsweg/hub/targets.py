@@ -165,8 +165,8 @@ def config_problems(*, type_key: str, settings: dict, secrets: dict) -> dict[str
 
     try:
         schema = _adapter_schema(type_key)
-    except ValidationError as error:
-        return {field: list(texts) for field, texts in error.message_dict.items()}
+    except ValidationError as exc:
+        return {field: list(texts) for field, texts in exc.message_dict.items()}
     if not isinstance(settings, dict):
         return {"config": ["Bitte ein JSON-Objekt angeben."]}
     if not isinstance(secrets, dict):
@@ -195,7 +195,7 @@ def config_problems(*, type_key: str, settings: dict, secrets: dict) -> dict[str
     return problems
 
 
-def _lookup(value: dict, path: str):
+def _lookup(value: object, path: str) -> object:
     for part in path.split("."):
         value = value.get(part) if isinstance(value, dict) else None
     return value

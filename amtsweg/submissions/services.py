@@ -120,6 +120,8 @@ def _answer_at(answers: dict, path: str) -> tuple[Any, bool]:
 
 def _set_answer(answers: dict, path: str, value: Any) -> None:
     parsed = answer_path_parse(path)
+    if parsed is None:  # callers pass field paths of the form version, which are answer paths
+        raise ValueError(f"not an answer path: {path!r}")
     key, index, row_key = parsed.key, parsed.index, parsed.sub
     if index is None:
         answers[key] = value
@@ -338,6 +340,7 @@ def _attachments_save(
             sha512=sha512_hex(data),
         )
         attachment.file.save(f"{position:02d}-{_safe_filename(upload.name)}", ContentFile(data), save=False)
+        assert attachment.file.name is not None  # FieldFile.save() sets the stored name
         saved.append(attachment.file.name)
         attachment.save()
 

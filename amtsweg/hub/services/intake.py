@@ -157,7 +157,7 @@ def _message_create(
         source="api",
         vorgang=vorgang_create(
             authority=authority,
-            channel=Vorgang.Channel.API.value,  # type: ignore[attr-defined]  # Django choices; no django-stubs (ADR 0013)
+            channel=Vorgang.Channel.API.value,
             leistung=leistung,
             gemeinde=gemeinde,
         ),
