@@ -11,7 +11,8 @@ from amtsweg.cases.numbers import number_is_valid, number_normalize
 def vorgang_by_number(*, number: str) -> Vorgang | None:
     """The Vorgang with this number, or None. Exact numbers are found as they are; otherwise a
     well-formed number is found with case and confusable letters forgiven (``aw-2026-7k3qx9pm``)."""
-    if not number or len(number) > Vorgang._meta.get_field("number").max_length:
+    max_length = Vorgang._meta.get_field("number").max_length
+    if not number or (max_length is not None and len(number) > max_length):
         return None
     vorgang = Vorgang.objects.filter(number=number).first()
     if vorgang is not None:

@@ -4,7 +4,7 @@ has to import another one just to store a file."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.files.storage import Storage, storages
 from django.utils.functional import LazyObject
@@ -26,4 +26,5 @@ _private_storage = PrivateStorage()
 
 def private_storage() -> Storage:
     # A callable, so migrations record a reference rather than a storage instance.
-    return _private_storage  # a lazy proxy of the Storage
+    # A lazy proxy that forwards every attribute to the Storage: typed as what it stands for.
+    return cast(Storage, _private_storage)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from typing import cast
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -21,16 +23,14 @@ from amtsweg.hub.rules import rule_samples
 
 class MessageAttachmentInline(admin.TabularInline):
     model = MessageAttachment
-    fields = ["position", "name", "content_type", "size", "sha512"]
-    readonly_fields = fields
+    fields = readonly_fields = ("position", "name", "content_type", "size", "sha512")
     extra = 0
     can_delete = False
 
 
 class DeliveryInline(admin.TabularInline):
     model = Delivery
-    fields = ["target", "status", "attempts", "next_attempt_at", "last_error", "delivered_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("target", "status", "attempts", "next_attempt_at", "last_error", "delivered_at")
     extra = 0
     can_delete = False
     show_change_link = True
@@ -61,7 +61,7 @@ def dead_letter_action(modeladmin, request, queryset):
         "title": "Wartende Nachrichten aufgeben",
         "form": form,
         "messages_waiting": waiting,
-        "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+        "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
         "action": "dead_letter_action",
     }
     return TemplateResponse(request, "admin/hub/dead_letter.html", context)
@@ -183,7 +183,7 @@ class IntegrationRuleAdmin(admin.ModelAdmin):
         rule = get_object_or_404(IntegrationRule, pk=pk)
         samples = rule_samples(rule=rule)
         form = DryRunForm(request.POST or None)
-        form.fields["sample"].choices = [("", "—")] + [(name, name) for name in samples]
+        cast(forms.ChoiceField, form.fields["sample"]).choices = [("", "—")] + [(name, name) for name in samples]
         result, error, output_text = None, "", ""
         if request.method == "POST" and form.is_valid():
             reference = form.cleaned_data["message"].strip()
@@ -243,7 +243,7 @@ class TargetSystemForm(forms.ModelForm):
         current = self.instance.type_key if self.instance and self.instance.pk else None
         if current and current not in dict(choices):
             choices.append((current, current))
-        self.fields["type_key"].choices = choices
+        cast(forms.ChoiceField, self.fields["type_key"]).choices = choices
 
     def clean_secrets(self):
         value = self.cleaned_data.get("secrets")
@@ -254,7 +254,8 @@ class TargetSystemForm(forms.ModelForm):
         return value
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what ModelForm.clean() returns, typed as a dict
         if any(name in self.errors for name in ("type_key", "config", "secrets")):
             return cleaned
         secrets = cleaned.get("secrets")

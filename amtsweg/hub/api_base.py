@@ -4,11 +4,13 @@ helpers and the translation of the services' refusals (``IntakeRefused``) to HTT
 from __future__ import annotations
 
 import re
+from typing import Literal, overload
 
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.exceptions import APIException, NotFound, ParseError, PermissionDenied, ValidationError
+from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from amtsweg.hub import api_serializers as s
@@ -121,7 +123,11 @@ class HubApiView(APIView):
             )
         return serializer.validated_data
 
-    def idempotency_key(self, request, *, required: bool) -> str | None:
+    @overload
+    def idempotency_key(self, request: Request, *, required: Literal[True]) -> str: ...
+    @overload
+    def idempotency_key(self, request: Request, *, required: bool) -> str | None: ...
+    def idempotency_key(self, request: Request, *, required: bool) -> str | None:
         key = request.headers.get("Idempotency-Key")
         if key is None or key == "":
             if required:

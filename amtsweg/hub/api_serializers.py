@@ -18,9 +18,10 @@ def b64decode_strict(value: str) -> bytes:
         raise serializers.ValidationError("Kein gültiger Base64-Inhalt.") from None
 
 
-class _StringsOnly:
+class _StringsOnly(serializers.CharField):
     """Takes only JSON strings: DRF's CharField would turn ``0`` or ``1.5`` into text, while the schema
-    promises ``type: string`` (schema-violating input must be rejected)."""
+    promises ``type: string`` (schema-violating input must be rejected). Mixed in before ``CharField`` or
+    one of its subclasses (``RegexField``, ``EmailField``)."""
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
@@ -28,7 +29,7 @@ class _StringsOnly:
         return super().to_internal_value(data)
 
 
-class StrictCharField(_StringsOnly, serializers.CharField):
+class StrictCharField(_StringsOnly):
     pass
 
 
@@ -80,7 +81,9 @@ class NonEmptyObjectField(serializers.DictField):
 
 class HubErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="Fehlermeldung auf Deutsch.")
-    errors = serializers.DictField(required=False, help_text="Fehler je Feld (bei Eingabefehlern).")
+    # DRF's serializer metaclass moves declared fields out of the class namespace, so "errors" and "data"
+    # below do not shadow Serializer.errors/.data at run time; the stubs cannot know that.
+    errors = serializers.DictField(required=False, help_text="Fehler je Feld (bei Eingabefehlern).")  # type: ignore[assignment]
 
 
 class AttachmentInSerializer(serializers.Serializer):
@@ -115,8 +118,10 @@ class AntragInSerializer(serializers.Serializer):
         help_text="Amtlicher Gemeindeschlüssel (8 Ziffern).",
         error_messages={"invalid": "Der Gemeindeschlüssel (AGS) besteht aus 8 Ziffern."},
     )
-    data = NonEmptyObjectField(help_text="Die Antragsdaten als JSON-Objekt.", allow_empty=False)
-    attachments = AttachmentInSerializer(many=True, required=False, max_length=20)
+    data = NonEmptyObjectField(help_text="Die Antragsdaten als JSON-Objekt.", allow_empty=False)  # type: ignore[assignment]
+    # max_length goes to the ListSerializer that many=True builds (DRF's LIST_SERIALIZER_KWARGS); the
+    # stubs type only the child serializer's keyword arguments.
+    attachments = AttachmentInSerializer(many=True, required=False, max_length=20)  # type: ignore[call-arg]
     email = StrictEmailField(required=False, allow_blank=True, help_text="Für die Eingangsbestätigung.")
 
 

@@ -117,6 +117,9 @@ class Routing(models.Model):
         TargetSystem, verbose_name="Zielsystem", on_delete=models.CASCADE, related_name="routings"
     )
     active = models.BooleanField("aktiv", default=True)
+    # Not a column: set by routing_create/routing_set (amtsweg.hub.routing), how many waiting messages
+    # the saved route sent on at once; the admin reports it.
+    released: int
 
     class Meta:
         verbose_name = "Weiterleitung"
@@ -263,6 +266,9 @@ class Delivery(models.Model):
     remote_reference = models.CharField("Referenz im Zielsystem", max_length=200, blank=True)
     created_at = models.DateTimeField("Angelegt am", default=clock.now)
     updated_at = models.DateTimeField("Geändert am", default=clock.now)
+    # Not a column: the status a claimed row had before the claim, set by the processor so it can give
+    # the claim back unsent (amtsweg.hub.services.processor).
+    claimed_from: str
 
     class Meta:
         verbose_name = "Zustellung"

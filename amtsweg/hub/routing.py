@@ -10,14 +10,20 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from amtsweg.audit.services import audit_record
 from amtsweg.common import clock
-from amtsweg.hub.models import Message, Routing
+from amtsweg.hub.models import Message, Routing, TargetSystem
 from amtsweg.hub.services.messages import message_route
+
+if TYPE_CHECKING:
+    from amtsweg.catalog.models import Leistung
+    from amtsweg.directory.models import Authority
 
 logger = logging.getLogger(__name__)
 
@@ -25,20 +31,20 @@ logger = logging.getLogger(__name__)
 UNROUTED_MAX_AGE = timedelta(days=7)
 
 
-def _audit(event: str, *, message_id, detail: dict, actor=None) -> None:
+def _audit(event: str, *, message_id: UUID | str, detail: dict, actor: object = None) -> None:
     """Audit entry (amtsweg.audit); ``actor`` is a user or a short label, never personal data."""
     label = getattr(actor, "username", None) or str(actor or "system")
     audit_record(event=event, message_id=str(message_id), actor=label[:100], detail=detail)
 
 
-def _waiting(*, authority, leistung=None):
+def _waiting(*, authority: Authority, leistung: Leistung | None = None) -> QuerySet[Message]:
     messages = Message.objects.filter(status=Message.Status.UNROUTED, authority=authority)
     if leistung is not None:
         messages = messages.filter(Q(leistung_id=leistung.pk) | Q(leika_key=leistung.leika_key, leika_key__gt=""))
     return messages
 
 
-def messages_waiting_route(*, authority, leistung=None) -> int:
+def messages_waiting_route(*, authority: Authority, leistung: Leistung | None = None) -> int:
     """Route the waiting messages of ``authority`` (for ``leistung``, or all) that now have a target;
     their deliveries and tasks are written in the caller's transaction. Returns how many were routed."""
     routed = 0
@@ -53,7 +59,9 @@ def messages_waiting_route(*, authority, leistung=None) -> int:
     return routed
 
 
-def routing_create(*, authority, target, leistung=None, active: bool = True) -> Routing:
+def routing_create(
+    *, authority: Authority, target: TargetSystem, leistung: Leistung | None = None, active: bool = True
+) -> Routing:
     """Create a Routing and, if active, send the messages that waited for it (same transaction)."""
     with transaction.atomic():
         routing = Routing.objects.create(authority=authority, target=target, leistung=leistung, active=active)
@@ -61,7 +69,7 @@ def routing_create(*, authority, target, leistung=None, active: bool = True) -> 
     return routing
 
 
-def routing_set(*, routing: Routing, **fields) -> Routing:
+def routing_set(*, routing: Routing, **fields: Any) -> Routing:
     """Change a Routing (``active``, ``target``, ``leistung``, ``authority``); an active one releases
     the waiting messages it matches (same transaction)."""
     for name, value in fields.items():
@@ -74,7 +82,9 @@ def routing_set(*, routing: Routing, **fields) -> Routing:
     return routing
 
 
-def routing_ensure(*, authority, target, leistung=None) -> tuple[Routing, bool]:
+def routing_ensure(
+    *, authority: Authority, target: TargetSystem, leistung: Leistung | None = None
+) -> tuple[Routing, bool]:
     """Idempotent: an active Routing authority × leistung → target (demo setup). Returns (routing, created)."""
     routing = Routing.objects.filter(authority=authority, leistung=leistung, target=target).first()
     if routing is None:
@@ -84,7 +94,7 @@ def routing_ensure(*, authority, target, leistung=None) -> tuple[Routing, bool]:
     return routing, False
 
 
-def message_dead_letter(*, message: Message, reason: str, actor=None) -> bool:
+def message_dead_letter(*, message: Message, reason: str, actor: object = None) -> bool:
     """Give a waiting message up with a readable reason (no personal data). False if it was not waiting."""
     reason = (reason or "ohne Angabe von Gründen").strip()[:500]
     with transaction.atomic():
@@ -98,7 +108,7 @@ def message_dead_letter(*, message: Message, reason: str, actor=None) -> bool:
     return bool(changed)
 
 
-def message_replay(*, message: Message, actor=None) -> int:
+def message_replay(*, message: Message, actor: object = None) -> int:
     """Route a given-up (or waiting) message again; returns the number of deliveries. Without a route it
     waits again (status "unrouted") and is sent once a route exists."""
     if message.status not in (Message.Status.DEAD, Message.Status.UNROUTED):

@@ -6,18 +6,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
+from uuid import UUID
 
 from django.db.models import Q
 
 from amtsweg.cases.models import Vorgang
 from amtsweg.hub.models import Delivery, Message, Routing
 
+if TYPE_CHECKING:
+    from amtsweg.apiclients.models import ApiClient
+    from amtsweg.catalog.models import Leistung
+    from amtsweg.directory.models import Authority
+
 # A delivery still retrying after this many attempts is reported to the citizen as disturbed: the
 # target has been failing for minutes, not seconds, and the operators see it in the admin.
 DISTURBED_AFTER_ATTEMPTS = 3
 
 
-def _leistung_match(leistung) -> Q:
+def _leistung_match(leistung: Leistung | None) -> Q:
     match = Q(leistung__isnull=True)
     if leistung is not None:
         match |= Q(leistung_id=leistung.pk)
@@ -26,7 +33,7 @@ def _leistung_match(leistung) -> Q:
     return match
 
 
-def routes_for(*, authority, leistung=None) -> list[Routing]:
+def routes_for(*, authority: Authority, leistung: Leistung | None = None) -> list[Routing]:
     """Active routings of ``authority`` that apply to ``leistung`` (or to every Leistung), target loaded."""
     return list(
         Routing.objects.filter(authority=authority, active=True)
@@ -36,7 +43,7 @@ def routes_for(*, authority, leistung=None) -> list[Routing]:
     )
 
 
-def route_problems(*, authority, leistung=None) -> list[str]:
+def route_problems(*, authority: Authority, leistung: Leistung | None = None) -> list[str]:
     """Why applications of ``authority`` for ``leistung`` could not be forwarded (German); empty = at least
     one valid route: an active Routing to an active target whose configuration fits its adapter's schema."""
     from amtsweg.hub.targets import target_send_problems
@@ -105,7 +112,7 @@ def vorgang_forwarding(*, vorgang: Vorgang) -> Forwarding:
     return Forwarding("pending")
 
 
-def api_message_for_client(*, client, message_id) -> Message | None:
+def api_message_for_client(*, client: ApiClient, message_id: UUID | str) -> Message | None:
     """The message if the API client submitted it or it belongs to the client's authority, else None."""
     message = Message.objects.filter(pk=message_id).first()
     allowed = message is not None and (

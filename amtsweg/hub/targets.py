@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,6 +22,12 @@ from jsonschema.exceptions import best_match
 
 from amtsweg.hub import crypto
 from amtsweg.hub.models import TargetSystem
+
+if TYPE_CHECKING:
+    from cryptography.fernet import MultiFernet
+    from jsonschema.exceptions import ValidationError as SchemaError
+
+    from amtsweg.directory.models import Authority
 
 SECRETS_FIELD = "Geheimnisse (neu setzen)"
 # Token sequences of a normalised key name (lower case, split at "_") that make it a secret.
@@ -73,7 +81,7 @@ def _secret_paths(schema: dict, prefix: str = "") -> set[str]:
     return paths
 
 
-def _walk(value, prefix: str = ""):
+def _walk(value: object, prefix: str = "") -> Iterator[tuple[str, str]]:
     """(dotted path, key) of every key in nested dicts (and dicts inside lists)."""
     if isinstance(value, dict):
         for key, item in value.items():
@@ -104,11 +112,11 @@ def _adapter_schema(type_key: str) -> dict:
     return adapter_registry.all()[type_key].config_schema
 
 
-def _where(path) -> str:
+def _where(path: Iterable[object]) -> str:
     return ".".join(str(p) for p in path)
 
 
-def _schema_message(error, merged: dict, secret_paths: set[str]) -> tuple[str, str]:
+def _schema_message(error: SchemaError, merged: dict, secret_paths: set[str]) -> tuple[str, str]:
     """(field, German message) for one jsonschema error; the field is "config" or "secrets"."""
     where = _where(error.absolute_path)
     prefix = f"{where}." if where else ""
@@ -165,8 +173,8 @@ def config_problems(*, type_key: str, settings: dict, secrets: dict) -> dict[str
 
     try:
         schema = _adapter_schema(type_key)
-    except ValidationError as error:
-        return {field: list(texts) for field, texts in error.message_dict.items()}
+    except ValidationError as exc:
+        return {field: list(texts) for field, texts in exc.message_dict.items()}
     if not isinstance(settings, dict):
         return {"config": ["Bitte ein JSON-Objekt angeben."]}
     if not isinstance(secrets, dict):
@@ -195,7 +203,7 @@ def config_problems(*, type_key: str, settings: dict, secrets: dict) -> dict[str
     return problems
 
 
-def _lookup(value: dict, path: str):
+def _lookup(value: object, path: str) -> object:
     for part in path.split("."):
         value = value.get(part) if isinstance(value, dict) else None
     return value
@@ -221,14 +229,14 @@ def target_config(*, target: TargetSystem) -> dict:
 
 
 @lru_cache(maxsize=256)
-def _secrets(token: str, _keys) -> dict:
+def _secrets(token: str, _keys: MultiFernet) -> dict:
     """Decrypted target secrets, per process. Keyed by the ciphertext (changed secrets → new token) and
     the key set (a rotated or removed key is honoured at once); callers get a merged copy."""
     return crypto.decrypt_json(token, default={})
 
 
 @lru_cache(maxsize=512)
-def _send_problems(schema_json: str, settings_json: str, secrets_token: str, _keys) -> tuple[str, ...]:
+def _send_problems(schema_json: str, settings_json: str, secrets_token: str, _keys: MultiFernet) -> tuple[str, ...]:
     schema = json.loads(schema_json)
     settings = json.loads(settings_json)
     secrets = crypto.decrypt_json(secrets_token, default={}) if secrets_token else {}
@@ -280,7 +288,7 @@ def target_secrets_set(*, target: TargetSystem, secrets: dict) -> TargetSystem:
 
 def target_create(
     *,
-    authority,
+    authority: Authority,
     key: str,
     name: str,
     type_key: str,
@@ -308,7 +316,7 @@ def target_create(
     return target
 
 
-def target_update(*, target: TargetSystem, secrets: dict | None = None, **fields) -> TargetSystem:
+def target_update(*, target: TargetSystem, secrets: dict | None = None, **fields: Any) -> TargetSystem:
     """Change a target system; ``secrets=None`` keeps the stored secrets. Validated like ``target_create``."""
     for name, value in fields.items():
         setattr(target, name, value)
@@ -323,7 +331,7 @@ def target_update(*, target: TargetSystem, secrets: dict | None = None, **fields
 
 
 def target_ensure(
-    *, authority, key: str, name: str, type_key: str, config: dict, secrets: dict | None = None
+    *, authority: Authority, key: str, name: str, type_key: str, config: dict, secrets: dict | None = None
 ) -> TargetSystem:
     """Create or update (config and secrets replaced) one target system, validated (demo setup)."""
     existing = TargetSystem.objects.filter(authority=authority, key=key).first()

@@ -28,7 +28,7 @@ def delivery_attempt(delivery_id: str) -> dict:
     (delayed) on transient failure. Idempotent: a duplicate run finds the row not claimable and does nothing."""
     worker_id, _current.worker_id = getattr(_current, "worker_id", None), None
     results = processor.deliveries_process(delivery_id=delivery_id, worker_id=worker_id, batch=processor.BATCH_SIZE)
-    result = {"delivery": delivery_id, "outcome": results[str(delivery_id)]}
+    result: dict[str, str | int] = {"delivery": delivery_id, "outcome": results[str(delivery_id)]}
     if len(results) > 1:
         result["batch"] = len(results)
     return result

@@ -8,19 +8,26 @@ grants nothing, so a leaked or guessed number does not expose the receipt.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from amtsweg.submissions.models import Submission
+
 SESSION_KEY = "submissions_numbers"
 # Enough for a family filing several applications in one sitting; older numbers fall out.
 SESSION_LIMIT = 20
 STAFF_PERMISSION = "submissions.view_submission"
 
 
-def session_remember(*, request, submission) -> None:
+def session_remember(*, request: HttpRequest, submission: Submission) -> None:
     numbers = [n for n in request.session.get(SESSION_KEY, []) if n != submission.vorgangsnummer]
     numbers.append(submission.vorgangsnummer)
     request.session[SESSION_KEY] = numbers[-SESSION_LIMIT:]
 
 
-def may_access(*, request, submission) -> bool:
+def may_access(*, request: HttpRequest, submission: Submission) -> bool:
     user = getattr(request, "user", None)
     if user is not None and user.is_active and user.is_staff and user.has_perm(STAFF_PERMISSION):
         return True

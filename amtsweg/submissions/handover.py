@@ -24,7 +24,7 @@ def submission_handover(*, submission: Submission) -> Message:
     version = submission.form_version
     message, _created = message_create(
         idempotency_key=f"portal:{submission.idempotency_key}",
-        source=Message.Source.PORTAL.value,  # type: ignore[attr-defined]  # Django choices; no django-stubs yet (ADR 0013)
+        source=Message.Source.PORTAL.value,
         vorgang=submission.vorgang,
         authority=submission.authority,
         authority_key=submission.authority_key,

@@ -12,7 +12,7 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -28,7 +28,7 @@ from amtsweg.common.storage import private_storage
 from amtsweg.forms.engine import STEP_ERROR_KEY, answers_finalize, form_validate
 from amtsweg.forms.fields import EMAIL_INVALID
 from amtsweg.forms.formats import data_json_schema, data_xml
-from amtsweg.forms.models import FormVersion
+from amtsweg.forms.models import FormVersion, Overlay
 from amtsweg.forms.paths import answer_path_parse
 from amtsweg.forms.selectors import form_resolve
 from amtsweg.submissions.models import Submission, SubmissionAttachment
@@ -40,6 +40,11 @@ from amtsweg.submissions.worker_steps import (
     receipt_store,
     receipts_resume,
 )
+
+if TYPE_CHECKING:
+    from amtsweg.catalog.models import Leistung
+    from amtsweg.directory.models import Authority, Territory
+    from amtsweg.forms.engine import ResolvedForm
 
 __all__ = [
     "CONFIRMATION_BACKOFF",
@@ -120,6 +125,8 @@ def _answer_at(answers: dict, path: str) -> tuple[Any, bool]:
 
 def _set_answer(answers: dict, path: str, value: Any) -> None:
     parsed = answer_path_parse(path)
+    if parsed is None:  # callers pass field paths of the form version, which are answer paths
+        raise ValueError(f"not an answer path: {path!r}")
     key, index, row_key = parsed.key, parsed.index, parsed.sub
     if index is None:
         answers[key] = value
@@ -129,7 +136,7 @@ def _set_answer(answers: dict, path: str, value: Any) -> None:
         rows[index] = {**rows[index], row_key: value}
 
 
-def _file_paths(form, answers: dict) -> list[str]:
+def _file_paths(form: ResolvedForm, answers: dict) -> list[str]:
     """Answer paths of every answered file field in ``answers``."""
     paths = []
     for key, ref in form.fields.items():
@@ -158,7 +165,7 @@ def data_schema_hash(*, version: FormVersion) -> str:
     return _schema_hashes[cache_key]
 
 
-def _overlay_snapshot(overlay) -> dict:
+def _overlay_snapshot(overlay: Overlay | None) -> dict:
     if overlay is None:
         return {}
     return {
@@ -180,7 +187,9 @@ def _prepare_attachments(attachments: Iterable[AttachmentUpload]) -> dict[str, t
     return prepared
 
 
-def _request_errors(*, version, overlay, leistung, email: str, idempotency_key: str) -> dict[str, str]:
+def _request_errors(
+    *, version: FormVersion, overlay: Overlay | None, leistung: Leistung, email: str, idempotency_key: str
+) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not isinstance(idempotency_key, str) or not 8 <= len(idempotency_key) <= 100:
         raise ValueError("idempotency_key must be a string of 8 to 100 characters")
@@ -204,10 +213,10 @@ def _request_errors(*, version, overlay, leistung, email: str, idempotency_key: 
 def submission_submit(
     *,
     version: FormVersion,
-    overlay=None,
+    overlay: Overlay | None = None,
     answers: dict,
-    gemeinde,
-    leistung,
+    gemeinde: Territory,
+    leistung: Leistung,
     email: str,
     attachments: Iterable[AttachmentUpload] = (),
     idempotency_key: str,
@@ -257,7 +266,11 @@ def submission_submit(
 
 
 def _answers_checked(
-    *, form, answers: Any, uploads: dict[str, tuple[AttachmentUpload, bytes]], request_errors: dict[str, str]
+    *,
+    form: ResolvedForm,
+    answers: Any,
+    uploads: dict[str, tuple[AttachmentUpload, bytes]],
+    request_errors: dict[str, str],
 ) -> tuple[dict, list[tuple[str, tuple[AttachmentUpload, bytes]]]]:
     """Finalize and validate the answers with their uploads: (final answers, uploads to keep) or SubmissionInvalid."""
     answers = dict(answers) if isinstance(answers, dict) else {}
@@ -277,7 +290,7 @@ def _answers_checked(
     return final, kept
 
 
-def _authority_resolve(*, leistung, gemeinde) -> tuple[Any, Any]:
+def _authority_resolve(*, leistung: Leistung, gemeinde: Territory) -> tuple[Territory, Authority]:
     """(place, authority) responsible for the service, or SubmissionInvalid with the explanation."""
     from amtsweg.jurisdiction.selectors import responsible_authority
 
@@ -338,6 +351,7 @@ def _attachments_save(
             sha512=sha512_hex(data),
         )
         attachment.file.save(f"{position:02d}-{_safe_filename(upload.name)}", ContentFile(data), save=False)
+        assert attachment.file.name is not None  # FieldFile.save() sets the stored name
         saved.append(attachment.file.name)
         attachment.save()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import IO, Any
 
 from django.conf import settings
@@ -30,7 +31,7 @@ class SafeJSONParser(JSONParser):
     """
 
     def parse(
-        self, stream: IO[bytes] | None, media_type: str | None = None, parser_context: dict[str, Any] | None = None
+        self, stream: IO[bytes] | None, media_type: str | None = None, parser_context: Mapping[str, Any] | None = None
     ) -> Any:
         parser_context = parser_context or {}
         encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)

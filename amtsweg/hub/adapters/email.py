@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import smtplib
 import ssl
+from typing import ClassVar
 
 from django.core.mail import EmailMessage, get_connection
 
@@ -91,9 +92,9 @@ def _smtp_error(exc: Exception) -> DeliveryError:
 
 @adapter_registry.register
 class EmailAdapter:
-    type_key = "email"
-    label = "Funktionspostfach (E-Mail)"
-    config_schema = {
+    type_key: ClassVar[str] = "email"
+    label: ClassVar[str] = "Funktionspostfach (E-Mail)"
+    config_schema: ClassVar[dict] = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "E-Mail an ein Funktionspostfach",
         "type": "object",

@@ -26,7 +26,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 from amtsweg.hub.adapters.base import DeliveryError, DeliveryResult, OutboundPayload
 from amtsweg.hub.registry import adapter_registry
@@ -249,9 +249,9 @@ def prepare_local_root(config: dict) -> Path:
 
 @adapter_registry.register
 class FileDropAdapter:
-    type_key = "filedrop"
-    label = "Dateiablage (Verzeichnis)"
-    config_schema = {
+    type_key: ClassVar[str] = "filedrop"
+    label: ClassVar[str] = "Dateiablage (Verzeichnis)"
+    config_schema: ClassVar[dict] = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "Dateiablage",
         "type": "object",

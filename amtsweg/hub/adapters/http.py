@@ -20,6 +20,7 @@ import secrets
 import ssl
 import threading
 import time
+from typing import ClassVar
 
 import httpx
 
@@ -166,9 +167,9 @@ def classify(response: httpx.Response) -> DeliveryResult:
 
 @adapter_registry.register
 class HttpAdapter:
-    type_key = "http"
-    label = "Fachverfahren (HTTP)"
-    config_schema = {
+    type_key: ClassVar[str] = "http"
+    label: ClassVar[str] = "Fachverfahren (HTTP)"
+    config_schema: ClassVar[dict] = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "Fachverfahren über HTTP",
         "type": "object",

@@ -17,6 +17,7 @@ import posixpath
 import socket
 import stat
 from collections.abc import Iterator
+from typing import ClassVar
 
 import paramiko
 
@@ -211,9 +212,9 @@ class SftpTree:
 
 @adapter_registry.register
 class SftpAdapter:
-    type_key = "sftp"
-    label = "Dateiablage per SFTP"
-    config_schema = {
+    type_key: ClassVar[str] = "sftp"
+    label: ClassVar[str] = "Dateiablage per SFTP"
+    config_schema: ClassVar[dict] = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "SFTP-Ablage",
         "type": "object",

@@ -20,6 +20,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import ClassVar
 
 from django.conf import settings
 from lxml import etree
@@ -288,9 +289,9 @@ def deliver_package(*, target, package: XdomeaPackage) -> DeliveryResult:
 
 @adapter_registry.register
 class XdomeaAdapter:
-    type_key = "xdomea"
-    label = "DMS/E-Akte (xdomea 3.0)"
-    config_schema = {
+    type_key: ClassVar[str] = "xdomea"
+    label: ClassVar[str] = "DMS/E-Akte (xdomea 3.0)"
+    config_schema: ClassVar[dict] = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "xdomea-Paket für DMS/E-Akte",
         "type": "object",

@@ -116,7 +116,7 @@ class _Handler(BaseHTTPRequestHandler):
         if injected is not None:
             kind, value = injected
             if kind == "fail":
-                return self._json(value, {"error": "simulierter Fehler"})
+                return self._json(int(value), {"error": "simulierter Fehler"})  # fail_next() queues an HTTP status
             time.sleep(value)  # "hang": the client may time out, but the request is still processed
         timestamp = self.headers.get("X-Amtsweg-Timestamp", "")
         signature = self.headers.get("X-Amtsweg-Signature", "")

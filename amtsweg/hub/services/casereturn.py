@@ -19,14 +19,15 @@ if TYPE_CHECKING:
     from amtsweg.apiclients.models import ApiClient
 
 
+NO_AUTHORITY = "Dieser API-Zugang ist keiner Behörde zugeordnet und darf den Rückkanal nicht nutzen."
+
+
 def vorgang_for(*, client: ApiClient, number: str) -> Vorgang:
     """The Vorgang ``number`` if it belongs to the client's authority; otherwise refused (not_found, or
     forbidden for a client without authority). Another authority's case answers exactly like an unknown one."""
     not_found = IntakeRefused("not_found", "Vorgang nicht gefunden oder nicht in der Zuständigkeit dieses API-Zugangs.")
     if client.authority_id is None:
-        raise IntakeRefused(
-            "forbidden", "Dieser API-Zugang ist keiner Behörde zugeordnet und darf den Rückkanal nicht nutzen."
-        )
+        raise IntakeRefused("forbidden", NO_AUTHORITY)
     vorgang = vorgang_by_number(number=number)
     if vorgang is None or vorgang.authority_id != client.authority_id:
         raise not_found
@@ -47,6 +48,9 @@ def case_event_accept(
     """Record the back office's event (one transaction). With an Idempotency-Key a repeat returns the first
     event; the same key for another request is refused ("conflict"). Returns (event, created)."""
     endpoint = f"vorgang-{kind}"
+    authority = client.authority
+    if authority is None:  # vorgang_for() has refused such a client already; the event needs an authority
+        raise IntakeRefused("forbidden", NO_AUTHORITY)
     with transaction.atomic():
         if key:
             previous = idempotency_previous(client=client, endpoint=endpoint, key=key, request_sha256=request_sha256)
@@ -55,7 +59,7 @@ def case_event_accept(
         message = message_for_vorgang(vorgang=vorgang)
         event = case_event_record(
             vorgang=vorgang,
-            authority=client.authority,
+            authority=authority,
             kind=kind,
             payload=payload,
             api_client=client,

@@ -5,6 +5,7 @@ from an external portal. The API views only translate HTTP to these calls and ``
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -17,6 +18,11 @@ from amtsweg.common.canonical import canonical_json
 from amtsweg.common.filecheck import FileRefused, attachment_sanitize
 from amtsweg.hub.models import Message
 from amtsweg.hub.services.messages import message_create
+
+if TYPE_CHECKING:
+    from amtsweg.apiclients.models import ApiClient
+    from amtsweg.catalog.models import Leistung
+    from amtsweg.directory.models import Authority, Territory
 
 ENDPOINT_ANTRAEGE = "antraege"
 
@@ -35,7 +41,7 @@ def max_file_bytes() -> int:
     return int(getattr(settings, "AMTSWEG_UPLOAD_MAX_MB", 10)) * 1024 * 1024
 
 
-def request_digest(value) -> str:
+def request_digest(value: object) -> str:
     """SHA-256 of the canonical JSON of a request: the same request always gives the same digest."""
     return hashlib.sha256(canonical_json(value).encode()).hexdigest()
 
@@ -43,7 +49,7 @@ def request_digest(value) -> str:
 # --- idempotency ---------------------------------------------------------------------------------------
 
 
-def idempotency_previous(*, client, endpoint: str, key: str, request_sha256: str) -> str | None:
+def idempotency_previous(*, client: ApiClient, endpoint: str, key: str, request_sha256: str) -> str | None:
     """The result id stored for (client, endpoint, key), or None; a different request under the same key
     is refused ("conflict")."""
     previous = idempotency_lookup(client=client, endpoint=endpoint, key=key)
@@ -54,7 +60,9 @@ def idempotency_previous(*, client, endpoint: str, key: str, request_sha256: str
     return previous.result_id
 
 
-def idempotency_settle(*, client, endpoint: str, key: str, request_sha256: str, result_id: str) -> tuple[str, bool]:
+def idempotency_settle(
+    *, client: ApiClient, endpoint: str, key: str, request_sha256: str, result_id: str
+) -> tuple[str, bool]:
     """Remember ``result_id`` for the key in the caller's transaction. Returns (the id that holds, whether it
     was stored for the same request): ours, or the one a concurrent request with the same key stored first."""
     record = idempotency_remember(
@@ -66,7 +74,7 @@ def idempotency_settle(*, client, endpoint: str, key: str, request_sha256: str, 
 # --- applications from external portals ------------------------------------------------------------------
 
 
-def api_message_previous(*, client, key: str, request_sha256: str) -> Message | None:
+def api_message_previous(*, client: ApiClient, key: str, request_sha256: str) -> Message | None:
     """The message an earlier request with this Idempotency-Key created (repeat), or None."""
     result_id = idempotency_previous(client=client, endpoint=ENDPOINT_ANTRAEGE, key=key, request_sha256=request_sha256)
     return Message.objects.get(pk=result_id) if result_id is not None else None
@@ -86,7 +94,7 @@ def api_attachment_accept(*, name: str, content_type: str, content: bytes) -> di
 
 
 def api_message_accept(
-    *, client, key: str, request_sha256: str, leika_key: str, ags: str, data: dict, attachments: list[dict]
+    *, client: ApiClient, key: str, request_sha256: str, leika_key: str, ags: str, data: dict, attachments: list[dict]
 ) -> Message:
     """Accept an application: find Leistung, Gemeinde and the responsible authority, create and route the
     message and remember the Idempotency-Key, all in one transaction. ``attachments`` come from
@@ -118,7 +126,7 @@ def api_message_accept(
     return message
 
 
-def _resolve(*, client, leika_key: str, ags: str):
+def _resolve(*, client: ApiClient, leika_key: str, ags: str) -> tuple[Leistung, Territory, Authority]:
     from amtsweg.catalog.selectors import leistung_by_leika_key
     from amtsweg.directory.selectors import gemeinde_by_ags
     from amtsweg.jurisdiction.selectors import responsible_authority
@@ -147,7 +155,15 @@ def _resolve(*, client, leika_key: str, ags: str):
 
 
 def _message_create(
-    *, client, idempotency_key: str, leika_key: str, data: dict, attachments: list[dict], leistung, gemeinde, authority
+    *,
+    client: ApiClient,
+    idempotency_key: str,
+    leika_key: str,
+    data: dict,
+    attachments: list[dict],
+    leistung: Leistung,
+    gemeinde: Territory,
+    authority: Authority,
 ) -> Message:
     """Create and route the hub message (in the caller's transaction)."""
     from amtsweg.hub.api_xml import api_data_xml
@@ -157,7 +173,7 @@ def _message_create(
         source="api",
         vorgang=vorgang_create(
             authority=authority,
-            channel=Vorgang.Channel.API.value,  # type: ignore[attr-defined]  # Django choices; no django-stubs (ADR 0013)
+            channel=Vorgang.Channel.API.value,
             leistung=leistung,
             gemeinde=gemeinde,
         ),

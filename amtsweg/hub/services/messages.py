@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+from uuid import UUID
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 
 from amtsweg.audit.services import audit_record, audit_record_many
@@ -18,10 +21,16 @@ from amtsweg.hub import crypto
 from amtsweg.hub.models import Delivery, Message, MessageAttachment, Routing, TargetSystem
 from amtsweg.hub.services.taskrows import delivery_task_enqueue
 
+if TYPE_CHECKING:
+    from amtsweg.catalog.models import Leistung
+    from amtsweg.directory.models import Authority, Territory
+
 logger = logging.getLogger(__name__)
 
 
-def _audit(event: str, *, message_id, delivery_id=None, detail: dict | None = None) -> None:
+def _audit(
+    event: str, *, message_id: UUID | str, delivery_id: UUID | str | None = None, detail: dict | None = None
+) -> None:
     """Write an audit event (amtsweg.audit). Never personal data."""
     audit_record(
         event=event,
@@ -117,15 +126,15 @@ def message_create(
     idempotency_key: str,
     source: str,
     vorgang: Vorgang,
-    authority,
+    authority: Authority,
     data: dict,
     data_xml: bytes | str = b"",
-    leistung=None,
+    leistung: Leistung | None = None,
     leika_key: str = "",
-    gemeinde=None,
+    gemeinde: Territory | None = None,
     form_key: str = "",
     form_version: str = "",
-    submitted_at=None,
+    submitted_at: datetime | None = None,
     attachments: Sequence[tuple[str, str, bytes]] = (),
     client_ref: str = "",
     authority_key: str | None = None,
@@ -181,7 +190,7 @@ def message_create(
     return message, True
 
 
-def _given(value: str | None, source, attribute: str) -> str:
+def _given(value: str | None, source: models.Model | None, attribute: str) -> str:
     """``value`` if the caller gave one, else the attribute of ``source`` (or "" without a source)."""
     if value is not None:
         return value

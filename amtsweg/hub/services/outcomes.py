@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import random
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -14,7 +14,7 @@ from django.db import connection, transaction
 
 from amtsweg.audit.services import audit_record_many
 from amtsweg.common import clock
-from amtsweg.hub.models import Delivery
+from amtsweg.hub.models import Delivery, IntegrationRule
 from amtsweg.hub.services.outbound import _audit_entry
 from amtsweg.hub.services.receipts import receipts_arrived
 from amtsweg.hub.services.taskrows import _tasks_complete, delivery_task_enqueue
@@ -44,12 +44,19 @@ class _Outcome:
     delivery: Delivery
     outcome: str  # delivered|retry|dead|waiting-receipt|released
     values: dict
-    enqueue_at: object = None  # when to run the task again (retry / waiting for the receipt)
+    enqueue_at: datetime | None = None  # when to run the task again (retry / waiting for the receipt)
     audit: list = field(default_factory=list)
     metric: str = ""
 
 
-def _failed(delivery: Delivery, *, reason: str, retryable: bool, rule=None, audit: list | None = None) -> _Outcome:
+def _failed(
+    delivery: Delivery,
+    *,
+    reason: str,
+    retryable: bool,
+    rule: IntegrationRule | None = None,
+    audit: list | None = None,
+) -> _Outcome:
     reason = reason[:500]
     attempts = delivery.attempts
     values: dict[str, Any] = {"claimed_at": None, "rule": rule} if rule is not None else {"claimed_at": None}
@@ -83,7 +90,7 @@ def _release(delivery: Delivery) -> _Outcome:
     return _Outcome(delivery, "released", values, now)
 
 
-def _finish(delivery: Delivery, **values) -> bool:
+def _finish(delivery: Delivery, **values: Any) -> bool:
     """Record the outcome, only if the row is still ours (status sending with our claim)."""
     values["updated_at"] = clock.now()
     return bool(

@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable
+from uuid import UUID
 
 from django.db import connection, transaction
 from django.db.models import F, Q
 
 from amtsweg.common import clock
 from amtsweg.hub import crypto
-from amtsweg.hub.adapters.base import DeliveryError
-from amtsweg.hub.models import Delivery
+from amtsweg.hub.adapters.base import DeliveryError, OutboundPayload
+from amtsweg.hub.models import Delivery, IntegrationRule
 from amtsweg.hub.services.outbound import _audit_entry, delivery_payload, rule_for
 from amtsweg.hub.services.outcomes import _failed, _Outcome, _outcomes_record, _release
 from amtsweg.hub.services.receipts import receipt_deadline, receipt_for
@@ -39,7 +41,7 @@ BATCH_BUDGET_SECONDS = 30.0
 _CLAIMABLE = (Delivery.Status.QUEUED, Delivery.Status.FAILED_RETRYING)
 
 
-def _claim_many(delivery_ids, *, worker_id: str | None = None) -> list[Delivery]:
+def _claim_many(delivery_ids: Iterable[UUID | str], *, worker_id: str | None = None) -> list[Delivery]:
     """queued|failed_retrying → sending (attempt counted), atomically, for those of ``delivery_ids`` that
     are due and not taken by someone else; returns them loaded for processing (one transaction). The
     claim records ``worker_id`` (``claimed_by``), so a live worker can give it back when this one dies.
@@ -77,7 +79,7 @@ def _claim_many(delivery_ids, *, worker_id: str | None = None) -> list[Delivery]
     return claimed
 
 
-def _claim(delivery_id) -> Delivery | None:
+def _claim(delivery_id: UUID | str) -> Delivery | None:
     """Claim one delivery (see ``_claim_many``); None when someone else has it or it is not due."""
     claimed = _claim_many([delivery_id])
     return claimed[0] if claimed else None
@@ -118,7 +120,7 @@ def _attempt(delivery: Delivery, rules: dict) -> _Outcome:
     return _send(delivery, payload=payload, rule=rule, audit=audit)
 
 
-def _send(delivery: Delivery, *, payload, rule, audit: list) -> _Outcome:
+def _send(delivery: Delivery, *, payload: OutboundPayload, rule: IntegrationRule, audit: list) -> _Outcome:
     """Hand the payload to the target's adapter (after checking its configuration) and judge the result."""
     from amtsweg.hub.registry import adapter_registry
 
@@ -172,12 +174,12 @@ def _send(delivery: Delivery, *, payload, rule, audit: list) -> _Outcome:
     return _Outcome(delivery, "delivered", values, None, audit, "delivered")
 
 
-def delivery_process(*, delivery_id) -> str:
+def delivery_process(*, delivery_id: UUID | str) -> str:
     """One attempt of a delivery. Returns delivered|retry|dead|waiting-receipt|skipped."""
     return deliveries_process(delivery_id=delivery_id)[str(delivery_id)]
 
 
-def deliveries_process(*, delivery_id, worker_id: str | None = None, batch: int = 1) -> dict[str, str]:
+def deliveries_process(*, delivery_id: UUID | str, worker_id: str | None = None, batch: int = 1) -> dict[str, str]:
     """One attempt of ``delivery_id`` and, with ``batch`` > 1, of up to ``batch − 1`` further due deliveries
     whose ``delivery_attempt`` tasks are waiting: their task rows are taken over (RUNNING under
     ``worker_id``) in the claim transaction and completed in the outcome transaction.

@@ -11,7 +11,9 @@ deliveries, and a worker recording "waiting-receipt" locks it before it looks at
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from uuid import UUID
 
 from django.db import transaction
 
@@ -24,7 +26,7 @@ from amtsweg.hub.services.taskrows import delivery_task_enqueue
 RECEIPT_WAIT_MAX = timedelta(hours=1)
 
 
-def message_receipt_attach(*, message_id, pdf: bytes) -> int:
+def message_receipt_attach(*, message_id: UUID | str, pdf: bytes) -> int:
     """Store the receipt of a message (encrypted; the first one counts) and release the deliveries that
     wait for it, in the caller's transaction. Returns how many deliveries were released."""
     now = clock.now()
@@ -56,12 +58,12 @@ def receipt_for(*, delivery: Delivery) -> tuple[bool, bytes | None]:
     return True, crypto.decrypt(message.receipt_encrypted)
 
 
-def receipt_deadline(*, message: Message):
+def receipt_deadline(*, message: Message) -> datetime:
     """When a delivery stops waiting for the receipt (hub clock)."""
     return message.submitted_at + RECEIPT_WAIT_MAX
 
 
-def receipts_arrived(*, message_ids) -> set:
+def receipts_arrived(*, message_ids: Iterable[UUID | str]) -> set[UUID]:
     """Which of the messages have their receipt handed over, with their rows locked (in pk order) to the end
     of the caller's transaction, attached or not (see the module doc)."""
     rows = Message.objects.select_for_update().filter(pk__in=list(message_ids)).order_by("pk")

@@ -83,7 +83,7 @@ def deliveries_due() -> list:
     )
 
 
-def delivery_replay(*, delivery: Delivery, actor) -> Delivery:
+def delivery_replay(*, delivery: Delivery, actor: object) -> Delivery:
     """Queue a dead (or waiting) delivery again; the next attempt uses the CURRENT active rule version."""
     if delivery.status not in (Delivery.Status.DEAD, Delivery.Status.FAILED_RETRYING):
         raise ValueError(

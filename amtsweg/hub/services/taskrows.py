@@ -10,7 +10,9 @@ upgrade that changes its tables is checked in one place.
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+from uuid import UUID
 
 from django.db import connection
 from django.db.models import Q
@@ -18,15 +20,18 @@ from django.utils import timezone
 
 from amtsweg.common import clock
 
+if TYPE_CHECKING:
+    from django_tasks.base import Task
 
-def _task():
+
+def _task() -> Task[[str], dict]:
     # Imported late: amtsweg.hub.tasks imports the services package.
     from amtsweg.hub.tasks import delivery_attempt
 
     return delivery_attempt
 
 
-def delivery_task_enqueue(delivery_id, *, at=None) -> None:
+def delivery_task_enqueue(delivery_id: UUID | str, *, at: datetime | None = None) -> None:
     """Enqueue the delivery's task (in the caller's transaction), now or at hub-clock time ``at``."""
     delivery_attempt = _task()
     if at is None:
