@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_http_methods
 
+from amtsweg.accounts.gate import assurance_gate
 from amtsweg.assistant import selectors, services, wizard
 from amtsweg.assistant.views.base import (
     LIMIT_TEXTS,
@@ -42,6 +43,9 @@ def start(request: HttpRequest, key: str, ags: str):
     version = selectors.version_for_new_draft(definition=offer.definition) if offer else None
     if offer is None or version is None:
         return page(request, "unavailable.html", {}, status=404)
+    refused = assurance_gate(request, leistung=offer.definition.leistung)
+    if refused is not None:
+        return refused
     form = selectors.form_for(version=version, authority=offer.authority)
     if request.method == "POST":
         first = wizard.step_keys(form, {})
