@@ -47,7 +47,12 @@ def session_assurance_level(request: HttpRequest) -> str | None:
 
 
 def assurance_required(*, leistung: Leistung | None) -> str:
-    return leistung.required_assurance_level if leistung is not None else AssuranceLevel.NIEDRIG
+    """The Leistung's level, read afresh: the assistant caches its form versions (with the Leistung) per process,
+    and a raised level must apply at once, not after a restart. One primary-key query."""
+    if leistung is None:
+        return AssuranceLevel.NIEDRIG
+    level = Leistung.objects.filter(pk=leistung.pk).values_list("required_assurance_level", flat=True).first()
+    return level or AssuranceLevel.NIEDRIG
 
 
 def assurance_shortfall(*, request: HttpRequest, leistung: Leistung | None) -> str | None:
