@@ -7,6 +7,7 @@ defaults or missing secrets; demo and test fill in safe local defaults.
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -409,6 +410,7 @@ AMTSWEG_STAFF_PATH_PREFIXES = ["/admin/"]
 # OpenID Connect identity providers (BundID, Landeskonto, ...), one entry per provider from the environment:
 # AMTSWEG_OIDC_PROVIDERS='[{"id": "bundid", "name": "BundID", "client_id": "...", "secret": "...",
 #   "server_url": "https://.../.well-known/openid-configuration"}]'
+_OIDC_PROVIDERS = env.json("AMTSWEG_OIDC_PROVIDERS", default=[])
 SOCIALACCOUNT_PROVIDERS = {
     "openid_connect": {
         "OAUTH_PKCE_ENABLED": True,
@@ -420,10 +422,14 @@ SOCIALACCOUNT_PROVIDERS = {
                 "secret": p.get("secret", ""),
                 "settings": {"server_url": p["server_url"], "fetch_userinfo": True},
             }
-            for p in env.json("AMTSWEG_OIDC_PROVIDERS", default=[])
+            for p in _OIDC_PROVIDERS
         ],
     }
 }
+# The login form posts to us and we redirect to the provider: CSP form-action covers redirects after a form post.
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] = ["'self'"] + sorted(
+    {"{0.scheme}://{0.netloc}".format(urlsplit(p["server_url"])) for p in _OIDC_PROVIDERS}
+)
 # Vertrauensniveau (eIDAS/TR-03107): which claim values mean niedrig, substanziell or hoch. Checked in order;
 # the first claim present decides. A login without any mapped claim counts as "niedrig", like a password login.
 AMTSWEG_ASSURANCE_CLAIMS = env.json(

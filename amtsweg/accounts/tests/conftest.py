@@ -63,3 +63,17 @@ def mailbox(settings):
     controller.start()
     yield collector
     controller.stop()
+
+
+@pytest.fixture(scope="session")
+def accounts_stack(tmp_path_factory):
+    """Amtsweg with the demo assistants, its SMTP mailbox, and a local OpenID Connect provider (session-wide)."""
+    from amtsweg.accounts.tests.e2e_stack import AccountsStack
+
+    with AccountsStack(tmp_path_factory.mktemp("accounts-e2e")) as stack:
+        yield stack
+
+
+# Browser fixtures of the other e2e tests (Debian's Chromium, a fresh context per test, axe-core injected).
+from amtsweg.core.tests.conftest import browser, page  # noqa: E402, F401
+from amtsweg.core.tests.test_e2e_accessibility import axe_page  # noqa: E402, F401
