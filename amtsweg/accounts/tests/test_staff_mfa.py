@@ -76,4 +76,4 @@ def test_login_throttling_of_axes_and_allauth_both_apply_to_the_account_login(cl
         reverse("account_login"), {"login": user.email, "password": PASSWORD}, REMOTE_ADDR="203.0.113.9"
     )
     assert "_auth_user_id" not in client.session
-    assert "Zu viele" in locked.content.decode() or locked.status_code == 429
+    assert "Bitte versuchen Sie es später erneut" in locked.content.decode() or locked.status_code == 429
