@@ -79,4 +79,5 @@ def test_hoch_login_opens_the_assistant_and_returns_to_it(axe_page, requires_hoc
     assert_accessible(page, f"Startseite des Assistenten ({address})")
     page.goto(base + "/konto/")
     assert "Vertrauensniveau dieser Anmeldung: hoch" in page.locator("main").inner_text()
-    assert page.get_by_role("link", name="Mein Konto").is_visible()
+    nav = page.get_by_role("navigation", name="Hauptnavigation")
+    assert nav.get_by_role("link", name="Mein Konto", exact=True).is_visible()
