@@ -77,3 +77,19 @@ def test_login_throttling_of_axes_and_allauth_both_apply_to_the_account_login(cl
     )
     assert "_auth_user_id" not in client.session
     assert "Bitte versuchen Sie es später erneut" in locked.content.decode() or locked.status_code == 429
+
+
+def test_a_recovery_code_works_once_in_place_of_the_app(client):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    user = make_user("buerger@example.org")
+    totp_for(user)
+    code = RecoveryCodes.activate(user).get_unused_codes()[0]
+    client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    assert client.post(reverse("mfa_authenticate"), {"code": code}).status_code == 302
+    assert client.session.get("_auth_user_id")
+    client.post(reverse("account_logout"))
+    client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    again = client.post(reverse("mfa_authenticate"), {"code": code})
+    assert again.status_code == 200 and "Falscher Code" in again.content.decode()
+    assert "_auth_user_id" not in client.session
