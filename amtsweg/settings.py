@@ -407,6 +407,10 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_SAMESITE = "Lax"  # the OIDC callback is a top-level GET from the provider
 # Paths that only staff use: a staff session needs a second factor before it reaches them.
 AMTSWEG_STAFF_PATH_PREFIXES = ["/admin/"]
+# Off only for the unit tests of other apps, whose staff log in with force_login (conftest.py); never in production.
+AMTSWEG_STAFF_MFA_REQUIRED = env.bool("AMTSWEG_STAFF_MFA_REQUIRED", default=True)
+if MODE == "production" and not AMTSWEG_STAFF_MFA_REQUIRED:
+    raise ImproperlyConfigured("AMTSWEG_STAFF_MFA_REQUIRED cannot be switched off in production.")
 # OpenID Connect identity providers (BundID, Landeskonto, ...), one entry per provider from the environment:
 # AMTSWEG_OIDC_PROVIDERS='[{"id": "bundid", "name": "BundID", "client_id": "...", "secret": "...",
 #   "server_url": "https://.../.well-known/openid-configuration"}]'

@@ -31,6 +31,8 @@ class StaffMfaMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if not settings.AMTSWEG_STAFF_MFA_REQUIRED:
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.is_staff and _staff_path(request.path):
             if not selectors.user_has_second_factor(user):

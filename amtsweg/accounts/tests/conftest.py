@@ -77,3 +77,9 @@ def accounts_stack(tmp_path_factory):
 # Browser fixtures of the other e2e tests (Debian's Chromium, a fresh context per test, axe-core injected).
 from amtsweg.core.tests.conftest import browser, page  # noqa: E402, F401
 from amtsweg.core.tests.test_e2e_accessibility import axe_page  # noqa: E402, F401
+
+
+@pytest.fixture(autouse=True)
+def _staff_mfa_on(settings):
+    """The root conftest switches the staff MFA rule off for other apps' admin tests; here it is on."""
+    settings.AMTSWEG_STAFF_MFA_REQUIRED = True
