@@ -460,5 +460,17 @@ AMTSWEG_ASSURANCE_CLAIMS = env.json(
         },
     },
 )
+# Prefill from the profile (amtsweg.accounts.prefill): assistant field key -> profile source (given_name,
+# family_name, birth_date, address, email). Only with the citizen's consent; marked on the step, changeable.
+AMTSWEG_PREFILL_FIELDS = env.json(
+    "AMTSWEG_PREFILL_FIELDS",
+    default={
+        "vorname": "given_name",
+        "nachname": "family_name",
+        "geburtsdatum": "birth_date",
+        "anschrift": "address",
+        "email": "email",
+    },
+)
 # Organisation invitations are valid this long and only once.
 AMTSWEG_INVITATION_DAYS = env.int("AMTSWEG_INVITATION_DAYS", default=7)
