@@ -34,7 +34,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _own_flood_counters(settings):
-    """Each test counts its flood limits (amtsweg.core.limits) afresh; the limits themselves stay on."""
+    """Each test counts its flood limits (amtsweg.web.limits) afresh; the limits themselves stay on."""
     import uuid
 
     settings.AMTSWEG_LIMITS_KEY_PREFIX = uuid.uuid4().hex[:12]

@@ -35,6 +35,6 @@ control_socket_disable = True
 def post_worker_init(worker):
     import logging
 
-    from amtsweg.core.logging import StripQueryString
+    from amtsweg.ops.logging import StripQueryString
 
     logging.getLogger("gunicorn.access").addFilter(StripQueryString())

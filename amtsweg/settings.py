@@ -52,7 +52,7 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
-    "amtsweg.core",
+    "amtsweg.ops",  # app label "core" (see amtsweg/ops/apps.py)
     "amtsweg.directory",
     "amtsweg.catalog",
     "amtsweg.jurisdiction",
@@ -62,9 +62,11 @@ INSTALLED_APPS = [
     "amtsweg.submissions",
     "amtsweg.audit",
     "amtsweg.apiclients",
-    "amtsweg.casefile",
+    "amtsweg.cases",
     "amtsweg.hub",
     "amtsweg.pages",
+    # Installed in every mode: its `bootstrap` loads the reference data too; demo content only in demo mode.
+    "amtsweg.demo",
 ]
 
 MIDDLEWARE = [
@@ -93,13 +95,13 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "amtsweg.core.context_processors.site",
+                "amtsweg.web.context_processors.site",
             ],
         },
     },
 ]
 
-# SQLite (WAL, see amtsweg.core.apps) is the embedded default; DATABASE_URL selects PostgreSQL.
+# SQLite (WAL, the OPTIONS below) is the embedded default; DATABASE_URL selects PostgreSQL.
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'amtsweg.sqlite3'}"),
 }
@@ -184,9 +186,9 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_THROTTLE_CLASSES": ["amtsweg.core.throttling.AnonClientRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["amtsweg.web.throttling.AnonClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("AMTSWEG_API_ANON_RATE", default="600/min")},
-    "EXCEPTION_HANDLER": "amtsweg.core.api.exception_handler",
+    "EXCEPTION_HANDLER": "amtsweg.web.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Amtsweg API",
@@ -223,7 +225,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"strip_query": {"()": "amtsweg.core.logging.StripQueryString"}},
+    "filters": {"strip_query": {"()": "amtsweg.ops.logging.StripQueryString"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["strip_query"]},
     },
@@ -257,7 +259,7 @@ AMTSWEG_HEALTH_MAX_TASK_AGE_SECONDS = env.int("AMTSWEG_HEALTH_MAX_TASK_AGE_SECON
 # Probes reach the app over plain HTTP inside the cluster.
 SECURE_REDIRECT_EXEMPT = [r"^health/"]
 
-# --- Task workers: heartbeat and takeover (amtsweg.core.workers, ``manage.py worker``) ----------------
+# --- Task workers: heartbeat and takeover (amtsweg.ops.workers, ``manage.py worker``) ----------------
 # A worker whose heartbeat is older than the lease is dead; any live worker then takes over its work.
 AMTSWEG_WORKER_HEARTBEAT_SECONDS = env.float("AMTSWEG_WORKER_HEARTBEAT_SECONDS", default=5.0)
 AMTSWEG_WORKER_LEASE_SECONDS = env.float("AMTSWEG_WORKER_LEASE_SECONDS", default=30.0)
@@ -272,7 +274,7 @@ AMTSWEG_HEALTH_EXPECT_WORKERS = env.bool("AMTSWEG_HEALTH_EXPECT_WORKERS", defaul
 # --- Abuse resistance (issue 8; docs/security.md) -----------------------------------------------
 # One cache shared by all web processes (docs/adr/0010-shared-cache.md): API throttling and the
 # rate limits count in the database, so N processes do not allow N x the limit. The table is
-# created by the migration amtsweg.core 0002 (``createcachetable``). AMTSWEG_CACHE_URL may point
+# created by the ops migration core 0002 (``createcachetable``). AMTSWEG_CACHE_URL may point
 # to a real cache server instead (django-environ syntax, e.g. redis://…).
 CACHES = {"default": env.cache_url("AMTSWEG_CACHE_URL", default="dbcache://amtsweg_cache")}
 CACHES["default"].setdefault("TIMEOUT", 3600)
@@ -280,7 +282,7 @@ if CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
     # Culling drops a third of the rows when full: keep it rare, it also drops live counters.
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 200_000)
 # Addresses (IPs or CIDR networks) of reverse proxies whose X-Forwarded-For is believed;
-# empty: the connection's address is the client (amtsweg.core.clients.client_ip).
+# empty: the connection's address is the client (amtsweg.web.clients.client_ip).
 AMTSWEG_TRUSTED_PROXIES = env.list("AMTSWEG_TRUSTED_PROXIES", default=[])
 
 # Login throttling (django-axes, docs/adr/0010-shared-cache.md): after AMTSWEG_LOGIN_FAILURE_LIMIT
@@ -293,8 +295,8 @@ AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contri
 AXES_FAILURE_LIMIT = env.int("AMTSWEG_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AMTSWEG_LOGIN_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "amtsweg.core.clients.client_ip"
-AXES_LOCKOUT_CALLABLE = "amtsweg.core.views.login_locked_out"
+AXES_CLIENT_IP_CALLABLE = "amtsweg.web.clients.client_ip"
+AXES_LOCKOUT_CALLABLE = "amtsweg.web.views.login_locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True  # keep failed attempts only; no log of every successful login's address
 AXES_VERBOSE = False  # no start-up banner in every management command
@@ -313,7 +315,7 @@ AMTSWEG_FV_PORT = env.int("AMTSWEG_FV_PORT", default=8001)
 if "AMTSWEG_DEMO_FACHVERFAHREN_URL" not in env:
     # The demo target follows the demo Fachverfahren's port; bootstrap rewrites the target on each start.
     AMTSWEG_DEMO_FACHVERFAHREN_URL = f"http://127.0.0.1:{AMTSWEG_FV_PORT}/antraege"
-# Periodic jobs of `manage.py scheduler` (amtsweg/core/scheduler.py), interval in seconds, 0 = off.
+# Periodic jobs of `manage.py scheduler` (amtsweg/ops/scheduler.py), interval in seconds, 0 = off.
 AMTSWEG_SCHEDULE = {
     "deliveries_resume": env.int("AMTSWEG_SCHEDULE_RESUME_SECONDS", default=60),
     "receipts_resume": env.int("AMTSWEG_SCHEDULE_RESUME_SECONDS", default=60),
@@ -347,7 +349,7 @@ AMTSWEG_CONFIRMATION_ATTACH_RECEIPT = env.bool("AMTSWEG_CONFIRMATION_ATTACH_RECE
 # and used to plant cookies for this one. Preload stays an operator's decision (hard to undo).
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not LOCAL
 # Every DRF view parses JSON with bounded nesting and valid Unicode only (400, never a RecursionError 500).
-REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["amtsweg.core.api.SafeJSONParser"]
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["amtsweg.web.api.SafeJSONParser"]
 
 # --- API docs under the strict CSP (issue 7, item 8) -----------------------------------------------------------
 # Swagger UI from our own static files (drf-spectacular-sidecar) instead of Redoc: Redoc's styled-components

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from amtsweg.core.api import api_not_found
+from amtsweg.web.api import api_not_found
 
 admin.site.site_header = "Amtsweg – Verwaltung"
 admin.site.site_title = "Amtsweg"
@@ -14,11 +14,12 @@ urlpatterns = [
     path(
         "api/docs/",
         SpectacularSwaggerSplitView.as_view(
-            url_name="api-schema", template_name="core/api_docs.html", title="Amtsweg API – Dokumentation"
+            url_name="api-schema", template_name="web/api_docs.html", title="Amtsweg API – Dokumentation"
         ),
         name="api-docs",
     ),
     path("api/v1/hub/", include("amtsweg.hub.api_urls")),
+    path("api/v1/verzeichnis/", include("amtsweg.directory.api_urls")),
     path("api/v1/", include("amtsweg.finder.api_urls")),
     # Anything else under /api/ answers like the API does (JSON with "detail"), not with the HTML 404 page.
     re_path(r"^api/", api_not_found),
@@ -26,11 +27,11 @@ urlpatterns = [
     # Accounts (issue 10): our pages first, then allauth's (login, sign-up, e-mail, second factor, providers).
     path("konto/", include("amtsweg.accounts.urls")),
     path("konto/", include("allauth.urls")),
-    path("", include("amtsweg.core.ops_urls")),
+    path("", include("amtsweg.ops.urls")),
     path("", include("amtsweg.pages.urls")),
     path("", include("amtsweg.submissions.urls")),
     path("", include("amtsweg.finder.urls")),
 ]
 
-handler404 = "amtsweg.core.views.not_found"
-handler500 = "amtsweg.core.views.server_error"
+handler404 = "amtsweg.web.views.not_found"
+handler500 = "amtsweg.web.views.server_error"

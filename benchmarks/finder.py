@@ -1,11 +1,13 @@
 """Benchmark of the finder's search: 200 varied queries against the full catalogue and all Saxon Gemeinden.
 
-Run: ``.venv/bin/python benchmarks/finder.py``
+Run: ``.venv/bin/python benchmarks/finder.py [--misses]``
 
 Sets up a throw-away SQLite database in a temporary directory, loads the reference data,
 then measures in-process latency of ``leistung_search`` and ``place_search`` next to a naive
 baseline (Django ORM ``icontains`` / ``startswith``, i.e. SQL LIKE) over the same queries.
-Prints a table; no assertions (timings depend on the machine).
+Prints a table; no assertions (timings depend on the machine). Also reports search quality
+(recall@5, MRR) over the labelled citizen queries of ``benchmarks/data/finder_queries.csv``
+(see ``finder_quality.py``); ``--misses`` lists the queries whose expected Leistung is not in the top 5.
 """
 
 from __future__ import annotations
@@ -200,11 +202,11 @@ def setup_django(var_dir: Path) -> None:
 
 
 def load_reference_data() -> None:
-    """Saxony's register, PLZ, authorities and the catalogue, exactly as the platform loads them."""
+    """Register, PLZ, authorities, catalogue and demo assistants (online offers at a place), as ./dev start."""
     from django.core.management import call_command
 
-    with open(os.devnull, "w") as quiet:
-        call_command("bootstrap", "--reference-only", verbosity=0, stdout=quiet)
+    with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
+        call_command("bootstrap", verbosity=0, stdout=quiet)
 
 
 def build_queries() -> tuple[list[str], list[str]]:
@@ -353,7 +355,7 @@ def main() -> None:
         print()
         print("Amtsweg finder benchmark")
         print(
-            f"  data: {Leistung.objects.count()} Leistungen, {gemeinden} Gemeinden (bootstrap --reference-only "
+            f"  data: {Leistung.objects.count()} Leistungen, {gemeinden} Gemeinden (bootstrap with demo assistants "
             f"in {load_seconds:.1f} s)"
         )
         print(
@@ -383,6 +385,12 @@ def main() -> None:
             "targets: p95 < 20 ms (all), place p95 < 30 ms, >= 10x baseline; "
             f"total run {time.perf_counter() - started_total:.1f} s"
         )
+        print()
+        import finder_quality
+
+        for path in (finder_quality.QUERIES_FILE, finder_quality.HOLDOUT_FILE):
+            quality = finder_quality.evaluate(finder_quality.search_as_results_page, finder_quality.load_queries(path))
+            finder_quality.report(quality, label=path.name, show_misses="--misses" in sys.argv)
 
 
 def _safe(function, query: str) -> list:

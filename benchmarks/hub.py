@@ -234,13 +234,14 @@ def _wait_delivered(ids=None, timeout=120, poll=0.05) -> None:
 
 
 def _ingest(*, authority, gemeinde, prefix: str, index: int):
+    from amtsweg.cases.services import vorgang_create
     from amtsweg.hub.services import message_create
 
     sample, xml = _sample()
     message, _ = message_create(
         idempotency_key=f"{prefix}-{index:06d}",
         source="api",
-        vorgangsnummer=f"AW-B-{prefix}-{index:06d}",
+        vorgang=vorgang_create(authority=authority, channel="api", gemeinde=gemeinde),
         authority=authority,
         gemeinde=gemeinde,
         leika_key=sample["meta"]["leika"],

@@ -57,9 +57,9 @@ def _worker(url: str, worker_id: str, env: dict, log) -> subprocess.Popen:
 def run_variant(name: str, *, url: str, deliveries: int, receiver, world, log) -> dict:
     from django_tasks_db.models import DBTaskResult
 
-    from amtsweg.core.models import WorkerProcess
     from amtsweg.hub.models import Delivery, Message
     from amtsweg.hub.tests.test_e2e_hub_support import api_message
+    from amtsweg.ops.models import WorkerProcess
 
     gemeinde, authority = world
     prefix = f"{name}-{uuid.uuid4().hex[:6]}"

@@ -6,7 +6,7 @@ Run: ``.venv/bin/python benchmarks/scaleout.py`` (options: ``--duration S``, ``-
 ``./dev test``), Debian's ``nginx`` and ``wrk`` (``apt-get install nginx wrk``). Takes about 1½ minutes;
 prints a table, no assertions (timings depend on the machine).
 
-The stack is the one of the scale-out test (amtsweg/core/tests/scaleout_stack.py): Debian's nginx with the
+The stack is the one of the scale-out test (amtsweg/ops/tests/scaleout_stack.py): Debian's nginx with the
 site from deploy/nginx/ (without TLS) in front of 2 gunicorn instances (gthread), 2 task workers, one
 throw-away PostgreSQL database ``amtsweg_bench_scaleout_<pid>`` with the reference data, and the demo
 Fachverfahren (``amtsweg.hub.receivers.fachverfahren``, its own process, store on tmpfs) as the target.
@@ -66,8 +66,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from amtsweg.core.tests.nginx_conf import nginx_path  # noqa: E402 - after sys.path
-from amtsweg.core.tests.scaleout_stack import DRESDEN, HUNDESTEUER, ProcessGroup, Stack, free_port  # noqa: E402
+from amtsweg.ops.tests.nginx_conf import nginx_path  # noqa: E402 - after sys.path
+from amtsweg.ops.tests.scaleout_stack import DRESDEN, HUNDESTEUER, ProcessGroup, Stack, free_port  # noqa: E402
 
 PG_ADMIN_URL = "postgres://amtsweg:amtsweg-local@127.0.0.1:5432/postgres"
 SECRET = "benchmark-geheimnis-0123456789abcdef"  # noqa: S105 - local test receiver only
@@ -255,7 +255,7 @@ def _settle(*, timeout: float) -> tuple[int, int, float]:
 def run(args) -> dict:
     from django.core.management import call_command
 
-    from amtsweg.core.tests.scaleout_stack import scaleout_world
+    from amtsweg.ops.tests.scaleout_stack import scaleout_world
 
     name = f"amtsweg_bench_scaleout_{os.getpid()}"
     shm = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 - a private mkdtemp inside

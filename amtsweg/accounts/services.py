@@ -18,7 +18,7 @@ from django.utils import timezone
 from amtsweg.accounts.models import Invitation, Membership, Organisation, Profile, Role
 from amtsweg.accounts.selectors import ASSURANCE_SESSION_KEY
 from amtsweg.catalog.models import AssuranceLevel
-from amtsweg.core import limits
+from amtsweg.web import limits
 
 logger = logging.getLogger(__name__)
 

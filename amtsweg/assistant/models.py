@@ -120,7 +120,7 @@ class Upload(models.Model):
     sha512 = models.CharField("SHA-512", max_length=128)
     # Relative to the upload directory; chosen by us, never derived from the user's file name.
     path = models.CharField("Speicherort", max_length=255)
-    # Hashed client address (amtsweg.core.clients.client_key) for the per-client quota; no plain IP.
+    # Hashed client address (amtsweg.web.clients.client_key) for the per-client quota; no plain IP.
     client_key = models.CharField("Client (Prüfsumme)", max_length=32, blank=True, db_index=True)
     created = models.DateTimeField("Hochgeladen am", auto_now_add=True)
 

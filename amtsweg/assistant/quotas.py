@@ -1,7 +1,7 @@
 """Storage quotas for uploads (issue 8 finding 2): per draft, per client and day, and in total.
 
 Counted from the ``Upload`` rows in the database, so every web process sees the same figures.
-A client is the hashed address from ``amtsweg.core.clients.client_key`` (proxy headers only from
+A client is the hashed address from ``amtsweg.web.clients.client_key`` (proxy headers only from
 configured proxies). Concurrent uploads may overshoot a quota by at most one file each; the
 checks are about disk filling, not about exact accounting.
 """

@@ -26,7 +26,7 @@ from amtsweg.assistant.models import Draft, ResumeMail
 from amtsweg.assistant.selectors import draft_is_expired, form_for
 from amtsweg.assistant.services import DraftUnavailable, Limited, ResumeLimitReached
 from amtsweg.common.hashing import token_hash
-from amtsweg.core import limits
+from amtsweg.web import limits
 
 logger = logging.getLogger(__name__)
 

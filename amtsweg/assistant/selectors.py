@@ -79,7 +79,12 @@ def offer_for(*, leistung, resolution) -> Offer | None:
 def offer_get(*, key: str, ags: str) -> Offer | None:
     """The offer behind ``/antrag/<key>/<ags>/``: definition by key, current Gemeinde by AGS, live activation."""
     definition = FormDefinition.objects.filter(key=key).select_related("leistung").first()
-    gemeinde = Territory.objects.filter(ags=ags, kind=Territory.Kind.GEMEINDE, valid_until__isnull=True).first()
+    from amtsweg.jurisdiction.selectors import gemeinde_by_ags
+
+    # Only a current Gemeinde's own AGS opens the assistant (an old AGS would be a different URL).
+    gemeinde = gemeinde_by_ags(ags=ags)
+    if gemeinde is not None and gemeinde.ags != ags:
+        gemeinde = None
     if definition is None or gemeinde is None or definition.leistung is None:
         return None
     found = assistant_for(leistung=definition.leistung, gemeinde=gemeinde)

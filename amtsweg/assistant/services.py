@@ -17,9 +17,9 @@ from amtsweg.assistant.models import Activation, Draft, ResumeMail, Upload
 from amtsweg.assistant.quotas import abandoned_drafts, upload_quota_problem
 from amtsweg.assistant.wizard import answer_get, file_refs
 from amtsweg.common.hashing import token_hash
-from amtsweg.core import limits
 from amtsweg.forms.engine import STEP_ERROR_KEY, ResolvedForm, answers_finalize
 from amtsweg.forms.models import FormDefinition, FormVersion
+from amtsweg.web import limits
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class ResumeLimitReached(Exception):
 
 
 class Limited(Exception):
-    """A flood limit (``limit``, see amtsweg.core.limits and docs/security-limits.md) refuses this."""
+    """A flood limit (``limit``, see amtsweg.web.limits and docs/security-limits.md) refuses this."""
 
     def __init__(self, limit):
         self.limit = limit

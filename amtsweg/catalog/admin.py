@@ -84,6 +84,7 @@ class LeistungAdmin(admin.ModelAdmin):
                     "processing_time",
                     "legal_basis",
                     "online_url",
+                    "form_url",
                 )
             },
         ),
@@ -93,7 +94,7 @@ class LeistungAdmin(admin.ModelAdmin):
     )
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "online_url":
+        if db_field.name in ("online_url", "form_url"):
             kwargs["assume_scheme"] = "https"
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 

@@ -37,6 +37,7 @@ STAMMTEXT_FIELDS = (
     "processing_time",
     "legal_basis",
     "online_url",
+    "form_url",
 )
 LEIKA_TYP_1_NOTE = "Standardregel: LeiKa-Typ 1 – Regelung und Vollzug durch den Bund."
 _GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss", "ẞ": "SS"})
@@ -148,8 +149,28 @@ def leistung_rows(raw_rows: list[dict[str, str]]) -> list[CatalogRow]:
     return result
 
 
-def execution_levels_load(path: Path):
-    by_leika, by_name, by_ozg = {}, {}, {}
+@dataclass(frozen=True)
+class LevelRules:
+    """The curated execution levels by scope (see data/execution_levels.csv): key → (level, source note)."""
+
+    by_leika: dict[str, tuple[str, str]]
+    by_name: dict[tuple[str, str], tuple[str, str]]
+    by_ozg: dict[str, tuple[str, str]]
+    by_object: dict[str, tuple[str, str]]  # LeiKa-Leistungsobjekt: first 8 digits of the key
+    by_group: dict[str, tuple[str, str]]  # LeiKa-Leistungsgruppierung: first 5 digits of the key
+
+
+_SCOPE_KEY_LENGTH = {"object": 8, "group": 5}
+
+
+def execution_levels_load(path: Path) -> LevelRules:
+    rules = LevelRules({}, {}, {}, {}, {})
+    targets = {
+        "leika": rules.by_leika,
+        "ozg": rules.by_ozg,
+        "object": rules.by_object,
+        "group": rules.by_group,
+    }
     with open(path, encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(line for line in fh if not line.startswith("#")):
             level = (row["level"] or "").strip()
@@ -157,15 +178,35 @@ def execution_levels_load(path: Path):
                 raise CatalogImportError(f"Unbekannte Vollzugsebene „{level}“ in {path.name}.")
             value = (level, (row["source"] or "").strip())
             scope, key = row["scope"].strip(), row["key"].strip()
-            if scope == "leika":
-                by_leika[key] = value
-            elif scope == "name":
-                by_name[(key, " ".join(row["name"].split()))] = value
-            elif scope == "ozg":
-                by_ozg[key] = value
+            if scope in _SCOPE_KEY_LENGTH and (len(key) != _SCOPE_KEY_LENGTH[scope] or not key.isdigit()):
+                raise CatalogImportError(
+                    f"Der Schlüssel „{key}“ ({scope}) in {path.name} muss {_SCOPE_KEY_LENGTH[scope]} Ziffern haben."
+                )
+            if scope == "name":
+                rules.by_name[(key, " ".join(row["name"].split()))] = value
+            elif scope in targets:
+                targets[scope][key] = value
             else:
                 raise CatalogImportError(f"Unbekannter Geltungsbereich „{scope}“ in {path.name}.")
-    return by_leika, by_name, by_ozg
+    return rules
+
+
+def level_for(row: CatalogRow, rules: LevelRules) -> tuple[str, str]:
+    """(level, note) of a catalogue row. Most specific rule first:
+    LeiKa key / name row > LeiKa-Typ 1 (Bund) > Leistungsobjekt > OZG-Leistung > Leistungsgruppierung."""
+    if row.leika_key and row.leika_key in rules.by_leika:
+        return rules.by_leika[row.leika_key]
+    if not row.leika_key and (row.ozg_id, row.name) in rules.by_name:
+        return rules.by_name[(row.ozg_id, row.name)]
+    if row.leika_typ == "1":
+        return ExecutionLevel.BUND.value, LEIKA_TYP_1_NOTE
+    if row.leika_key and row.leika_key[:8] in rules.by_object:
+        return rules.by_object[row.leika_key[:8]]
+    if row.ozg_id in rules.by_ozg:
+        return rules.by_ozg[row.ozg_id]
+    if row.leika_key and row.leika_key[:5] in rules.by_group:
+        return rules.by_group[row.leika_key[:5]]
+    return "", ""
 
 
 def stammtexte_load(path: Path) -> dict[str, dict[str, str]]:
@@ -206,18 +247,8 @@ def keywords_for(row: CatalogRow, rules, stammtext: dict[str, str]) -> str:
 
 
 def desired_values(row: CatalogRow, *, levels, stammtexte, keyword_rules) -> dict:
-    by_leika, by_name, by_ozg = levels
     stammtext = stammtexte.get(row.leika_key, {}) if row.leika_key else {}
-    if row.leika_key and row.leika_key in by_leika:
-        level, note = by_leika[row.leika_key]
-    elif not row.leika_key and (row.ozg_id, row.name) in by_name:
-        level, note = by_name[(row.ozg_id, row.name)]
-    elif row.leika_typ == "1":
-        level, note = ExecutionLevel.BUND.value, LEIKA_TYP_1_NOTE
-    elif row.ozg_id in by_ozg:
-        level, note = by_ozg[row.ozg_id]
-    else:
-        level, note = "", ""
+    level, note = level_for(row, levels)
     values = {f: stammtext.get(f, "") for f in STAMMTEXT_FIELDS}
     values["legal_basis"] = stammtext.get("legal_basis") or row.legal_basis
     values.update(

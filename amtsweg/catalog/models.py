@@ -103,6 +103,12 @@ class Leistung(models.Model):
         help_text="„niedrig“: ohne Konto oder mit Passwort. „substanziell“/„hoch“: Anmeldung mit einem Nutzerkonto "
         "wie BundID auf diesem Niveau.",
     )
+    # A form to print and hand in, for citizens whose authority offers no online application.
+    form_url = models.URLField(
+        "Formular zum Herunterladen",
+        blank=True,
+        help_text="Adresse eines Antragsformulars (z. B. PDF), das auf der Leistungsseite angeboten wird.",
+    )
 
     # Why the execution level is what it is (curated source note or default rule); shown in explanations.
     execution_level_note = models.CharField("Begründung der Vollzugsebene", max_length=500, blank=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,6 +27,7 @@ MANAGED_FIELDS = (
     "legal_basis",
     "keywords",
     "online_url",
+    "form_url",
     "execution_level",
     "execution_level_note",
     "published",
@@ -89,6 +91,22 @@ def leistungen_for_index() -> list[dict]:
     )
 
 
+# (read at, Leistung id → URL): read on every search with a place; an editor's change may show a few
+# seconds late, like the search index itself.
+_STATEWIDE: list[tuple[float, dict[int, str]]] = []
+STATEWIDE_TTL_SECONDS = 3.0
+
+
+def leistungen_online_statewide() -> dict[int, str]:
+    """Leistung id → state-wide online service URL (``online_url``) of the published Leistungen."""
+    now = time.monotonic()
+    if _STATEWIDE and now - _STATEWIDE[0][0] < STATEWIDE_TTL_SECONDS:
+        return _STATEWIDE[0][1]
+    found = dict(Leistung.objects.filter(published=True).exclude(online_url="").values_list("id", "online_url"))
+    _STATEWIDE[:] = [(now, found)]
+    return found
+
+
 def catalog_version() -> str:
     """A cheap stamp that changes whenever Leistungen are added, removed or edited."""
     agg = Leistung.objects.aggregate(n=Count("id"), last=Max("updated_at"))
@@ -126,7 +144,12 @@ def _synonyms_from_file(path: str) -> dict[str, tuple[str, ...]]:
     with open(path, encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(line for line in fh if not line.startswith("#")):
             term = (row.get("term") or "").strip().lower()
-            expansions = tuple(w for w in (row.get("expansions") or "").lower().split() if w)
+            raw = (row.get("expansions") or "").lower()
+            # "a b c": three words, any of which may match (a bag); "a b; c": the phrase "a b" or the word c.
+            if ";" in raw:
+                expansions = tuple(" ".join(p.split()) for p in raw.split(";") if p.strip())
+            else:
+                expansions = tuple(w for w in raw.split() if w)
             if term and expansions:
                 result[term] = tuple(dict.fromkeys(result.get(term, ()) + expansions))
     return result
@@ -135,7 +158,9 @@ def _synonyms_from_file(path: str) -> dict[str, tuple[str, ...]]:
 def synonyms_map() -> dict[str, list[str]]:
     """Citizen vocabulary → catalogue terms (lower case), from ``catalog/data/synonyms.csv``.
 
-    Example: ``synonyms_map()["umzug"] == ["ummeldung", "wohnsitz", "anmeldung", "halteverbot", ...]``.
+    Example: ``synonyms_map()["umzug"] == ["ummeldung", "wohnsitz", "anmeldung", "halteverbot", ...]``;
+    an entry with several words is a phrase that should match as a whole
+    (``synonyms_map()["bürgergeld"] == ["arbeitslosengeld ii", "grundsicherung für arbeitsuchende"]``).
     """
     return {term: list(exp) for term, exp in _synonyms_from_file(str(SYNONYMS_FILE)).items()}
 
@@ -143,3 +168,8 @@ def synonyms_map() -> dict[str, list[str]]:
 def leistung_by_leika_key(*, leika_key: str) -> Leistung | None:
     """The Leistung with this LeiKa key (the oldest if several share it), or None."""
     return Leistung.objects.filter(leika_key=leika_key).order_by("pk").first()
+
+
+def leistungen_online_statewide_reset() -> None:
+    """Forget the cached state-wide online services (tests, bulk imports)."""
+    _STATEWIDE.clear()

@@ -165,8 +165,9 @@ def _report(
     ozg_created: int,
 ) -> dict:
     """Counts after the import and the curated keys that matched nothing."""
-    by_leika, by_name, by_ozg = levels
     leika_keys = {r.leika_key for r in rows}
+    objects = {k[:8] for k in leika_keys if k}
+    groups = {k[:5] for k in leika_keys if k}
     return {
         "themenfelder": Themenfeld.objects.count(),
         "lebenslagen": Lebenslage.objects.count(),
@@ -176,15 +177,18 @@ def _report(
         "updated": updated,
         "unchanged": len(rows) - created - updated,
         "kept_edits": kept_edits,
-        "with_level": Leistung.objects.exclude(execution_level="").count(),
+        "with_level": Leistung.objects.filter(published=True).exclude(execution_level="").count(),
+        "without_level": Leistung.objects.filter(published=True, execution_level="").count(),
         "unpublished": Leistung.objects.filter(published=False).count(),
         "themenfelder_created": themen_created,
         "lebenslagen_created": lebenslagen_created,
         "ozg_created": ozg_created,
         "level_rows_unmatched": sorted(
-            [k for k in by_leika if k not in leika_keys]
-            + [f"{o}:{n}" for o, n in by_name if not any(r.ozg_id == o and r.name == n for r in rows)]
-            + [k for k in by_ozg if k not in ozg_source]
+            [k for k in levels.by_leika if k not in leika_keys]
+            + [f"{o}:{n}" for o, n in levels.by_name if not any(r.ozg_id == o and r.name == n for r in rows)]
+            + [k for k in levels.by_ozg if k not in ozg_source]
+            + [f"object:{k}" for k in levels.by_object if k not in objects]
+            + [f"group:{k}" for k in levels.by_group if k not in groups]
         ),
         "stammtext_keys_unmatched": sorted(k for k in stammtexte if k not in leika_keys),
     }
@@ -269,3 +273,22 @@ def _leistung_refresh(obj: Leistung, row: CatalogRow, ozg: OzgLeistung, desired:
         obj.imported_values = dict(desired)
         changed = True
     return changed, kept_edits
+
+
+def leistung_execution_level_set(*, leistung: Leistung, level: str, note: str) -> Leistung:
+    """Set who executes ``leistung`` (an editor's decision, with its reason); the next catalogue import keeps it.
+
+    ``level`` is an ``ExecutionLevel`` value ("" = unknown). Raises ``ValueError`` (German) for other values or
+    an empty reason when a level is set.
+    """
+    from .models import ExecutionLevel
+
+    if level not in ExecutionLevel.values:
+        allowed = ", ".join(v or "''" for v in ExecutionLevel.values)
+        raise ValueError(f"Unbekannte Vollzugsebene '{level}' (erlaubt: {allowed}).")
+    if level and not note.strip():
+        raise ValueError("Bitte geben Sie eine Begründung (Quelle) für die Vollzugsebene an.")
+    leistung.execution_level = level
+    leistung.execution_level_note = note.strip()[:500]
+    leistung.save(update_fields=["execution_level", "execution_level_note", "updated_at"])
+    return leistung

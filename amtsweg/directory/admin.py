@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from .models import Authority, PostalCode, RegisterImport, Territory, TerritoryChange
-from .services import authorities_export, register_report_text
+from .services import authorities_export, reference_version_bump, register_report_text
 
 
 class CurrentFilter(admin.SimpleListFilter):
@@ -32,8 +32,25 @@ class CurrentFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReferenceDataAdminMixin:
+    """Admin edits of reference data bump its version, so every process's in-memory snapshot
+    (jurisdiction.snapshot) picks them up on its next request."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)  # after the many-to-many fields (serves)
+        reference_version_bump()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        reference_version_bump()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        reference_version_bump()
+
+
 @admin.register(Territory)
-class TerritoryAdmin(admin.ModelAdmin):
+class TerritoryAdmin(ReferenceDataAdminMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "ags", "ars", "type_code", "population", "postal_code", "valid_until"]
     list_filter = ["kind", CurrentFilter, "type_code"]
     search_fields = ["name", "=ags", "^ars", "postal_code"]
@@ -91,7 +108,7 @@ def _export_response(queryset, fmt: str) -> HttpResponse:
 
 
 @admin.register(Authority)
-class AuthorityAdmin(admin.ModelAdmin):
+class AuthorityAdmin(ReferenceDataAdminMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "kind",

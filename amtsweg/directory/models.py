@@ -193,3 +193,22 @@ class Authority(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ReferenceVersion(models.Model):
+    """A single row whose token changes whenever territories, authorities or Zuständigkeit overrides change.
+
+    Processes that keep the reference data in memory (``jurisdiction.snapshot``) compare it on every
+    request. A fresh random token rather than a counter: a rolled-back change must never leave a
+    stamp another change reuses.
+    """
+
+    token = models.CharField(max_length=32)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "Stand der Referenzdaten"
+        verbose_name_plural = "Stand der Referenzdaten"
+
+    def __str__(self) -> str:
+        return f"{self.token} ({self.changed_at:%d.%m.%Y %H:%M})"

@@ -74,3 +74,103 @@ def authority_for_gemeinde(*, gemeinde: Territory, level: str) -> Authority | No
     if direct is not None:
         return direct
     return candidates.filter(serves__successor=gemeinde).order_by("generated", "pk").first()
+
+
+# --- register facts (read-only overview for the API and the ``register_facts`` command) ------------------------
+
+_FACTS_IMPORTS = 20  # newest register imports listed with their changes
+
+
+def _unit_ref(t: Territory, stats: dict[int, tuple[int, int]]) -> dict:
+    gemeinden, population = stats.get(t.pk, (0, 0))
+    return {
+        "ars": t.ars,
+        "ags": t.ags,
+        "name": t.name,
+        "type_code": t.type_code,
+        "gemeinden": gemeinden,
+        "population": population,
+    }
+
+
+def register_facts(*, land: str | None = None) -> dict:
+    """Counts and population per Land, Kreis and Gemeindeverband (current units), and the import reports
+    (mergers, renames) of the newest register imports. Reads only; a handful of queries."""
+    from collections import defaultdict
+
+    from .models import RegisterImport
+
+    current = Territory.objects.filter(valid_until__isnull=True)
+    if land:
+        current = current.filter(ars__startswith=land)
+    units = list(current.exclude(kind=Territory.Kind.GEMEINDE).order_by("ars"))
+    gemeinden = list(
+        current.filter(kind=Territory.Kind.GEMEINDE).values_list("ars", "kreis_id", "parent_id", "population")
+    )
+    land_pk = {u.ars: u.pk for u in units if u.kind == Territory.Kind.LAND}
+    stats: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for ars, kreis_id, parent_id, population in gemeinden:
+        for pk in {kreis_id, parent_id, land_pk.get(ars[:2])} - {None}:
+            stats[pk][0] += 1
+            stats[pk][1] += population or 0
+    frozen = {pk: (n, p) for pk, (n, p) in stats.items()}
+    latest = RegisterImport.objects.order_by("-register_date", "-started_at").first()
+    return {
+        "register_date": latest.register_date if latest else None,
+        "totals": {
+            "laender": sum(1 for u in units if u.kind == Territory.Kind.LAND),
+            "kreise": sum(1 for u in units if u.kind == Territory.Kind.KREIS),
+            "gemeindeverbaende": sum(1 for u in units if u.kind == Territory.Kind.GEMEINDEVERBAND),
+            "gemeinden": len(gemeinden),
+            "population": sum(p or 0 for *_, p in gemeinden),
+            "historical_gemeinden": Territory.objects.filter(
+                kind=Territory.Kind.GEMEINDE, valid_until__isnull=False, ars__startswith=land or ""
+            ).count(),
+        },
+        "laender": [_unit_ref(u, frozen) for u in units if u.kind == Territory.Kind.LAND],
+        "kreise": [_unit_ref(u, frozen) for u in units if u.kind == Territory.Kind.KREIS],
+        "verbaende": [_unit_ref(u, frozen) for u in units if u.kind == Territory.Kind.GEMEINDEVERBAND],
+        "imports": _import_reports(land=land),
+    }
+
+
+def _import_reports(*, land: str | None) -> list[dict]:
+    from .models import RegisterImport, TerritoryChange
+
+    runs = list(RegisterImport.objects.order_by("-register_date", "-started_at")[:_FACTS_IMPORTS])
+    if land:
+        runs = [r for r in runs if r.scope in (land, "DE")]
+    listed = {TerritoryChange.Kind.MERGED, TerritoryChange.Kind.RENAMED, TerritoryChange.Kind.DISSOLVED}
+    changes = (
+        TerritoryChange.objects.filter(register_import__in=runs, kind__in=listed)
+        .select_related("territory", "related")
+        .order_by("territory__ars")
+    )
+    by_run: dict[int, list] = {r.pk: [] for r in runs}
+    for change in changes:
+        t = change.territory
+        if land and not t.ars.startswith(land):
+            continue
+        by_run[change.register_import_id].append(
+            {
+                "kind": change.kind,
+                "territory_kind": t.kind,
+                "name": t.name,
+                "ags": t.ags,
+                "ars": t.ars,
+                "old": change.old_value,
+                "new": change.new_value,
+                "successor_ags": change.related.ags if change.related_id else "",
+            }
+        )
+    return [
+        {
+            "source": r.source,
+            "register_date": r.register_date,
+            "scope": r.scope,
+            "imported_at": r.started_at,
+            "counts": {k: v for k, v in (r.report or {}).items() if isinstance(v, int) and not isinstance(v, bool)},
+            "changes": by_run[r.pk],
+        }
+        for r in runs
+    ]

@@ -14,13 +14,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from amtsweg.catalog import selectors as catalog_selectors
-from amtsweg.directory import selectors as directory_selectors
 from amtsweg.finder import search
-from amtsweg.jurisdiction.selectors import responsible_authority
+from amtsweg.jurisdiction.selectors import gemeinde_by_ags, responsible_authority
 
 from . import serializers
 from .forms import QUERY_MAX_LENGTH
-from .selectors import leistung_by_slug_or_key
+from .selectors import leistung_for_routing, leistung_results
 
 LIMIT_MAX = 100
 # What the views check, stated in the schema too: at least one visible character, no NUL, bounded length.
@@ -59,6 +58,27 @@ _LIMIT = OpenApiParameter(
 )
 
 
+_ORT = OpenApiParameter(
+    "ort",
+    {"type": "string", "pattern": "^[0-9]{8}$"},
+    OpenApiParameter.QUERY,
+    description="Gemeindeschlüssel (AGS, 8 Ziffern) des Wohnorts, zum Beispiel 14522180 für Freiberg.",
+)
+
+
+def _gemeinde_param(request):
+    """The current Gemeinde for ``ort`` (a dissolved one's successor), None without; 400/404 when unusable."""
+    ags = request.query_params.get("ort")
+    if ags is None:
+        return None
+    if not _AGS_PATTERN.fullmatch(ags):
+        raise ParseError("Der Parameter „ort“ muss ein 8-stelliger Gemeindeschlüssel sein.")
+    gemeinde = gemeinde_by_ags(ags=ags)
+    if gemeinde is None:
+        raise NotFound(f"Zum Gemeindeschlüssel „{ags}“ ist uns keine Gemeinde bekannt.")
+    return gemeinde
+
+
 def _query_param(request, name: str = "q", max_length: int = QUERY_MAX_LENGTH) -> str:
     raw = request.query_params.get(name, "")
     value = " ".join(raw.split())
@@ -93,20 +113,28 @@ class LeistungSearchView(PublicApiView):
         summary="Leistungen suchen",
         description=(
             "Freitextsuche im Leistungskatalog (deutsche Wortstämme, Komposita, Synonyme, Tippfehler). "
-            "Beispiel: „Hund“ findet „Hundesteuer“, „Umzug“ findet die Ummeldung des Wohnsitzes."
+            "Beispiel: „Hund“ findet „Hundesteuer“, „Umzug“ findet die Ummeldung des Wohnsitzes. "
+            "Nur echte Treffer werden gezählt. Mit ``ort`` (Gemeindeschlüssel) stehen Leistungen, die dort "
+            "online beantragt werden können, vorn und tragen ``online_url``."
         ),
-        parameters=[_Q, _LIMIT],
-        responses={200: serializers.LeistungSearchSerializer, **_ERRORS},
+        parameters=[_Q, _LIMIT, _ORT],
+        responses={200: serializers.LeistungSearchSerializer, **_ERRORS, **_NOT_FOUND},
         tags=["Leistungen"],
     )
     def get(self, request):
         query = _query_param(request)
         limit = _limit_param(request, default=20)
+        gemeinde = _gemeinde_param(request)
         try:
-            hits = search.leistung_search(query=query, limit=limit)
+            results = leistung_results(query=query, gemeinde=gemeinde, limit=limit)
         except search.QueryError as exc:
             raise ParseError(str(exc)) from None
-        data = {"query": query, "count": len(hits), "results": hits}
+        data = {
+            "query": query,
+            "count": results.total,
+            "ort": gemeinde.ags if gemeinde else "",
+            "results": results.items,
+        }
         return Response(serializers.LeistungSearchSerializer(data).data)
 
 
@@ -192,23 +220,11 @@ class ZustaendigkeitView(PublicApiView):
             raise ParseError(
                 "Der Parameter „ags“ muss ein 8-stelliger Amtlicher Gemeindeschlüssel sein, z. B. 14612000."
             )
-        leistung = leistung_by_slug_or_key(value=key)
+        leistung = leistung_for_routing(value=key)
         if leistung is None:
             raise NotFound(f"Eine Leistung „{key}“ gibt es nicht (erwartet: Kurzname oder LeiKa-Schlüssel).")
-        gemeinde = directory_selectors.gemeinde_by_ags(ags=ags)
+        gemeinde = gemeinde_by_ags(ags=ags)
         if gemeinde is None:
             raise NotFound(f"Zum Gemeindeschlüssel „{ags}“ ist keine Gemeinde bekannt.")
         resolution = responsible_authority(leistung=leistung, gemeinde=gemeinde)
-        current = resolution.gemeinde
-        data = {
-            "leistung": {"slug": leistung.slug, "name": leistung.name, "leika_key": leistung.leika_key},
-            "requested_ags": ags,
-            "gemeinde": {"kind": current.kind, "name": current.name, "ags": current.ags, "ars": current.ars},
-            "execution_level": resolution.level,
-            "execution_level_label": serializers.level_label(resolution.level),
-            "authority": resolution.authority,
-            "served_territories": resolution.served_territories,
-            "explanation": resolution.explanation,
-            "override": resolution.override,
-        }
-        return Response(serializers.ZustaendigkeitSerializer(data).data)
+        return Response(serializers.zustaendigkeit_payload(leistung=leistung, requested_ags=ags, resolution=resolution))

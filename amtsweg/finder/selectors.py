@@ -5,11 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from django.db import connection
+
 from amtsweg.catalog import selectors as catalog_selectors
 from amtsweg.catalog.models import Leistung
+from amtsweg.catalog.online import leistungen_online_at
 from amtsweg.directory import selectors as directory_selectors
 from amtsweg.directory.models import PostalCode, Territory
 from amtsweg.finder import search
+from amtsweg.jurisdiction import selectors as jurisdiction_selectors
 
 AGS_RE = re.compile(r"^\d{8}$")
 LEIKA_KEY_RE = re.compile(r"^\d{14}$")
@@ -95,7 +99,8 @@ def _by_postal_code(*, code: str, name_hint: str = "") -> PlaceResolution:
 
 
 def _by_ags(*, ags: str) -> PlaceResolution:
-    gemeinde = directory_selectors.gemeinde_by_ags(ags=ags)
+    # From the Zuständigkeit snapshot: the page resolves the Zuständigkeit from it next anyway.
+    gemeinde = jurisdiction_selectors.gemeinde_by_ags(ags=ags)
     if gemeinde is None:
         return PlaceResolution(
             query=ags,
@@ -165,6 +170,24 @@ def place_suggestions(*, text: str, limit: int = 8) -> list:
         return []
 
 
+def _routing_sql(column: str) -> str:
+    # Table and column names come from the model's metadata, quoted by the backend; the value is a parameter.
+    qn = connection.ops.quote_name
+    fields = ", ".join(qn(f) for f in ("id", "slug", "name", "leika_key", "execution_level"))
+    return (
+        f"SELECT {fields} FROM {qn(Leistung._meta.db_table)} "  # noqa: S608
+        f"WHERE {qn('published')} = %s AND {qn(column)} = %s ORDER BY {qn('id')} LIMIT 1"
+    )
+
+
+def leistung_for_routing(*, value: str) -> Leistung | None:
+    """Like ``leistung_by_slug_or_key``, with only the fields a Zuständigkeit answer needs (the others are
+    deferred). The API runs this on every request; a raw statement spares the query compiler, which costs
+    more than the look-up itself."""
+    column = "leika_key" if LEIKA_KEY_RE.match(value) else "slug"
+    return next(iter(Leistung.objects.raw(_routing_sql(column), [True, value])), None)
+
+
 def leistung_by_slug_or_key(*, value: str) -> Leistung | None:
     """A published Leistung by slug or by 14-digit LeiKa key (for API clients that route by LeiKa)."""
     if LEIKA_KEY_RE.match(value):
@@ -176,3 +199,79 @@ def leistung_by_slug_or_key(*, value: str) -> Leistung | None:
             .first()
         )
     return catalog_selectors.leistung_by_slug(slug=value)
+
+
+@dataclass(frozen=True)
+class LeistungResult:
+    """A search hit as the results page shows it: with the online offer at the citizen's place, if any."""
+
+    hit: search.LeistungHit
+    online_url: str = ""
+    # True when the responsible authority at the place offers an assistant (not only a state-wide service).
+    online_local: bool = False
+
+
+@dataclass(frozen=True)
+class LeistungResults:
+    items: list[LeistungResult]
+    # Real matches (see leistung_search); ``capped`` when there are at least ``limit`` of them.
+    total: int
+    capped: bool
+
+
+def leistung_results(*, query: str, gemeinde: Territory | None = None, limit: int = 100) -> LeistungResults:
+    """Search results ranked by what the citizen can do at ``gemeinde``: online offers there first.
+
+    Raises ``search.QueryError`` for unusable input.
+    """
+    offers = online_offers_at(gemeinde=gemeinde)
+    hits = search.leistung_search(query=query, limit=limit, online=offers.keys())
+    items = [
+        LeistungResult(
+            hit=hit,
+            online_url=offers[hit.id].url if hit.id in offers else "",
+            online_local=hit.id in offers and offers[hit.id].local,
+        )
+        for hit in hits
+    ]
+    return LeistungResults(items=items, total=len(items), capped=len(items) >= limit)
+
+
+def online_offers_at(*, gemeinde: Territory | None) -> dict:
+    """Leistung id → ``catalog.online.OnlineOffer`` for a citizen of ``gemeinde`` (state-wide ones only without)."""
+    return leistungen_online_at(gemeinde=gemeinde)
+
+
+@dataclass(frozen=True)
+class AuthorityContact:
+    """How a citizen reaches an authority: what the directory has, and honestly what it lacks."""
+
+    authority: object
+    missing: list[str]
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+# Ways to reach an authority besides the address, in the order the page shows them (field → German label).
+CONTACT_FIELDS = (
+    ("opening_hours", "Öffnungszeiten"),
+    ("phone", "Telefon"),
+    ("email", "E-Mail"),
+)
+
+
+def authority_contact(*, authority) -> AuthorityContact | None:
+    if authority is None:
+        return None
+
+    def has(field: str) -> bool:
+        return bool((getattr(authority, field, "") or "").strip())
+
+    missing = []
+    if not has("street"):
+        # Generated entries know the seat's town but not the building.
+        missing.append("Straße und Hausnummer" if has("city") else "Anschrift")
+    missing += [label for field, label in CONTACT_FIELDS if not has(field)]
+    return AuthorityContact(authority=authority, missing=missing)

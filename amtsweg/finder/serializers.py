@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from amtsweg.catalog.models import ExecutionLevel, Leistung
+from amtsweg.jurisdiction.selectors import Status
 
 
 def level_label(code: str) -> str:
@@ -28,15 +29,30 @@ class LeistungHitSerializer(serializers.Serializer):
     execution_level = serializers.ChoiceField(choices=ExecutionLevel.choices, help_text="Vollzugsebene.")
     execution_level_label = serializers.SerializerMethodField()
     score = serializers.FloatField(help_text="Relevanz (höher ist besser).")
+    has_text = serializers.BooleanField(help_text="Ob ein Stammtext (Beschreibung) vorliegt.")
 
     def get_execution_level_label(self, hit) -> str:
         return level_label(hit.execution_level)
 
 
+class LeistungResultSerializer(LeistungHitSerializer):
+    """A hit with the online offer at the place given as ``ort`` (``finder.selectors.LeistungResult``)."""
+
+    online_url = serializers.CharField(
+        help_text="Wo die Leistung am angegebenen Ort online beantragt werden kann; leer, wenn nicht online."
+    )
+
+    def to_representation(self, instance):
+        data = dict(LeistungHitSerializer(instance.hit, context=self.context).data)
+        data["online_url"] = instance.online_url
+        return data
+
+
 class LeistungSearchSerializer(serializers.Serializer):
     query = serializers.CharField()
-    count = serializers.IntegerField()
-    results = LeistungHitSerializer(many=True)
+    count = serializers.IntegerField(help_text="Zahl der passenden Leistungen (höchstens ``limit``).")
+    ort = serializers.CharField(help_text="Gemeindeschlüssel (AGS) des Orts, leer ohne Ort.")
+    results = LeistungResultSerializer(many=True)
 
 
 class _NamedRefSerializer(serializers.Serializer):
@@ -162,9 +178,62 @@ class ZustaendigkeitSerializer(serializers.Serializer):
     )
     execution_level = serializers.ChoiceField(choices=ExecutionLevel.choices)
     execution_level_label = serializers.CharField()
-    authority = AuthoritySerializer(allow_null=True, help_text="Zuständige Stelle; null bei Landes-/Bundesaufgaben.")
+    status = serializers.ChoiceField(
+        choices=Status.CHOICES,
+        help_text="resolved: eine zuständige Stelle; unknown_level: Verwaltungsebene noch nicht erfasst, "
+        "„candidates“ nennt Gemeindeverwaltung und Landratsamt des Orts; not_municipal: Landes- oder "
+        "Bundesaufgabe; no_authority: keine Stelle erfasst.",
+    )
+    authority = AuthoritySerializer(
+        allow_null=True, help_text="Zuständige Stelle; null bei Landes-/Bundesaufgaben und unbekannter Ebene."
+    )
+    candidates = AuthoritySerializer(
+        many=True,
+        help_text="Nur bei status=unknown_level: die Stellen, die in Frage kommen (Gemeinde zuerst); sonst leer.",
+    )
     served_territories = TerritoryRefSerializer(
         many=True, help_text="Gebiete (mit AGS/ARS), für die die Stelle zuständig ist – zum Routing."
     )
     explanation = serializers.CharField(help_text="Begründung („zuständig, weil …“).")
     override = serializers.BooleanField(help_text="True, wenn eine abweichende Zuständigkeit gilt.")
+
+
+def _territory_dict(t) -> dict:
+    return {"kind": t.kind, "name": t.name, "ags": t.ags, "ars": t.ars}
+
+
+def _authority_dict(a) -> dict:
+    return {
+        "key": a.key,
+        "name": a.name,
+        "kind": a.kind,
+        "kind_label": str(a.get_kind_display()),
+        "street": a.street,
+        "postal_code": a.postal_code,
+        "city": a.city,
+        "phone": a.phone,
+        "email": a.email,
+        "website": a.website,
+        "opening_hours": a.opening_hours,
+        "territory": _territory_dict(a.territory),
+    }
+
+
+def zustaendigkeit_payload(*, leistung, requested_ags: str, resolution) -> dict:
+    """The Zuständigkeit answer in the shape ``ZustaendigkeitSerializer`` documents, built directly: DRF's
+    nested serializers cost more than the whole lookup on this hot path (a Landkreis answer lists every
+    Gemeinde). tests/test_api.py checks that both give the same JSON."""
+    authority = resolution.authority
+    return {
+        "leistung": {"slug": leistung.slug, "name": leistung.name, "leika_key": leistung.leika_key},
+        "requested_ags": requested_ags,
+        "gemeinde": _territory_dict(resolution.gemeinde),
+        "execution_level": resolution.level,
+        "execution_level_label": level_label(resolution.level),
+        "status": resolution.status,
+        "authority": _authority_dict(authority) if authority is not None else None,
+        "candidates": [_authority_dict(c) for c in resolution.candidates],
+        "served_territories": [dict(unit) for unit in resolution.served_territories],
+        "explanation": resolution.explanation,
+        "override": resolution.override,
+    }

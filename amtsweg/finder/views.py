@@ -17,7 +17,14 @@ from amtsweg.finder import search
 from amtsweg.jurisdiction.selectors import responsible_authority
 
 from .forms import PlaceForm, SearchForm
-from .selectors import AGS_RE, place_suggestions, resolve_place
+from .selectors import (
+    AGS_RE,
+    authority_contact,
+    leistung_results,
+    online_offers_at,
+    place_suggestions,
+    resolve_place,
+)
 
 RESULTS_PER_PAGE = 10
 RESULTS_MAX = 100
@@ -62,18 +69,25 @@ def search_results(request):
         form.add_error("ort", place.message)
         return _render_start(request, form)
 
+    gemeinde = place.gemeinde if place else None
     try:
-        hits = search.leistung_search(query=query, limit=RESULTS_MAX)
+        results = leistung_results(query=query, gemeinde=gemeinde, limit=RESULTS_MAX)
     except search.QueryError as exc:
         form.add_error("q", str(exc))
         return _render_start(request, form)
 
-    page = Paginator(hits, RESULTS_PER_PAGE).get_page(request.GET.get("seite"))
-    gemeinde = place.gemeinde if place else None
+    page = Paginator(results.items, RESULTS_PER_PAGE).get_page(request.GET.get("seite"))
     return render(
         request,
         "finder/results.html",
-        {"form": form, "query": query, "page": page, "gemeinde": gemeinde, "total": len(hits)},
+        {
+            "form": form,
+            "query": query,
+            "page": page,
+            "gemeinde": gemeinde,
+            "total": results.total,
+            "capped": results.capped,
+        },
     )
 
 
@@ -93,11 +107,12 @@ def leistung_detail(request, slug: str):
     if leistung is None:
         raise Http404
     place_form = PlaceForm(request.GET if "ort" in request.GET else None)
-    place = resolution = None
+    place = resolution = online = None
     if place_form.is_bound and place_form.is_valid():
         place = resolve_place(text=place_form.cleaned_data["ort"])
         if place.found:
             resolution = responsible_authority(leistung=leistung, gemeinde=place.gemeinde)
+            online = online_offers_at(gemeinde=place.gemeinde).get(leistung.pk)
         elif not place.ambiguous:
             place_form.add_error("ort", place.message)
     return render(
@@ -110,6 +125,9 @@ def leistung_detail(request, slug: str):
             "place_form": place_form,
             "place": place,
             "resolution": resolution,
+            # None: no online application at the place, so the page says how to reach the authority.
+            "online": online,
+            "contact": authority_contact(authority=resolution.authority) if resolution else None,
         },
     )
 

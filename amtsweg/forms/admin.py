@@ -14,7 +14,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-# Imported so the Overlay admin is registered: Django's autodiscovery only imports this module.
+# Imported so the Overlay and CodeList admins are registered: Django's autodiscovery only imports this module.
+from amtsweg.forms.admin_fim import CodeListAdmin, FimImportAdminMixin, fim_report_link
 from amtsweg.forms.admin_overlays import OverlayAdmin, OverlayForm
 from amtsweg.forms.admin_preview import preview_steps
 from amtsweg.forms.definition import DefinitionInvalid, definition_errors, definition_parse
@@ -52,12 +53,15 @@ class DefinitionImportForm(forms.Form):
 
 
 def _preview_link(version: FormVersion) -> str:
-    return format_html(
+    links = format_html(
         '<a href="{}">Vorschau</a> · <a href="{}">YAML</a> · <a href="{}">JSON</a>',
         reverse("admin:forms_formversion_preview", args=[version.pk]),
         reverse("admin:forms_formversion_export", args=[version.pk, "yaml"]),
         reverse("admin:forms_formversion_export", args=[version.pk, "json"]),
     )
+    if report := fim_report_link(version):
+        links += format_html(' · <a href="{}">FIM-Bericht (JSON)</a>', report)
+    return links
 
 
 class FormVersionInline(admin.TabularInline):
@@ -76,7 +80,7 @@ class FormVersionInline(admin.TabularInline):
 
 
 @admin.register(FormDefinition)
-class FormDefinitionAdmin(admin.ModelAdmin):
+class FormDefinitionAdmin(FimImportAdminMixin, admin.ModelAdmin):
     list_display = ["title", "key", "leika_key", "current_version"]
     search_fields = ["title", "key", "=leika_key"]
     readonly_fields = ["key", "title", "leika_key", "leistung", "created_at", "updated_at"]
@@ -98,6 +102,7 @@ class FormDefinitionAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path("import/", self.admin_site.admin_view(self.import_view), name="forms_formdefinition_import"),
+            *self.fim_urls(),
             path(
                 "<int:pk>/new-draft/",
                 self.admin_site.admin_view(self.new_draft_view),
@@ -265,6 +270,7 @@ class FormVersionAdmin(admin.ModelAdmin):
 
 
 __all__ = [
+    "CodeListAdmin",
     "DefinitionImportForm",
     "FormDefinitionAdmin",
     "FormVersionAdmin",

@@ -213,6 +213,8 @@ def _key_errors(document: dict) -> tuple[list[str], dict[str, set[str]], set[str
                 low, high = repeat.get("min", 0), repeat.get("max")
                 if high is not None and low > high:
                     errors.append(f"{gpath}.repeat: min ({low}) ist größer als max ({high}).")
+                if group.get("optional_sets"):
+                    errors.append(f"{gpath}.optional_sets: Wiederholbare Gruppen steuern ihre Pflicht über repeat.min.")
     for ref in iter_fields(document):
         claim(ref.field["key"], ref.path)
         if ref.field["type"] not in ANSWERLESS_TYPES and ref.repeat_group is None:
@@ -334,6 +336,28 @@ def definition_errors(*, document: Any) -> list[str]:
     if errors:
         return errors  # semantic checks assume the structure is right
     return _semantic_errors(document)
+
+
+def definition_publish_errors(*, document: dict) -> list[str]:
+    """Problems that allow storing a draft but forbid publishing it (German, with paths).
+
+    A choice field whose code list has no values (e.g. a FIM code list not yet in the store) would show
+    citizens an empty or placeholder selection, so it blocks publishing.
+    """
+    errors = []
+    codelists = document.get("codelists") or {}
+    for ref in iter_fields(document):
+        name = ref.field.get("codelist")
+        if name and not codelists.get(name):
+            fim = ref.field.get("x-fim") or {}
+            urn = fim.get("codelist") or name
+            version = f", Version {fim['codelist_version']}" if fim.get("codelist_version") else ""
+            errors.append(
+                f"{ref.path}.codelist: Für das Auswahlfeld „{ref.field.get('label', ref.field['key'])}“ fehlen die "
+                f"Werte der Codeliste {urn}{version}. Bitte laden Sie die Codeliste hoch und importieren Sie "
+                "das Schema erneut."
+            )
+    return errors
 
 
 def definition_validate(*, document: Any) -> dict:

@@ -74,9 +74,12 @@ def step_validate(
         for p, message in field_errors(spec, value, path=path, codelists=form.codelists, today=today).items():
             errors.setdefault(p, message)
 
+    started = _optional_sets_started(step, answers)
     for group in step["groups"]:
         if not is_shown(group, scope):
             continue
+        if not started.issuperset(group.get("optional_sets") or ()):
+            continue  # an optional group nobody started: nothing in it is required (and all of it is empty)
         if group.get("repeat") is None:
             for spec in group["fields"]:
                 if is_shown(spec, scope):
@@ -85,6 +88,28 @@ def step_validate(
             _repeat_group_check(group, answers, scope, errors, check)
     _rules_check(form, step, answers, scope, errors)
     return errors
+
+
+def _has_value(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_has_value(v) for v in value.values())
+    return value not in (None, "", [], {})
+
+
+def _optional_sets_started(step: dict, answers: dict) -> set[str]:
+    """Optional groups (FIM 0:1) someone began to fill: their required fields count from then on.
+
+    A group names the optional sets it belongs to (``optional_sets``: its own and those of enclosing optional
+    groups); a set is started when any answerable field of any of its groups has a value.
+    """
+    started: set[str] = set()
+    for group in step["groups"]:
+        sets = group.get("optional_sets")
+        if not sets or group.get("repeat") is not None:
+            continue
+        if any(_has_value(answers.get(f["key"])) for f in group["fields"] if "compute" not in f):
+            started.update(sets)
+    return started
 
 
 def _repeat_group_check(group: dict, answers: dict, scope: dict, errors: dict[str, str], check) -> None:

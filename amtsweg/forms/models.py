@@ -91,3 +91,53 @@ class Overlay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.definition.key} – {self.authority}"
+
+
+class CodeList(models.Model):
+    """One version of a code list (OASIS genericode 1.0), keyed by its canonical URN and version.
+
+    FIM fields reference code lists by URN and version (``codelisteReferenz``); the FIM importer takes their
+    values from here. Attribution of source and licence is kept with the list and shown in the admin.
+    """
+
+    urn = models.CharField("Kennung (URN)", max_length=255, db_index=True)
+    version = models.CharField("Version", max_length=64)
+    name = models.CharField("Name", max_length=255)
+    agency = models.CharField("Herausgeber", max_length=255, blank=True)
+    source = models.TextField("Quelle", blank=True, help_text="Woher die Datei stammt (Repository, Commit, Pfad).")
+    licence = models.CharField("Lizenz", max_length=255, blank=True)
+    file_name = models.CharField("Dateiname", max_length=255, blank=True)
+    code_column = models.CharField("Code-Spalte", max_length=100)
+    label_column = models.CharField("Bezeichnungs-Spalte", max_length=100)
+    content_hash = models.CharField("Inhalts-Prüfsumme", max_length=64)
+    imported_at = models.DateTimeField("Importiert am", auto_now=True)
+
+    class Meta:
+        verbose_name = "Codeliste"
+        verbose_name_plural = "Codelisten"
+        ordering = ["urn", "version"]
+        constraints = [models.UniqueConstraint(fields=["urn", "version"], name="forms_codelist_unique_version")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.urn}, Version {self.version})"
+
+    @property
+    def attribution(self) -> str:
+        parts = [f"Quelle: {self.agency}" if self.agency else "", self.source, self.licence]
+        return " · ".join(p for p in parts if p)
+
+
+class CodeListEntry(models.Model):
+    codelist = models.ForeignKey(CodeList, on_delete=models.CASCADE, related_name="entries")
+    position = models.PositiveIntegerField("Position")
+    code = models.CharField("Code", max_length=255)
+    label = models.CharField("Bezeichnung", max_length=500)
+
+    class Meta:
+        verbose_name = "Eintrag"
+        verbose_name_plural = "Einträge"
+        ordering = ["codelist", "position"]
+        constraints = [models.UniqueConstraint(fields=["codelist", "code"], name="forms_codelist_entry_unique_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.label}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import yaml
 
@@ -64,3 +65,33 @@ def definition_export(*, version: FormVersion, fmt: str = "yaml") -> str:
     if fmt == "yaml":
         return yaml.safe_dump(version.document, allow_unicode=True, sort_keys=False, width=110)
     raise ValueError(f"Unbekanntes Format {fmt!r}; erlaubt sind 'yaml' und 'json'.")
+
+
+def _version_key(version: str) -> tuple:
+    """Natural order for versions such as "2", "4.1" or "2017-01-01"."""
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.\-_]", version))
+
+
+def codelist_resolve(*, urn: str, version: str = ""):
+    """The values of code list ``urn`` in ``version`` (or, as reported fallback, its newest stored version).
+
+    Returns ``fim.model.CodelistValues`` or None when no version of the URN is stored.
+    """
+    from amtsweg.forms.fim.model import CodelistValues
+    from amtsweg.forms.models import CodeList
+
+    candidates = list(CodeList.objects.filter(urn=urn))
+    if not candidates:
+        return None
+    chosen = next((c for c in candidates if c.version == version), None)
+    if chosen is None:
+        chosen = max(candidates, key=lambda c: _version_key(c.version))
+    options = [{"value": e.code, "label": e.label} for e in chosen.entries.order_by("position")]
+    return CodelistValues(
+        urn=chosen.urn,
+        version=chosen.version,
+        requested_version=version,
+        name=chosen.name,
+        options=options,
+        attribution=chosen.attribution,
+    )

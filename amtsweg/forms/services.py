@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +13,14 @@ from amtsweg.forms.definition import (
     DefinitionInvalid,
     content_hash,
     definition_parse,
+    definition_publish_errors,
     definition_validate,
 )
 from amtsweg.forms.engine import overlay_problems
 from amtsweg.forms.models import FormDefinition, FormVersion, Overlay
+
+# Reasons (German) why a version must not be published, from layers above forms; [] = fine.
+PublishCheck = Callable[[FormVersion], list[str]]
 
 
 class FormVersionImmutable(Exception):
@@ -118,14 +123,23 @@ def form_version_update(*, version: FormVersion, document: dict) -> FormVersion:
 
 
 @transaction.atomic
-def form_version_publish(*, version: FormVersion) -> FormVersion:
-    """Publish a draft (validated again). From then on its content is immutable."""
+def form_version_publish(*, version: FormVersion, checks: Sequence[PublishCheck] = ()) -> FormVersion:
+    """Publish a draft (validated again). From then on its content is immutable.
+
+    Refused (``DefinitionInvalid``) while a code list has no values, or when one of ``checks`` (callables of
+    the layers above, e.g. the assistant's "is anyone responsible in this Kommune?") returns German reasons.
+    """
     current = FormVersion.objects.select_for_update().get(pk=version.pk)
     if current.status == FormVersion.Status.PUBLISHED:
         return current
     if current.status != FormVersion.Status.DRAFT:
         raise FormVersionImmutable(current)
     definition_validate(document=current.document)
+    blockers = definition_publish_errors(document=current.document)
+    for check in checks:
+        blockers += check(current)
+    if blockers:
+        raise DefinitionInvalid(blockers)
     current.status = FormVersion.Status.PUBLISHED
     current.published_at = timezone.now()
     current.save(update_fields=["status", "published_at"])
@@ -244,3 +258,80 @@ def overlay_load(*, document: dict, strict: bool = True) -> Overlay:
         contact=document.get("contact", {}),
         strict=strict,
     )
+
+
+# -- code lists (genericode) ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def codelist_import(*, data: bytes, file_name: str = "", source: str = "", licence: str = "") -> tuple[Any, str]:
+    """Store a genericode 1.0 code list (replacing the same URN + version). Returns (CodeList, outcome).
+
+    outcome is "neu", "aktualisiert" or "unverändert". Raises ``GenericodeInvalid`` (German message).
+    """
+    import hashlib
+
+    from amtsweg.forms.genericode import genericode_parse
+    from amtsweg.forms.models import CodeList, CodeListEntry
+
+    digest = hashlib.sha256(data).hexdigest()
+    known = CodeList.objects.filter(content_hash=digest).first()
+    if known is not None and source in ("", known.source) and licence in ("", known.licence):
+        return known, "unverändert"  # same bytes and attribution: no need to parse again (bootstrap reruns)
+    parsed = genericode_parse(data=data)
+    codelist = CodeList.objects.select_for_update().filter(urn=parsed.urn, version=parsed.version).first()
+    meta = {
+        "name": parsed.name[:255],
+        "agency": parsed.agency[:255],
+        "code_column": parsed.code_column[:100],
+        "label_column": parsed.label_column[:100],
+        "content_hash": digest,
+        "file_name": file_name[:255],
+    }
+    if source:
+        meta["source"] = source
+    if licence:
+        meta["licence"] = licence[:255]
+    if codelist is not None and codelist.content_hash == digest:
+        changed = [k for k in ("source", "licence", "file_name") if k in meta and getattr(codelist, k) != meta[k]]
+        if changed:
+            for name in changed:
+                setattr(codelist, name, meta[name])
+            codelist.save(update_fields=changed)
+        return codelist, "unverändert"
+    outcome = "aktualisiert" if codelist is not None else "neu"
+    codelist = codelist or CodeList(urn=parsed.urn, version=parsed.version)
+    for name, value in meta.items():
+        setattr(codelist, name, value)
+    codelist.save()
+    codelist.entries.all().delete()
+    CodeListEntry.objects.bulk_create(
+        CodeListEntry(codelist=codelist, position=i, code=code[:255], label=label[:500])
+        for i, (code, label) in enumerate(parsed.rows)
+    )
+    return codelist, outcome
+
+
+def codelists_import_dir(*, directory: str | Path) -> list[str]:
+    """Import every ``*.xml`` genericode file of ``directory``; source and licence from its SOURCES.md table.
+
+    Returns one German report line per file. Raises ``GenericodeInvalid`` naming the file that fails.
+    """
+    from amtsweg.forms.genericode import GenericodeInvalid, sources_table
+
+    directory = Path(directory)
+    sources_file = directory / "SOURCES.md"
+    sources = sources_table(sources_file.read_text(encoding="utf-8")) if sources_file.exists() else {}
+    lines = []
+    for path in sorted(directory.glob("*.xml")):
+        source, licence = sources.get(path.name, ("", ""))
+        try:
+            codelist, outcome = codelist_import(
+                data=path.read_bytes(), file_name=path.name, source=source, licence=licence
+            )
+        except GenericodeInvalid as exc:
+            raise GenericodeInvalid(f"{path.name}: {exc}") from exc
+        lines.append(
+            f"{path.name}: {codelist.urn} Version {codelist.version} – {codelist.entries.count()} Einträge ({outcome})"
+        )
+    return lines

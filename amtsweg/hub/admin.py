@@ -97,7 +97,8 @@ class MessageAdmin(admin.ModelAdmin):
         "received_at",
     ]
     list_filter = ["source", "status"]
-    search_fields = ["vorgangsnummer", "idempotency_key", "authority_key", "leika_key", "ags"]
+    search_fields = ["vorgang__number", "idempotency_key", "authority_key", "leika_key", "ags"]
+    list_select_related = ["vorgang"]
     date_hierarchy = "received_at"
     exclude = ["data_json_encrypted", "data_xml_encrypted", "receipt_encrypted"]
     inlines = [MessageAttachmentInline, DeliveryInline]
@@ -129,9 +130,9 @@ def replay_action(modeladmin, request, queryset):
 class DeliveryAdmin(admin.ModelAdmin):
     list_display = ["message", "target", "status", "attempts", "next_attempt_at", "last_error", "delivered_at"]
     list_filter = ["status", "target__type_key"]
-    search_fields = ["message__vorgangsnummer", "idempotency_key", "target__name"]
+    search_fields = ["message__vorgang__number", "idempotency_key", "target__name"]
     actions = [replay_action]
-    list_select_related = ["message", "target"]
+    list_select_related = ["message__vorgang", "target"]
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Delivery._meta.fields]
@@ -188,7 +189,7 @@ class IntegrationRuleAdmin(admin.ModelAdmin):
             reference = form.cleaned_data["message"].strip()
             message = None
             if reference:
-                message = Message.objects.filter(vorgangsnummer=reference).first()
+                message = Message.objects.filter(vorgang__number=reference).first()
                 if message is None:
                     try:
                         message = Message.objects.filter(pk=reference).first()

@@ -18,9 +18,8 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from amtsweg.apiclients.models import Scope
-from amtsweg.casefile.models import CaseEvent, CaseStatus
-from amtsweg.casefile.selectors import case_events_for, case_status
-from amtsweg.core.api import SafeJSONParser
+from amtsweg.cases.models import CaseEvent, CaseStatus
+from amtsweg.cases.selectors import case_events_for, case_status
 from amtsweg.hub import api_serializers as s
 from amtsweg.hub.api_auth import authority_check
 from amtsweg.hub.api_base import (
@@ -40,6 +39,7 @@ from amtsweg.hub.services.intake import (
     max_file_bytes,
     request_digest,
 )
+from amtsweg.web.api import SafeJSONParser
 
 # --- Inbound applications ---------------------------------------------------------------------------------------
 
@@ -120,7 +120,7 @@ class AntragStatusView(HubApiView):
             {"target": d.target.name, "status": d.status, "delivered_at": d.delivered_at}
             for d in message.deliveries.select_related("target").order_by("pk")
         ]
-        current = case_status(submission=message.submission, vorgangsnummer=message.vorgangsnummer)
+        current = case_status(vorgang=message.vorgang)
         data = {
             **_message_out(request, message),
             "deliveries": deliveries,
@@ -170,7 +170,7 @@ class CaseStatusView(CaseEventView):
     def get(self, request, vorgangsnummer: str):
         vorgang = vorgang_for(client=request.auth, number=vorgangsnummer)
         authority_check(client=request.auth, authority_id=vorgang.authority_id)
-        events = list(case_events_for(submission=vorgang.submission, vorgangsnummer=vorgang.number))
+        events = list(case_events_for(vorgang=vorgang))
         current = next((event for event in reversed(events) if event.kind == CaseEvent.Kind.STATUS), None)
         status_value = current.payload.get("status") if current else None
         data = {

@@ -11,10 +11,10 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.exceptions import APIException, NotFound, ParseError, PermissionDenied, ValidationError
 from rest_framework.views import APIView
 
-from amtsweg.core.api import JsonInputError, SafeJSONParser
 from amtsweg.hub import api_serializers as s
 from amtsweg.hub.api_auth import ApiClientAuthentication, ApiClientRateThrottle, HasApiScope
 from amtsweg.hub.services.intake import IntakeRefused
+from amtsweg.web.api import JsonInputError, SafeJSONParser
 
 IDEMPOTENCY_RE = re.compile(r"^[\x21-\x7e]{8,100}$")
 DEFAULT_MAX_BODY_MB = 25

@@ -8,7 +8,7 @@ import binascii
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from amtsweg.casefile.models import CaseEvent, CaseStatus
+from amtsweg.cases.models import CaseEvent, CaseStatus
 
 
 def b64decode_strict(value: str) -> bytes:

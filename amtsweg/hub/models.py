@@ -149,17 +149,12 @@ class Message(models.Model):
     source = models.CharField("Quelle", max_length=10, choices=Source.choices)
     status = models.CharField("Status", max_length=10, choices=Status.choices, default=Status.RECEIVED)
     status_reason = models.CharField("Grund (Status)", max_length=500, blank=True)
-    submission = models.OneToOneField(
-        "submissions.Submission",
-        verbose_name="Antrag",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="hub_message",
+    # The case the message carries (its Vorgangsnummer); the hub knows cases, never submissions.
+    vorgang = models.ForeignKey(
+        "cases.Vorgang", verbose_name="Vorgang", on_delete=models.PROTECT, related_name="hub_messages"
     )
     # Free reference to the API client that posted the message (set by the API, empty for the portal).
     client_ref = models.CharField("API-Client", max_length=100, blank=True)
-    vorgangsnummer = models.CharField("Vorgangsnummer", max_length=40, db_index=True)
     leistung = models.ForeignKey(
         "catalog.Leistung", verbose_name="Leistung", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -201,6 +196,10 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return self.vorgangsnummer or str(self.id)
+
+    @property
+    def vorgangsnummer(self) -> str:
+        return self.vorgang.number
 
     @property
     def uuid(self):

@@ -1,5 +1,5 @@
-"""Reads of the Integrationsdienst for the layers above it (assistant, submissions): routes and
-the forwarding state of a submission. Data flows assistant → submissions → hub, so these are
+"""Reads of the Integrationsdienst for the layers above it (assistant, submissions): routes, and the
+forwarding state and the message of a Vorgang. Data flows assistant → submissions → hub, so these are
 downward calls."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from datetime import datetime
 
 from django.db.models import Q
 
+from amtsweg.cases.models import Vorgang
 from amtsweg.hub.models import Delivery, Message, Routing
 
 # A delivery still retrying after this many attempts is reported to the citizen as disturbed: the
@@ -80,14 +81,14 @@ class Forwarding:
         return self.state == "pending"
 
 
-def submission_forwarding(*, submission) -> Forwarding:
-    """The forwarding state of a portal submission, from its hub message and deliveries.
+def vorgang_forwarding(*, vorgang: Vorgang) -> Forwarding:
+    """The forwarding state of a Vorgang (a portal submission), from its hub message and deliveries.
 
     delivered: at least one target of the authority has received it (the earliest time is shown);
     disturbed: nothing delivered and the message has no route, was given up, or a delivery is dead or
     keeps failing; pending otherwise (queued, sending, first retries).
     """
-    message = Message.objects.filter(submission=submission).only("pk", "status").first()
+    message = Message.objects.filter(vorgang=vorgang).order_by("received_at").only("pk", "status").first()
     if message is None:
         return Forwarding("pending")
     rows = list(Delivery.objects.filter(message=message).values_list("status", "attempts", "delivered_at"))
@@ -112,3 +113,8 @@ def api_message_for_client(*, client, message_id) -> Message | None:
         or (client.authority_id is not None and message.authority_id == client.authority_id)
     )
     return message if allowed else None
+
+
+def message_for_vorgang(*, vorgang: Vorgang) -> Message | None:
+    """The hub message that carries ``vorgang`` (the first one, should there be several), or None."""
+    return Message.objects.filter(vorgang=vorgang).order_by("received_at").first()

@@ -8,15 +8,30 @@ specific territory (Gemeinde before Gemeindeverband before Kreis) is used.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from amtsweg.catalog.models import ExecutionLevel, Leistung
-from amtsweg.directory import selectors as directory_selectors
 from amtsweg.directory.models import Authority, Territory
 from amtsweg.directory.services import short_name
 
-from .models import Override
+from .snapshot import Snapshot, snapshot
+
+
+class Status:
+    """How far the Zuständigkeit could be determined (the API's ``status``)."""
+
+    RESOLVED = "resolved"  # one responsible authority
+    UNKNOWN_LEVEL = "unknown_level"  # level not recorded: ``candidates`` names Gemeinde and Landratsamt
+    NOT_MUNICIPAL = "not_municipal"  # Land or Bund, no authority of the Kommune
+    NO_AUTHORITY = "no_authority"  # level known, but no authority recorded for the place
+
+    CHOICES = (
+        (RESOLVED, "zuständige Stelle ermittelt"),
+        (UNKNOWN_LEVEL, "Verwaltungsebene noch nicht erfasst – mögliche Stellen genannt"),
+        (NOT_MUNICIPAL, "Landes- oder Bundesaufgabe"),
+        (NO_AUTHORITY, "keine zuständige Stelle erfasst"),
+    )
 
 
 @dataclass(frozen=True)
@@ -26,11 +41,19 @@ class Resolution:
     authority: Authority | None
     explanation: str
     override: bool = False
+    status: str = Status.RESOLVED
+    # For an unknown level: the authorities that may be responsible (Gemeinde level first), never a guess.
+    candidates: tuple[Authority, ...] = ()
+    # The snapshot the answer was read from, so the served territories come from the same data.
+    snap: Snapshot | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def served_territories(self) -> list[dict]:
         """AGS/ARS of what the authority serves; computed on first use (submissions don't need it)."""
-        return served_territories(authority=self.authority) if self.authority is not None else []
+        if self.authority is None:
+            return []
+        snap = self.snap or snapshot()
+        return snap.served_refs(snap.authorities.get(self.authority.pk, self.authority), _served_refs_build)
 
 
 def _territory_ref(territory: Territory) -> dict:
@@ -40,7 +63,12 @@ def _territory_ref(territory: Territory) -> dict:
 def served_territories(*, authority: Authority) -> list[dict]:
     """The unit the authority belongs to, the Gemeindeverband it works for, then every current
     Gemeinde it serves (ordered by ARS) — the identifiers other systems route by."""
-    members = list(authority.serves.filter(valid_until__isnull=True).select_related("parent").order_by("ars"))
+    snap = snapshot()
+    known = snap.authorities.get(authority.pk, authority)
+    return snap.served_refs(known, _served_refs_build)
+
+
+def _served_refs_build(authority: Authority, members: list[Territory]) -> list[dict]:
     units = [authority.territory]
     if authority.kind == Authority.Kind.VERWALTUNGSGEMEINSCHAFT:
         # The erfüllende Gemeinde acts for the whole Verwaltungsgemeinschaft: name the Verband too.
@@ -99,26 +127,65 @@ def _default_explanation(*, leistung: Leistung, gemeinde: Territory, authority: 
 _NO_AUTHORITY = {
     ExecutionLevel.LAND: "„{name}“ wird vom Freistaat Sachsen (Landesebene) vollzogen, nicht von der Kommune.",
     ExecutionLevel.BUND: "„{name}“ wird von einer Bundesbehörde vollzogen, nicht von der Kommune.",
-    ExecutionLevel.UNBEKANNT: (
-        "Für „{name}“ ist noch nicht erfasst, welche Verwaltungsebene sie vollzieht. "
-        "Bitte wenden Sie sich an Ihre Gemeindeverwaltung."
-    ),
 }
 
 
-def responsible_authority(*, leistung: Leistung, gemeinde: Territory) -> Resolution:
-    """Resolve (Leistung, Gemeinde) to the responsible authority with an explanation."""
-    gemeinde = directory_selectors.territory_current(territory=gemeinde)
-    level = leistung.execution_level
-    chain = _ancestors(gemeinde)
-    overrides = {
-        o.territory_id: o
-        for o in Override.objects.filter(leistung=leistung, territory__in=chain).select_related(
-            "authority__territory", "territory"
+def _unknown_level(*, leistung: Leistung, gemeinde: Territory) -> Resolution:
+    """Level not recorded: name both possible authorities instead of guessing one."""
+    snap = snapshot()
+    found = [snap.authority_for_gemeinde(gemeinde, level=lv) for lv in ("gemeinde", "kreis")]
+    candidates: list[Authority] = []
+    for authority in found:
+        if authority is not None and all(authority.pk != c.pk for c in candidates):
+            candidates.append(authority)
+    name = short_name(gemeinde.name)
+    text = f"Für „{leistung.name}“ ist noch nicht erfasst, ob die Gemeinde oder der Landkreis sie erledigt. "
+    if len(candidates) == 1 and candidates[0].kind == Authority.Kind.KREISFREIE_STADT:
+        text += (
+            f"{name} ist eine kreisfreie Stadt und nimmt Gemeinde- und Kreisaufgaben selbst wahr; fragen Sie bitte "
+            f"bei {candidates[0].name} nach. Ist es eine Aufgabe des Landes oder des Bundes, nennt man Ihnen dort "
+            "die zuständige Stelle."
         )
-    }
-    for unit in chain:
-        override = overrides.get(unit.pk)
+    elif candidates:
+        text += (
+            "In Frage kommen "
+            + " und ".join(c.name for c in candidates)
+            + ". Bitte fragen Sie bei einer der beiden Stellen nach; sie nennt Ihnen die zuständige Stelle."
+        )
+    else:
+        text += f"Für {name} ist keine Stelle erfasst, bei der Sie nachfragen könnten."
+    return Resolution(
+        gemeinde=gemeinde,
+        level=ExecutionLevel.UNBEKANNT,
+        authority=None,
+        explanation=text,
+        status=Status.UNKNOWN_LEVEL,
+        candidates=tuple(candidates),
+    )
+
+
+def gemeinde_by_ags(*, ags: str) -> Territory | None:
+    """Today's Gemeinde for an AGS, following successor links (from the snapshot; same rule as
+    ``directory.selectors.gemeinde_by_ags``)."""
+    ags = (ags or "").strip()
+    if len(ags) != 8 or not ags.isdigit():
+        return None
+    snap = snapshot()
+    row = snap.by_ags.get(ags)
+    return snap.current_of(row.pk) if row is not None else None
+
+
+def responsible_authority(*, leistung: Leistung, gemeinde: Territory) -> Resolution:
+    """Resolve (Leistung, Gemeinde) to the responsible authority with an explanation.
+
+    Reads territories, authorities and overrides from the process's snapshot (``snapshot.py``).
+    """
+    snap = snapshot()
+    if gemeinde.pk in snap.territories:
+        gemeinde = snap.current_of(gemeinde.pk)
+    level = leistung.execution_level
+    for unit in _ancestors(gemeinde):
+        override = snap.overrides.get((leistung.pk, unit.pk))
         if override is not None:
             explanation = (
                 f"Abweichend von der Regel ist für {short_name(gemeinde.name)} {override.authority.name} zuständig: "
@@ -132,23 +199,28 @@ def responsible_authority(*, leistung: Leistung, gemeinde: Territory) -> Resolut
                 authority=override.authority,
                 explanation=explanation,
                 override=True,
+                snap=snap,
             )
 
+    if level in _NO_AUTHORITY:
+        text = _NO_AUTHORITY[level].format(name=leistung.name)
+        return Resolution(gemeinde=gemeinde, level=level, authority=None, explanation=text, status=Status.NOT_MUNICIPAL)
     if level not in (ExecutionLevel.GEMEINDE, ExecutionLevel.KREIS):
-        text = _NO_AUTHORITY.get(level, _NO_AUTHORITY[ExecutionLevel.UNBEKANNT]).format(name=leistung.name)
-        return Resolution(gemeinde=gemeinde, level=level, authority=None, explanation=text)
+        return _unknown_level(leistung=leistung, gemeinde=gemeinde)
 
-    authority = directory_selectors.authority_for_gemeinde(gemeinde=gemeinde, level=level)
+    authority = snap.authority_for_gemeinde(gemeinde, level=level)
     if authority is None:
         return Resolution(
             gemeinde=gemeinde,
             level=level,
             authority=None,
             explanation=f"Für {short_name(gemeinde.name)} ist keine zuständige Stelle erfasst.",
+            status=Status.NO_AUTHORITY,
         )
     return Resolution(
         gemeinde=gemeinde,
         level=level,
         authority=authority,
         explanation=_default_explanation(leistung=leistung, gemeinde=gemeinde, authority=authority, level=level),
+        snap=snap,
     )

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from amtsweg.catalog.models import Leistung
 from amtsweg.directory.models import Authority, Territory
+from amtsweg.directory.services import reference_version_bump
 
 from .models import Override
 
@@ -24,6 +25,7 @@ def override_set(
         raise ValidationError(f"{territory.name} besteht nicht mehr; bitte die Nachfolgegemeinde wählen.")
     if reason not in Override.Reason.values:
         raise ValidationError("Unbekannter Grund für die Abweichung.")
+    reference_version_bump()
     override, _ = Override.objects.update_or_create(
         leistung=leistung,
         territory=territory,
@@ -32,5 +34,7 @@ def override_set(
     return override
 
 
+@transaction.atomic
 def override_delete(*, override: Override) -> None:
+    reference_version_bump()
     override.delete()

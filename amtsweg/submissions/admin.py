@@ -30,8 +30,9 @@ class SubmissionAdmin(admin.ModelAdmin):
         "receipt_ready_at",
         "confirmation_sent_at",
     )
+    list_select_related = ("vorgang",)
     list_filter = ("status", "submitted_at")
-    search_fields = ("vorgangsnummer", "leika_key", "gemeinde_ags", "authority_key")
+    search_fields = ("vorgang__number", "leika_key", "gemeinde_ags", "authority_key")
     date_hierarchy = "submitted_at"
     inlines = [AttachmentInline]
     # The private storage has no URL; the receipt is linked through the access-checked view instead.

@@ -9,6 +9,7 @@ submission and its forwarding commit together or not at all.
 from __future__ import annotations
 
 from amtsweg.hub.models import Message
+from amtsweg.hub.selectors import message_for_vorgang
 from amtsweg.hub.services import message_create, message_receipt_attach
 from amtsweg.submissions.models import Submission
 
@@ -24,8 +25,7 @@ def submission_handover(*, submission: Submission) -> Message:
     message, _created = message_create(
         idempotency_key=f"portal:{submission.idempotency_key}",
         source=Message.Source.PORTAL.value,  # type: ignore[attr-defined]  # Django choices; no django-stubs yet (ADR 0013)
-        submission=submission,
-        vorgangsnummer=submission.vorgangsnummer,
+        vorgang=submission.vorgang,
         authority=submission.authority,
         authority_key=submission.authority_key,
         data=submission.answers,
@@ -49,6 +49,6 @@ def submission_handover(*, submission: Submission) -> Message:
 def submission_receipt_handover(*, submission: Submission, pdf: bytes) -> None:
     """Hand the rendered receipt over to the submission's hub message (in the caller's transaction), which
     releases the deliveries waiting for it."""
-    message_id = Message.objects.filter(submission=submission).values_list("pk", flat=True).first()
-    if message_id is not None:
-        message_receipt_attach(message_id=message_id, pdf=pdf)
+    message = message_for_vorgang(vorgang=submission.vorgang)
+    if message is not None:
+        message_receipt_attach(message_id=message.pk, pdf=pdf)

@@ -2,34 +2,15 @@
 
 Writes go through ``amtsweg.submissions.services``. The snapshot columns (number, version, place,
 authority, answers, XML) never change after the insert; migration 0002 adds a database trigger
-that enforces this. Receipt and confirmation columns are filled in later by the worker.
+that enforces this (0006: on the Vorgang reference instead of the number). Receipt and confirmation
+columns are filled in later by the worker.
 """
 
-from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
-from django.utils.functional import LazyObject
 
-
-class PrivateStorage(LazyObject):
-    """The ``private`` storage of settings.STORAGES (outside the web root, no URL).
-
-    Looked up on every use, not once at import, so ``override_settings(STORAGES=...)`` applies.
-    """
-
-    def _setup(self):
-        self._wrapped = storages["private"]
-
-    def __getattr__(self, name):
-        return getattr(storages["private"], name)
-
-
-_private_storage = PrivateStorage()
-
-
-def private_storage():
-    # A callable, so migrations record a reference rather than a storage instance.
-    return _private_storage
+# Also read from here by older migrations (submissions 0001), so the name stays importable from this module.
+from amtsweg.common.storage import private_storage
 
 
 def receipt_path(instance: "Submission", filename: str) -> str:
@@ -47,7 +28,10 @@ class Submission(models.Model):
         FORWARDED = "forwarded", "an die Behörde übermittelt"
         CLOSED = "closed", "abgeschlossen"
 
-    vorgangsnummer = models.CharField("Vorgangsnummer", max_length=20, unique=True)
+    # The case this submission opened (its Vorgangsnummer); created with it in one transaction.
+    vorgang = models.OneToOneField(
+        "cases.Vorgang", verbose_name="Vorgang", on_delete=models.PROTECT, related_name="submission"
+    )
     # Chosen by the caller per draft; a second submit of the same draft returns the first submission.
     idempotency_key = models.CharField("Idempotenzschlüssel", max_length=100, unique=True)
     status = models.CharField("Status", max_length=12, choices=Status.choices, default=Status.RECEIVED)
@@ -117,6 +101,10 @@ class Submission(models.Model):
         from django.urls import reverse
 
         return reverse("submissions:confirmation", kwargs={"number": self.vorgangsnummer})
+
+    @property
+    def vorgangsnummer(self) -> str:
+        return self.vorgang.number
 
 
 class SubmissionAttachment(models.Model):

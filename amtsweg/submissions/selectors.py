@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from amtsweg.cases.numbers import number_is_valid, number_normalize
 from amtsweg.submissions.models import Submission
-from amtsweg.submissions.numbers import number_is_valid, number_normalize
 
 
 def submission_by_number(*, number: str) -> Submission | None:
@@ -12,8 +12,8 @@ def submission_by_number(*, number: str) -> Submission | None:
     if not number_is_valid(number):
         return None
     return (
-        Submission.objects.select_related("form_version__definition", "leistung", "authority")
-        .filter(vorgangsnummer=number)
+        Submission.objects.select_related("vorgang", "form_version__definition", "leistung", "authority")
+        .filter(vorgang__number=number)
         .first()
     )
 

@@ -20,16 +20,18 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from amtsweg.cases.models import Vorgang
+from amtsweg.cases.services import vorgang_create
 from amtsweg.common.canonical import canonical_sha256
 from amtsweg.common.hashing import sha512_hex
+from amtsweg.common.storage import private_storage
 from amtsweg.forms.engine import STEP_ERROR_KEY, answers_finalize, form_validate
 from amtsweg.forms.fields import EMAIL_INVALID
 from amtsweg.forms.formats import data_json_schema, data_xml
 from amtsweg.forms.models import FormVersion
 from amtsweg.forms.paths import answer_path_parse
 from amtsweg.forms.selectors import form_resolve
-from amtsweg.submissions.models import Submission, SubmissionAttachment, private_storage
-from amtsweg.submissions.numbers import number_generate
+from amtsweg.submissions.models import Submission, SubmissionAttachment
 from amtsweg.submissions.worker_steps import (
     CONFIRMATION_BACKOFF,
     CONFIRMATION_CLAIM_TIMEOUT,
@@ -288,34 +290,37 @@ def _authority_resolve(*, leistung, gemeinde) -> tuple[Any, Any]:
 def _submission_store(
     *, idempotency_key: str, columns: dict[str, Any], kept: list[tuple[str, tuple[AttachmentUpload, bytes]]]
 ) -> Submission:
-    """The one transaction: submission, attachments, receipt task and hub handover (new number on a collision)."""
-    for _attempt in range(3):
-        submitted_at = timezone.now()
-        saved: list[str] = []  # stored file names, deleted again when the transaction does not commit
-        try:
-            with transaction.atomic():
-                submission = Submission.objects.create(
-                    vorgangsnummer=number_generate(year=timezone.localtime(submitted_at).year),
-                    idempotency_key=idempotency_key,
-                    submitted_at=submitted_at,
-                    **columns,
-                )
-                _attachments_save(submission=submission, kept=kept, saved=saved)
-                _followups_enqueue(submission=submission)
-        except IntegrityError:
-            for name in saved:
-                private_storage().delete(name)
-            existing = Submission.objects.filter(idempotency_key=idempotency_key).first()
-            if existing is not None:
-                return existing  # a concurrent double submit won the race
-            continue  # Vorgangsnummer collision: draw a new one
-        except BaseException:
-            for name in saved:
-                private_storage().delete(name)
-            raise
-        logger.info("submission stored number=%s version=%s", submission.vorgangsnummer, columns["form_version"].pk)
-        return submission
-    raise RuntimeError("could not allocate a unique Vorgangsnummer")
+    """The one transaction: Vorgang (its number), submission, attachments, receipt task and hub handover."""
+    submitted_at = timezone.now()
+    saved: list[str] = []  # stored file names, deleted again when the transaction does not commit
+    try:
+        with transaction.atomic():
+            # cases allocates the number (retrying collisions itself); the Vorgang commits with the submission.
+            vorgang = vorgang_create(
+                authority=columns["authority"],
+                channel=Vorgang.Channel.PORTAL,
+                leistung=columns["leistung"],
+                gemeinde=columns["gemeinde"],
+                created=submitted_at,
+            )
+            submission = Submission.objects.create(
+                vorgang=vorgang, idempotency_key=idempotency_key, submitted_at=submitted_at, **columns
+            )
+            _attachments_save(submission=submission, kept=kept, saved=saved)
+            _followups_enqueue(submission=submission)
+    except IntegrityError:
+        for name in saved:
+            private_storage().delete(name)
+        existing = Submission.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing  # a concurrent double submit won the race
+        raise
+    except BaseException:
+        for name in saved:
+            private_storage().delete(name)
+        raise
+    logger.info("submission stored number=%s version=%s", vorgang.number, columns["form_version"].pk)
+    return submission
 
 
 def _attachments_save(

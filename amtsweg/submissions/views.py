@@ -6,7 +6,7 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from amtsweg.hub.selectors import submission_forwarding
+from amtsweg.hub.selectors import vorgang_forwarding
 from amtsweg.submissions.access import may_access
 from amtsweg.submissions.selectors import submission_by_number, submission_receipt_status
 
@@ -30,7 +30,7 @@ def confirmation(request: HttpRequest, number: str):
     context = {
         "submission": submission,
         "status": submission_receipt_status(submission=submission),
-        "forwarding": submission_forwarding(submission=submission),
+        "forwarding": vorgang_forwarding(vorgang=submission.vorgang),
     }
     return _private(render(request, "submissions/confirmation.html", context))
 
@@ -39,7 +39,7 @@ def confirmation(request: HttpRequest, number: str):
 def forwarding_status(request: HttpRequest, number: str):
     """htmx partial: the forwarding state (the page itself shows the same without JavaScript)."""
     submission = _submission_or_404(request, number)
-    context = {"submission": submission, "forwarding": submission_forwarding(submission=submission)}
+    context = {"submission": submission, "forwarding": vorgang_forwarding(vorgang=submission.vorgang)}
     return _private(render(request, "submissions/partials/forwarding.html", context))
 
 

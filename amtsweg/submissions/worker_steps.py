@@ -16,7 +16,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from amtsweg.submissions.models import Submission, private_storage
+from amtsweg.common.storage import private_storage
+from amtsweg.submissions.models import Submission
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ def _confirmation_limited(*, submission: Submission) -> str | None:
     Over the per-address limit the mail is skipped for good (the receipt stays on the confirmation
     page); over the global per-minute limit it is only postponed.
     """
-    from amtsweg.core import limits
+    from amtsweg.web import limits
 
     exceeded = limits.limits_take(
         (limits.MAILS_PER_ADDRESS, limits.address_key(submission.email)), (limits.MAILS_GLOBAL, limits.GLOBAL_KEY)

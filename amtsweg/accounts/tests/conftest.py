@@ -75,8 +75,8 @@ def accounts_stack(tmp_path_factory):
 
 
 # Browser fixtures of the other e2e tests (Debian's Chromium, a fresh context per test, axe-core injected).
-from amtsweg.core.tests.conftest import browser, page  # noqa: E402, F401
-from amtsweg.core.tests.test_e2e_accessibility import axe_page  # noqa: E402, F401
+from amtsweg.demo.tests.conftest import browser, page  # noqa: E402, F401
+from amtsweg.demo.tests.test_e2e_accessibility import axe_page  # noqa: E402, F401
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from amtsweg.core.tests.conftest import BASE_DIR, E2EStack, MailCollector, _free_port, _manage, _wait_until_up
+from amtsweg.demo.tests.conftest import BASE_DIR, E2EStack, MailCollector, _free_port, _manage, _wait_until_up
 
 PROVIDER_ID = "testid"
 PROVIDER_NAME = "Test-ID (lokal)"

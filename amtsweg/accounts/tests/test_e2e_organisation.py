@@ -8,7 +8,7 @@ import time
 import pytest
 
 from amtsweg.accounts.tests.conftest import mail_text
-from amtsweg.core.tests.test_e2e_accessibility import AXE, assert_accessible
+from amtsweg.demo.tests.test_e2e_accessibility import AXE, assert_accessible
 
 pytestmark = pytest.mark.e2e
 

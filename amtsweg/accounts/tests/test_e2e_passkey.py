@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from amtsweg.core.tests.test_e2e_accessibility import assert_accessible
+from amtsweg.demo.tests.test_e2e_accessibility import assert_accessible
 
 pytestmark = pytest.mark.e2e
 

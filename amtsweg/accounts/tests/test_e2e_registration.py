@@ -13,7 +13,7 @@ import time
 import pytest
 
 from amtsweg.accounts.tests.conftest import mail_text, totp_code
-from amtsweg.core.tests.test_e2e_accessibility import assert_accessible
+from amtsweg.demo.tests.test_e2e_accessibility import assert_accessible
 
 pytestmark = pytest.mark.e2e
 

@@ -14,8 +14,8 @@ from amtsweg.accounts.gate import assurance_gate
 from amtsweg.assistant import selectors, services, wizard
 from amtsweg.assistant.models import Draft
 from amtsweg.assistant.transitions import DraftState, Go, Outcome, first_open
-from amtsweg.core import limits
 from amtsweg.forms.engine import ResolvedForm
+from amtsweg.web import limits
 
 SESSION_KEY = "assistant_drafts"
 SESSION_LIMIT = 20

@@ -25,8 +25,8 @@ from amtsweg.assistant.views.base import (
     session_add,
     session_tokens,
 )
-from amtsweg.core.clients import client_ip
 from amtsweg.forms.fields import EMAIL_INVALID
+from amtsweg.web.clients import client_ip
 
 
 def _mail_state(mail: ResumeMail | None) -> str | None:

@@ -19,11 +19,11 @@ from amtsweg.assistant.views.base import (
     outcome_apply,
     page,
 )
-from amtsweg.core.clients import client_ip
 from amtsweg.forms.engine import STEP_ERROR_KEY, answers_finalize
 from amtsweg.forms.fields import EMAIL_INVALID
 from amtsweg.submissions.access import session_remember
 from amtsweg.submissions.services import SubmissionInvalid
+from amtsweg.web.clients import client_ip
 
 logger = logging.getLogger(__name__)
 

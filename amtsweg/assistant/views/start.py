@@ -19,8 +19,8 @@ from amtsweg.assistant.views.base import (
     session_add,
     session_tokens,
 )
-from amtsweg.core.clients import client_ip
 from amtsweg.forms.engine import ResolvedForm, answers_normalize
+from amtsweg.web.clients import client_ip
 
 # Draft token -> field keys filled from the account (marked on their step until the draft is done).
 PREFILLED_KEY = "assistant_prefilled"

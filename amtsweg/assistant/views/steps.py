@@ -10,8 +10,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from amtsweg.assistant import services, transitions, uploads, wizard
 from amtsweg.assistant.transitions import Outcome, Posted
 from amtsweg.assistant.views.base import FROM_REVIEW, Ctx, base_context, load, outcome_apply, page
-from amtsweg.core.clients import client_key
 from amtsweg.forms.engine import clarification_outcome
+from amtsweg.web.clients import client_key
 
 
 def _step_response(request, ctx: Ctx, step: dict, outcome: Outcome) -> HttpResponse:

@@ -38,6 +38,19 @@ def level(key: str) -> str:
         ("99049001001000", "bund"),  # Führungszeugnis Erteilung (Typ 1) stays with the Bund
         ("99008003000000", "bund"),  # Berechtigungszertifikat (Typ 1) inside the Personalausweis OZG row
         ("99047002092000", "kreis"),  # Flurstückverschmelzung: documented deviation from the newsletter
+        # Systematic review by family (object/group rows, docs/standards/zustaendigkeit.md):
+        ("99023001051000", "kreis"),  # Führerschein Umtausch: Fahrerlaubnisbehörde (object row)
+        ("99023001051001", "kreis"),  # Führerschein Umtausch in EU-Führerschein
+        ("99023002049000", "kreis"),  # Fahrerlaubnis Erweiterung
+        ("99023001036003", "kreis"),  # Führerschein Ersatz wegen Verlust
+        ("99041006017000", "kreis"),  # Elterngeld Bewilligung: Elterngeldstelle of Landkreis/kreisfreie Stadt
+        ("99041006000000", "kreis"),  # Elterngeld
+        ("99015007000000", "kreis"),  # Schwerbehindertenausweis (Sachsen: kommunalisiert 2008)
+        ("99010001000000", "kreis"),  # Aufenthaltserlaubnis: group row (Ausländerbehörde)
+        ("99046010000000", "land"),  # Erbschein: group row (Amtsgericht)
+        ("99102012000000", "gemeinde"),  # Grundsteuer: object row beats the group row (Finanzamt)
+        ("99102008000000", "land"),  # Einkommensteuer: group row (Finanzamt)
+        ("99025006000000", "gemeinde"),  # Straußwirtschaft: leika row, consistent with the group row
     ],
 )
 def test_curated_execution_levels(catalog, leika_key, expected):
@@ -69,10 +82,10 @@ def test_leika_typ_1_defaults_to_bund(catalog):
 
 def test_every_level_has_a_reason(catalog):
     with_level = Leistung.objects.exclude(execution_level="")
-    assert with_level.count() >= 1500
+    assert with_level.count() >= 2700  # 1,520 before the review by family
     assert not with_level.filter(execution_level_note="").exists()
     counts = execution_level_counts()
-    assert counts["gemeinde"] > 250 and counts["kreis"] > 200
+    assert counts["gemeinde"] > 400 and counts["kreis"] > 700
     assert sum(counts.values()) == 5225
 
 
@@ -129,3 +142,39 @@ def test_kfz_services_have_citizen_keywords(catalog):
 def test_online_services_from_newsletter(catalog):
     assert Leistung.objects.get(leika_key="99049001000000").online_url == "https://www.fuehrungszeugnis.bund.de"
     assert Leistung.objects.get(leika_key="99022001000000").online_url == "https://www.bafoeg-digital.de"
+
+
+def test_family_rule_precedence(tmp_path):
+    """leika > Typ 1 > object > ozg > group: the most specific rule wins."""
+    from amtsweg.catalog.catalog_source import CatalogRow, execution_levels_load, level_for
+
+    rules_file = tmp_path / "levels.csv"
+    rules_file.write_text(
+        "scope,key,name,level,source\n"
+        "group,99123,Gruppe,land,G\n"
+        "ozg,10001,OZG,gemeinde,O\n"
+        "object,99123001,Objekt,kreis,K\n"
+        "leika,99123001001000,Leistung,bund,L\n",
+        encoding="utf-8",
+    )
+    rules = execution_levels_load(rules_file)
+
+    def row(key, ozg_id="10001", typ="2/3"):
+        return CatalogRow(key, key, "x", typ, ozg_id, "", True)
+
+    assert level_for(row("99123001001000"), rules) == ("bund", "L")
+    assert level_for(row("99123001002000"), rules) == ("kreis", "K")
+    assert level_for(row("99123002000000"), rules) == ("gemeinde", "O")
+    assert level_for(row("99123002000000", ozg_id="10002"), rules) == ("land", "G")
+    assert level_for(row("99123002000000", ozg_id="10002", typ="1"), rules)[0] == "bund"
+    assert level_for(row("99124002000000", ozg_id="10002"), rules) == ("", "")
+
+
+def test_family_rule_key_length_checked(tmp_path):
+    from amtsweg.catalog.catalog_source import execution_levels_load
+    from amtsweg.catalog.services import CatalogImportError
+
+    rules_file = tmp_path / "levels.csv"
+    rules_file.write_text("scope,key,name,level,source\ngroup,9912,Gruppe,land,G\n", encoding="utf-8")
+    with pytest.raises(CatalogImportError, match="5 Ziffern"):
+        execution_levels_load(rules_file)

@@ -7,6 +7,7 @@ One module per concern; the public names are re-exported here, so callers import
 from ``amtsweg.directory.services``:
 
 - ``register``: the GV100AD register import (``register_report``: what it changed);
+- ``register_history``: every register version of the data folder in order, or backfilled into a newer one;
 - ``successors``: successors of dissolved units and redirecting references onto them;
 - ``postal_codes``: PLZ → Gemeinde;
 - ``authorities``: default authorities generated from the register;
@@ -20,8 +21,10 @@ from .base import LEVELS, Kind
 from .names import short_name
 from .postal_codes import postal_codes_import
 from .register import register_import
+from .register_history import REGISTER_FILES, register_backfill, register_history_ensure
 from .register_report import register_report_text
 from .successors import SUCCESSORS_FILE, Candidate, Dissolved, references_redirect, successors_guess
+from .version import reference_version_bump
 
 __all__ = [
     "DEFAULT_OPENING_HOURS",
@@ -29,6 +32,7 @@ __all__ = [
     "GEMEINDEFREI_TYPES",
     "KREISFREI_TYPES",
     "LEVELS",
+    "REGISTER_FILES",
     "SUCCESSORS_FILE",
     "Candidate",
     "Dissolved",
@@ -37,7 +41,10 @@ __all__ = [
     "authorities_generate",
     "authorities_import",
     "postal_codes_import",
+    "reference_version_bump",
     "references_redirect",
+    "register_backfill",
+    "register_history_ensure",
     "register_import",
     "register_report_text",
     "short_name",

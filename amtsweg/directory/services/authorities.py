@@ -9,6 +9,7 @@ from django.db import transaction
 from ..models import Authority, Territory
 from .base import Kind, in_scope, validate_land
 from .names import seat_gemeinde, short_name
+from .version import reference_version_bump
 
 KREISFREI_TYPES = {"41", "42"}  # kreisfreie Stadt, Stadtkreis
 GEMEINDEFREI_TYPES = {"65", "66"}
@@ -45,6 +46,7 @@ def authorities_generate(*, land: str | None = "14") -> dict:
     unit no longer exists (after a merger) are deactivated, not deleted, because overrides
     may reference them.
     """
+    reference_version_bump()
     validate_land(land)
     plan = _authority_plan(land)
     existing = {a.key: a for a in Authority.objects.filter(key__in=plan)}

@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from ..models import Authority, Territory
 from .authorities import serves_sync
 from .base import gemeinden_by_ags_current
+from .version import reference_version_bump
 
 EXPORT_FIELDS = [
     "key",
@@ -109,6 +110,7 @@ def authorities_import(*, data: str, fmt: str) -> dict:
     whose content differs is marked ``generated=False``, so the next register update keeps
     the edit; unchanged rows are left as they are (an export/import round trip changes nothing).
     """
+    reference_version_bump()
     _format_check(fmt)
     rows, errors = _rows_read(data, fmt)
     result = {"created": 0, "updated": 0, "unchanged": 0, "errors": errors}

@@ -15,6 +15,7 @@ from .base import LEVELS, Kind, in_scope, rows_update, validate_land
 from .names import seat_gemeinde
 from .register_report import changes_collect, report_build
 from .successors import SUCCESSORS_FILE, curated_successors, successors_determine
+from .version import reference_version_bump
 
 _DEFAULT = object()
 
@@ -74,6 +75,7 @@ def register_import(
     ``selectors.territory_current`` follows the successor links and
     ``references_redirect`` moves them onto the current units.
     """
+    reference_version_bump()
     validate_land(land)
     path = Path(path)
     records, register_date = _records_read(path, land)

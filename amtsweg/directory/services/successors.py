@@ -13,6 +13,7 @@ from django.db import transaction
 from ..models import Authority, PostalCode, Territory
 from ..selectors import territory_current
 from .base import Kind, in_scope, validate_land
+from .version import reference_version_bump
 
 SUCCESSORS_FILE = Path(__file__).resolve().parent.parent / "data" / "successors.csv"
 
@@ -200,6 +201,7 @@ def references_redirect(*, land: str | None = None) -> dict:
     unless the successor already has its own override for that Leistung (then the old one
     stays and still resolves through the successor link).
     """
+    reference_version_bump()
     validate_land(land)
     old = list(
         in_scope(Territory.objects.filter(valid_until__isnull=False, successor__isnull=False), land).select_related(

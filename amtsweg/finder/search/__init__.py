@@ -11,6 +11,8 @@ Both raise ``QueryError`` (a ``ValueError`` with a German message) for unusable 
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from . import index
 from .types import MAX_QUERY_LENGTH, LeistungHit, PlaceHit, QueryError, clean_limit, clean_query
 
@@ -26,11 +28,16 @@ __all__ = [
 ]
 
 
-def leistung_search(*, query: str, limit: int = 20) -> list[LeistungHit]:
-    """Leistungen matching ``query`` (stemming, compounds, synonyms, typos), best first."""
+def leistung_search(*, query: str, limit: int = 20, online: Collection[int] = ()) -> list[LeistungHit]:
+    """The Leistungen that match ``query`` (stemming, compounds, synonyms, typos), best first.
+
+    Only real matches: as many query words as the best match and a score near the best one, so
+    the number of hits is an honest count. ``online``: ids of Leistungen the citizen can apply
+    for online at their place; they come first among the full matches.
+    """
     text = clean_query(query)
     limit = clean_limit(limit)
-    return index.leistungen.get().search(text, limit=limit)
+    return index.leistungen.get().search(text, limit=limit, online=online)
 
 
 def place_search(*, query: str, limit: int = 10) -> list[PlaceHit]:
@@ -48,6 +55,7 @@ def reset_indexes() -> None:
     """Drop the cached indexes; the next search rebuilds them (for tests and after bulk imports)."""
     index.leistungen.reset()
     index.places.reset()
+    index.online_caches_reset()
 
 
 def warm_indexes() -> dict[str, float]:

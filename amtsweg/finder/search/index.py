@@ -55,6 +55,14 @@ def synonyms() -> dict[str, list[str]]:
         return FALLBACK_SYNONYMS
 
 
+def online_caches_reset() -> None:
+    from amtsweg.catalog.online import online_offers_reset
+    from amtsweg.catalog.selectors import leistungen_online_statewide_reset
+
+    leistungen_online_statewide_reset()
+    online_offers_reset()
+
+
 def catalog_version() -> Hashable:
     from amtsweg.catalog.selectors import catalog_version as version
 

@@ -20,7 +20,7 @@ name matches and main Leistungen over their sub-variants.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from . import text
 from .leistungen_scoring import _expanded_terms, _Scoring
@@ -33,6 +33,7 @@ from .leistungen_terms import (
     MIN_REST,
     SPLIT,
     SYNONYM,
+    TEXT_FACTOR,
     _Clause,
     _Doc,
     _fold_synonyms,
@@ -73,9 +74,15 @@ class LeistungIndex(_Scoring):
         # What ``_rank`` needs per document, flat: (variant bonus, name terms, 1 / their number) and the
         # tie-break after the score (main Leistung, shorter name, name, id).
         self._rank_facts = [
-            (_VARIANT_BONUS[d.rank], tuple(d.name_terms), 1.0 / len(d.name_terms) if d.name_terms else 0.0)
+            (
+                _VARIANT_BONUS[d.rank],
+                tuple(d.name_terms),
+                1.0 / len(d.name_terms) if d.name_terms else 0.0,
+                TEXT_FACTOR if d.has_text else 1.0,
+            )
             for d in docs
         ]
+        self._number_by_id = {d.hit.id: number for number, d in enumerate(docs)}
         name_docs: dict[str, list[int]] = {}
         for number, doc in enumerate(docs):
             for term in doc.name_terms:
@@ -187,7 +194,12 @@ class LeistungIndex(_Scoring):
 
     # -- search ----------------------------------------------------------------------------------------
 
-    def search(self, query: str, *, limit: int) -> list[LeistungHit]:
+    def search(self, query: str, *, limit: int, online: Collection[int] = ()) -> list[LeistungHit]:
+        """The relevant Leistungen for ``query``, best first, at most ``limit``.
+
+        ``online``: ids of Leistungen the citizen can apply for online at their place; among
+        results that match the whole query they come first.
+        """
         query_words = text.content_words(query)
         if not query_words:
             return []
@@ -209,9 +221,21 @@ class LeistungIndex(_Scoring):
         # Only documents with a query term in their name can get the name-coverage bonus.
         name_docs = self._name_docs
         named = set().union(*[name_docs[term] for term in expanded if term in name_docs])
-        candidates = self._candidates(first_pass, coverage, named, limit=limit, phrase=phrase, query_words=query_words)
+        numbers = self._number_by_id
+        online_docs = {numbers[i] for i in online if i in numbers}
+        candidates = self._candidates(
+            first_pass, coverage, named, limit=limit, phrase=phrase, query_words=query_words, extra=online_docs
+        )
         return self._rank(
-            candidates, first_pass, coverage, expanded, named, limit=limit, phrase=phrase, query_words=query_words
+            candidates,
+            first_pass,
+            coverage,
+            expanded,
+            named,
+            limit=limit,
+            phrase=phrase,
+            query_words=query_words,
+            online=online_docs,
         )
 
 
@@ -247,6 +271,7 @@ def _documents_read(rows: Iterable[Mapping]) -> tuple[dict[str, dict[int, float]
             themenfeld=row.get("themenfeld") or "",
             execution_level=row.get("execution_level") or "",
             score=0.0,
+            has_text=bool((row.get("description") or "").strip()),
         )
         docs.append(
             _Doc(
@@ -255,6 +280,7 @@ def _documents_read(rows: Iterable[Mapping]) -> tuple[dict[str, dict[int, float]
                 name_key=" ".join(name_words),
                 rank=variant_rank(leika_key),
                 sort_name=text.fold(name),
+                has_text=hit.has_text,
             )
         )
     return postings, word_stems, docs

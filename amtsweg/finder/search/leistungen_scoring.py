@@ -10,6 +10,7 @@ import heapq
 import itertools
 import math
 from collections import Counter
+from collections.abc import Collection
 
 from . import text
 from .leistungen_terms import (
@@ -17,7 +18,10 @@ from .leistungen_terms import (
     CLAUSE_CACHE_ENTRIES,
     EXACT_NAME_BONUS,
     NAME_COVERAGE,
+    ONLINE_BONUS,
+    RELATIVE_FLOOR,
     SOFT_BONUS_MAX,
+    TEXT_FACTOR,
     VARIANT_BONUS_MAX,
     _Clause,
     _Doc,
@@ -147,6 +151,7 @@ class _Scoring:
         limit: int,
         phrase: str,
         query_words: list[str],
+        extra: Collection[int] = (),
     ) -> list[int]:
         """Documents that can still reach the top ``limit`` after the bonuses of ``_rank``, best first.
 
@@ -160,7 +165,8 @@ class _Scoring:
         else:
             # Sorting plain floats in C beats heap selections in Python; only the few documents
             # that pass the cheap bound (coverage ≤ 1) get the exact one and a keyed sort.
-            kth = sorted(first_pass.values(), reverse=True)[limit - 1]
+            # Scores end up × at most TEXT_FACTOR: compare against the limit-th score divided by it.
+            kth = sorted(first_pass.values(), reverse=True)[limit - 1] / TEXT_FACTOR
             floor = kth - SOFT_BONUS_MAX
             chosen = [
                 doc
@@ -173,12 +179,16 @@ class _Scoring:
         exact = self._by_name_key.get(phrase, ()) + self._by_name_terms.get(
             frozenset(text.stem(w) for w in query_words), ()
         )
+        # Online offers at the place get a bonus beyond the bound above: always considered.
+        exact += tuple(doc for doc in extra if coverage.get(doc, 0.0) >= 1.0)
         if exact:
             chosen_set = set(chosen)
             chosen += [doc for doc in exact if doc in first_pass and doc not in chosen_set]
         return chosen
 
-    def _rank(self, candidates, first_pass, coverage, expanded, named, *, limit: int, phrase: str, query_words) -> list:
+    def _rank(
+        self, candidates, first_pass, coverage, expanded, named, *, limit: int, phrase: str, query_words, online=()
+    ) -> list:
         get_expanded = expanded.get
         query_terms = frozenset(text.stem(w) for w in query_words)
         # Bonus: main Leistung over sub-variants, plus the share of the name the query explains
@@ -189,10 +199,13 @@ class _Scoring:
 
         def scored(chosen: list[int]) -> dict[int, float]:
             return {
-                doc: first_pass[doc]
-                + (variant + NAME_COVERAGE * sum(map(get_expanded, name_terms, zeros)) * share) * coverage[doc]
+                doc: (
+                    first_pass[doc]
+                    + (variant + NAME_COVERAGE * sum(map(get_expanded, name_terms, zeros)) * share) * coverage[doc]
+                )
+                * text_factor
                 for doc in chosen
-                for variant, name_terms, share in (facts[doc],)
+                for variant, name_terms, share, text_factor in (facts[doc],)
             }
 
         exact_key = self._by_name_key.get(phrase, ())
@@ -202,8 +215,8 @@ class _Scoring:
         if len(candidates) > head:
             # Candidates come best first pass first, exact-name ones last: the best of the head
             # bound the rest, which the bonus can lift by at most SOFT_BONUS_MAX × coverage.
-            exact = set(exact_key + exact_terms)
-            kth = heapq.nlargest(limit, final.values())[-1] if len(final) >= limit else -math.inf
+            exact = set(exact_key + exact_terms) | set(online)
+            kth = heapq.nlargest(limit, final.values())[-1] / TEXT_FACTOR if len(final) >= limit else -math.inf
             final.update(
                 scored(
                     [
@@ -222,6 +235,10 @@ class _Scoring:
         for doc in exact_terms:
             if doc in final and docs[doc].name_key != phrase:
                 final[doc] += EXACT_NAME_BONUS / 2 * coverage[doc]
+        final = _relevant(final, coverage)
+        for doc in online:
+            if doc in final and coverage[doc] >= 1.0:
+                final[doc] += ONLINE_BONUS
         if len(final) > limit:
             # Everything tied (to 6 places) with the limit-th score stays for the tie-break below;
             # round() is slow, so only near-ties are rounded.
@@ -238,6 +255,20 @@ class _Scoring:
 
 
 _ZEROS = itertools.repeat(0.0)
+
+
+def _relevant(final: dict[int, float], coverage: dict[int, float]) -> dict[int, float]:
+    """Only the real matches: as many query words as the best match, and a score near the best.
+
+    "Hund anmelden" should not report every Leistung that mentions "Anmeldung"; documents that
+    match fewer query words than the best one, or score below ``RELATIVE_FLOOR`` × the best, go.
+    """
+    if not final:
+        return final
+    best_coverage = max(coverage[doc] for doc in final)
+    kept = {doc: score for doc, score in final.items() if coverage[doc] >= best_coverage - 1e-9}
+    floor = RELATIVE_FLOOR * max(kept.values())
+    return {doc: score for doc, score in kept.items() if score >= floor}
 
 
 def _expanded_terms(clauses: list[_Clause]) -> dict[str, float]:
@@ -266,4 +297,5 @@ def _with_score(hit: LeistungHit, score: float) -> LeistungHit:
         hit.themenfeld,
         hit.execution_level,
         round(score, 4),
+        hit.has_text,
     )

@@ -35,6 +35,14 @@ MIN_COMPOUND_STEM = 4  # shorter stems ("amt", "pass") would match too much insi
 MIN_REST = 3  # the other part of a compound must be a word itself, not an inflection ("hund|ert")
 NAME_COVERAGE = 0.4
 EXACT_NAME_BONUS = 1.0
+# What the citizen can do with a result (issue 11): a Leistung with a real Stammtext beats an empty entry
+# of about equal relevance (a factor, so a weak match stays weak); one they can apply for online at their
+# place beats both (needs every query word to match, so it never lifts an answer to half the question).
+TEXT_FACTOR = 1.12
+ONLINE_BONUS = 0.6
+# Honest result counts: a result must match as many query words as the best one does and score at
+# least this share of the best score; the long tail of documents that merely share a word is dropped.
+RELATIVE_FLOOR = 0.4
 CANDIDATES = 300  # at most this many documents get the (costlier) second ranking pass
 CLAUSE_CACHE_ENTRIES = 500_000  # document scores kept across queries (some 40 MB at most)
 
@@ -65,6 +73,7 @@ def variant_rank(leika_key: str) -> int:
 
 
 _VARIANT_BONUS = (0.06, 0.03, 0.0)
+# Upper bounds of the bonuses ``_rank`` adds (× coverage), for pruning candidates safely.
 VARIANT_BONUS_MAX = _VARIANT_BONUS[0]
 SOFT_BONUS_MAX = NAME_COVERAGE + VARIANT_BONUS_MAX
 
@@ -76,6 +85,7 @@ class _Doc:
     name_key: str  # folded content words of the name, for exact-match detection
     rank: int
     sort_name: str
+    has_text: bool  # a Stammtext (description) exists
 
 
 GRAM = MIN_COMPOUND_STEM  # so every needle has at least one gram

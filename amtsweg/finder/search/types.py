@@ -23,6 +23,8 @@ class LeistungHit:
     themenfeld: str
     execution_level: str
     score: float
+    # A Stammtext (description) exists, so the Leistung page says more than the name.
+    has_text: bool = False
 
 
 @dataclass(frozen=True, slots=True)

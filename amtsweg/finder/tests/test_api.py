@@ -125,6 +125,25 @@ def test_zustaendigkeit_gemeinde_level(client, hundesteuer, pirna):
     assert body["override"] is expected.override
 
 
+def test_zustaendigkeit_unknown_level_is_a_distinct_state_with_both_candidates(client, hundesteuer, pirna):
+    from amtsweg.catalog.models import Leistung
+
+    Leistung.objects.filter(pk=hundesteuer.pk).update(execution_level="")
+    body = client.get(f"{API}/zustaendigkeit/", {"leistung": hundesteuer.slug, "ags": PIRNA_AGS}).json()
+    assert body["status"] == "unknown_level"
+    assert body["authority"] is None
+    # Pirna's Gemeinde-level authority (its Verwaltungsgemeinschaft's), then the Landratsamt.
+    assert len(body["candidates"]) == 2 and body["candidates"][1]["kind"] == "landratsamt"
+    assert body["candidates"][0]["kind"] in {"gemeindeverwaltung", "verwaltungsgemeinschaft", "verwaltungsverband"}
+    assert body["candidates"][1]["territory"]["ags"] == PIRNA_AGS[:5]
+    assert "noch nicht erfasst" in body["explanation"]
+
+
+def test_zustaendigkeit_resolved_state_has_no_candidates(client, hundesteuer):
+    body = client.get(f"{API}/zustaendigkeit/", {"leistung": hundesteuer.slug, "ags": PIRNA_AGS}).json()
+    assert body["status"] == "resolved" and body["candidates"] == []
+
+
 def test_zustaendigkeit_by_leika_key_kreis_level_in_kreisfreie_stadt(client, kreis_leistung):
     dresden = Territory.objects.get(ags=DRESDEN_AGS, valid_until__isnull=True)
     params = {"leistung": kreis_leistung.leika_key or kreis_leistung.slug, "ags": DRESDEN_AGS}
@@ -171,3 +190,31 @@ def test_openapi_schema_is_valid_without_warnings(client):
     for path in ("/api/v1/leistungen/", "/api/v1/leistungen/{slug}/", "/api/v1/orte/", "/api/v1/zustaendigkeit/"):
         assert f'"{path}"' in schema
     assert client.get("/api/schema/").status_code == 200
+
+
+@pytest.mark.parametrize("level", ["gemeinde", "kreis", "", "land"])
+def test_fast_zustaendigkeit_payload_equals_the_documented_serializer(client, hundesteuer, pirna, level):
+    """The API builds its answer without DRF's nested serializers; it must be exactly what they give."""
+    from amtsweg.catalog.models import Leistung
+    from amtsweg.finder.serializers import ZustaendigkeitSerializer, zustaendigkeit_payload
+
+    Leistung.objects.filter(pk=hundesteuer.pk).update(execution_level=level)
+    hundesteuer.refresh_from_db()
+    resolution = responsible_authority(leistung=hundesteuer, gemeinde=pirna)
+    fast = zustaendigkeit_payload(leistung=hundesteuer, requested_ags=PIRNA_AGS, resolution=resolution)
+    documented = {
+        "leistung": {"slug": hundesteuer.slug, "name": hundesteuer.name, "leika_key": hundesteuer.leika_key},
+        "requested_ags": PIRNA_AGS,
+        "gemeinde": fast["gemeinde"],
+        "execution_level": resolution.level,
+        "execution_level_label": fast["execution_level_label"],
+        "status": resolution.status,
+        "authority": resolution.authority,
+        "candidates": list(resolution.candidates),
+        "served_territories": resolution.served_territories,
+        "explanation": resolution.explanation,
+        "override": resolution.override,
+    }
+    assert fast == ZustaendigkeitSerializer(documented).data
+    body = client.get(f"{API}/zustaendigkeit/", {"leistung": hundesteuer.slug, "ags": PIRNA_AGS}).json()
+    assert body == fast

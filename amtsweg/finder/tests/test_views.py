@@ -186,6 +186,20 @@ def test_leistung_with_place_shows_responsible_authority(client, hundesteuer, pi
         assert unit["ars"] in html
 
 
+def test_leistung_with_unknown_level_names_both_places_to_ask(client, hundesteuer, pirna):
+    from amtsweg.catalog.models import Leistung
+
+    Leistung.objects.filter(pk=hundesteuer.pk).update(execution_level="")
+    html = _text(client.get(reverse("finder:leistung", args=[hundesteuer.slug]) + f"?ort={PIRNA_AGS}"))
+    hundesteuer.refresh_from_db()
+    expected = responsible_authority(leistung=hundesteuer, gemeinde=pirna)
+    assert len(expected.candidates) == 2
+    assert "hier können Sie nachfragen" in html
+    for candidate in expected.candidates:
+        assert escape(candidate.name) in html
+    assert "Warum diese Stelle?" not in html
+
+
 def test_leistung_place_by_name_and_kreis_level(client, kreis_leistung, pirna):
     response = client.get(reverse("finder:leistung", args=[kreis_leistung.slug]) + "?ort=Pirna")
     html = _text(response)
@@ -272,7 +286,7 @@ def test_error_template_renders_without_database(rf, django_assert_num_queries):
 
     request = rf.get("/kaputt/")
     with django_assert_num_queries(0):
-        html = render_to_string("core/error.html", {"title": "Ein Fehler ist aufgetreten", "code": 500}, request)
+        html = render_to_string("web/error.html", {"title": "Ein Fehler ist aufgetreten", "code": 500}, request)
     assert "Ein Fehler ist aufgetreten" in html and "Fehlercode: 500" in html
     assert 'lang="de"' in html
 

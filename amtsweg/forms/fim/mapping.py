@@ -8,8 +8,9 @@ Structure rule (documented in docs/standards/xdatenfelder.md):
   ("Name – Vorname"). A group's own fields are gathered at the top, before its nested groups.
 - A repeatable Datenfeldgruppe (max > 1) becomes one repeatable group holding all fields below it, because the
   format does not nest groups; nested repetition is asked once, with a warning.
-- An optional Datenfeldgruppe (0:1) makes the fields below it optional: "required if the group is given" cannot be
-  expressed, and forcing every citizen to fill an optional group would be worse.
+- An optional Datenfeldgruppe (0:1) keeps its mandatory fields mandatory, but only once the applicant starts
+  filling it: its groups carry ``optional_sets`` (the group's own set and those of optional groups around it),
+  and the engine checks required fields of a set only when a field of that set has a value.
 - A repeatable Datenfeld becomes a multichoice (select) or its own repeatable group with that one field.
 """
 
@@ -18,9 +19,10 @@ from __future__ import annotations
 import re
 
 from .errors import FimImportError
-from .mapping_fields import FieldMapper
+from .mapping_fields import CodelistLookup, FieldMapper
 from .mapping_helpers import (
     DECLARATION,
+    OPTIONAL_HINT,
     FimElementMapping,
     FimResult,
     KeyAllocator,
@@ -34,6 +36,7 @@ from .mapping_helpers import (
     rule_text,
     slugify,
 )
+from .mapping_rules import RuleTranslator, leistung_from_schema
 from .model import FimChild, FimField, FimGroup, FimSchema
 
 __all__ = [
@@ -99,6 +102,8 @@ class Mapper(FieldMapper):
             "standard": f"XDatenfelder {schema.standard_version}",
             "message": schema.message_type,
         }
+        if self.codelist_report:
+            document["x-fim"]["codelists"] = self.codelist_report
         if self.codelists:
             document["codelists"] = self.codelists
         document["steps"] = steps
@@ -136,19 +141,31 @@ class Mapper(FieldMapper):
             step["groups"].append(self.repeat_group(child, path=[], optional=False))
         else:
             self.record(group, step_key, "step")
-            self.fill(step["groups"], group, path=[], optional=child.min == 0, is_step=True, anchor=step_key)
+            sets = [self.optional_set(group)] if child.min == 0 else []
+            self.fill(step["groups"], group, path=[], sets=sets, is_step=True, anchor=step_key)
         return step
+
+    def optional_set(self, group: FimGroup) -> str:
+        return self.set_keys.take(element_key(group.id, prefix="g"))
 
     # -- groups -----------------------------------------------------------------------------------------------
 
     def fill(
-        self, out: list[dict], group: FimGroup, *, path: list[str], optional: bool, is_step: bool, anchor: str
+        self, out: list[dict], group: FimGroup, *, path: list[str], sets: list[str], is_step: bool, anchor: str
     ) -> None:
-        """Emit `group`'s own fields as one group, then its nested groups (flattened below the step)."""
+        """Emit `group`'s own fields as one group, then its nested groups (flattened below the step).
+
+        `sets` are the optional sets (FIM 0:1 groups) this group lies in: its mandatory fields stay mandatory,
+        but only once someone starts filling the optional group (engine: ``optional_sets``).
+        """
+        optional = bool(sets)
         own_key = self.keys.take(element_key(group.id, prefix="g"))
         own = {"key": own_key, "title": " – ".join([*path, group.label]), "fields": [], "x-fim": fim_meta(group)}
-        if group.help and not is_step:
-            own["intro"] = group.help
+        if sets:
+            own["optional_sets"] = list(sets)
+        intro = [group.help if group.help and not is_step else "", OPTIONAL_HINT if sets else ""]
+        if any(intro):
+            own["intro"] = " ".join(i for i in intro if i)
         documentation = self.documentation(group, kind="Datenfeldgruppe")
         if documentation:
             own["documentation"] = documentation
@@ -156,7 +173,7 @@ class Mapper(FieldMapper):
         nested: list[FimChild] = []
         for child in group.children:
             if isinstance(child.element, FimField):
-                self.add_field(own, extra, child, optional=optional, in_repeat=False)
+                self.add_field(own, extra, child, optional=False, in_repeat=False, repeat_optional=optional)
             else:
                 nested.append(child)
         start = len(out)
@@ -176,7 +193,8 @@ class Mapper(FieldMapper):
             elif child.max is None or child.max > 1:
                 out.append(self.repeat_group(child, path=child_path, optional=optional))
             else:
-                self.fill(out, sub, path=child_path, optional=optional or child.min == 0, is_step=False, anchor=anchor)
+                sub_sets = [*sets, self.optional_set(sub)] if child.min == 0 else sets
+                self.fill(out, sub, path=child_path, sets=sub_sets, is_step=False, anchor=anchor)
         if not own["fields"] and not is_step:
             # Only nested groups: its title lives on in theirs.
             self.record(group, out[start]["key"] if len(out) > start else anchor, "merged")
@@ -225,7 +243,14 @@ class Mapper(FieldMapper):
             self.flatten_into(target, sub, optional=optional or child.min == 0, top=top)
 
 
-def definition_build(*, schema: FimSchema, key: str | None, leistung: str | None, warnings: list[str]) -> FimResult:
+def definition_build(
+    *,
+    schema: FimSchema,
+    key: str | None,
+    leistung: str | None,
+    warnings: list[str],
+    codelist_lookup: CodelistLookup | None = None,
+) -> FimResult:
     if key is None:
         key = slugify(schema.name) or slugify(schema.id) or "fim-formular"
     elif not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,99}", key):
@@ -234,8 +259,30 @@ def definition_build(*, schema: FimSchema, key: str | None, leistung: str | None
         )
     if leistung is not None and not re.fullmatch(r"\d{14}", leistung):
         raise FimImportError(f"Ungültiger LeiKa-Schlüssel '{leistung}': erwartet werden 14 Ziffern.")
-    mapper = Mapper(schema=schema, warnings=warnings)
+    named = leistung_from_schema(schema)
+    if leistung is None:
+        leistung, leistung_source = named, ("schema" if named else "")
+    else:
+        leistung_source = "given"
+        if named and named != leistung:
+            warnings.append(f"Das Schema nennt die Leistung {named}; verwendet wird die angegebene {leistung}.")
+    mapper = Mapper(schema=schema, warnings=warnings, codelist_lookup=codelist_lookup)
     document = mapper.definition(key=key, leistung=leistung)
+    field_keys: dict[str, list[str]] = {}
+    for element in mapper.elements:
+        if element.kind == "datenfeld" and element.target == "field":
+            field_keys.setdefault(element.fim_id, []).append(element.key)
+    rules = RuleTranslator(schema=schema, document=document, field_keys=field_keys).translate()
+    if rules:
+        document["x-fim"]["rules"] = rules
+    if warnings:
+        document["x-fim"]["warnings"] = list(warnings)
     return FimResult(
-        definition=document, warnings=warnings, elements=mapper.elements, standard_version=schema.standard_version
+        definition=document,
+        warnings=warnings,
+        elements=mapper.elements,
+        standard_version=schema.standard_version,
+        codelists=mapper.codelist_report,
+        rules=rules,
+        leistung_source=leistung_source,
     )

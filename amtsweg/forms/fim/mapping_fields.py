@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 
 from .errors import at_line
 from .mapping_helpers import (
@@ -27,21 +28,27 @@ from .mapping_helpers import (
     pattern_normalise,
     rule_text,
 )
-from .model import FimChild, FimElement, FimField, FimSchema
+from .model import CodelistValues, FimChild, FimElement, FimField, FimSchema
+
+# (URN or list name, requested version) -> the values from the code-list store, or None when it is missing
+CodelistLookup = Callable[[str, str], CodelistValues | None]
 
 
 class FieldMapper:
     """Shared state (keys, warnings, the element log) and the mapping of single Datenfelder."""
 
-    def __init__(self, *, schema: FimSchema, warnings: list[str]):
+    def __init__(self, *, schema: FimSchema, warnings: list[str], codelist_lookup: CodelistLookup | None = None):
         self.schema = schema
         self.warnings = warnings
         # "param" and "today" are names of the logic language (definition.RESERVED_NAMES)
         self.keys = KeyAllocator(reserved=frozenset({"param", "today"}))
         self.elements: list[FimElementMapping] = []
-        self.codelists: dict[str, list[dict]] = {}  # key -> placeholder options
-        self.codelist_keys: dict[str, str] = {}  # URN -> key
+        self.codelists: dict[str, list[dict]] = {}  # key -> options ([] while the list is missing)
+        self.codelist_keys: dict[tuple[str, str], dict] = {}  # (URN, version) -> its report entry
+        self.codelist_report: list[dict] = []
         self.codelist_alloc = KeyAllocator()
+        self.codelist_lookup = codelist_lookup
+        self.set_keys = KeyAllocator()  # names of optional sets (FIM 0:1 groups), their own namespace
 
     def warn(self, line: int | None, message: str) -> None:
         self.warnings.append(at_line(line, message))
@@ -66,8 +73,21 @@ class FieldMapper:
     # -- fields -----------------------------------------------------------------------------------------------
 
     def add_field(
-        self, group: dict, extra: list[dict] | None, child: FimChild, *, optional: bool, in_repeat: bool
+        self,
+        group: dict,
+        extra: list[dict] | None,
+        child: FimChild,
+        *,
+        optional: bool,
+        in_repeat: bool,
+        repeat_optional: bool | None = None,
     ) -> None:
+        """Map one Datenfeld into `group` (or, when repeatable, into a list group in `extra`).
+
+        `optional` drops required-ness; `repeat_optional` (default: `optional`) lets a repeatable field's list
+        start empty, for fields inside an optional group whose own required-ness is kept.
+        """
+        repeat_optional = optional if repeat_optional is None else repeat_optional
         fim: FimField = child.element  # type: ignore[assignment]
         if fim.input_kind == "hidden":
             self.warn(fim.line, f"Verstecktes Datenfeld „{fim.label}“ ({fim.id}) wird nicht übernommen.")
@@ -101,7 +121,7 @@ class FieldMapper:
             if child.min >= 1 and not optional:
                 result["required"] = True
         elif repeated:
-            minimum = 0 if optional else child.min
+            minimum = 0 if repeat_optional else child.min
             list_key = self.keys.take(f"{result['key']}_liste")
             result["required"] = True  # every added row needs a value; the row count carries the optionality
             extra.append(
@@ -176,34 +196,53 @@ class FieldMapper:
             if fim.codelist:
                 result["x-fim"]["codelist"] = fim.codelist.urn
             return
-        # v1/v2 (and many v3) files only reference a code list; its values are published separately (XRepository).
-        name = (fim.codelist.name or fim.codelist.urn) if fim.codelist else (fim.constraints.text or fim.label)
-        placeholder = [{"value": "platzhalter", "label": f"Werte der Codeliste „{name}“ fehlen noch"}]
+        # v1/v2 (and many v3) files only reference a code list; its values come from the code-list store.
         if fim.codelist:
-            result["x-fim"]["codelist"] = fim.codelist.urn
-            if fim.codelist.version:
-                result["x-fim"]["codelist_version"] = fim.codelist.version
-            if fim.codelist.urn not in self.codelist_keys:
-                tail = re.split(r"[:/]", fim.codelist.urn)[-1]
-                list_key = self.codelist_alloc.take(element_key(fim.codelist.name or tail, prefix="codeliste"))
-                self.codelist_keys[fim.codelist.urn] = list_key
-                self.codelists[list_key] = placeholder
-            result["codelist"] = self.codelist_keys[fim.codelist.urn]
-            version = f", Version {fim.codelist.version}" if fim.codelist.version else ""
-            self.warn(
-                fim.line,
-                f"Auswahlfeld „{fim.label}“ ({fim.id}) verweist auf die Codeliste {fim.codelist.urn}{version}; "
-                "ihre Werte stehen nicht in der Datei. Bitte die Codeliste hinterlegen – bis dahin gibt es nur "
-                "einen Platzhalter.",
-            )
-            return
-        self.warn(
-            fim.line,
-            f"Auswahlfeld „{fim.label}“ ({fim.id}) nennt keine Werte und keine Codelisten-Kennung"
-            f"{f' (Präzisierung: {fim.constraints.text})' if fim.constraints.text else ''}; bis zur Pflege "
-            "gibt es nur einen Platzhalter.",
-        )
-        result["options"] = placeholder
+            ident, version, name = fim.codelist.urn, fim.codelist.version, fim.codelist.name
+        else:  # v1 writes only the list's name into the Präzisierung; that name is the lookup key then
+            ident, version, name = (fim.constraints.text or fim.label), "", (fim.constraints.text or fim.label)
+        result["x-fim"]["codelist"] = ident
+        if version:
+            result["x-fim"]["codelist_version"] = version
+        result["codelist"] = self.codelist_key(ident=ident, version=version, name=name, fim=fim)
+
+    def codelist_key(self, *, ident: str, version: str, name: str, fim: FimField) -> str:
+        """The definition's key for code list (ident, version), resolving its values once per list."""
+        entry = self.codelist_keys.get((ident, version))
+        if entry is None:
+            tail = re.split(r"[:/]", ident)[-1]
+            list_key = self.codelist_alloc.take(element_key(name or tail, prefix="codeliste"))
+            found = self.codelist_lookup(ident, version) if self.codelist_lookup else None
+            report = {"key": list_key, "urn": ident, "requested_version": version, "fields": []}
+            shown = f"{ident}{f', Version {version}' if version else ''}"
+            if found is None:
+                self.codelists[list_key] = []
+                report |= {"status": "missing", "version": ""}
+                self.warn(
+                    fim.line,
+                    f"Codeliste {shown} fehlt im Codelisten-Bestand: Auswahlfeld „{fim.label}“ ({fim.id}) hat keine "
+                    "Werte. Bitte die Codeliste (genericode) hochladen und erneut importieren; bis dahin kann der "
+                    "Assistent nicht veröffentlicht werden.",
+                )
+            else:
+                self.codelists[list_key] = found.options
+                report |= {
+                    "status": "fallback" if found.fallback else "exact",
+                    "version": found.version,
+                    "name": found.name,
+                    "entries": len(found.options),
+                    "attribution": found.attribution,
+                }
+                if found.fallback:
+                    self.warn(
+                        fim.line,
+                        f"Codeliste {shown} liegt nicht vor; verwendet wird Version {found.version} derselben "
+                        "Kennung. Bitte prüfen, ob die Werte passen.",
+                    )
+            self.codelist_keys[(ident, version)] = entry = report
+            self.codelist_report.append(report)
+        entry["fields"].append(fim.id)
+        return entry["key"]
 
     def constraints(self, result: dict, fim: FimField, documentation: list[str]) -> None:
         c = fim.constraints
@@ -249,8 +288,8 @@ class FieldMapper:
                 if pattern is None:
                     self.warn(
                         fim.line,
-                        f"Datenfeld {fim.id}: Muster '{c.pattern}' ist kein gültiger regulärer "
-                        "Ausdruck und wird nur dokumentiert.",
+                        f"Datenfeld {fim.id}: Muster '{c.pattern}' lässt sich nicht als regulärer "
+                        "Ausdruck übernehmen (XSD-Syntax) und wird nur dokumentiert.",
                     )
                     ignored.append(f"pattern={c.pattern}")
                 else:

@@ -40,6 +40,11 @@ FIELD_ORDER = (
     "file",
 )
 
+OPTIONAL_HINT = (
+    "Diese Angaben sind freiwillig. Wenn Sie hier etwas eintragen, füllen Sie bitte auch die Pflichtangaben "
+    "dieses Abschnitts aus."
+)
+
 DECLARATION = {
     "truth": "Ich versichere, dass meine Angaben vollständig und richtig sind.",
     "privacy": "Ich habe die Datenschutzhinweise gelesen und bin mit der Verarbeitung meiner Daten einverstanden.",
@@ -66,6 +71,13 @@ class FimResult:
     warnings: list[str] = field(default_factory=list)
     elements: list[FimElementMapping] = field(default_factory=list)
     standard_version: int = 2
+    codelists: list[dict] = field(default_factory=list)  # per referenced list: status exact/fallback/missing
+    rules: list[dict] = field(default_factory=list)  # FIM rules: turned into logic, or listed for the modeller
+    leistung_source: str = ""  # "given" (on import), "schema" (named in the schema) or "" (none)
+
+    @property
+    def missing_codelists(self) -> list[dict]:
+        return [c for c in self.codelists if c["status"] == "missing"]
 
 
 def slugify(text: str, *, separator: str = "-", max_length: int = 60) -> str:
@@ -131,9 +143,54 @@ def number_parse(value: str, *, integer: bool) -> int | float | None:
     return int(number) if number == number.to_integral_value() else float(number)
 
 
+# XSD regular expressions (what FIM patterns are) know Unicode categories that Python's re does not. The common
+# ones are spelled out as ranges covering Latin script incl. the DIN 91379 letters most used in names.
+_XSD_CATEGORIES = {
+    "L": "A-Za-zªµºÀ-ÖØ-öø-ɏḀ-ỿ",
+    "Lu": "A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ",
+    "Ll": "a-zß-öø-ÿĀ-ɏḀ-ỿ",
+    "N": "0-9",
+    "Nd": "0-9",
+    "IsBasicLatin": "\\x00-\\x7f",
+}
+_XSD_CATEGORY = re.compile(r"\\([pP])\{(\w+)\}")
+
+
+def _xsd_to_python(pattern: str) -> str | None:
+    """Translate \\p{…}/\\P{…} (inside and outside character classes); None for ones we cannot translate."""
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            match = _XSD_CATEGORY.match(pattern, i)
+            if match:
+                ranges = _XSD_CATEGORIES.get(match.group(2))
+                negated = match.group(1) == "P"
+                if ranges is None or (negated and in_class):
+                    return None
+                out.append(ranges if in_class else f"[{'^' if negated else ''}{ranges}]")
+                i = match.end()
+                continue
+            if pattern[i + 1 : i + 2] in {"i", "c", "I", "C"}:
+                return None  # XML name characters: no sensible equivalent
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if char == "[" and not in_class:
+            in_class = True
+        elif char == "]" and in_class:
+            in_class = False
+        out.append(char)
+        i += 1
+    return "".join(out)
+
+
 def pattern_normalise(pattern: str) -> str | None:
-    """FIM patterns are XSD-style (whole value); ours are searched, so anchor them. None if not a valid regex."""
-    anchored = pattern if pattern.startswith("^") and pattern.endswith("$") else f"^(?:{pattern})$"
+    """FIM patterns are XSD-style (whole value); ours are searched, so anchor them. None if not translatable."""
+    translated = _xsd_to_python(pattern)
+    if translated is None:
+        return None
+    anchored = translated if translated.startswith("^") and translated.endswith("$") else f"^(?:{translated})$"
     try:
         re.compile(anchored)
     except re.error:

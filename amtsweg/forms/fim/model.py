@@ -88,3 +88,19 @@ class FimSchema(FimElement):
     message_type: str = ""  # root element name, e.g. xdatenfelder.stammdatenschema.0102
     root_kind: str = "stammdatenschema"  # or "datenfeldgruppe"
     children: list[FimChild] = field(default_factory=list)
+
+
+@dataclass
+class CodelistValues:
+    """The values of a referenced code list as found in the code-list store (see forms.selectors)."""
+
+    urn: str
+    version: str  # the version actually used
+    requested_version: str  # the version the schema asked for ("" = none given)
+    name: str
+    options: list[dict]  # [{"value": code, "label": label}, ...]
+    attribution: str = ""
+
+    @property
+    def fallback(self) -> bool:
+        return bool(self.requested_version) and self.version != self.requested_version

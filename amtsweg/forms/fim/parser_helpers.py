@@ -129,3 +129,34 @@ def praezisierung_text_parse(text: str) -> dict[str, str] | None:
     if not isinstance(data, dict):
         return None
     return {str(k): "" if v is None else str(v) for k, v in data.items()}
+
+
+# Technical FIM names that de-camel-casing alone would not turn into good German (docs/standards/xdatenfelder.md).
+LABELS = {
+    "ZeileAnschrift": "Anschriftzeile",
+    "Strasse": "Straße",
+    "StrasseHausnummer": "Straße und Hausnummer",
+    "HausnummerZusatz": "Hausnummernzusatz",
+    "Hausnummerzusatz": "Hausnummernzusatz",
+    "PLZ": "Postleitzahl",
+    "Postfach": "Postfach",
+    "Staatsangehoerigkeit": "Staatsangehörigkeit",
+    "Geburtsdatum": "Geburtsdatum",
+    "Familienname": "Familienname",
+    "MindestEineAngabe": "Mindestens eine Angabe",
+    "EMail": "E-Mail-Adresse",
+    "Telefonnummer": "Telefonnummer",
+}
+_CAMEL = re.compile(r"(?<=[a-zäöüß])(?=[A-ZÄÖÜ])|(?<=[A-ZÄÖÜ])(?=[A-ZÄÖÜ][a-zäöüß])")
+
+
+def label_humanise(text: str) -> str:
+    """A readable label for technical names ("ZeileAnschrift" → "Anschriftzeile", "WeitereAngaben" → "Weitere
+    Angaben"); texts with spaces are left alone. Words keep their case: German nouns are capitalised anyway."""
+    if not text or any(c.isspace() for c in text):
+        return text
+    if text in LABELS:
+        return LABELS[text]
+    spaced = text.replace("_", " ")
+    spaced = _CAMEL.sub(" ", spaced)
+    return " ".join(LABELS.get(word, word) for word in spaced.split())

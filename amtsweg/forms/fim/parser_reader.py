@@ -15,6 +15,7 @@ from .parser_helpers import (
     MAX_DEPTH,
     MULTI,
     clean,
+    label_humanise,
     meaningful,
     multiplicity_parse,
     praezisierung_text_parse,
@@ -143,7 +144,7 @@ class Reader:
             "id": ident,
             "version": version,
             "name": name or label or ident,
-            "label": label or name or ident,
+            "label": label_humanise(label or name) or ident,
             "description": meaningful(self.text(found, "beschreibung")),
             "definition": meaningful(self.text(found, "definition")),
             "reference": "; ".join(r for r in references if meaningful(r)),
@@ -307,10 +308,13 @@ class Reader:
             return FimCodelist(urn=urn, version=parts.get("version", ""), name=parts.get("name", ""))
         if "codelisteReferenz" in found:
             el = found["codelisteReferenz"][0]
+            # genericodeIdentification first: its version is the list's, not the FIM element's (identifikation)
+            generic = [c for c in el if isinstance(c.tag, str) and self.local(c) == "genericodeIdentification"]
             values = {}
-            for child in el.iter():
-                if isinstance(child.tag, str) and self.local(child):
-                    values.setdefault(self.local(child), clean(child.text))
+            for part in [*generic, el]:
+                for child in part.iter():
+                    if isinstance(child.tag, str) and self.local(child):
+                        values.setdefault(self.local(child), clean(child.text))
             urn = values.get("canonicalIdentification") or values.get("canonicalVersionUri") or values.get("id") or ""
             if not urn:
                 return None

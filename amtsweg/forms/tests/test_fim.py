@@ -12,14 +12,18 @@ import pytest
 from django.conf import settings
 from lxml import etree
 
-from amtsweg.forms.definition import definition_errors
+from amtsweg.forms.definition import definition_errors, definition_publish_errors
+from amtsweg.forms.engine import form_from_document, step_validate
 from amtsweg.forms.fim import FimImportError, fim_import, fim_parse, safe_xml
 from amtsweg.forms.fim.mapping import field_type_map, pattern_normalise, slugify
+from amtsweg.forms.fim.model import CodelistValues
 from amtsweg.forms.fim.parser import multiplicity_parse, praezisierung_text_parse
+from amtsweg.forms.fim.parser_helpers import label_humanise
 
 FIM_DIR = Path(settings.SHARED_DATA_DIR) / "fim"
 FIXTURES = FIM_DIR / "xdatenfelder-xml-fixtures"
 WABEKA = FIM_DIR / "WaBeKa.xml"
+STAAT_URN = "urn:de:bund:destatis:bevoelkerungsstatistik:schluessel:staat"
 
 NS2 = "urn:xoev-de:fim:standard:xdatenfelder_2"
 
@@ -189,10 +193,16 @@ def test_wabeka_repeatable_fields_and_code_lists(wabeka):
     staat = fields["f00000038"]
     assert staat["type"] == "choice" and staat["codelist"] == "staat"
     assert staat["x-fim"]["codelist"] == "urn:de:bund:destatis:bevoelkerungsstatistik:schluessel:staat"
-    assert definition["codelists"]["staat"][0]["value"] == "platzhalter"
-    assert fields["f00000049"]["options"][0]["value"] == "platzhalter"  # no URN in the file at all
+    # without a code-list store nothing resolves: no placeholder options, the lists are reported and block publishing
+    assert definition["codelists"]["staat"] == []
+    kategorie = fields["f00000049"]  # no URN in the file at all: the list's name from the Präzisierung is the key
+    assert "options" not in kategorie and kategorie["x-fim"]["codelist"] == "Waffenkategorie"
     assert any("urn:de:xwaffe:codelisten:munitionsbezeichnungkaliber" in w for w in wabeka.warnings)
-    assert any("Waffenkategorie" in w and "Platzhalter" in w for w in wabeka.warnings)
+    assert any("Codeliste Waffenkategorie fehlt" in w for w in wabeka.warnings)
+    assert {c["urn"] for c in wabeka.missing_codelists} >= {"Anrede", "Waffenkategorie", STAAT_URN}
+    blockers = definition_publish_errors(document=definition)
+    assert any("„Staat“" in b and f"{STAAT_URN}, Version 2017-01-01" in b for b in blockers)
+    assert "platzhalter" not in str(definition)
     assert any("beliebig oft" in w and "F00000045" in w for w in wabeka.warnings)
 
 
@@ -262,10 +272,31 @@ def test_v2_select_with_code_list_reference():
     field = fields_of(result.definition)["f123"]
     assert field["type"] == "choice" and field["codelist"] == "example"
     assert field["x-fim"]["codelist"] == "urn:de:example" and field["x-fim"]["codelist_version"] == "1"
-    assert result.definition["codelists"] == {
-        "example": [{"value": "platzhalter", "label": "Werte der Codeliste „urn:de:example“ fehlen noch"}]
-    }
-    assert any("urn:de:example" in w and "Platzhalter" in w for w in result.warnings)
+    assert result.definition["codelists"] == {"example": []}
+    assert result.missing_codelists == [
+        {
+            "key": "example",
+            "urn": "urn:de:example",
+            "requested_version": "1",
+            "fields": ["F123"],
+            "status": "missing",
+            "version": "",
+        }
+    ]
+    assert any("urn:de:example, Version 1 fehlt im Codelisten-Bestand" in w for w in result.warnings)
+    # with the list in the store (here: a lookup returning it) the options are real
+    values = CodelistValues(
+        urn="urn:de:example",
+        version="2",
+        requested_version="1",
+        name="Beispiel",
+        options=[{"value": "a", "label": "Alpha"}],
+    )
+    result = fim_import(xml=(FIXTURES / "v2/select.xml").read_bytes(), codelist_lookup=lambda urn, version: values)
+    assert result.definition["codelists"] == {"example": [{"value": "a", "label": "Alpha"}]}
+    assert result.codelists[0]["status"] == "fallback"
+    assert any("verwendet wird Version 2 derselben Kennung" in w for w in result.warnings)
+    assert definition_publish_errors(document=result.definition) == []
 
 
 def test_v2_field_rule_is_documentation():
@@ -288,7 +319,9 @@ def test_v3_datenfeldgruppe_message():
     assert definition["x-fim"]["message"] == "xdatenfelder.datenfeldgruppe.0103"
     assert [s["key"] for s in definition["steps"]] == ["schritt_g60000000086"]
     field = fields_of(definition)["f60000000243"]
-    assert "required" not in field  # 1:1 inside the optional (0:1) group
+    assert field["required"] is True  # 1:1 inside the optional (0:1) group: required once the group is started
+    assert groups_of(definition)["g60000000086"]["optional_sets"] == ["g60000000086"]
+    assert definition["x-fim"]["rules"][0]["status"] == "reported"  # names G60000087, which the file lacks
     assert (field["min_length"], field["max_length"]) == (1, 55)
     assert field["help"] == "Geben Sie an, wie die Straße heißt."
     assert "Es muss entweder Feldgruppe G60000086" in field["documentation"]
@@ -304,10 +337,11 @@ def test_v3_praezisierung_attributes():
     assert (constraints.min_length, constraints.max_length) == (0, 1)
     assert (constraints.min_value, constraints.max_value, constraints.pattern) == ("0", "1", "abc")
     assert constraints.text == "Constraints"
-    # as a select without values: a placeholder choice, with a warning
+    # as a select without values or list: a choice whose (empty) list blocks publishing
     result = fim_import(xml=xml)
     field = fields_of(result.definition)["f60000000243"]
-    assert field["type"] == "choice" and field["options"][0]["value"] == "platzhalter"
+    assert field["type"] == "choice" and result.definition["codelists"][field["codelist"]] == []
+    assert definition_publish_errors(document=result.definition)
     assert definition_errors(document=result.definition) == []
     # as an input: constraints become min/max length and an anchored pattern
     xml_input = xml.replace(b"<code>select</code>", b"<code>input</code>")
@@ -454,7 +488,8 @@ def test_group_nesting_repeat_and_optional():
     groups = groups_of(definition)
     assert groups["g2"]["title"] == "Name"
     assert groups["g3"]["title"] == "Name – Vorname"
-    assert "required" not in groups["g4"]["fields"][0]  # optional group → optional fields
+    # optional group: its field stays mandatory, but only once the group is started (optional_sets)
+    assert groups["g4"]["fields"][0]["required"] is True and groups["g4"]["optional_sets"] == ["g4"]
     assert fields_of(definition)["f2"]["required"] is True
     kind = groups["g5"]
     assert kind["repeat"] == {"min": 1, "max": 3, "item_label": "Kind"}
@@ -649,3 +684,172 @@ def test_oversized_file_is_rejected(monkeypatch):
     monkeypatch.setattr(safe_xml, "MAX_XML_BYTES", 100)
     with pytest.raises(FimImportError, match="zu groß"):
         fim_import(xml=WABEKA.read_bytes())
+
+
+# -- issue 11: optional groups, labels, rules, Leistung from the schema -----------------------------------------
+
+
+def _rule(ident: str, name: str, text: str) -> str:
+    return (
+        f"<xdf:regel><xdf:identifikation><xdf:id>{ident}</xdf:id><xdf:version>1</xdf:version></xdf:identifikation>"
+        f"<xdf:name>{escape(name)}</xdf:name><xdf:definition>{escape(text)}</xdf:definition></xdf:regel>"
+    )
+
+
+def _address_schema(extra: str = "") -> bytes:
+    return schema(
+        struct("1:1", field("F9", "Name")),
+        struct(
+            "0:1",
+            group(
+                "G10",
+                "Anschrift",
+                struct("1:1", field("F10", "Strasse")),
+                struct("0:1", field("F11", "HausnummerZusatz")),
+                struct("0:1", group("G11", "ZeileAnschrift", struct("1:1", field("F12", "ZeileAnschrift")))),
+            ),
+        ),
+        extra=extra,
+    )
+
+
+def test_optional_group_requires_its_mandatory_fields_once_started():
+    definition = fim(_address_schema()).definition
+    assert definition_errors(document=definition) == []
+    groups = groups_of(definition)
+    assert groups["g10"]["optional_sets"] == ["g10"] and groups["g11"]["optional_sets"] == ["g10", "g11"]
+    assert "freiwillig" in groups["g10"]["intro"]
+    form = form_from_document(document=definition)
+    step = definition["steps"][-1]["key"]
+    assert step_validate(form=form, step_key=step, answers={}) == {}  # untouched: optional
+    started = step_validate(form=form, step_key=step, answers={"f11": "a"})
+    assert set(started) == {"f10"}  # started: Straße is required, the untouched nested 0:1 group is not
+    nested = step_validate(form=form, step_key=step, answers={"f10": "Hauptstraße", "f12": ""})
+    assert nested == {}
+    assert step_validate(form=form, step_key=step, answers={"f10": "Hauptstraße", "f12": "Hinterhaus"}) == {}
+
+
+def test_technical_names_become_readable_labels():
+    assert label_humanise("ZeileAnschrift") == "Anschriftzeile"
+    assert label_humanise("WeitereAngaben") == "Weitere Angaben"
+    assert label_humanise("Name der Person") == "Name der Person"
+    fields = fields_of(fim(_address_schema()).definition)
+    assert fields["f12"]["label"] == "Anschriftzeile"
+    assert fields["f11"]["label"] == "Hausnummernzusatz"
+    assert "ZeileAnschrift" in fields["f12"]["documentation"]  # the technical name stays traceable
+
+
+def test_machine_readable_rules_become_step_logic_others_are_reported():
+    xml = schema(
+        struct(
+            "1:1",
+            group(
+                "G20",
+                "Kontakt",
+                struct("0:1", group("G60000021", "Telefon", struct("0:1", field("F21", "Telefonnummer")))),
+                struct("0:1", group("G60000022", "E-Mail", struct("0:1", field("F22", "E-Mail-Adresse")))),
+                extra=_rule(
+                    "R1",
+                    "Telefon oder E-Mail",
+                    'Es muss entweder Feldgruppe G60000000021 "Telefon" oder Feldgruppe G60000022 "E-Mail" '
+                    "befüllt werden.",
+                )
+                + _rule("R2", "Plausibel", "Das Datum muss in der Zukunft liegen."),
+            ),
+        )
+    )
+    result = fim(xml)
+    rules = {r["id"]: r for r in result.rules}
+    assert rules["R1"]["status"] == "logic" and rules["R2"]["status"] == "reported"
+    assert "nicht maschinell auswertbar" in rules["R2"]["reason"]
+    definition = result.definition
+    assert definition_errors(document=definition) == []
+    form = form_from_document(document=definition)
+    step = next(s for s in definition["steps"] if s.get("rules"))
+    assert step["rules"][0]["message"] == "Bitte füllen Sie entweder „Telefon“ oder „E-Mail“ aus, nicht beides."
+    assert step_validate(form=form, step_key=step["key"], answers={"f21": "0351 1"}) == {}
+    both = step_validate(form=form, step_key=step["key"], answers={"f21": "0351 1", "f22": "a@example.org"})
+    assert both == {"f21": step["rules"][0]["message"]}
+    assert step_validate(form=form, step_key=step["key"], answers={}) == {"f21": step["rules"][0]["message"]}
+
+
+def test_leistung_from_the_schema_or_given_on_import():
+    named = schema(struct("1:1", field("F1", "Name")), extra="<xdf:bezug>LeiKa 99102013000000</xdf:bezug>")
+    result = fim(named)
+    assert (result.definition["leistung"], result.leistung_source) == ("99102013000000", "schema")
+    result = fim(named, leistung="99089086000000")
+    assert (result.definition["leistung"], result.leistung_source) == ("99089086000000", "given")
+    assert any("nennt die Leistung 99102013000000" in w for w in result.warnings)
+    plain = fim(schema(struct("1:1", field("F1", "Name"))))
+    assert "leistung" not in plain.definition and plain.leistung_source == ""
+
+
+def test_xsd_patterns_with_unicode_categories_are_enforced():
+    xml = schema(
+        struct("1:1", field("F1", "Familienname", praezisierung='{"maxLength":"60","pattern":"[\\\\p{L} \\\\-]+"}')),
+        struct("0:1", field("F2", "Kennung", praezisierung='{"pattern":"\\\\i\\\\c*"}')),
+    )
+    result = fim(xml)
+    fields = fields_of(result.definition)
+    assert fields["f1"]["pattern"].startswith("^(?:[A-Za-z") and fields["f1"]["max_length"] == 60
+    form = form_from_document(document=result.definition)
+    step = result.definition["steps"][0]["key"]
+    assert step_validate(form=form, step_key=step, answers={"f1": "Müller-Lüdenscheidt"}) == {}
+    assert "f1" in step_validate(form=form, step_key=step, answers={"f1": "R2-D2"})
+    assert "pattern" not in fields["f2"]  # XML name classes cannot be translated: documented and reported
+    assert any("F2" in w and "Muster" in w for w in result.warnings)
+
+
+def test_conditional_requirement_rule_becomes_when_and_required():
+    # the phrasing of the Bewohnerparkausweis schema (S05000058, rule R05000281)
+    reference = (
+        "<xdf:codelisteReferenz><xdf:identifikation><xdf:id>C1</xdf:id></xdf:identifikation>"
+        "<xdf:genericodeIdentification><xdf:canonicalIdentification>urn:test:halter</xdf:canonicalIdentification>"
+        "<xdf:version>1</xdf:version></xdf:genericodeIdentification></xdf:codelisteReferenz>"
+    )
+    rule = _rule(
+        "R05000281",
+        "Angaben zur Fahrzeughalterin, zum Fahrzeughalter",
+        'Wenn bei F05001047 "02 Das Fahrzeug ist auf einen anderen Halter zugelassen." angegeben wird, dann '
+        "wird G05000499 zur Pflichtangabe.",
+    )
+    xml = schema(
+        struct("1:1", field("F05001047", "Halterdaten", feldart="select", extra=reference)),
+        struct("0:1", group("G05000499", "Fahrzeughalter", struct("1:1", field("F05000001", "Name des Halters")))),
+        extra=rule,
+    )
+    values = CodelistValues(
+        urn="urn:test:halter",
+        version="1",
+        requested_version="1",
+        name="Halterdaten",
+        options=[{"value": "01", "label": "Ich bin Halter."}, {"value": "02", "label": "Anderer Halter."}],
+    )
+    result = fim(xml, codelist_lookup=lambda urn, version: values)
+    assert result.rules[0]["status"] == "logic", result.rules
+    definition = result.definition
+    assert definition_errors(document=definition) == []
+    halter = groups_of(definition)["g05000499"]
+    assert halter["when"] == {"==": [{"var": "f05001047"}, "02"]}
+    assert "optional_sets" not in halter and "freiwillig" not in halter.get("intro", "")
+    form = form_from_document(document=definition)
+    step = next(s["key"] for s in definition["steps"] if any(g["key"] == "g05000499" for g in s["groups"]))
+    hidden = step_validate(form=form, step_key=step, answers={"f05001047": "01"})
+    assert "f05000001" not in hidden  # not asked: the vehicle is the applicant's
+    errors = step_validate(form=form, step_key=step, answers={"f05001047": "02"})
+    assert errors == {"f05000001": "Bitte füllen Sie das Feld „Name des Halters“ aus."}
+    # a code the list does not have: reported, not guessed
+    wrong = fim(xml.replace(b'"02 Das', b'"07 Das'), codelist_lookup=lambda urn, version: values)
+    assert wrong.rules[0]["status"] == "reported" and "'07'" in wrong.rules[0]["reason"]
+
+
+def test_code_list_version_comes_from_the_genericode_identification():
+    reference = (
+        "<xdf:codelisteReferenz><xdf:identifikation><xdf:id>C1</xdf:id><xdf:version>1.0</xdf:version>"
+        "</xdf:identifikation><xdf:genericodeIdentification><xdf:canonicalIdentification>urn:test:liste"
+        "</xdf:canonicalIdentification><xdf:version>2024-08-01</xdf:version></xdf:genericodeIdentification>"
+        "</xdf:codelisteReferenz>"
+    )
+    parsed = fim_parse(xml=schema(struct("1:1", field("F1", "Staat", feldart="select", extra=reference))))
+    codelist = parsed.children[0].element.codelist
+    assert (codelist.urn, codelist.version) == ("urn:test:liste", "2024-08-01")

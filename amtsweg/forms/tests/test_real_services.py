@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from amtsweg.core.demo_forms import REAL_SERVICES, demo_forms_ensure
+from amtsweg.demo.forms import REAL_SERVICES, demo_forms_ensure
 from amtsweg.forms.definition import definition_errors, definition_parse
 from amtsweg.forms.engine import (
     STEP_ERROR_KEY,

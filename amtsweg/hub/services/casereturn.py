@@ -1,71 +1,41 @@
 """The return channel: the back office reports on a Vorgang (status, Nachforderung, Bescheid) through
 the hub API. Finds the Vorgang in the client's authority and records the event exactly once per
-Idempotency-Key; the API views only translate HTTP to these calls."""
+Idempotency-Key through ``cases.services``; the API views only translate HTTP to these calls."""
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 
-from amtsweg.casefile.models import CaseEvent
-from amtsweg.casefile.services import PDF_MAGIC, case_event_record
-from amtsweg.hub.models import Message
+from amtsweg.cases.models import CaseEvent, Vorgang
+from amtsweg.cases.selectors import vorgang_by_number
+from amtsweg.cases.services import PDF_MAGIC, case_event_record
+from amtsweg.hub.selectors import message_for_vorgang
 from amtsweg.hub.services.intake import IntakeRefused, idempotency_previous, idempotency_settle, max_file_bytes
 
-
-class Vorgang:
-    """A case the back office reports on: a portal submission or an application that came in via the API."""
-
-    def __init__(self, *, number: str, authority_id: int, submission=None, message_id=None):
-        self.number = number
-        self.authority_id = authority_id
-        self.submission = submission
-        self.message_id = message_id
+if TYPE_CHECKING:
+    from amtsweg.apiclients.models import ApiClient
 
 
-def vorgang_for(*, client, number: str) -> Vorgang:
+def vorgang_for(*, client: ApiClient, number: str) -> Vorgang:
     """The Vorgang ``number`` if it belongs to the client's authority; otherwise refused (not_found, or
     forbidden for a client without authority). Another authority's case answers exactly like an unknown one."""
-    from amtsweg.submissions.selectors import submission_by_number
-
     not_found = IntakeRefused("not_found", "Vorgang nicht gefunden oder nicht in der Zuständigkeit dieses API-Zugangs.")
     if client.authority_id is None:
         raise IntakeRefused(
             "forbidden", "Dieser API-Zugang ist keiner Behörde zugeordnet und darf den Rückkanal nicht nutzen."
         )
-    if len(number) > 40:
-        raise not_found
-    vorgang = None
-    submission = submission_by_number(number=number)
-    if submission is not None:
-        message = getattr(submission, "hub_message", None) if _has_hub_message(submission) else None
-        vorgang = Vorgang(
-            number=submission.vorgangsnummer,
-            authority_id=submission.authority_id,
-            submission=submission,
-            message_id=message.pk if message else None,
-        )
-    else:
-        message = Message.objects.filter(vorgangsnummer=number, submission__isnull=True).first()
-        if message is not None:
-            vorgang = Vorgang(number=message.vorgangsnummer, authority_id=message.authority_id, message_id=message.pk)
+    vorgang = vorgang_by_number(number=number)
     if vorgang is None or vorgang.authority_id != client.authority_id:
         raise not_found
     return vorgang
 
 
-def _has_hub_message(submission) -> bool:
-    try:
-        return submission.hub_message is not None
-    except (ObjectDoesNotExist, AttributeError):
-        return False
-
-
 def case_event_accept(
     *,
-    client,
+    client: ApiClient,
     vorgang: Vorgang,
     kind: str,
     key: str | None,
@@ -82,16 +52,16 @@ def case_event_accept(
             previous = idempotency_previous(client=client, endpoint=endpoint, key=key, request_sha256=request_sha256)
             if previous is not None:
                 return CaseEvent.objects.get(pk=previous), False
+        message = message_for_vorgang(vorgang=vorgang)
         event = case_event_record(
-            vorgangsnummer=vorgang.number,
+            vorgang=vorgang,
             authority=client.authority,
             kind=kind,
             payload=payload,
-            submission=vorgang.submission,
-            message_id=vorgang.message_id,
             api_client=client,
             file_name=file_name,
             file_content=file_content,
+            audit_message_id=str(message.pk) if message is not None else "",
         )
         if key:
             holder, same_request = idempotency_settle(

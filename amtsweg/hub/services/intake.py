@@ -8,10 +8,11 @@ import hashlib
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from amtsweg.apiclients.selectors import idempotency_lookup
 from amtsweg.apiclients.services import idempotency_remember
+from amtsweg.cases.models import Vorgang
+from amtsweg.cases.services import vorgang_create
 from amtsweg.common.canonical import canonical_json
 from amtsweg.common.filecheck import FileRefused, attachment_sanitize
 from amtsweg.hub.models import Message
@@ -145,18 +146,6 @@ def _resolve(*, client, leika_key: str, ags: str):
     return leistung, resolution.gemeinde or gemeinde, authority
 
 
-def _vorgangsnummer_new() -> str:
-    from amtsweg.submissions.models import Submission
-    from amtsweg.submissions.numbers import number_generate
-
-    year = timezone.now().year
-    while True:
-        number = number_generate(year=year)
-        taken = Submission.objects.filter(vorgangsnummer=number).exists()
-        if not taken and not Message.objects.filter(vorgangsnummer=number).exists():
-            return number
-
-
 def _message_create(
     *, client, idempotency_key: str, leika_key: str, data: dict, attachments: list[dict], leistung, gemeinde, authority
 ) -> Message:
@@ -166,7 +155,12 @@ def _message_create(
     message, _created = message_create(
         idempotency_key=idempotency_key,
         source="api",
-        vorgangsnummer=_vorgangsnummer_new(),
+        vorgang=vorgang_create(
+            authority=authority,
+            channel=Vorgang.Channel.API.value,  # type: ignore[attr-defined]  # Django choices; no django-stubs (ADR 0013)
+            leistung=leistung,
+            gemeinde=gemeinde,
+        ),
         authority=authority,
         data=data,
         data_xml=api_data_xml(data=data, leika_key=leika_key),

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from amtsweg.audit.services import audit_record, audit_record_many
+from amtsweg.cases.models import Vorgang
 from amtsweg.common import clock
 from amtsweg.common.canonical import canonical_json_bytes
 from amtsweg.common.hashing import sha512_hex as sha512
@@ -115,7 +116,7 @@ def message_create(
     *,
     idempotency_key: str,
     source: str,
-    vorgangsnummer: str,
+    vorgang: Vorgang,
     authority,
     data: dict,
     data_xml: bytes | str = b"",
@@ -127,7 +128,6 @@ def message_create(
     submitted_at=None,
     attachments: Sequence[tuple[str, str, bytes]] = (),
     client_ref: str = "",
-    submission=None,
     authority_key: str | None = None,
     leistung_name: str | None = None,
     ags: str | None = None,
@@ -138,7 +138,8 @@ def message_create(
     """Generic message creation (the inbound API, the portal's hand-over ``submissions.handover``): returns
     (message, created) and routes it. ``receipt_expected``: a receipt PDF follows (``message_receipt_attach``)
     and deliveries that want it wait for it. The names default to those of ``leistung``, ``gemeinde`` and
-    ``authority``; a caller with its own snapshot of them (a submission) passes it.
+    ``authority``; a caller with its own snapshot of them (a submission) passes it. ``vorgang``: the case the
+    message carries, created by the caller through ``cases.services.vorgang_create`` (its number goes out).
 
     Idempotent on ``idempotency_key``: a repeat returns the first message with ``created=False``.
     Must be called inside ``transaction.atomic()`` by callers that need it atomic with their own writes.
@@ -155,9 +156,8 @@ def message_create(
             idempotency_key=idempotency_key,
             source=source,
             client_ref=client_ref,
-            submission=submission,
             receipt_expected=receipt_expected,
-            vorgangsnummer=vorgangsnummer,
+            vorgang=vorgang,
             leistung=leistung,
             leika_key=leika_key or (leistung.leika_key if leistung is not None else ""),
             leistung_name=_given(leistung_name, leistung, "name"),

@@ -160,6 +160,6 @@ def _finish_delivered(items: list[_Outcome]) -> None:
 
 def _observe(delivery: Delivery, status: str) -> None:
     """Latency from routing to this outcome, for the Prometheus histogram (per process)."""
-    from amtsweg.core.metrics import delivery_observed
+    from amtsweg.hub.metrics import delivery_observed
 
     delivery_observed(seconds=(clock.now() - delivery.created_at).total_seconds(), status=status)

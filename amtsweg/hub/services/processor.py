@@ -54,7 +54,7 @@ def _claim_many(delivery_ids, *, worker_id: str | None = None) -> list[Delivery]
         rows = (
             Delivery.objects.filter(pk__in=list(delivery_ids), status__in=_CLAIMABLE)
             .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-            .select_related("message__authority", "target")
+            .select_related("message__authority", "message__vorgang", "target")
             .prefetch_related("message__attachments")
         )
         if connection.features.has_select_for_update_skip_locked:
@@ -186,7 +186,7 @@ def deliveries_process(*, delivery_id, worker_id: str | None = None, batch: int 
     (claim, outcome); a batch shares all four. The task rows stay the durable record of the work: a
     worker killed mid-batch leaves the deliveries "sending" (claimed by it) and its task rows RUNNING; a live
     worker gives both back once the dead one's heartbeat lease expires (``deliveries_release_worker``,
-    ``amtsweg.core.workers``), with ``deliveries_resume`` as the safety net. A batch starts no new send
+    ``amtsweg.ops.workers``), with ``deliveries_resume`` as the safety net. A batch starts no new send
     after ``BATCH_BUDGET_SECONDS`` and gives the remaining claims back ("released", task enqueued again).
     Returns delivery id → outcome (delivered|retry|dead|waiting-receipt|released|skipped).
     """

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from amtsweg.apiclients.models import ApiClient
 from amtsweg.apiclients.services import api_client_create
 from amtsweg.audit.models import AuditEntry
-from amtsweg.casefile.models import CaseEvent
+from amtsweg.cases.models import CaseEvent
 from amtsweg.directory.models import Authority
 from amtsweg.hub.models import Message
 
@@ -367,7 +367,9 @@ def test_status_post_and_read(back_office, submission):
     response = back_office.post(f"/vorgaenge/{number}/status/", {"status": "in_bearbeitung", "note": "Prüfung läuft"})
     assert response.status_code == 201, response.content
     event = CaseEvent.objects.get(pk=response.json()["id"])
-    assert event.submission == submission and event.kind == "status" and event.api_client == back_office.api_client
+    assert (
+        event.vorgang.submission == submission and event.kind == "status" and event.api_client == back_office.api_client
+    )
     assert event.payload == {"status": "in_bearbeitung", "note": "Prüfung läuft"}
     read = back_office.get(f"/vorgaenge/{number.lower()}/status/")
     assert read.status_code == 200
@@ -494,19 +496,22 @@ def test_return_channel_for_an_api_message(portal, back_office):
     response = back_office.post(f"/vorgaenge/{number}/status/", {"status": "eingegangen"})
     assert response.status_code == 201
     event = CaseEvent.objects.get()
-    assert event.submission is None and str(event.message_id) == str(Message.objects.get(vorgangsnummer=number).pk)
-    assert portal.get(f"/antraege/{event.message_id}/").json()["case_status"] == "eingegangen"
+    message = Message.objects.get(vorgang__number=number)
+    # No submission behind it; the event belongs to the message's Vorgang and is audited under the message.
+    assert not hasattr(event.vorgang, "submission") and event.vorgang_id == message.vorgang_id
+    assert AuditEntry.objects.get(event="status_posted").message_id == str(message.pk)
+    assert portal.get(f"/antraege/{message.pk}/").json()["case_status"] == "eingegangen"
 
 
 def test_case_events_selector_for_the_postfach(back_office, submission):
-    from amtsweg.casefile.selectors import case_events_for, case_status
+    from amtsweg.cases.selectors import case_events_for, case_status
 
     path = f"/vorgaenge/{submission.vorgangsnummer}"
     back_office.post(f"{path}/status/", {"status": "in_bearbeitung"})
     back_office.post(f"{path}/nachforderungen/", {"text": "Bitte Nachweis."})
     back_office.post(f"{path}/status/", {"status": "nachforderung"})
-    assert [e.kind for e in case_events_for(submission=submission)] == ["status", "nachforderung", "status"]
-    assert case_status(submission=submission).payload["status"] == "nachforderung"
+    assert [e.kind for e in case_events_for(vorgang=submission.vorgang)] == ["status", "nachforderung", "status"]
+    assert case_status(vorgang=submission.vorgang).payload["status"] == "nachforderung"
 
 
 # --- OpenAPI ----------------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-from amtsweg.hub.demo import hub_demo_ensure
+from amtsweg.demo.hub import hub_demo_ensure
 from amtsweg.hub.models import Message, Routing, TargetSystem
 
 
@@ -22,7 +22,7 @@ def test_admin_lists_show_no_personal_data_and_dry_run_works(admin_client, submi
     from amtsweg.hub.models import IntegrationRule
 
     target_factory(authority=Authority.objects.get(key="gem-14612000"))
-    message = Message.objects.get(submission=submit())
+    message = Message.objects.get(vorgang__submission=submit())
     for url in ("/admin/hub/message/", f"/admin/hub/message/{message.pk}/change/", "/admin/hub/delivery/"):
         response = admin_client.get(url)
         assert response.status_code == 200 and "Mustermann" not in response.content.decode()

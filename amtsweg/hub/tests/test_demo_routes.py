@@ -2,8 +2,9 @@
 an application to any demo assistant in any demo Kommune is routed to a local target, none waits."""
 
 from amtsweg.assistant.models import Activation
-from amtsweg.core.demo_forms import REAL_SERVICES, demo_forms_ensure
-from amtsweg.hub.demo import DEMO_ROUTING, hub_demo_ensure
+from amtsweg.cases.services import vorgang_create
+from amtsweg.demo.forms import REAL_SERVICES, demo_forms_ensure
+from amtsweg.demo.hub import DEMO_ROUTING, hub_demo_ensure
 from amtsweg.hub.selectors import route_problems
 from amtsweg.hub.services import message_create
 
@@ -22,7 +23,7 @@ def test_every_live_demo_activation_is_routed(db):
         message, _ = message_create(
             idempotency_key=f"demo-route-{number}",
             source="api",
-            vorgangsnummer=f"DEMO-{number}",
+            vorgang=vorgang_create(authority=authority, channel="api", leistung=leistung),
             authority=authority,
             data={"probe": True},
             leistung=leistung,
@@ -33,7 +34,7 @@ def test_every_live_demo_activation_is_routed(db):
 
 
 def test_a_demo_activation_without_route_stays_offline(db, monkeypatch):
-    from amtsweg.hub import demo
+    from amtsweg.demo import hub as demo
 
     routing = {key: value for key, value in DEMO_ROUTING.items() if key != "gem-14627140"}  # Meißen
     monkeypatch.setattr(demo, "DEMO_ROUTING", routing)

@@ -223,15 +223,15 @@ def e2e_submit_all() -> dict:
     assert {s.authority.key for (ags, _), s in submissions.items() if ags == "14612000"} == {"gem-14612000"}
     assert {s.authority.key for (ags, _), s in submissions.items() if ags == "14511000"} == {"gem-14511000"}
     # Messages, deliveries and their tasks were written with the submissions.
-    assert Message.objects.filter(submission__in=submissions.values()).count() == 4
-    deliveries = Delivery.objects.filter(message__submission__in=submissions.values())
+    assert Message.objects.filter(vorgang__submission__in=submissions.values()).count() == 4
+    deliveries = Delivery.objects.filter(message__vorgang__submission__in=submissions.values())
     assert deliveries.count() == 12 and set(deliveries.values_list("status", flat=True)) == {"queued"}
     return submissions
 
 
 def e2e_check(e2e, submissions, *, fachverfahren_receiver, smtp_mailbox) -> None:
     drop_dir = e2e["drop_dir"]
-    deliveries = Delivery.objects.filter(message__submission__in=submissions.values())
+    deliveries = Delivery.objects.filter(message__vorgang__submission__in=submissions.values())
     deliveries = list(deliveries.select_related("target", "rule", "message"))
     assert {d.status for d in deliveries} == {"delivered"}, [(d.target.key, d.last_error) for d in deliveries]
 

@@ -6,7 +6,7 @@ Workers:
   loop (``db_worker``'s ``Worker`` class, batch mode) in the test process; only its connection recycling
   is switched off because the test runs inside a transaction.
 * PostgreSQL (second pass): real ``manage.py db_worker`` subprocesses against the test database
-  (``worker_start``), as in amtsweg/core/tests/test_postgres_workers.py.
+  (``worker_start``), as in amtsweg/ops/tests/test_postgres_workers.py.
 """
 
 from __future__ import annotations
@@ -175,12 +175,13 @@ def http_target(*, authority, receiver, key: str = "fachverfahren", secret: str,
 
 def api_message(*, index: int, authority, gemeinde, prefix: str = "t"):
     """One routed message as the inbound API would create it (sample data of the rule depot)."""
+    from amtsweg.cases.services import vorgang_create
     from amtsweg.hub.services import message_create
 
     message, _ = message_create(
         idempotency_key=f"{prefix}-{index:05d}",
         source="api",
-        vorgangsnummer=f"AW-T-{index:06d}",
+        vorgang=vorgang_create(authority=authority, channel="api", gemeinde=gemeinde),
         authority=authority,
         gemeinde=gemeinde,
         leika_key=HUNDESTEUER,

@@ -74,7 +74,7 @@ def test_worker_killed_mid_delivery_is_resumed_and_the_receiver_sees_one_effect(
     world, fachverfahren_receiver, tmp_path
 ):
     """kill -9 mid-send; a worker started afterwards takes the work over by itself (the dead worker's
-    registration, amtsweg.core.workers) — no ``deliveries_resume`` run by hand."""
+    registration, amtsweg.ops.workers) — no ``deliveries_resume`` run by hand."""
     gemeinde, authority = world
     delivery = Delivery.objects.get(message=api_message(index=1, authority=authority, gemeinde=gemeinde, prefix="k9"))
     # The receiver holds this request for a while (and then processes it): the worker is mid-send.
@@ -142,7 +142,7 @@ def test_end_to_end_with_real_worker_processes(fachverfahren_receiver, smtp_mail
         tmp_path=tmp_path,
     )
     submissions = e2e_submit_all()
-    deliveries = Delivery.objects.filter(message__submission__in=submissions.values())
+    deliveries = Delivery.objects.filter(message__vorgang__submission__in=submissions.values())
 
     with open(tmp_path / "workers.log", "wb") as log:
         # Receipts are rendered and stored by the workers: give them their own var/ (not the project's).

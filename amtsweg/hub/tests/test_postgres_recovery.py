@@ -1,6 +1,6 @@
 """kill -9 of a ``manage.py worker`` in the middle of a burst of deliveries, on PostgreSQL with real worker
 processes and the real demo Fachverfahren: the surviving worker takes the stranded work over by itself
-(heartbeat registry, ``amtsweg.core.workers``) — no ``deliveries_resume``, no restart, no command — and
+(heartbeat registry, ``amtsweg.ops.workers``) — no ``deliveries_resume``, no restart, no command — and
 every delivery arrives exactly once in effect.
 
 The takeover time (SIGKILL → dead worker's registration recovered) is printed, not asserted (machine
@@ -17,9 +17,9 @@ import pytest
 from django_tasks_db.models import DBTaskResult
 
 from amtsweg.audit.models import AuditEntry
-from amtsweg.core.models import WorkerProcess
 from amtsweg.hub.models import Delivery
 from amtsweg.hub.tests.test_e2e_hub_support import api_message, routed_world, wait_for, worker_start
+from amtsweg.ops.models import WorkerProcess
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.core.management import call_command
 
+from amtsweg.cases.services import vorgang_create
 from amtsweg.hub import services
 from amtsweg.hub.adapters.base import DeliveryError
 from amtsweg.hub.models import Delivery, Message
@@ -23,7 +24,7 @@ from amtsweg.hub.tasks import delivery_attempt
 
 def _one_delivery(submit, target_factory, authority, **kwargs):
     target_factory(authority=authority, **kwargs)
-    return Delivery.objects.get(message__submission=submit())
+    return Delivery.objects.get(message__vorgang__submission=submit())
 
 
 def _run_until_settled(delivery, sim_clock, *, limit=100):
@@ -69,7 +70,7 @@ def test_delivery_waits_for_the_receipt(submit, target_factory, dresden_authorit
     assert delivery_process(delivery_id=delivery.pk) == "waiting-receipt"
     delivery.refresh_from_db()
     assert delivery.status == "queued" and delivery.attempts == 0 and not receiver.calls
-    receipt_store(submission=delivery.message.submission)
+    receipt_store(submission=delivery.message.vorgang.submission)
     sim_clock.advance(seconds=20)
     assert delivery_process(delivery_id=delivery.pk) == "delivered"
     assert receiver.calls[0][1].receipt_pdf.startswith(b"%PDF")
@@ -200,7 +201,7 @@ def test_n_plus_m_two_leistungen_two_kommunen_different_targets_same_rules(
             message_create(
                 idempotency_key=f"nm-{ags}-{leistung.pk}",
                 source=Message.Source.API,
-                vorgangsnummer=f"T-{ags}-{leistung.pk}",
+                vorgang=vorgang_create(authority=authority, channel="api", leistung=leistung, gemeinde=gemeinde),
                 authority=authority,
                 leistung=leistung,
                 gemeinde=gemeinde,
@@ -223,7 +224,7 @@ def test_n_plus_m_two_leistungen_two_kommunen_different_targets_same_rules(
     again, created = message_create(
         idempotency_key=f"nm-14522180-{leistungen[0].pk}",
         source="api",
-        vorgangsnummer="x",
+        vorgang=vorgang_create(authority=freiberg, channel="api"),
         authority=freiberg,
         data={},
     )

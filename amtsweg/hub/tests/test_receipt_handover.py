@@ -20,7 +20,7 @@ from amtsweg.hub.tasks import delivery_attempt
 
 def _waiting_delivery(submit, target_factory, authority) -> Delivery:
     target_factory(authority=authority, type_key="http", wants_receipt=True)
-    delivery = Delivery.objects.get(message__submission=submit())
+    delivery = Delivery.objects.get(message__vorgang__submission=submit())
     assert delivery.message.receipt_expected
     assert delivery_process(delivery_id=delivery.pk) == "waiting-receipt"
     delivery.refresh_from_db()
@@ -37,7 +37,7 @@ def test_waiting_delivery_sleeps_until_the_deadline_and_the_hand_over_wakes_it(
     assert delivery.status == "queued" and delivery.attempts == 0
     assert delivery.next_attempt_at == delivery.message.submitted_at + RECEIPT_WAIT_MAX
 
-    receipt_store(submission=delivery.message.submission)  # the receipt task hands the PDF over
+    receipt_store(submission=delivery.message.vorgang.submission)  # the receipt task hands the PDF over
 
     delivery.refresh_from_db()
     assert delivery.next_attempt_at <= clock.now()  # due at once, without advancing the clock
@@ -89,7 +89,7 @@ def test_migration_hands_existing_receipts_over(submit, target_factory, dresden_
     migration = importlib.import_module("amtsweg.hub.migrations.0004_message_receipt_handover")
     migration.receipts_hand_over(apps, None)
 
-    done, waiting = Message.objects.get(submission=rendered), Message.objects.get(submission=pending)
+    done, waiting = Message.objects.get(vorgang__submission=rendered), Message.objects.get(vorgang__submission=pending)
     assert done.receipt_expected and done.receipt_attached_at == rendered.receipt_ready_at
     assert waiting.receipt_expected and waiting.receipt_attached_at is None and not waiting.receipt_encrypted
     delivery = Delivery.objects.get(message=done)
@@ -102,7 +102,7 @@ def test_admin_never_shows_the_encrypted_receipt(admin_client, submit, target_fa
     from django.urls import reverse
 
     target_factory(authority=dresden_authority, type_key="http", wants_receipt=True)
-    message = Message.objects.get(submission=submit())
+    message = Message.objects.get(vorgang__submission=submit())
     message_receipt_attach(message_id=message.pk, pdf=b"%PDF-1.7 admin\n%%EOF")
     token = Message.objects.get(pk=message.pk).receipt_encrypted
     page = admin_client.get(reverse("admin:hub_message_change", args=[message.pk]))

@@ -28,7 +28,7 @@ def _tasks_for(delivery) -> int:
 
 
 def test_without_route_the_message_waits_with_a_readable_reason(submit):
-    message = Message.objects.get(submission=submit())
+    message = Message.objects.get(vorgang__submission=submit())
     assert message.status == "unrouted" and not message.deliveries.exists()
     assert "Keine Weiterleitung für gem-14612000 eingerichtet" in message.status_reason
     assert message.get_status_display().startswith("wartet auf Weiterleitung")
@@ -37,7 +37,7 @@ def test_without_route_the_message_waits_with_a_readable_reason(submit):
 def test_creating_a_route_sends_the_waiting_messages_in_the_same_transaction(
     submit, dresden_authority, leistung, tmp_path
 ):
-    waiting = [Message.objects.get(submission=submit()) for _ in range(2)]
+    waiting = [Message.objects.get(vorgang__submission=submit()) for _ in range(2)]
     target = _filedrop(dresden_authority, tmp_path)
     routing = routing_create(authority=dresden_authority, target=target, leistung=leistung)
     assert routing.released == 2
@@ -47,14 +47,14 @@ def test_creating_a_route_sends_the_waiting_messages_in_the_same_transaction(
         assert message.status == "routed" and message.status_reason == ""
         assert delivery.status == "queued" and _tasks_for(delivery) == 1
     # A message that arrives later is routed directly; releasing again changes nothing.
-    assert Message.objects.get(submission=submit()).status == "routed"
+    assert Message.objects.get(vorgang__submission=submit()).status == "routed"
     assert routing_set(routing=routing, active=True).released == 0
 
 
 def test_a_route_for_another_leistung_or_an_inactive_route_releases_nothing(submit, dresden_authority, tmp_path):
     from amtsweg.catalog.models import Leistung
 
-    message = Message.objects.get(submission=submit())
+    message = Message.objects.get(vorgang__submission=submit())
     other = Leistung.objects.exclude(leika_key=message.leika_key).exclude(leika_key="").first()
     target = _filedrop(dresden_authority, tmp_path)
     assert routing_create(authority=dresden_authority, target=target, leistung=other).released == 0
@@ -71,7 +71,7 @@ def test_a_route_for_another_leistung_or_an_inactive_route_releases_nothing(subm
 
 
 def test_admin_routing_add_releases_waiting_messages(admin_client, submit, dresden_authority, tmp_path):
-    message = Message.objects.get(submission=submit())
+    message = Message.objects.get(vorgang__submission=submit())
     target = _filedrop(dresden_authority, tmp_path)
     response = admin_client.post(
         "/admin/hub/routing/add/",
@@ -87,7 +87,7 @@ def test_admin_routing_add_releases_waiting_messages(admin_client, submit, dresd
 
 
 def test_admin_dead_letter_with_reason_and_replay(admin_client, submit, dresden_authority, tmp_path):
-    message = Message.objects.get(submission=submit())
+    message = Message.objects.get(vorgang__submission=submit())
     url = "/admin/hub/message/"
     listing = admin_client.get(url).content.decode()
     assert "wartet auf Weiterleitung" in listing and "Keine Weiterleitung für gem-14612000" in listing
@@ -120,9 +120,9 @@ def test_admin_dead_letter_with_reason_and_replay(admin_client, submit, dresden_
 def test_replay_refuses_routed_messages_and_old_waiting_ones_expire(submit, dresden_authority, sim_clock, tmp_path):
     import pytest
 
-    old = Message.objects.get(submission=submit())
+    old = Message.objects.get(vorgang__submission=submit())
     sim_clock.advance(days=8)
-    recent = Message.objects.get(submission=submit())
+    recent = Message.objects.get(vorgang__submission=submit())
     assert messages_unrouted_expire(max_age=timedelta(days=7)) == 1
     old.refresh_from_db()
     recent.refresh_from_db()

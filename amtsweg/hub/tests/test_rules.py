@@ -37,7 +37,7 @@ def test_depot_samples_give_the_expected_outputs(rules):
 
 
 def test_xslt_rule_on_a_real_message_validates_against_the_xsd(submit, rules):
-    message = Message.objects.get(submission=submit())
+    message = Message.objects.get(vorgang__submission=submit())
     result = delivery_dry_run(rule=rule_for(leika_key=message.leika_key, type_key="http"), message=message)
     assert result.valid and result.content_type == "application/xml"
     text = result.output.decode()
@@ -46,7 +46,7 @@ def test_xslt_rule_on_a_real_message_validates_against_the_xsd(submit, rules):
 
 
 def test_json_mapping_rule_on_a_real_message_validates_against_the_schema(submit, rules):
-    message = Message.objects.get(submission=submit())
+    message = Message.objects.get(vorgang__submission=submit())
     result = delivery_dry_run(rule=rule_for(leika_key=message.leika_key, type_key="email"), message=message)
     document = json.loads(result.output)
     assert result.valid, result.errors

@@ -133,7 +133,7 @@ def _delivery_to(submit, authority, *, type_key, config, secrets=None):
         wants_receipt=False,
     )
     Routing.objects.create(authority=authority, target=target)
-    return Delivery.objects.get(message__submission=submit(), target=target)
+    return Delivery.objects.get(message__vorgang__submission=submit(), target=target)
 
 
 def test_invalid_stored_configuration_goes_to_dead_letter_at_once(submit, dresden_authority, rules):

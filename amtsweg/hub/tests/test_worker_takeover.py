@@ -1,4 +1,4 @@
-"""Automatic takeover of a dead worker's deliveries (amtsweg.core.workers + deliveries_release_worker), with
+"""Automatic takeover of a dead worker's deliveries (amtsweg.ops.workers + deliveries_release_worker), with
 the real HTTP Fachverfahren receiver and the real worker loop in-process on SQLite. The same with real
 worker processes killed by SIGKILL: test_postgres_recovery.py."""
 
@@ -14,11 +14,11 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from amtsweg.audit.models import AuditEntry
-from amtsweg.core import workers
-from amtsweg.core.models import WorkerProcess
 from amtsweg.hub.models import Delivery
 from amtsweg.hub.services import _claim_many
 from amtsweg.hub.tests.test_e2e_hub_support import api_message, drain, routed_world
+from amtsweg.ops import workers
+from amtsweg.ops.models import WorkerProcess
 
 pytestmark = pytest.mark.django_db
 

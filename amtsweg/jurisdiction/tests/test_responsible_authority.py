@@ -187,3 +187,37 @@ def test_dissolved_gemeinde_resolves_through_its_successor(hundesteuer):
     result = responsible_authority(leistung=hundesteuer, gemeinde=ostrau)
     assert result.gemeinde == jahnatal
     assert result.authority.serves.filter(ags="14522275").exists()
+
+
+def _unknown(item: Leistung) -> Leistung:
+    Leistung.objects.filter(pk=item.pk).update(execution_level=ExecutionLevel.UNBEKANNT)
+    item.refresh_from_db()
+    return item
+
+
+def test_unknown_level_names_both_candidates_never_one_guess(hundesteuer):
+    item = _unknown(hundesteuer)
+    result = responsible_authority(leistung=item, gemeinde=gemeinde(FREIBERG))
+    assert result.status == "unknown_level"
+    assert result.authority is None
+    kinds = [c.kind for c in result.candidates]
+    assert kinds[-1] == Authority.Kind.LANDRATSAMT and len(kinds) == 2
+    assert result.candidates[0].serves.filter(ags=FREIBERG).exists()
+    assert result.candidates[1].territory.ags == MITTELSACHSEN
+    assert "noch nicht erfasst" in result.explanation
+    assert all(c.name in result.explanation for c in result.candidates)
+
+
+def test_unknown_level_in_a_kreisfreie_stadt_names_the_city_once(hundesteuer):
+    result = responsible_authority(leistung=_unknown(hundesteuer), gemeinde=gemeinde(LEIPZIG))
+    assert result.status == "unknown_level"
+    assert [c.kind for c in result.candidates] == [Authority.Kind.KREISFREIE_STADT]
+    assert "kreisfreie Stadt" in result.explanation
+
+
+def test_status_of_resolved_and_not_municipal(hundesteuer):
+    assert responsible_authority(leistung=hundesteuer, gemeinde=gemeinde(FREIBERG)).status == "resolved"
+    Leistung.objects.filter(pk=hundesteuer.pk).update(execution_level=ExecutionLevel.LAND)
+    hundesteuer.refresh_from_db()
+    result = responsible_authority(leistung=hundesteuer, gemeinde=gemeinde(FREIBERG))
+    assert result.status == "not_municipal" and result.candidates == ()

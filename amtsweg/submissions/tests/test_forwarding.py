@@ -58,7 +58,7 @@ def test_pending_forwarding_polls_and_offers_a_link_without_javascript(client, s
 
 def test_after_delivery_the_page_says_when_it_was_transmitted(client, submit, routed):
     submission = submit()
-    delivery = Delivery.objects.get(message__submission=submission)
+    delivery = Delivery.objects.get(message__vorgang__submission=submission)
     assert delivery_process(delivery_id=delivery.pk) == "delivered"  # the real file drop adapter
     delivery.refresh_from_db()
     at = timezone.localtime(delivery.delivered_at)
@@ -81,7 +81,7 @@ def test_without_route_or_with_a_dead_delivery_the_page_says_it_is_disturbed(cli
     Routing.objects.create(authority=dresden_authority, target=target)
     submission = submit()
     assert PENDING in _page(client, submission)
-    delivery = Delivery.objects.get(message__submission=submission)
+    delivery = Delivery.objects.get(message__vorgang__submission=submission)
     assert delivery_process(delivery_id=delivery.pk) == "dead"
     assert DISTURBED in _page(client, submission, "weiterleitung/")
 

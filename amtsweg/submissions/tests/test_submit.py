@@ -7,11 +7,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, transaction
 from django_tasks_db.models import DBTaskResult
 
+from amtsweg.cases.numbers import number_is_valid
+from amtsweg.cases.services import vorgang_create
 from amtsweg.common.canonical import canonical_json
 from amtsweg.forms.formats import data_json_schema
 from amtsweg.forms.services import definition_load, form_version_retire
 from amtsweg.submissions.models import Submission, SubmissionAttachment
-from amtsweg.submissions.numbers import number_is_valid
 from amtsweg.submissions.services import AttachmentUpload, SubmissionInvalid
 from amtsweg.submissions.tasks import receipt_generate
 
@@ -61,7 +62,9 @@ def test_snapshot_columns_cannot_be_changed_in_the_database(submit):
     with pytest.raises(DatabaseError), transaction.atomic():
         Submission.objects.filter(pk=submission.pk).update(answers={"vorname": "Anders"})
     with pytest.raises(DatabaseError), transaction.atomic():
-        Submission.objects.filter(pk=submission.pk).update(vorgangsnummer="AW-2026-00000000")
+        Submission.objects.filter(pk=submission.pk).update(
+            vorgang=vorgang_create(authority=submission.authority, channel="portal")  # another Vorgangsnummer
+        )
     # Status and receipt columns stay writable for the worker and the hub.
     assert Submission.objects.filter(pk=submission.pk).update(status=Submission.Status.FORWARDED) == 1
 

@@ -1,0 +1,97 @@
+"""The Vorgang: one application, wherever it came from, under one Vorgangsnummer.
+
+A Vorgang is created once (``services.vorgang_create``, the only place that allocates numbers) when a
+citizen submits in the portal or an external portal posts through the hub API. The portal's
+``Submission`` and the hub's ``Message`` point to it; the back office's reports on it (status,
+Nachforderung, Bescheid) are appended as ``CaseEvent`` rows and never changed. The citizen's Postfach
+(later issue) reads them via ``selectors.case_events_for``.
+"""
+
+from django.db import models
+from django.utils import timezone
+
+from amtsweg.common.storage import private_storage
+
+
+class CaseStatus(models.TextChoices):
+    EINGEGANGEN = "eingegangen", "eingegangen"
+    IN_BEARBEITUNG = "in_bearbeitung", "in Bearbeitung"
+    NACHFORDERUNG = "nachforderung", "Unterlagen nachgefordert"
+    BESCHIEDEN = "beschieden", "beschieden"
+    ABGESCHLOSSEN = "abgeschlossen", "abgeschlossen"
+
+
+class Vorgang(models.Model):
+    class Channel(models.TextChoices):
+        PORTAL = "portal", "Portal"
+        API = "api", "Schnittstelle (API)"
+
+    # Allocated by cases.services.vorgang_create (cases.numbers); 40 leaves room for numbers that
+    # older versions accepted from the hub.
+    number = models.CharField("Vorgangsnummer", max_length=40, unique=True)
+    channel = models.CharField("Eingangskanal", max_length=10, choices=Channel.choices)
+    # The back office's latest reported status (the events keep the history).
+    status = models.CharField("Status", max_length=20, choices=CaseStatus.choices, default=CaseStatus.EINGEGANGEN)
+    authority = models.ForeignKey(
+        "directory.Authority", verbose_name="Zuständige Behörde", on_delete=models.PROTECT, related_name="vorgaenge"
+    )
+    # Null only for applications an external portal posted without a known place or Leistung.
+    gemeinde = models.ForeignKey(
+        "directory.Territory",
+        verbose_name="Gemeinde",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    leistung = models.ForeignKey(
+        "catalog.Leistung", verbose_name="Leistung", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created = models.DateTimeField("angelegt am", default=timezone.now, db_index=True)
+    updated = models.DateTimeField("geändert am", auto_now=True)
+
+    class Meta:
+        verbose_name = "Vorgang"
+        verbose_name_plural = "Vorgänge"
+        ordering = ["-created"]
+        indexes = [models.Index(fields=["authority", "-created"], name="cases_vorgang_authority_idx")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+def bescheid_path(instance: "CaseEvent", filename: str) -> str:
+    return f"cases/{instance.created:%Y/%m}/{instance.vorgang.number}/{filename}"
+
+
+class CaseEvent(models.Model):
+    """A status change, a request for documents (Nachforderung) or a decision (Bescheid, PDF in private
+    storage), posted by a back-office system through the hub API. Only appended."""
+
+    class Kind(models.TextChoices):
+        STATUS = "status", "Statusänderung"
+        NACHFORDERUNG = "nachforderung", "Nachforderung"
+        BESCHEID = "bescheid", "Bescheid"
+
+    vorgang = models.ForeignKey(Vorgang, verbose_name="Vorgang", on_delete=models.PROTECT, related_name="events")
+    authority = models.ForeignKey(
+        "directory.Authority", verbose_name="Behörde", on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField("Art", max_length=15, choices=Kind.choices)
+    # Status, note, text, due date, requested documents: shown to the citizen later.
+    payload = models.JSONField("Inhalt", default=dict)
+    file = models.FileField("Datei", storage=private_storage, upload_to=bescheid_path, max_length=255, blank=True)
+    file_sha512 = models.CharField("SHA-512 der Datei", max_length=128, blank=True)
+    api_client = models.ForeignKey(
+        "apiclients.ApiClient", verbose_name="API-Zugang", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created = models.DateTimeField("gemeldet am", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "Rückmeldung"
+        verbose_name_plural = "Rückmeldungen"
+        ordering = ["created", "pk"]
+        indexes = [models.Index(fields=["vorgang", "created"], name="cases_event_vorgang_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.vorgang}: {self.get_kind_display()}"

@@ -1,6 +1,0 @@
-from django.apps import AppConfig
-
-
-class CoreConfig(AppConfig):
-    name = "amtsweg.core"
-    verbose_name = "Amtsweg (Basis)"

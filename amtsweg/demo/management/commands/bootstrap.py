@@ -1,0 +1,76 @@
+"""Bring a database to a usable state: reference data, default pages and (optionally) demo content.
+
+Idempotent: a second run only checks and reports. Used by ``./dev start``, the test
+suite's session fixture and the benchmarks, so all three see the same data.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+from amtsweg.catalog.services import catalog_import
+from amtsweg.directory.services import authorities_generate, postal_codes_import, register_history_ensure
+from amtsweg.forms.services import codelists_import_dir
+from amtsweg.hub.rules import rules_load
+from amtsweg.pages.services import pages_ensure_defaults
+
+POSTAL_FILE = "plz/zuordnung_plz_ort_landkreis.csv"
+CATALOG_FILE = "ozg-katalog/ozg_katalog_kdn_nrw_2019.csv"
+
+
+class Command(BaseCommand):
+    help = "Importiert Referenzdaten (Gemeindeverzeichnis, PLZ, Behörden, Leistungskatalog) und Demodaten."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--reference-only", action="store_true", help="Nur Referenzdaten, keine Demodaten.")
+        parser.add_argument("--all-germany", action="store_true", help="Ganz Deutschland statt nur Sachsen.")
+
+    def handle(self, *args, reference_only: bool = False, all_germany: bool = False, **options):
+        data = settings.SHARED_DATA_DIR
+        land = None if all_germany else "14"
+        self._step("Gemeindeverzeichnis", lambda: register_history_ensure(data_dir=data, land=land))
+        self._step("Postleitzahlen", lambda: f"{postal_codes_import(path=data / POSTAL_FILE, land=land)} Zuordnungen")
+        self._step("Behörden", lambda: _summary(authorities_generate(land=land)))
+        self._step("Leistungskatalog", lambda: _summary(catalog_import(path=data / CATALOG_FILE)))
+        self._step("Rechtliche Seiten", lambda: f"{pages_ensure_defaults()} neu angelegt")
+        self._step("Integrationsregeln", lambda: _summary(rules_load()))
+        self._step("Codelisten", lambda: f"{len(codelists_import_dir(directory=data / 'fim' / 'codelists'))} Dateien")
+        if not reference_only:
+            from amtsweg.demo.content import demo_content_ensure
+            from amtsweg.demo.forms import demo_forms_ensure
+            from amtsweg.demo.hub import hub_demo_ensure
+
+            self._step("Demodaten", lambda: _summary(demo_content_ensure()))
+            self._step("Antragsassistenten", lambda: _summary(demo_forms_ensure()))
+            self._step("Demobehörde und Zielsysteme", lambda: _summary(hub_demo_ensure()))
+            self._ensure_admin()
+
+    def _step(self, label: str, action) -> None:
+        started = time.perf_counter()
+        result = action()
+        self.stdout.write(f"{label}: {result} ({time.perf_counter() - started:.1f} s)")
+
+    def _ensure_admin(self) -> None:
+        user_model = get_user_model()
+        if user_model.objects.filter(username="admin").exists():
+            self.stdout.write("Admin-Konto besteht bereits (Kennwort wurde beim ersten Start angezeigt).")
+            return
+        password = secrets.token_urlsafe(16)
+        user_model.objects.create_superuser(username="admin", email="admin@localhost", password=password)
+        self.stdout.write(
+            self.style.WARNING(
+                "\nDemo-Admin angelegt – diese Zugangsdaten werden nur einmal angezeigt:\n"
+                f"  Benutzer: admin\n  Kennwort: {password}\n  Anmeldung: http://localhost:{settings.AMTSWEG_PORT}/admin/\n"
+            )
+        )
+
+
+def _summary(report) -> str:
+    if isinstance(report, dict):
+        return ", ".join(f"{key}={value}" for key, value in report.items() if not isinstance(value, list | dict))
+    return str(report)

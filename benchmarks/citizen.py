@@ -1,0 +1,197 @@
+"""Benchmark of the citizen's pages against the bare view, over real HTTP, side by side in one run (issue 11).
+
+Run: ``.venv/bin/python benchmarks/citizen.py`` (options: ``--duration S`` (5), ``--rounds N`` (3), ``--connections N``,
+``--workers N``, ``--root DIR`` to serve another checkout of the code, e.g. the state
+before a change, with the same benchmark). Takes about three minutes; prints a table, no assertions.
+
+Sets up a throw-away demo database in a temporary directory (SQLite in WAL mode, ``migrate`` +
+``bootstrap`` with the demo content, as ``./dev start`` does), starts the production web server the way
+``./dev start`` does (gunicorn with ``amtsweg.gunicorn_conf``, DEBUG off) but with plain sync workers
+(2 by default, no threads) and no access log, then measures each page with wrk (closed loop, fixed
+number of connections, a short warm-up before each measurement):
+
+* ``bare``: ``/health/live`` — Django's request cycle and middleware, no database work;
+* ``zustaendigkeit``: the Zuständigkeit API for Hundesteuer × Freiberg (AGS 14522180);
+* ``zustaendigkeit_kreis``: the same for a Kreis-level Leistung (Wunschkennzeichen) × Freiberg;
+* ``leistung``: the Leistung page with the place (``/leistungen/<hundesteuer>/?ort=14522180``);
+* ``assistant``: the assistant's start page (``/antrag/hundesteuer/14522180/``);
+* ``search``: the search API (``/api/v1/leistungen/?q=Hund``).
+
+The anonymous API rate limit is raised for the run (it would answer 429 after 600 requests a minute);
+throttling itself stays on, so its cache write is part of every API request, as in production. Every
+target is measured ``--rounds`` times in turn (bare first in each round); the table shows the median
+of the rounds and each page's throughput as a share of the bare view's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PORT = 18410
+FREIBERG = "14522180"
+AIMS = {"zustaendigkeit": 0.5, "zustaendigkeit_kreis": 0.5, "leistung": 0.5, "assistant": 0.3}
+
+
+def _get(port: int, path: str) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", path)
+    response = conn.getresponse()
+    return response.status, response.read()
+
+
+class Platform:
+    def __init__(self, args):
+        self.args = args
+        self.root = Path(args.root).resolve()
+        self.tmp = Path(tempfile.mkdtemp(prefix="amtsweg-citizen-"))
+        self.process: subprocess.Popen | None = None
+        self.env = {
+            **os.environ,
+            "AMTSWEG_MODE": "demo",
+            "AMTSWEG_VAR_DIR": str(self.tmp),
+            "AMTSWEG_DATA_DIR": os.environ.get("AMTSWEG_DATA_DIR", str(ROOT.parent / "shared" / "data")),
+            "AMTSWEG_LOG_LEVEL": "WARNING",
+            "AMTSWEG_API_ANON_RATE": "100000000/min",
+            "AMTSWEG_WEB_WORKERS": str(args.workers),
+            "AMTSWEG_WEB_THREADS": "1",
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        }
+        self.env.pop("DATABASE_URL", None)
+
+    def manage(self, *command: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "manage.py", *command], cwd=self.root, env=self.env, check=True, capture_output=True
+        )
+        return done.stdout.decode()
+
+    def start(self) -> None:
+        print(f"Demo-Datenbank in {self.tmp} (migrate, bootstrap, collectstatic) …", flush=True)
+        self.manage("migrate", "--noinput", "-v0")
+        self.manage("bootstrap")
+        self.manage("collectstatic", "--noinput", "-v0")
+        log = (self.tmp / "web.log").open("w")
+        command = [sys.executable, "-m", "gunicorn", "-c", "python:amtsweg.gunicorn_conf", "amtsweg.wsgi:application"]
+        command += ["--bind", f"127.0.0.1:{self.args.port}", "--worker-class", "sync", "--access-logfile", "/dev/null"]
+        self.process = subprocess.Popen(command, cwd=self.root, env=self.env, stdout=log, stderr=log)  # noqa: S603
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                if _get(self.args.port, "/health/live")[0] == 200:
+                    return
+            except OSError:
+                time.sleep(0.3)
+        raise SystemExit("gunicorn did not come up; see " + str(self.tmp / "web.log"))
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        if not self.args.keep:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def _targets(port: int) -> dict[str, str]:
+    """The paths, with the Hundesteuer slug looked up through the API (the same for any checkout)."""
+    status, body = _get(port, f"/api/v1/zustaendigkeit/?leistung=99102013000000&ags={FREIBERG}")
+    if status != 200:
+        raise SystemExit(f"Zuständigkeit API answered {status}: {body[:300]!r}")
+    slug = json.loads(body)["leistung"]["slug"]
+    return {
+        "bare": "/health/live",
+        "zustaendigkeit": f"/api/v1/zustaendigkeit/?leistung=99102013000000&ags={FREIBERG}",
+        "zustaendigkeit_kreis": f"/api/v1/zustaendigkeit/?leistung=99036009072003&ags={FREIBERG}",
+        "leistung": f"/leistungen/{slug}/?ort={FREIBERG}",
+        "assistant": f"/antrag/hundesteuer/{FREIBERG}/",
+        "search": "/api/v1/leistungen/?q=Hund",
+    }
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _wrk(url: str, *, seconds: int, connections: int) -> dict:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout  # noqa: S603
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)\b", out)
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = re.search(r"Socket errors:.*", out)
+    return {
+        "rps": rps,
+        "p50_ms": float(p50.group(1)) * _UNITS[p50.group(2)] if p50 else float("nan"),
+        "non_2xx": int(bad.group(1)) if bad else 0,
+        "socket_errors": errors.group(0) if errors else "",
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--duration", type=int, default=5, help="seconds per measurement")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up before each measurement")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds over all pages (median shown)")
+    parser.add_argument("--port", type=int, default=PORT)
+    parser.add_argument("--root", default=str(ROOT), help="the checkout to serve (default: this one)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is needed (apt-get install wrk).")
+
+    platform = Platform(args)
+    try:
+        platform.start()
+        targets = _targets(args.port)
+        base = f"http://127.0.0.1:{args.port}"
+        for name, path in targets.items():  # every page must work before it is measured
+            status, _ = _get(args.port, path)
+            if status != 200:
+                raise SystemExit(f"{name} {path} answered {status}")
+        runs: dict[str, list[dict]] = {name: [] for name in targets}
+        for round_no in range(args.rounds):
+            for name, path in targets.items():
+                print(f"Runde {round_no + 1}: {name} …", flush=True)
+                _wrk(base + path, seconds=args.warmup, connections=args.connections)
+                runs[name].append(_wrk(base + path, seconds=args.duration, connections=args.connections))
+    finally:
+        platform.stop()
+    _print(runs, targets, args)
+
+
+def _print(runs: dict[str, list[dict]], targets: dict[str, str], args) -> None:
+    bare = statistics.median(r["rps"] for r in runs["bare"])
+    print()
+    print(
+        f"gunicorn {args.workers} sync workers, DEBUG off, SQLite demo DB; wrk -t2 -c{args.connections}, "
+        f"{args.duration} s × {args.rounds} Runde(n), {os.cpu_count()} CPU-Kerne (wrk teilt sie mit dem Server)"
+    )
+    print(f"{'Seite':<22} {'req/s':>9} {'p50 ms':>8} {'Anteil':>8} {'Ziel':>6}  {'Fehler':>6}  Pfad")
+    for name, results in runs.items():
+        rps = statistics.median(r["rps"] for r in results)
+        p50 = statistics.median(r["p50_ms"] for r in results)
+        bad = sum(r["non_2xx"] for r in results)
+        aim = AIMS.get(name)
+        share = rps / bare if bare else float("nan")
+        mark = "" if aim is None else ("ok" if share >= aim else "unter")
+        aim_text = f"{aim:.0%}" if aim is not None else ""
+        print(f"{name:<22} {rps:>9.1f} {p50:>8.1f} {share:>8.1%} {aim_text:>6} {mark:>3} {bad:>6}  {targets[name]}")
+
+
+if __name__ == "__main__":
+    main()
