@@ -65,7 +65,9 @@ def _owners_left(organisation: Organisation, without: Membership) -> int:
 
 @transaction.atomic
 def membership_remove(*, by, membership: Membership) -> None:
-    _require_owner(by=by, organisation=membership.organisation)
+    """An Inhaber removes a member; any member may leave (but not the last Inhaber)."""
+    if membership.user_id != by.pk:
+        _require_owner(by=by, organisation=membership.organisation)
     if membership.role == Role.INHABER and _owners_left(membership.organisation, membership) == 0:
         raise AccountsError("Die Organisation braucht mindestens eine Inhaberin oder einen Inhaber.")
     membership.delete()

@@ -95,7 +95,8 @@ def test_only_the_owner_manages_members_and_one_owner_always_remains(client, own
 
     client.force_login(worker)
     page = client.get(reverse("accounts:organisation", kwargs={"pk": organisation.pk})).content.decode()
-    assert "Person einladen" not in page and "entfernen" not in page
+    assert "Person einladen" not in page and "Rolle ändern" not in page and " entfernen</span>" not in page
+    assert "Organisation verlassen" in page
     assert _invite(client, organisation, "x@example.org").status_code == 404
     role_url = reverse("accounts:member_role", kwargs={"pk": organisation.pk, "member_pk": mine.pk})
     client.post(role_url, {f"m{mine.pk}-role": Role.BEARBEITER})
@@ -112,6 +113,21 @@ def test_only_the_owner_manages_members_and_one_owner_always_remains(client, own
     remove = reverse("accounts:member_remove", kwargs={"pk": organisation.pk, "member_pk": membership.pk})
     assert client.post(remove).status_code == 302
     assert not Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_a_bearbeiter_may_leave_but_the_last_owner_may_not(client, owner, organisation):
+    worker = make_user("bearbeiter@example.org")
+    membership = Membership.objects.create(organisation=organisation, user=worker, role=Role.BEARBEITER)
+    client.force_login(worker)
+    leave = reverse("accounts:member_remove", kwargs={"pk": organisation.pk, "member_pk": membership.pk})
+    assert client.post(leave)["Location"] == reverse("accounts:home")
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+    client.force_login(owner)
+    mine = Membership.objects.get(organisation=organisation, user=owner)
+    url = reverse("accounts:member_remove", kwargs={"pk": organisation.pk, "member_pk": mine.pk})
+    refused = client.post(url, follow=True)
+    assert "mindestens eine Inhaberin" in refused.content.decode()
+    assert Membership.objects.filter(pk=mine.pk).exists()
 
 
 def test_nobody_sees_other_organisations(client, organisation):
