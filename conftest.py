@@ -40,6 +40,15 @@ def _own_flood_counters(settings):
     settings.AMTSWEG_LIMITS_KEY_PREFIX = uuid.uuid4().hex[:12]
 
 
+@pytest.fixture(autouse=True)
+def _staff_mfa_off(settings):
+    """Admin tests of the other apps log staff in with force_login, which records no second factor.
+
+    The rule itself (amtsweg.accounts.middleware) is tested in amtsweg/accounts/tests with it on.
+    """
+    settings.AMTSWEG_STAFF_MFA_REQUIRED = False
+
+
 @pytest.fixture
 def worker(monkeypatch):
     """Run the real ``db_worker`` command until no task is ready (delayed retries stay waiting).

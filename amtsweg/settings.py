@@ -7,6 +7,7 @@ defaults or missing secrets; demo and test fill in safe local defaults.
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -361,3 +362,117 @@ SPECTACULAR_SETTINGS.update(
         "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "tryItOutEnabled": False},
     }
 )
+
+# --- Accounts: Servicekonto, Organisationskonto, MFA, OpenID Connect (issue 10; docs/adr/0017) -----------------
+# django-allauth: login by e-mail, mandatory verification, TOTP/WebAuthn/recovery codes, its own rate limits
+# (counted in the shared cache above). The admin keeps django-axes; amtsweg.accounts.middleware demands a second
+# factor in the session before any staff page, whatever way the staff member logged in.
+INSTALLED_APPS += [
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "amtsweg.accounts",
+]
+# Before axes (which must stay last): allauth's middleware, then the staff MFA rule that relies on it.
+MIDDLEWARE[-1:-1] = [
+    "allauth.account.middleware.AccountMiddleware",
+    "amtsweg.accounts.middleware.StaffMfaMiddleware",
+]
+AUTHENTICATION_BACKENDS += ["allauth.account.auth_backends.AuthenticationBackend"]
+# axes counts failures per user name: allauth's login posts the e-mail address instead of a user name.
+AXES_USERNAME_CALLABLE = "amtsweg.accounts.adapter.axes_username"
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "accounts:home"
+ACCOUNT_ADAPTER = "amtsweg.accounts.adapter.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "amtsweg.accounts.adapter.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = env.int("AMTSWEG_EMAIL_CONFIRMATION_DAYS", default=3)
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Amtsweg: "
+ACCOUNT_SESSION_REMEMBER = False  # the session ends with the browser
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if LOCAL else "https"
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = "Amtsweg"
+# WebAuthn needs a secure context; locally that is http://localhost.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = LOCAL
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # never join an existing account just because the e-mail matches
+SESSION_COOKIE_AGE = env.int("AMTSWEG_SESSION_SECONDS", default=8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_SAMESITE = "Lax"  # the OIDC callback is a top-level GET from the provider
+# Paths that only staff use: a staff session needs a second factor before it reaches them.
+AMTSWEG_STAFF_PATH_PREFIXES = ["/admin/"]
+# Off only for the unit tests of other apps, whose staff log in with force_login (conftest.py); never in production.
+AMTSWEG_STAFF_MFA_REQUIRED = env.bool("AMTSWEG_STAFF_MFA_REQUIRED", default=True)
+if MODE == "production" and not AMTSWEG_STAFF_MFA_REQUIRED:
+    raise ImproperlyConfigured("AMTSWEG_STAFF_MFA_REQUIRED cannot be switched off in production.")
+# OpenID Connect identity providers (BundID, Landeskonto, ...), one entry per provider from the environment:
+# AMTSWEG_OIDC_PROVIDERS='[{"id": "bundid", "name": "BundID", "client_id": "...", "secret": "...",
+#   "server_url": "https://.../.well-known/openid-configuration"}]'
+_OIDC_PROVIDERS = env.json("AMTSWEG_OIDC_PROVIDERS", default=[])
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": p["id"],
+                "name": p["name"],
+                "client_id": p["client_id"],
+                "secret": p.get("secret", ""),
+                "settings": {"server_url": p["server_url"], "fetch_userinfo": True},
+            }
+            for p in _OIDC_PROVIDERS
+        ],
+    }
+}
+# The login form posts to us and we redirect to the provider: CSP form-action covers redirects after a form post.
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] = ["'self'"] + sorted(
+    {"{0.scheme}://{0.netloc}".format(urlsplit(p["server_url"])) for p in _OIDC_PROVIDERS}
+)
+# Vertrauensniveau (eIDAS/TR-03107): which claim values mean niedrig, substanziell or hoch. Checked in order;
+# the first claim present decides. A login without any mapped claim counts as "niedrig", like a password login.
+AMTSWEG_ASSURANCE_CLAIMS = env.json(
+    "AMTSWEG_ASSURANCE_CLAIMS",
+    default={
+        # BundID: trust_level_authentication = STORK-QAA level
+        "trust_level_authentication": {
+            "level1": "niedrig",
+            "level2": "niedrig",
+            "level3": "substanziell",
+            "level4": "hoch",
+            "STORK-QAA-Level-1": "niedrig",
+            "STORK-QAA-Level-2": "niedrig",
+            "STORK-QAA-Level-3": "substanziell",
+            "STORK-QAA-Level-4": "hoch",
+        },
+        "acr": {
+            "http://eidas.europa.eu/LoA/low": "niedrig",
+            "http://eidas.europa.eu/LoA/substantial": "substanziell",
+            "http://eidas.europa.eu/LoA/high": "hoch",
+            "urn:bund:loa:niedrig": "niedrig",
+            "urn:bund:loa:substanziell": "substanziell",
+            "urn:bund:loa:hoch": "hoch",
+        },
+    },
+)
+# Prefill from the profile (amtsweg.accounts.prefill): assistant field key -> profile source (given_name,
+# family_name, birth_date, address, email). Only with the citizen's consent; marked on the step, changeable.
+AMTSWEG_PREFILL_FIELDS = env.json(
+    "AMTSWEG_PREFILL_FIELDS",
+    default={
+        "vorname": "given_name",
+        "nachname": "family_name",
+        "geburtsdatum": "birth_date",
+        "anschrift": "address",
+        "email": "email",
+    },
+)
+# Organisation invitations are valid this long and only once.
+AMTSWEG_INVITATION_DAYS = env.int("AMTSWEG_INVITATION_DAYS", default=7)

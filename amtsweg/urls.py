@@ -24,6 +24,9 @@ urlpatterns = [
     # Anything else under /api/ answers like the API does (JSON with "detail"), not with the HTML 404 page.
     re_path(r"^api/", api_not_found),
     path("antrag/", include("amtsweg.assistant.urls")),
+    # Accounts (issue 10): our pages first, then allauth's (login, sign-up, e-mail, second factor, providers).
+    path("konto/", include("amtsweg.accounts.urls")),
+    path("konto/", include("allauth.urls")),
     path("", include("amtsweg.ops.urls")),
     path("", include("amtsweg.pages.urls")),
     path("", include("amtsweg.submissions.urls")),

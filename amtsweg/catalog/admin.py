@@ -88,6 +88,7 @@ class LeistungAdmin(admin.ModelAdmin):
                 )
             },
         ),
+        ("Online-Antrag", {"fields": ("required_assurance_level",)}),
         ("Suche und Sichtbarkeit", {"fields": ("keywords", "published")}),
         ("Änderungen", {"fields": ("edited_fields_display", "updated_at")}),
     )

@@ -56,6 +56,20 @@ class OzgLeistung(models.Model):
         return f"{self.name} ({self.ozg_id})"
 
 
+class AssuranceLevel(models.TextChoices):
+    """Vertrauensniveau of an identification (eIDAS / TR-03107-1), lowest first."""
+
+    NIEDRIG = "niedrig", "niedrig"
+    SUBSTANZIELL = "substanziell", "substanziell"
+    HOCH = "hoch", "hoch"
+
+    @classmethod
+    def rank(cls, value: str | None) -> int:
+        """0, 1, 2 for the known levels; -1 for none or an unknown value (below everything)."""
+        order = [cls.NIEDRIG, cls.SUBSTANZIELL, cls.HOCH]
+        return order.index(value) if value in order else -1
+
+
 class Leistung(models.Model):
     """A LeiKa-Leistung with its Stammtext (editable) and execution level."""
 
@@ -80,6 +94,15 @@ class Leistung(models.Model):
         "Suchbegriffe", blank=True, help_text="Weitere Begriffe, unter denen die Leistung gefunden wird."
     )
     online_url = models.URLField("Online-Dienst (landesweit)", blank=True)
+    # The assistant asks for a login at this level or higher (amtsweg.accounts.selectors.assurance_shortfall).
+    required_assurance_level = models.CharField(
+        "Erforderliches Vertrauensniveau",
+        max_length=12,
+        choices=AssuranceLevel.choices,
+        default=AssuranceLevel.NIEDRIG,
+        help_text="„niedrig“: ohne Konto oder mit Passwort. „substanziell“/„hoch“: Anmeldung mit einem Nutzerkonto "
+        "wie BundID auf diesem Niveau.",
+    )
     # A form to print and hand in, for citizens whose authority offers no online application.
     form_url = models.URLField(
         "Formular zum Herunterladen",

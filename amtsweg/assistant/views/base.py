@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from amtsweg.accounts.gate import assurance_gate
 from amtsweg.assistant import selectors, services, wizard
 from amtsweg.assistant.models import Draft
 from amtsweg.assistant.transitions import DraftState, Go, Outcome, first_open
@@ -146,6 +147,10 @@ def load(request, key: str, ags: str, token: str) -> Ctx | HttpResponse:
         return redirect("submissions:confirmation", number=draft.submitted_number)
     if selectors.draft_is_expired(draft=draft):
         return expired(request, draft)
+    # Every step, the review and the submission: the login must (still) have the Leistung's Vertrauensniveau.
+    refused = assurance_gate(request, leistung=draft.version.definition.leistung)
+    if refused is not None:
+        return refused
     return ctx_for(draft)
 
 

@@ -6,6 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_http_methods
 
+from amtsweg.accounts.gate import assurance_gate
+from amtsweg.accounts.prefill import prefill_answers, prefill_labels
 from amtsweg.assistant import selectors, services, wizard
 from amtsweg.assistant.views.base import (
     LIMIT_TEXTS,
@@ -17,8 +19,11 @@ from amtsweg.assistant.views.base import (
     session_add,
     session_tokens,
 )
-from amtsweg.forms.engine import ResolvedForm
+from amtsweg.forms.engine import ResolvedForm, answers_normalize
 from amtsweg.web.clients import client_ip
+
+# Draft token -> field keys filled from the account (marked on their step until the draft is done).
+PREFILLED_KEY = "assistant_prefilled"
 
 
 def _needs(form: ResolvedForm) -> list[str]:
@@ -42,6 +47,9 @@ def start(request: HttpRequest, key: str, ags: str):
     version = selectors.version_for_new_draft(definition=offer.definition) if offer else None
     if offer is None or version is None:
         return page(request, "unavailable.html", {}, status=404)
+    refused = assurance_gate(request, leistung=offer.definition.leistung)
+    if refused is not None:
+        return refused
     form = selectors.form_for(version=version, authority=offer.authority)
     if request.method == "POST":
         first = wizard.step_keys(form, {})
@@ -57,6 +65,11 @@ def start(request: HttpRequest, key: str, ags: str):
             context = {"title": form.title, "text": LIMIT_TEXTS[exc.limit.scope], "back_url": request.path}
             return page(request, "too_many.html", context, status=TOO_MANY)
         session_add(request, draft.token)
+        # Once-only: with the citizen's consent, the account's profile fills matching fields.
+        prefill = prefill_answers(user=request.user, form=form) if request.POST.get("aus_konto") == "ja" else {}
+        if prefill:
+            draft = services.draft_save(draft=draft, answers=answers_normalize(form=form, answers=prefill))
+            request.session[PREFILLED_KEY] = {**request.session.get(PREFILLED_KEY, {}), draft.token: list(prefill)}
         ctx = Ctx(draft=draft, form=form)
         return redirect(ctx.resume_url())
     open_drafts = selectors.drafts_open(
@@ -71,6 +84,7 @@ def start(request: HttpRequest, key: str, ags: str):
         "step_titles": [form.steps_by_key[k]["title"] for k in wizard.step_keys(form, {})],
         "contact": form.contact,
         "open_drafts": [{"url": c.resume_url(), "updated": c.draft.updated} for c in resume_links],
+        "prefill": prefill_labels(form=form, keys=prefill_answers(user=request.user, form=form)),
     }
     return page(request, "start.html", context)
 

@@ -45,8 +45,16 @@ def _step_response(request, ctx: Ctx, step: dict, outcome: Outcome) -> HttpRespo
         "from_review": from_review,
         "focus": focus if focus.replace("-", "").replace("_", "").isalnum() else "",
         "version_id": ctx.draft.version_id,
+        "prefilled": _prefilled_here(request, ctx, step),
     }
     return page(request, "step.html", context)
+
+
+def _prefilled_here(request, ctx: Ctx, step: dict) -> list[str]:
+    """Labels of this step's fields that were filled from the account (start page consent)."""
+    keys = (request.session.get("assistant_prefilled") or {}).get(ctx.token) or []
+    here = [k for k in keys if k in ctx.form.fields and ctx.form.fields[k].step["key"] == step["key"]]
+    return [ctx.form.fields[k].field.get("label") or k for k in here]
 
 
 def _tampered(request, ctx: Ctx, step_key: str) -> bool:

@@ -38,6 +38,7 @@ def test_edit_leistung_in_admin_is_kept(catalog, admin_client_logged_in):
         "online_url": "",
         "keywords": hund.keywords,
         "published": "on",
+        "required_assurance_level": "niedrig",
     }
     response = admin_client_logged_in.post(url, data)
     assert response.status_code == 302
