@@ -3,6 +3,9 @@
 AMTSWEG_MODE selects the profile: ``production`` (default), ``demo`` (local
 platform with demo data) or ``test``. Production refuses to start with debug
 defaults or missing secrets; demo and test fill in safe local defaults.
+
+One module over 400 lines on purpose: every setting is read here once, in one order, so an operator
+finds each environment variable in one place (docs/operations.md lists them).
 """
 
 from datetime import timedelta

@@ -136,7 +136,9 @@ def member_remove(request: HttpRequest, pk: int, member_pk: int):
         messages.error(request, str(error))
         return redirect("accounts:organisation", pk=pk)
     messages.success(request, "Das Mitglied wurde entfernt.")
-    return redirect("accounts:home" if leaving else "accounts:organisation", **({} if leaving else {"pk": pk}))
+    if leaving:
+        return redirect("accounts:home")
+    return redirect("accounts:organisation", pk=pk)
 
 
 @login_required
