@@ -64,3 +64,29 @@ def worker(monkeypatch):
         call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--queue-name", "*", verbosity=0)
 
     return run
+
+
+# Browser fixtures for every app's e2e tests (Debian's Chromium; a fresh context per test). Defined once
+# here: two session-scoped copies in different conftests would start two Playwright loops in one worker.
+@pytest.fixture(scope="session")
+def browser():
+    from pathlib import Path
+
+    from amtsweg.demo.tests.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing; install Debian's chromium package.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from amtsweg.catalog import selectors as catalog_selectors
 from amtsweg.finder import search
 from amtsweg.jurisdiction.selectors import gemeinde_by_ags, responsible_authority
+from amtsweg.web.api import VISIBLE_CHAR
 
 from . import serializers
 from .forms import QUERY_MAX_LENGTH
@@ -23,7 +24,7 @@ from .selectors import leistung_for_routing, leistung_results
 
 LIMIT_MAX = 100
 # What the views check, stated in the schema too: at least one visible character, no NUL, bounded length.
-_TEXT_PATTERN = r"^[^\x00]*\S[^\x00]*$"
+_TEXT_PATTERN = rf"^[^\x00]*{VISIBLE_CHAR}[^\x00]*$"
 _AGS_PATTERN = re.compile(r"[0-9]{8}")
 
 

@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from amtsweg.cases.models import CaseEvent, CaseStatus
+from amtsweg.web.api import VISIBLE_CHAR
 
 
 def b64decode_strict(value: str) -> bytes:
@@ -61,9 +62,9 @@ class Base64Field(StrictCharField):
 
 def _required_text(**kwargs) -> StrictRegexField:
     """Text with at least one visible character (blanks are trimmed first); the schema says so too
-    (``minLength: 1``, ``pattern: \\S``)."""
+    (``minLength: 1``, ``pattern``: one ``VISIBLE_CHAR``)."""
     return StrictRegexField(
-        r"\S", min_length=1, error_messages={"invalid": "Dieses Feld darf nicht leer sein."}, **kwargs
+        VISIBLE_CHAR, min_length=1, error_messages={"invalid": "Dieses Feld darf nicht leer sein."}, **kwargs
     )
 
 

@@ -74,8 +74,7 @@ def accounts_stack(tmp_path_factory):
         yield stack
 
 
-# Browser fixtures of the other e2e tests (Debian's Chromium, a fresh context per test, axe-core injected).
-from amtsweg.demo.tests.conftest import browser, page  # noqa: E402, F401
+# axe-core injected like in the other e2e tests; browser and page come from the root conftest.
 from amtsweg.demo.tests.test_e2e_accessibility import axe_page  # noqa: E402, F401
 
 
