@@ -14,9 +14,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from amtsweg.catalog import selectors as catalog_selectors
+from amtsweg.common.patterns import VISIBLE_CHAR
 from amtsweg.finder import search
 from amtsweg.jurisdiction.selectors import gemeinde_by_ags, responsible_authority
-from amtsweg.web.api import VISIBLE_CHAR
 
 from . import serializers
 from .forms import QUERY_MAX_LENGTH

@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from amtsweg.cases.models import CaseEvent, CaseStatus
-from amtsweg.web.api import VISIBLE_CHAR
+from amtsweg.common.patterns import VISIBLE_CHAR
 
 
 def b64decode_strict(value: str) -> bytes:

@@ -14,10 +14,6 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from amtsweg.common.safe_json import JsonRefused, json_loads
 
-# One visible character, the same in Python and in the OpenAPI schema's ECMA-262 regexes: Python counts
-# \x1c-\x1f and \x85 as whitespace (and trims them), ECMA-262 counts \ufeff; neither may stand alone.
-VISIBLE_CHAR = r"[^\s\x1c-\x1f\x85\ufeff]"
-
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, with every error body carrying a German ``detail`` message."""

@@ -3,7 +3,7 @@
 import re
 import sys
 
-from amtsweg.web.api import VISIBLE_CHAR
+from amtsweg.common.patterns import VISIBLE_CHAR
 
 # Whitespace by ECMA-262 (WhiteSpace and LineTerminator), which schemathesis and API clients apply to `pattern`.
 ECMA_WHITESPACE = "\t\n\x0b\x0c\r \xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
