@@ -1,9 +1,10 @@
 from django.contrib import admin
 
 from amtsweg.cases.models import CaseEvent, Vorgang
+from amtsweg.directory.admin_scoping import AuthorityScopedAdminMixin
 
 
-class _ReadOnly(admin.ModelAdmin):
+class _ReadOnly(AuthorityScopedAdminMixin, admin.ModelAdmin):
     """Vorgänge and their events are written by services only (numbering, audit)."""
 
     def has_add_permission(self, request):
@@ -24,6 +25,7 @@ class VorgangAdmin(_ReadOnly):
 
 @admin.register(CaseEvent)
 class CaseEventAdmin(_ReadOnly):
+    authority_field = "vorgang__authority"
     list_display = ("vorgang", "kind", "authority", "created", "api_client")
     list_filter = ("kind",)
     search_fields = ("=vorgang__number",)

@@ -13,7 +13,8 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from .models import Authority, PostalCode, RegisterImport, Territory, TerritoryChange
+from .admin_scoping import AuthorityScopedAdminMixin
+from .models import Authority, AuthorityMembership, PostalCode, RegisterImport, Territory, TerritoryChange
 from .services import authorities_export, register_report_text
 
 
@@ -178,3 +179,15 @@ class RegisterImportAdmin(admin.ModelAdmin):
     @admin.display(description="Bericht (JSON)")
     def report_json(self, obj):
         return format_html("<pre>{}</pre>", json.dumps(obj.report, ensure_ascii=False, indent=2))
+
+
+@admin.register(AuthorityMembership)
+class AuthorityMembershipAdmin(AuthorityScopedAdminMixin, admin.ModelAdmin):
+    """Who works for which authority. A Kommunal-Admin (with the model permissions) sees and manages the
+    members of their own authorities only; superusers all."""
+
+    list_display = ["user", "authority", "role", "created"]
+    list_filter = ["role"]
+    list_select_related = ["user", "authority"]
+    search_fields = ["user__username", "authority__name", "authority__key"]
+    autocomplete_fields = ["user", "authority"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Case, QuerySet, Value, When
 
-from .models import Authority, Territory
+from .models import Authority, AuthorityMembership, Territory
 
 _MAX_HOPS = 20  # successor chains are short; the bound only guards against a cycle entered by hand
 
@@ -74,3 +74,62 @@ def authority_for_gemeinde(*, gemeinde: Territory, level: str) -> Authority | No
     if direct is not None:
         return direct
     return candidates.filter(serves__successor=gemeinde).order_by("generated", "pk").first()
+
+
+# Staff and their authorities (AuthorityMembership). A superuser is the zentrale Koordination: all
+# authorities without a membership. Every staff page and admin list above scopes by these reads.
+
+
+def _is_staff(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active and user.is_staff)
+
+
+def authorities_of(user) -> QuerySet[Authority]:
+    """The authorities a staff user works for (superuser: all; anyone else: none)."""
+    if not _is_staff(user):
+        return Authority.objects.none()
+    if user.is_superuser:
+        return Authority.objects.all()
+    return Authority.objects.filter(memberships__user=user).distinct()
+
+
+def authority_ids_of(user) -> set[int] | None:
+    """Ids of the user's authorities, or None for "all" (superuser). Cached on the user object for the request."""
+    if not _is_staff(user):
+        return set()
+    if user.is_superuser:
+        return None
+    cached = getattr(user, "_amtsweg_authority_ids", None)
+    if cached is None:
+        cached = set(AuthorityMembership.objects.filter(user=user).values_list("authority_id", flat=True))
+        user._amtsweg_authority_ids = cached
+    return cached
+
+
+def user_may_work_for(user, authority_id: int | None) -> bool:
+    """True if the user is staff of this authority (or a superuser)."""
+    ids = authority_ids_of(user)
+    return ids is None or (authority_id is not None and authority_id in ids)
+
+
+def user_role_at(user, authority_id: int) -> str | None:
+    """The user's role at the authority (``"kommunal_admin"`` for superusers), or None."""
+    if not _is_staff(user):
+        return None
+    if user.is_superuser:
+        return AuthorityMembership.Role.KOMMUNAL_ADMIN
+    return (
+        AuthorityMembership.objects.filter(user=user, authority_id=authority_id).values_list("role", flat=True).first()
+    )
+
+
+def colleagues_of(*, authority: Authority):
+    """Active staff users of an authority (for assigning cases), by username."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True, authority_memberships__authority=authority)
+        .distinct()
+        .order_by("username")
+    )

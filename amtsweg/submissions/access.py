@@ -1,12 +1,14 @@
 """Who may see a submission's confirmation and receipt: the browser session that submitted it, or
-staff holding the model permission ``submissions.view_submission`` (``is_staff`` alone is not enough;
-the authority membership check follows with the Vorgang/inbox issue).
+staff holding the model permission ``submissions.view_submission`` who work for the submission's
+authority (``directory.AuthorityMembership``; superusers: all). ``is_staff`` alone is not enough.
 
 The wizard calls ``session_remember`` right after ``submission_submit``. A Vorgangsnummer alone
 grants nothing, so a leaked or guessed number does not expose the receipt.
 """
 
 from __future__ import annotations
+
+from amtsweg.directory.selectors import user_may_work_for
 
 SESSION_KEY = "submissions_numbers"
 # Enough for a family filing several applications in one sitting; older numbers fall out.
@@ -22,6 +24,7 @@ def session_remember(*, request, submission) -> None:
 
 def may_access(*, request, submission) -> bool:
     user = getattr(request, "user", None)
-    if user is not None and user.is_active and user.is_staff and user.has_perm(STAFF_PERMISSION):
+    staff = user is not None and user.is_active and user.is_staff and user.has_perm(STAFF_PERMISSION)
+    if staff and user_may_work_for(user, submission.authority_id):
         return True
     return submission.vorgangsnummer in request.session.get(SESSION_KEY, [])
