@@ -361,3 +361,7 @@ SPECTACULAR_SETTINGS.update(
         "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "tryItOutEnabled": False},
     }
 )
+
+
+# --- Sachbearbeitung inbox (issue 10, branch inbox) ---------------------------------------------------------
+INSTALLED_APPS += ["amtsweg.inbox"]

@@ -23,6 +23,7 @@ urlpatterns = [
     # Anything else under /api/ answers like the API does (JSON with "detail"), not with the HTML 404 page.
     re_path(r"^api/", api_not_found),
     path("antrag/", include("amtsweg.assistant.urls")),
+    path("sachbearbeitung/", include("amtsweg.inbox.urls")),
     path("", include("amtsweg.ops.urls")),
     path("", include("amtsweg.pages.urls")),
     path("", include("amtsweg.submissions.urls")),

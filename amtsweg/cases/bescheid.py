@@ -46,6 +46,7 @@ h1 { font-size: 14pt; margin: 6mm 0 4mm; }
 .text { white-space: pre-wrap; }
 """
 
+
 def bescheid_template_text(*, vorgang: Vorgang) -> str:
     """The Leistung's template, or the default."""
     if vorgang.leistung_id is not None:

@@ -169,7 +169,10 @@ def nachforderung_request(*, vorgang: Vorgang, actor, text: str, due_date, docum
     _require_open(vorgang)
     payload = {"text": text, "due_date": due_date.isoformat() if due_date else None, "documents_requested": documents}
     return case_event_record(
-        vorgang=vorgang, authority=vorgang.authority, kind=CaseEvent.Kind.NACHFORDERUNG, payload=payload,
+        vorgang=vorgang,
+        authority=vorgang.authority,
+        kind=CaseEvent.Kind.NACHFORDERUNG,
+        payload=payload,
         actor=_actor(actor),
     )
 

@@ -21,3 +21,24 @@ def submission_by_number(*, number: str) -> Submission | None:
 def submission_receipt_status(*, submission: Submission) -> str:
     """``"ready"`` once the PDF receipt is stored, else ``"pending"``."""
     return "ready" if submission.receipt_ready_at is not None and submission.receipt_pdf else "pending"
+
+
+def submission_for_vorgang(*, vorgang) -> Submission | None:
+    """The portal submission of a Vorgang (None for applications that came through the hub API)."""
+    return (
+        Submission.objects.select_related("form_version__definition", "leistung", "authority")
+        .filter(vorgang=vorgang)
+        .first()
+    )
+
+
+def submission_answer_sections(*, submission: Submission) -> list[dict]:
+    """The answers grouped by step and group with German labels and display values, exactly as the
+    receipt shows them (for the case worker's view)."""
+    from amtsweg.submissions.receipt import receipt_sections
+
+    return receipt_sections(submission=submission)
+
+
+def submission_attachments(*, submission: Submission):
+    return submission.attachments.order_by("position")

@@ -6,53 +6,70 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0001_initial'),
-        ('catalog', '0004_leistung_processing_days'),
-        ('directory', '0003_authority_membership'),
+        ("cases", "0001_initial"),
+        ("catalog", "0004_leistung_processing_days"),
+        ("directory", "0003_authority_membership"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BescheidVorlage',
+            name="BescheidVorlage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(help_text='Platzhalter: {{ vorgangsnummer }}, {{ leistung }}, {{ behoerde }}, {{ eingang }}, {{ datum }}.', verbose_name='Text des Bescheids')),
-                ('updated', models.DateTimeField(auto_now=True, verbose_name='geändert am')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "text",
+                    models.TextField(
+                        help_text="Platzhalter: {{ vorgangsnummer }}, {{ leistung }}, {{ behoerde }}, {{ eingang }}, {{ datum }}.",
+                        verbose_name="Text des Bescheids",
+                    ),
+                ),
+                ("updated", models.DateTimeField(auto_now=True, verbose_name="geändert am")),
             ],
             options={
-                'verbose_name': 'Bescheidvorlage',
-                'verbose_name_plural': 'Bescheidvorlagen',
+                "verbose_name": "Bescheidvorlage",
+                "verbose_name_plural": "Bescheidvorlagen",
             },
         ),
         migrations.AddField(
-            model_name='vorgang',
-            name='assignee',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='Bearbeitung durch'),
+            model_name="vorgang",
+            name="assignee",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="Bearbeitung durch",
+            ),
         ),
         migrations.AddField(
-            model_name='vorgang',
-            name='due_date',
-            field=models.DateField(blank=True, null=True, verbose_name='Frist bis'),
+            model_name="vorgang",
+            name="due_date",
+            field=models.DateField(blank=True, null=True, verbose_name="Frist bis"),
         ),
         migrations.AddField(
-            model_name='vorgang',
-            name='paused_since',
-            field=models.DateField(blank=True, null=True, verbose_name='Frist angehalten seit'),
+            model_name="vorgang",
+            name="paused_since",
+            field=models.DateField(blank=True, null=True, verbose_name="Frist angehalten seit"),
         ),
         migrations.AddIndex(
-            model_name='vorgang',
-            index=models.Index(fields=['authority', 'status', 'due_date'], name='cases_vorgang_due_idx'),
+            model_name="vorgang",
+            index=models.Index(fields=["authority", "status", "due_date"], name="cases_vorgang_due_idx"),
         ),
         migrations.AddIndex(
-            model_name='vorgang',
-            index=models.Index(fields=['authority', 'assignee', '-created'], name='cases_vorgang_assignee_idx'),
+            model_name="vorgang",
+            index=models.Index(fields=["authority", "assignee", "-created"], name="cases_vorgang_assignee_idx"),
         ),
         migrations.AddField(
-            model_name='bescheidvorlage',
-            name='leistung',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalog.leistung', verbose_name='Leistung'),
+            model_name="bescheidvorlage",
+            name="leistung",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="catalog.leistung",
+                verbose_name="Leistung",
+            ),
         ),
     ]

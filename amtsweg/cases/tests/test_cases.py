@@ -73,7 +73,8 @@ def test_new_vorgang_gets_a_due_date_from_the_leistung(authority):
     leistung.processing_days = 7
     vorgang = vorgang_create(authority=authority, channel=Vorgang.Channel.PORTAL, leistung=leistung)
     assert vorgang.due_date == working_days_add(timezone.localdate(vorgang.created), 7)
-    assert _vorgang(authority).due_date == working_days_add(timezone.localdate(vorgang.created), 20)  # no Leistung: default
+    # Without a Leistung: the default period.
+    assert _vorgang(authority).due_date == working_days_add(timezone.localdate(vorgang.created), 20)
 
 
 def test_new_vorgang_has_a_valid_number_of_its_year(authority):
