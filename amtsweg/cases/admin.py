@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from amtsweg.cases.models import CaseEvent, Vorgang
+from amtsweg.cases.models import BescheidVorlage, CaseEvent, Vorgang
 from amtsweg.directory.admin_scoping import AuthorityScopedAdminMixin
 
 
@@ -31,3 +31,12 @@ class CaseEventAdmin(_ReadOnly):
     search_fields = ("=vorgang__number",)
     list_select_related = ("vorgang", "authority", "api_client")
     readonly_fields = [field.name for field in CaseEvent._meta.fields]
+
+
+@admin.register(BescheidVorlage)
+class BescheidVorlageAdmin(admin.ModelAdmin):
+    """Bescheid text per Leistung (without one the built-in default of ``cases.bescheid`` applies)."""
+
+    list_display = ("leistung", "updated")
+    search_fields = ("leistung__name", "=leistung__leika_key")
+    autocomplete_fields = ("leistung",)

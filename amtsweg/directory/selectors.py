@@ -123,6 +123,17 @@ def user_role_at(user, authority_id: int) -> str | None:
     )
 
 
+def colleagues_of_user(user):
+    """Active staff of the user's authorities (superuser: staff with any membership), in one query."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(is_active=True, is_staff=True, authority_memberships__isnull=False)
+    ids = authority_ids_of(user)
+    if ids is not None:
+        users = users.filter(authority_memberships__authority_id__in=ids)
+    return users.distinct().order_by("username")
+
+
 def colleagues_of(*, authority: Authority):
     """Active staff users of an authority (for assigning cases), by username."""
     from django.contrib.auth import get_user_model

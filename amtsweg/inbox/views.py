@@ -22,7 +22,7 @@ from amtsweg.cases.bescheid import bescheid_pdf, bescheid_text_default
 from amtsweg.cases.deadline import clock_state
 from amtsweg.cases.models import OPEN_STATUSES, CaseEvent
 from amtsweg.cases.selectors import case_events_for
-from amtsweg.directory.selectors import authorities_of, authority_ids_of, colleagues_of
+from amtsweg.directory.selectors import authority_ids_of, colleagues_of, colleagues_of_user
 from amtsweg.inbox.forms import AssignForm, BescheidForm, FilterForm, NachforderungForm
 from amtsweg.inbox.selectors import inbox_case, inbox_cases, inbox_leistungen
 from amtsweg.submissions.selectors import (
@@ -62,11 +62,7 @@ def _case_or_404(request, number):
 def _colleagues(user, vorgang=None):
     if vorgang is not None:
         return list(colleagues_of(authority=vorgang.authority))
-    seen = {}
-    for authority in authorities_of(user)[:20]:
-        for colleague in colleagues_of(authority=authority):
-            seen[colleague.pk] = colleague
-    return sorted(seen.values(), key=lambda u: u.get_username())
+    return list(colleagues_of_user(user))
 
 
 @require_GET
