@@ -11,7 +11,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from amtsweg.cases.selectors import case_events_for
 from amtsweg.directory.selectors import authority_ids_of, colleagues_of, colleagues_of_user
 from amtsweg.inbox.forms import AssignForm, BescheidForm, FilterForm, NachforderungForm
 from amtsweg.inbox.selectors import inbox_case, inbox_cases, inbox_leistungen
+from amtsweg.inbox.services import case_xdomea_export
 from amtsweg.submissions.selectors import (
     submission_answer_sections,
     submission_attachments,
@@ -241,3 +242,14 @@ def event_file_download(request: HttpRequest, number: str, event_id: int):
     if event is None or not event.file:
         raise Http404("Datei nicht gefunden")
     return _pdf(event.file.open("rb"), f"Bescheid-{vorgang.number}.pdf")
+
+
+@require_POST
+@staff_only
+def case_export(request: HttpRequest, number: str):
+    """The case as an xdomea 3.0 package (ZIP) for the E-Akte, as a download."""
+    vorgang = _case_or_404(request, number)
+    package = case_xdomea_export(vorgang=vorgang, actor=request.user)
+    response = HttpResponse(package.zip_bytes, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{package.zip_name}"'
+    return response
