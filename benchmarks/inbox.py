@@ -109,6 +109,28 @@ def _world(cases: int) -> str:
     return session.session_key
 
 
+def _query_profile(paths: list[str], cookie: str) -> None:
+    """In-process: the queries of each list page with their time (where the milliseconds go)."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    client = Client()
+    client.cookies["sessionid"] = cookie
+    for path in paths:
+        client.get(path)
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            client.get(path)
+            total = (time.perf_counter() - started) * 1000
+        sql_ms = sum(float(q["time"]) for q in queries.captured_queries) * 1000
+        print(f"\n{path}: {len(queries.captured_queries)} Abfragen, {sql_ms:.1f} ms SQL von {total:.1f} ms")
+        for query in sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:3]:
+            print(f"  {float(query['time']) * 1000:7.1f} ms  {query['sql'][:150]}")
+
+
 def _wait(port: int, deadline: float, process) -> None:
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -172,6 +194,14 @@ def main() -> None:
             stdout=subprocess.DEVNULL,
             stderr=open(Path(tmp) / "gunicorn.log", "w"),  # noqa: SIM115
         )
+        pages = [
+            ("Leere Ansicht (/health/live)", "/health/live", ""),
+            ("Liste, Seite 1", "/sachbearbeitung/", cookie),
+            ("Liste, überfällige", "/sachbearbeitung/?ueberfaellig=on", cookie),
+            ("Liste, Suche „steuer“", "/sachbearbeitung/?q=steuer", cookie),
+            ("Liste, meine Vorgänge, Frist", "/sachbearbeitung/?bearbeitung=ich&sort=frist", cookie),
+            ("Liste, Seite 2000", "/sachbearbeitung/?seite=2000", cookie),
+        ]
         try:
             _wait(args.port, time.monotonic() + 120, gunicorn)
             pages = [
@@ -197,6 +227,7 @@ def main() -> None:
         finally:
             gunicorn.terminate()
             gunicorn.wait(timeout=30)
+        _query_profile([path for _label, path, session in pages if session], cookie)
 
 
 if __name__ == "__main__":

@@ -73,6 +73,7 @@ class Vorgang(models.Model):
             models.Index(fields=["authority", "-created"], name="cases_vorgang_authority_idx"),
             models.Index(fields=["authority", "status", "due_date"], name="cases_vorgang_due_idx"),
             models.Index(fields=["authority", "assignee", "-created"], name="cases_vorgang_assignee_idx"),
+            models.Index(fields=["authority", "leistung", "-created"], name="cases_vorgang_leistung_idx"),
         ]
 
     def __str__(self) -> str:

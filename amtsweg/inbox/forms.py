@@ -36,7 +36,7 @@ class FilterForm(forms.Form):
 
     def __init__(self, *args, leistungen=(), colleagues=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["leistung"].choices = [("", "alle"), *((item.pk, item.name) for item in leistungen)]
+        self.fields["leistung"].choices = [("", "alle"), *leistungen]
         self.fields["bearbeitung"].choices = [
             ("", "alle"),
             ("ich", "von mir"),

@@ -3,14 +3,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from amtsweg.cases.models import OPEN_STATUSES, Vorgang
 from amtsweg.directory.selectors import authority_ids_of, user_may_work_for
+
+NUMBER_FRAGMENT = re.compile(r"[A-Za-z0-9-]+")
 
 SORTS = {
     "neu": ("-created", "-pk"),
@@ -51,16 +55,16 @@ def inbox_cases(*, user, filters: CaseFilter, today: date | None = None) -> Quer
     if ids is not None:
         qs = qs.filter(authority_id__in=ids)
     if filters.q:
-        term = filters.q.strip()
-        qs = qs.filter(Q(number__icontains=term) | Q(leistung__name__icontains=term))
+        qs = qs.filter(_search(filters.q.strip()))
     if filters.leistung:
         qs = qs.filter(leistung_id=filters.leistung)
     if filters.status:
         qs = qs.filter(status=filters.status)
+    # Day bounds as datetimes in local time, so the index on ``created`` is used (no date() on the column).
     if filters.von:
-        qs = qs.filter(created__date__gte=filters.von)
+        qs = qs.filter(created__gte=_day_start(filters.von))
     if filters.bis:
-        qs = qs.filter(created__date__lte=filters.bis)
+        qs = qs.filter(created__lt=_day_start(filters.bis + timedelta(days=1)))
     if filters.bearbeitung == "ich":
         qs = qs.filter(assignee=user)
     elif filters.bearbeitung == "frei":
@@ -73,15 +77,43 @@ def inbox_cases(*, user, filters: CaseFilter, today: date | None = None) -> Quer
     return qs.order_by(*SORTS.get(filters.sort, SORTS["neu"]))
 
 
-def inbox_leistungen(*, user):
-    """The Leistungen that occur in the user's cases (for the filter), by name."""
+def _search(term: str) -> Q:
+    """Vorgangsnummer (a fragment of at least 3 characters) or Leistung name. The Leistungen are looked up
+    in the catalogue first, so the cases are filtered by id (indexed) instead of a join with LIKE."""
     from amtsweg.catalog.models import Leistung
 
-    cases = Vorgang.objects.filter(leistung__isnull=False)
+    leistung_ids = list(Leistung.objects.filter(name__icontains=term).values_list("pk", flat=True)[:500])
+    condition = Q(leistung_id__in=leistung_ids)
+    if len(term) >= 3 and NUMBER_FRAGMENT.fullmatch(term):
+        condition |= Q(number__icontains=term)
+    return condition
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+# The Leistungen of an authority's cases change rarely; finding them scans all its cases, so the
+# answer is cached for a few minutes (a new Leistung shows up in the filter at the latest then).
+LEISTUNGEN_CACHE_SECONDS = 300
+
+
+def inbox_leistungen(*, user) -> list[tuple[int, str]]:
+    """(id, name) of the Leistungen that occur in the user's cases (for the filter), by name."""
+    from amtsweg.catalog.models import Leistung
+
     ids = authority_ids_of(user)
+    key = "inbox:leistungen:" + ("all" if ids is None else ",".join(map(str, sorted(ids))))
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    cases = Vorgang.objects.filter(leistung__isnull=False)
     if ids is not None:
         cases = cases.filter(authority_id__in=ids)
-    return Leistung.objects.filter(pk__in=cases.values("leistung_id").distinct()).only("pk", "name").order_by("name")
+    leistung_ids = cases.values("leistung_id").distinct()
+    result = list(Leistung.objects.filter(pk__in=leistung_ids).order_by("name").values_list("pk", "name"))
+    cache.set(key, result, LEISTUNGEN_CACHE_SECONDS)
+    return result
 
 
 def inbox_case(*, user, number: str) -> Vorgang | None:
