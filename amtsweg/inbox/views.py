@@ -15,12 +15,12 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from amtsweg.cases import services as case_services
 from amtsweg.cases.bescheid import bescheid_pdf, bescheid_text_default
 from amtsweg.cases.deadline import clock_state
-from amtsweg.cases.models import OPEN_STATUSES, CaseEvent
+from amtsweg.cases.models import OPEN_STATUSES, CaseEvent, CaseStatus
 from amtsweg.cases.selectors import case_events_for
 from amtsweg.directory.selectors import authority_ids_of, colleagues_of, colleagues_of_user
 from amtsweg.inbox.forms import AssignForm, BescheidForm, FilterForm, NachforderungForm
@@ -110,11 +110,20 @@ def case_detail(request: HttpRequest, number: str):
         "sections": submission_answer_sections(submission=submission) if submission else [],
         "attachments": list(submission_attachments(submission=submission)) if submission else [],
         "receipt_ready": submission is not None and submission_receipt_status(submission=submission) == "ready",
-        "events": list(case_events_for(vorgang=vorgang)),
+        "events": _timeline(vorgang),
         "assign_form": AssignForm(initial={"assignee": vorgang.assignee_id}, colleagues=colleagues),
         "nachforderung_form": NachforderungForm(),
     }
     return render(request, "inbox/case.html", context)
+
+
+def _timeline(vorgang):
+    """The events with the German label of a reported status."""
+    labels = dict(CaseStatus.choices)
+    events = list(case_events_for(vorgang=vorgang))
+    for event in events:
+        event.status_label = labels.get(event.payload.get("status"), "")
+    return events
 
 
 def _done(request, vorgang, text):
@@ -179,6 +188,7 @@ def case_resume(request: HttpRequest, number: str):
     return _done(request, vorgang, "Die Bearbeitung wird fortgesetzt. Die Frist läuft weiter.")
 
 
+@require_http_methods(["GET", "POST"])
 @staff_only
 def case_bescheid(request: HttpRequest, number: str):
     """GET: the Bescheid form prefilled from the Leistung's template; POST: render the PDF/A and record it."""
