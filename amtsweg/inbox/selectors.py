@@ -8,13 +8,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.core.cache import cache
+from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from amtsweg.cases.models import OPEN_STATUSES, Vorgang
+from amtsweg.cases.models import CaseStatus, Vorgang
 from amtsweg.directory.selectors import authority_ids_of, user_may_work_for
 
-NUMBER_FRAGMENT = re.compile(r"[A-Za-z0-9-]+")
+# A Vorgangsnummer fragment: letters, digits and dashes with at least one digit (numbers carry the year).
+NUMBER_FRAGMENT = re.compile(r"(?=.*\d)[A-Za-z0-9-]+")
+RUNNING_STATUSES = (CaseStatus.EINGEGANGEN, CaseStatus.IN_BEARBEITUNG)
 
 SORTS = {
     "neu": ("-created", "-pk"),
@@ -22,6 +25,21 @@ SORTS = {
     "frist": ("due_date", "-created"),
     "nummer": ("number",),
 }
+
+
+PAGE_SIZE = 25
+LIST_FIELDS = (
+    "number",
+    "status",
+    "created",
+    "due_date",
+    "paused_since",
+    "authority__name",
+    "leistung__name",
+    "assignee__username",
+    "assignee__first_name",
+    "assignee__last_name",
+)
 
 
 @dataclass(frozen=True)
@@ -39,18 +57,7 @@ class CaseFilter:
 
 def inbox_cases(*, user, filters: CaseFilter, today: date | None = None) -> QuerySet[Vorgang]:
     """The Vorgänge of the user's authorities matching ``filters`` (superuser: all)."""
-    qs = Vorgang.objects.select_related("leistung", "assignee", "authority").only(
-        "number",
-        "status",
-        "created",
-        "due_date",
-        "paused_since",
-        "authority__name",
-        "leistung__name",
-        "assignee__username",
-        "assignee__first_name",
-        "assignee__last_name",
-    )
+    qs = Vorgang.objects.all()
     ids = authority_ids_of(user)
     if ids is not None:
         qs = qs.filter(authority_id__in=ids)
@@ -73,7 +80,9 @@ def inbox_cases(*, user, filters: CaseFilter, today: date | None = None) -> Quer
         qs = qs.filter(assignee_id=int(filters.bearbeitung))
     if filters.ueberfaellig:
         today = today or timezone.localdate()
-        qs = qs.filter(status__in=OPEN_STATUSES, paused_since__isnull=True, due_date__lt=today)
+        # A running clock means: open and not waiting for documents (a Nachforderung is the only pause),
+        # so the condition stays on the index (authority, status, due_date).
+        qs = qs.filter(status__in=RUNNING_STATUSES, due_date__lt=today)
     return qs.order_by(*SORTS.get(filters.sort, SORTS["neu"]))
 
 
@@ -96,6 +105,20 @@ def _day_start(day: date) -> datetime:
 # The Leistungen of an authority's cases change rarely; finding them scans all its cases, so the
 # answer is cached for a few minutes (a new Leistung shows up in the filter at the latest then).
 LEISTUNGEN_CACHE_SECONDS = 300
+
+
+def inbox_page_rows(*, cases: QuerySet[Vorgang], page_number) -> tuple[Page, list[Vorgang]]:
+    """One page of ``cases``: the page's ids are found on the index alone (cheap even at a deep offset),
+    then only those rows are loaded with their Leistung and assignee. Two queries plus the count."""
+    page = Paginator(cases.values_list("pk", flat=True), PAGE_SIZE).get_page(page_number)
+    ids = list(page.object_list)
+    rows = {
+        vorgang.pk: vorgang
+        for vorgang in cases.model.objects.select_related("leistung", "assignee", "authority")
+        .only(*LIST_FIELDS)
+        .filter(pk__in=ids)
+    }
+    return page, [rows[pk] for pk in ids if pk in rows]
 
 
 def inbox_leistungen(*, user) -> list[tuple[int, str]]:

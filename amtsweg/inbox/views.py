@@ -10,7 +10,6 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +23,7 @@ from amtsweg.cases.models import OPEN_STATUSES, CaseEvent, CaseStatus
 from amtsweg.cases.selectors import case_events_for
 from amtsweg.directory.selectors import authority_ids_of, colleagues_of, colleagues_of_user
 from amtsweg.inbox.forms import AssignForm, BescheidForm, FilterForm, NachforderungForm
-from amtsweg.inbox.selectors import inbox_case, inbox_cases, inbox_leistungen
+from amtsweg.inbox.selectors import inbox_case, inbox_cases, inbox_leistungen, inbox_page_rows
 from amtsweg.inbox.services import case_xdomea_export
 from amtsweg.submissions.selectors import (
     submission_answer_sections,
@@ -32,8 +31,6 @@ from amtsweg.submissions.selectors import (
     submission_for_vorgang,
     submission_receipt_status,
 )
-
-PAGE_SIZE = 25
 
 
 def staff_only(view):
@@ -73,7 +70,8 @@ def case_list(request: HttpRequest):
         request.GET or None, leistungen=inbox_leistungen(user=request.user), colleagues=_colleagues(request.user)
     )
     filters = form.to_filter() if request.GET else FilterForm().to_filter()
-    page = Paginator(inbox_cases(user=request.user, filters=filters), PAGE_SIZE).get_page(request.GET.get("seite"))
+    cases = inbox_cases(user=request.user, filters=filters)
+    page, vorgaenge = inbox_page_rows(cases=cases, page_number=request.GET.get("seite"))
     today = timezone.localdate()
     rows = [
         {
@@ -85,7 +83,7 @@ def case_list(request: HttpRequest):
                 open_case=vorgang.status in OPEN_STATUSES,
             ),
         }
-        for vorgang in page.object_list
+        for vorgang in vorgaenge
     ]
     context = {"form": form, "page": page, "rows": rows, "filtered": any(v for v in request.GET.values())}
     return render(request, "inbox/list.html", context)
