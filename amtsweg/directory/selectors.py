@@ -112,6 +112,17 @@ def user_may_work_for(user, authority_id: int | None) -> bool:
     return ids is None or (authority_id is not None and authority_id in ids)
 
 
+def administered_authority_ids(user) -> set[int]:
+    """Ids of the authorities where the user is Kommunal-Admin (may manage its members)."""
+    if not _is_staff(user):
+        return set()
+    return set(
+        AuthorityMembership.objects.filter(user=user, role=AuthorityMembership.Role.KOMMUNAL_ADMIN).values_list(
+            "authority_id", flat=True
+        )
+    )
+
+
 def user_role_at(user, authority_id: int) -> str | None:
     """The user's role at the authority (``"kommunal_admin"`` for superusers), or None."""
     if not _is_staff(user):

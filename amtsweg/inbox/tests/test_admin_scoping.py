@@ -104,3 +104,37 @@ def _pk_links(html: str, path: str) -> str:
     import re
 
     return " ".join(re.findall(rf"/admin/{re.escape(path)}/([^/]+)/change/", html))
+
+
+def test_only_a_kommunal_admin_manages_members_of_their_own_authority(client, case_a, case_b, make_staff):
+    from amtsweg.directory.models import AuthorityMembership
+
+    perms = [("directory", f"{action}_authoritymembership") for action in ("view", "add", "change", "delete")]
+    admin_a = make_staff("ka.a", authority=case_a.authority, role="kommunal_admin", permissions=perms)
+    clerk_a = make_staff("sb.a.perms", authority=case_a.authority, permissions=perms)
+    member_b = make_staff("sb.b.member", authority=case_b.authority)
+    own = AuthorityMembership.objects.get(user=clerk_a)
+    other = AuthorityMembership.objects.get(user=member_b)
+
+    client.force_login(clerk_a)  # the model permissions alone are not enough
+    assert client.get("/admin/directory/authoritymembership/add/").status_code == 403
+    assert client.post(f"/admin/directory/authoritymembership/{own.pk}/delete/", {"post": "yes"}).status_code == 403
+
+    client.force_login(admin_a)
+    listing = client.get("/admin/directory/authoritymembership/").content.decode()
+    assert "sb.a.perms" in listing and "sb.b.member" not in listing
+    # Adding someone to another authority is refused by the form (the choice is limited to their own).
+    client.post(
+        "/admin/directory/authoritymembership/add/",
+        {"user": admin_a.pk, "authority": case_b.authority_id, "role": "kommunal_admin"},
+    )
+    assert not AuthorityMembership.objects.filter(user=admin_a, authority=case_b.authority).exists()
+    client.post(
+        "/admin/directory/authoritymembership/add/",
+        {"user": member_b.pk, "authority": case_a.authority_id, "role": "sachbearbeitung"},
+    )
+    assert AuthorityMembership.objects.filter(user=member_b, authority=case_a.authority).exists()
+    client.post(f"/admin/directory/authoritymembership/{other.pk}/delete/", {"post": "yes"})
+    assert AuthorityMembership.objects.filter(pk=other.pk).exists()
+    client.post(f"/admin/directory/authoritymembership/{own.pk}/delete/", {"post": "yes"})
+    assert not AuthorityMembership.objects.filter(pk=own.pk).exists()
