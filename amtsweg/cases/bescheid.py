@@ -3,11 +3,15 @@ rendering to PDF/A-3b with WeasyPrint, like the receipt. Self-contained HTML: no
 
 from __future__ import annotations
 
-from django.template import Context, Engine
+import logging
+
+from django.template import Context, Engine, TemplateDoesNotExist, TemplateSyntaxError
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from amtsweg.cases.models import BescheidVorlage, Vorgang
+
+logger = logging.getLogger(__name__)
 
 PDF_VARIANT = "pdf/a-3b"
 
@@ -29,9 +33,10 @@ Widerspruch ist schriftlich oder zur Niederschrift bei der {{ behoerde }} einzul
 Mit freundlichen Grüßen
 {{ behoerde }}"""
 
-# Templates are written by administrators; the plain engine without loaders keeps them from including
-# files or loading tag libraries.
-_ENGINE = Engine(libraries={}, builtins=[], autoescape=False)
+# Templates are written by administrators: a separate engine without template directories or extra
+# libraries, so a template cannot include files or load tag libraries; the text is plain (no escaping,
+# the PDF template escapes it once).
+_ENGINE = Engine(dirs=[], app_dirs=False, libraries={}, autoescape=False)
 
 STYLESHEET = """
 @page {
@@ -65,7 +70,13 @@ def bescheid_text_default(*, vorgang: Vorgang) -> str:
         "eingang": timezone.localtime(vorgang.created).strftime("%d.%m.%Y"),
         "datum": timezone.localdate().strftime("%d.%m.%Y"),
     }
-    return _ENGINE.from_string(bescheid_template_text(vorgang=vorgang)).render(Context(context)).strip()
+    try:
+        template = _ENGINE.from_string(bescheid_template_text(vorgang=vorgang))
+        return template.render(Context(context, autoescape=False)).strip()
+    except (TemplateSyntaxError, TemplateDoesNotExist):
+        # A broken template must not block the decision: the default text, and a hint in the log.
+        logger.warning("Bescheidvorlage of leistung %s is invalid; using the default", vorgang.leistung_id)
+        return _ENGINE.from_string(DEFAULT_TEXT).render(Context(context, autoescape=False)).strip()
 
 
 def bescheid_html(*, vorgang: Vorgang, text: str) -> str:

@@ -66,3 +66,22 @@ def test_a_pause_pushes_the_due_date_by_its_working_days():
     assert due_after_pause(due=date(2026, 11, 30), paused_since=date(2026, 11, 16), resumed=date(2026, 11, 16)) == (
         date(2026, 11, 30)
     )
+
+
+def test_bescheid_template_is_plain_text_and_cannot_include_files(db):
+    from amtsweg.cases.bescheid import DEFAULT_TEXT, bescheid_text_default
+    from amtsweg.cases.models import BescheidVorlage, Vorgang
+    from amtsweg.cases.services import vorgang_create
+    from amtsweg.catalog.models import Leistung
+    from amtsweg.directory.models import Authority
+
+    leistung = Leistung.objects.order_by("pk").first()
+    authority = Authority.objects.order_by("pk").first()
+    vorgang = vorgang_create(authority=authority, channel=Vorgang.Channel.API, leistung=leistung)
+    assert "Rechtsbehelfsbelehrung" in DEFAULT_TEXT and vorgang.number in bescheid_text_default(vorgang=vorgang)
+    BescheidVorlage.objects.create(leistung=leistung, text="{{ behoerde }} & Co: {{ vorgangsnummer }}")
+    assert bescheid_text_default(vorgang=vorgang) == f"{authority.name} & Co: {vorgang.number}"
+    # A template that tries to include a file (or is broken) falls back to the default text.
+    for text in ('{% include "base.html" %}', "{% if %}"):
+        BescheidVorlage.objects.filter(leistung=leistung).update(text=text)
+        assert "Rechtsbehelfsbelehrung" in bescheid_text_default(vorgang=vorgang)
