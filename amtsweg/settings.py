@@ -479,3 +479,8 @@ AMTSWEG_PREFILL_FIELDS = env.json(
 )
 # Organisation invitations are valid this long and only once.
 AMTSWEG_INVITATION_DAYS = env.int("AMTSWEG_INVITATION_DAYS", default=7)
+
+# --- Sachbearbeitung inbox (issue 10, branch inbox) ---------------------------------------------------------
+INSTALLED_APPS += ["amtsweg.inbox"]
+# The inbox is a staff area: a staff session needs its second factor there too (amtsweg.accounts.middleware).
+AMTSWEG_STAFF_PATH_PREFIXES += ["/sachbearbeitung/"]

@@ -27,6 +27,7 @@ urlpatterns = [
     # Accounts (issue 10): our pages first, then allauth's (login, sign-up, e-mail, second factor, providers).
     path("konto/", include("amtsweg.accounts.urls")),
     path("konto/", include("allauth.urls")),
+    path("sachbearbeitung/", include("amtsweg.inbox.urls")),
     path("", include("amtsweg.ops.urls")),
     path("", include("amtsweg.pages.urls")),
     path("", include("amtsweg.submissions.urls")),

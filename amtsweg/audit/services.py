@@ -87,6 +87,8 @@ DETAIL_KEYS = frozenset(
         "previous_error",
         # Who triggered an admin action (user id), when passed in detail rather than as ``actor``.
         "actor",
+        # The case worker a Vorgang was assigned to (user id; inbox).
+        "assignee_id",
     }
 )
 # Free-text values are cut to this length: enough for a readable reason, too little for a document.

@@ -1,9 +1,10 @@
 from django.contrib import admin
 
-from amtsweg.cases.models import CaseEvent, Vorgang
+from amtsweg.cases.models import BescheidVorlage, CaseEvent, Vorgang
+from amtsweg.directory.admin_scoping import AuthorityScopedAdminMixin
 
 
-class _ReadOnly(admin.ModelAdmin):
+class _ReadOnly(AuthorityScopedAdminMixin, admin.ModelAdmin):
     """Vorgänge and their events are written by services only (numbering, audit)."""
 
     def has_add_permission(self, request):
@@ -24,8 +25,18 @@ class VorgangAdmin(_ReadOnly):
 
 @admin.register(CaseEvent)
 class CaseEventAdmin(_ReadOnly):
+    authority_field = "vorgang__authority"
     list_display = ("vorgang", "kind", "authority", "created", "api_client")
     list_filter = ("kind",)
     search_fields = ("=vorgang__number",)
     list_select_related = ("vorgang", "authority", "api_client")
     readonly_fields = [field.name for field in CaseEvent._meta.fields]
+
+
+@admin.register(BescheidVorlage)
+class BescheidVorlageAdmin(admin.ModelAdmin):
+    """Bescheid text per Leistung (without one the built-in default of ``cases.bescheid`` applies)."""
+
+    list_display = ("leistung", "updated")
+    search_fields = ("leistung__name", "=leistung__leika_key")
+    autocomplete_fields = ("leistung",)

@@ -7,6 +7,7 @@ Nachforderung, Bescheid) are appended as ``CaseEvent`` rows and never changed. T
 (later issue) reads them via ``selectors.case_events_for``.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -49,12 +50,31 @@ class Vorgang(models.Model):
     )
     created = models.DateTimeField("angelegt am", default=timezone.now, db_index=True)
     updated = models.DateTimeField("geändert am", auto_now=True)
+    # The case worker who took the case (inbox); null while unassigned.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="Bearbeitung durch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The deadline clock (cases.deadline): due date in working days from the Leistung's processing
+    # period; stored so the inbox can filter overdue cases with an index. While a Nachforderung is open
+    # the clock stands (``paused_since``) and the due date is pushed by the pause when it ends.
+    due_date = models.DateField("Frist bis", null=True, blank=True)
+    paused_since = models.DateField("Frist angehalten seit", null=True, blank=True)
 
     class Meta:
         verbose_name = "Vorgang"
         verbose_name_plural = "Vorgänge"
         ordering = ["-created"]
-        indexes = [models.Index(fields=["authority", "-created"], name="cases_vorgang_authority_idx")]
+        indexes = [
+            models.Index(fields=["authority", "-created"], name="cases_vorgang_authority_idx"),
+            models.Index(fields=["authority", "status", "due_date"], name="cases_vorgang_due_idx"),
+            models.Index(fields=["authority", "assignee", "-created"], name="cases_vorgang_assignee_idx"),
+            models.Index(fields=["authority", "leistung", "-created"], name="cases_vorgang_leistung_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -62,6 +82,30 @@ class Vorgang(models.Model):
 
 def bescheid_path(instance: "CaseEvent", filename: str) -> str:
     return f"cases/{instance.created:%Y/%m}/{instance.vorgang.number}/{filename}"
+
+
+OPEN_STATUSES = (CaseStatus.EINGEGANGEN, CaseStatus.IN_BEARBEITUNG, CaseStatus.NACHFORDERUNG)
+
+
+class BescheidVorlage(models.Model):
+    """The text template of a Bescheid for one Leistung (Django template syntax; without a row the
+    built-in default of ``cases.bescheid`` applies)."""
+
+    leistung = models.OneToOneField(
+        "catalog.Leistung", verbose_name="Leistung", on_delete=models.CASCADE, related_name="+"
+    )
+    text = models.TextField(
+        "Text des Bescheids",
+        help_text="Platzhalter: {{ vorgangsnummer }}, {{ leistung }}, {{ behoerde }}, {{ eingang }}, {{ datum }}.",
+    )
+    updated = models.DateTimeField("geändert am", auto_now=True)
+
+    class Meta:
+        verbose_name = "Bescheidvorlage"
+        verbose_name_plural = "Bescheidvorlagen"
+
+    def __str__(self) -> str:
+        return str(self.leistung)
 
 
 class CaseEvent(models.Model):

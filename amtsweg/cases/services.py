@@ -11,7 +11,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from amtsweg.audit.services import audit_record
-from amtsweg.cases.models import CaseEvent, CaseStatus, Vorgang
+from amtsweg.cases.deadline import DEFAULT_PROCESSING_DAYS, due_after_pause, working_days_add
+from amtsweg.cases.models import OPEN_STATUSES, CaseEvent, CaseStatus, Vorgang
 from amtsweg.cases.numbers import number_generate
 from amtsweg.common.hashing import sha512_hex
 
@@ -49,6 +50,8 @@ def vorgang_create(
     """
     created = created or timezone.now()
     year = timezone.localtime(created).year
+    days = leistung.processing_days if leistung is not None else DEFAULT_PROCESSING_DAYS
+    due_date = working_days_add(timezone.localdate(created), days)
     for _attempt in range(NUMBER_ATTEMPTS):
         try:
             with transaction.atomic():
@@ -59,6 +62,7 @@ def vorgang_create(
                     leistung=leistung,
                     gemeinde=gemeinde,
                     created=created,
+                    due_date=due_date,
                 )
         except IntegrityError:
             logger.warning("vorgangsnummer collision, drawing a new one")
@@ -75,10 +79,15 @@ def case_event_record(
     file_name: str = "",
     file_content: bytes | None = None,
     audit_message_id: str = "",
+    actor: str = "",
 ) -> CaseEvent:
     """Append one event (and its file, e.g. the Bescheid PDF), keep the Vorgang's current status and
-    write the audit entry, all in one transaction. ``audit_message_id``: the hub message the event
-    refers to, for the audit trail (the caller knows it; cases does not know the hub)."""
+    deadline clock and write the audit entry, all in one transaction. ``audit_message_id``: the hub
+    message the event refers to, for the audit trail (the caller knows it; cases does not know the hub).
+    ``actor``: who acted (``user:<id>`` from the inbox); default the API client or "system".
+
+    Status: a status event sets the reported status; a Nachforderung sets "nachforderung" (and stops the
+    clock), a Bescheid "beschieden". Any other status after a Nachforderung restarts the clock."""
     with transaction.atomic():
         event = CaseEvent(vorgang=vorgang, authority=authority, kind=kind, payload=payload, api_client=api_client)
         if file_content is not None:
@@ -86,13 +95,18 @@ def case_event_record(
             event.file.save(file_name or "bescheid.pdf", ContentFile(file_content), save=False)
         event.save()
         status = payload.get("status")
-        if kind == CaseEvent.Kind.STATUS and status in CaseStatus.values:
-            Vorgang.objects.filter(pk=vorgang.pk).update(status=status, updated=timezone.now())
-            vorgang.status = status
+        reported = CaseStatus(status) if status in CaseStatus.values else None
+        implied = {
+            CaseEvent.Kind.NACHFORDERUNG: CaseStatus.NACHFORDERUNG,
+            CaseEvent.Kind.BESCHEID: CaseStatus.BESCHIEDEN,
+        }
+        new_status = implied.get(CaseEvent.Kind(kind), reported)
+        if new_status is not None:
+            _status_set(vorgang=vorgang, status=new_status)
         audit_record(
             event=_AUDIT_EVENTS[kind],
             message_id=audit_message_id,
-            actor=f"api:{api_client.pk}" if api_client else "system",
+            actor=actor or (f"api:{api_client.pk}" if api_client else "system"),
             detail={
                 "vorgangsnummer": vorgang.number,
                 "kind": kind,
@@ -104,3 +118,97 @@ def case_event_record(
             },
         )
     return event
+
+
+def _status_set(*, vorgang: Vorgang, status: str) -> None:
+    """Set the status and keep the deadline clock: stopped by a Nachforderung, restarted by anything else."""
+    today = timezone.localdate()
+    fields = {"status": status, "updated": timezone.now()}
+    if status == CaseStatus.NACHFORDERUNG:
+        if vorgang.paused_since is None:
+            fields["paused_since"] = today
+    elif vorgang.paused_since is not None:
+        if vorgang.due_date is not None:
+            fields["due_date"] = due_after_pause(due=vorgang.due_date, paused_since=vorgang.paused_since, resumed=today)
+        fields["paused_since"] = None
+    Vorgang.objects.filter(pk=vorgang.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(vorgang, name, value)
+
+
+# --- Work in the inbox (Sachbearbeitung). Every action is audited with the acting user's id. ----------
+
+
+class CaseClosed(ValueError):
+    """The action is not possible on a decided or closed case."""
+
+
+def _actor(user) -> str:
+    return f"user:{user.pk}"
+
+
+def _require_open(vorgang: Vorgang) -> None:
+    if vorgang.status not in OPEN_STATUSES:
+        raise CaseClosed("Der Vorgang ist bereits beschieden oder abgeschlossen.")
+
+
+def vorgang_assign(*, vorgang: Vorgang, assignee, actor) -> Vorgang:
+    """Give the case to ``assignee`` (``actor`` itself: claim it; None: release it). The caller checks
+    that both work for the case's authority."""
+    with transaction.atomic():
+        Vorgang.objects.filter(pk=vorgang.pk).update(assignee=assignee, updated=timezone.now())
+        vorgang.assignee = assignee
+        audit_record(
+            event="case_assigned",
+            actor=_actor(actor),
+            detail={"vorgangsnummer": vorgang.number, "assignee_id": assignee.pk if assignee else None},
+        )
+    return vorgang
+
+
+def nachforderung_request(*, vorgang: Vorgang, actor, text: str, due_date, documents: list[str]) -> CaseEvent:
+    """Ask the applicant for documents: a Nachforderung event (the clock stops until it is resolved)."""
+    _require_open(vorgang)
+    payload = {"text": text, "due_date": due_date.isoformat() if due_date else None, "documents_requested": documents}
+    return case_event_record(
+        vorgang=vorgang,
+        authority=vorgang.authority,
+        kind=CaseEvent.Kind.NACHFORDERUNG,
+        payload=payload,
+        actor=_actor(actor),
+    )
+
+
+def processing_resume(*, vorgang: Vorgang, actor, note: str = "") -> CaseEvent:
+    """The requested documents are in (or the request is withdrawn): back to "in Bearbeitung"."""
+    _require_open(vorgang)
+    payload = {"status": CaseStatus.IN_BEARBEITUNG.value, "note": note}
+    return case_event_record(
+        vorgang=vorgang, authority=vorgang.authority, kind=CaseEvent.Kind.STATUS, payload=payload, actor=_actor(actor)
+    )
+
+
+def bescheid_issue(*, vorgang: Vorgang, actor, text: str, pdf: bytes) -> CaseEvent:
+    """Decide: a Bescheid event with the rendered PDF/A (``cases.bescheid.bescheid_pdf``)."""
+    _require_open(vorgang)
+    if not pdf.startswith(PDF_MAGIC):
+        raise ValueError("not a PDF")
+    return case_event_record(
+        vorgang=vorgang,
+        authority=vorgang.authority,
+        kind=CaseEvent.Kind.BESCHEID,
+        payload={"text": text},
+        file_name=f"Bescheid-{vorgang.number}.pdf",
+        file_content=pdf,
+        actor=_actor(actor),
+    )
+
+
+def vorgang_close(*, vorgang: Vorgang, actor, note: str = "") -> CaseEvent:
+    """Close the case (after the Bescheid, or when it is settled otherwise)."""
+    if vorgang.status == CaseStatus.ABGESCHLOSSEN:
+        raise CaseClosed("Der Vorgang ist bereits abgeschlossen.")
+    payload = {"status": CaseStatus.ABGESCHLOSSEN.value, "note": note}
+    return case_event_record(
+        vorgang=vorgang, authority=vorgang.authority, kind=CaseEvent.Kind.STATUS, payload=payload, actor=_actor(actor)
+    )

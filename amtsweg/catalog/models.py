@@ -110,6 +110,14 @@ class Leistung(models.Model):
         help_text="Adresse eines Antragsformulars (z. B. PDF), das auf der Leistungsseite angeboten wird.",
     )
 
+    # The deadline clock of the inbox (cases.deadline) counts from the day of receipt.
+    processing_days = models.PositiveSmallIntegerField(
+        "Bearbeitungsfrist (Arbeitstage)",
+        default=20,
+        help_text="Frist für die Bearbeitung in Arbeitstagen (Sachsen, ohne Feiertage); "
+        "sie ruht, solange Unterlagen nachgefordert sind.",
+    )
+
     # Why the execution level is what it is (curated source note or default rule); shown in explanations.
     execution_level_note = models.CharField("Begründung der Vollzugsebene", max_length=500, blank=True)
     # False for rows of the source that are obviously not real services (test rows of the dump).

@@ -13,7 +13,9 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from .models import Authority, PostalCode, RegisterImport, Territory, TerritoryChange
+from .admin_scoping import AuthorityScopedAdminMixin
+from .models import Authority, AuthorityMembership, PostalCode, RegisterImport, Territory, TerritoryChange
+from .selectors import administered_authority_ids
 from .services import authorities_export, reference_version_bump, register_report_text
 
 
@@ -195,3 +197,37 @@ class RegisterImportAdmin(admin.ModelAdmin):
     @admin.display(description="Bericht (JSON)")
     def report_json(self, obj):
         return format_html("<pre>{}</pre>", json.dumps(obj.report, ensure_ascii=False, indent=2))
+
+
+@admin.register(AuthorityMembership)
+class AuthorityMembershipAdmin(AuthorityScopedAdminMixin, admin.ModelAdmin):
+    """Who works for which authority. A Kommunal-Admin (with the model permissions) sees and manages the
+    members of their own authorities only; superusers all."""
+
+    list_display = ["user", "authority", "role", "created"]
+    list_filter = ["role"]
+    list_select_related = ["user", "authority"]
+    search_fields = ["user__username", "authority__name", "authority__key"]
+    autocomplete_fields = ["user", "authority"]
+
+    # Besides the model permission, changing members needs the role Kommunal-Admin at that authority.
+    def _admin_of(self, request, obj) -> bool:
+        if request.user.is_superuser:
+            return True
+        managed = administered_authority_ids(request.user)
+        return bool(managed) if obj is None else obj.authority_id in managed
+
+    def has_add_permission(self, request):
+        return self._admin_of(request, None) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._admin_of(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._admin_of(request, obj) and super().has_delete_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "authority" and not request.user.is_superuser:
+            field.queryset = field.queryset.filter(pk__in=administered_authority_ids(request.user))
+        return field

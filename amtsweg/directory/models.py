@@ -7,6 +7,7 @@ deleted: when a register update dissolves a Gemeinde (merger), the old row gets
 working and can be redirected.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -212,3 +213,35 @@ class ReferenceVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token} ({self.changed_at:%d.%m.%Y %H:%M})"
+
+
+class AuthorityMembership(models.Model):
+    """A staff user working for an authority. Every staff page and admin list is scoped by these rows;
+    superusers (zentrale Koordination) see everything without one."""
+
+    class Role(models.TextChoices):
+        SACHBEARBEITUNG = "sachbearbeitung", "Sachbearbeitung"
+        KOMMUNAL_ADMIN = "kommunal_admin", "Kommunal-Admin"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="Benutzer",
+        on_delete=models.CASCADE,
+        related_name="authority_memberships",
+    )
+    authority = models.ForeignKey(
+        Authority, verbose_name="Behörde", on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField("Rolle", max_length=20, choices=Role.choices, default=Role.SACHBEARBEITUNG)
+    created = models.DateTimeField("angelegt am", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "Behördenzugehörigkeit"
+        verbose_name_plural = "Behördenzugehörigkeiten"
+        ordering = ["authority__name", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "authority"], name="directory_membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.authority} ({self.get_role_display()})"

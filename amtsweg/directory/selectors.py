@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Case, QuerySet, Value, When
 
-from .models import Authority, Territory
+from .models import Authority, AuthorityMembership, Territory
 
 _MAX_HOPS = 20  # successor chains are short; the bound only guards against a cycle entered by hand
 
@@ -174,3 +174,84 @@ def _import_reports(*, land: str | None) -> list[dict]:
         }
         for r in runs
     ]
+
+
+# Staff and their authorities (AuthorityMembership). A superuser is the zentrale Koordination: all
+# authorities without a membership. Every staff page and admin list above scopes by these reads.
+
+
+def _is_staff(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active and user.is_staff)
+
+
+def authorities_of(user) -> QuerySet[Authority]:
+    """The authorities a staff user works for (superuser: all; anyone else: none)."""
+    if not _is_staff(user):
+        return Authority.objects.none()
+    if user.is_superuser:
+        return Authority.objects.all()
+    return Authority.objects.filter(memberships__user=user).distinct()
+
+
+def authority_ids_of(user) -> set[int] | None:
+    """Ids of the user's authorities, or None for "all" (superuser). Cached on the user object for the request."""
+    if not _is_staff(user):
+        return set()
+    if user.is_superuser:
+        return None
+    cached = getattr(user, "_amtsweg_authority_ids", None)
+    if cached is None:
+        cached = set(AuthorityMembership.objects.filter(user=user).values_list("authority_id", flat=True))
+        user._amtsweg_authority_ids = cached
+    return cached
+
+
+def user_may_work_for(user, authority_id: int | None) -> bool:
+    """True if the user is staff of this authority (or a superuser)."""
+    ids = authority_ids_of(user)
+    return ids is None or (authority_id is not None and authority_id in ids)
+
+
+def administered_authority_ids(user) -> set[int]:
+    """Ids of the authorities where the user is Kommunal-Admin (may manage its members)."""
+    if not _is_staff(user):
+        return set()
+    return set(
+        AuthorityMembership.objects.filter(user=user, role=AuthorityMembership.Role.KOMMUNAL_ADMIN).values_list(
+            "authority_id", flat=True
+        )
+    )
+
+
+def user_role_at(user, authority_id: int) -> str | None:
+    """The user's role at the authority (``"kommunal_admin"`` for superusers), or None."""
+    if not _is_staff(user):
+        return None
+    if user.is_superuser:
+        return AuthorityMembership.Role.KOMMUNAL_ADMIN
+    return (
+        AuthorityMembership.objects.filter(user=user, authority_id=authority_id).values_list("role", flat=True).first()
+    )
+
+
+def colleagues_of_user(user):
+    """Active staff of the user's authorities (superuser: staff with any membership), in one query."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(is_active=True, is_staff=True, authority_memberships__isnull=False)
+    ids = authority_ids_of(user)
+    if ids is not None:
+        users = users.filter(authority_memberships__authority_id__in=ids)
+    return users.distinct().order_by("username")
+
+
+def colleagues_of(*, authority: Authority):
+    """Active staff users of an authority (for assigning cases), by username."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True, authority_memberships__authority=authority)
+        .distinct()
+        .order_by("username")
+    )

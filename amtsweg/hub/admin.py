@@ -13,6 +13,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from amtsweg.directory.admin_scoping import AuthorityScopedAdminMixin
+from amtsweg.directory.selectors import authority_ids_of
 from amtsweg.hub import routing as routing_services
 from amtsweg.hub import services
 from amtsweg.hub import targets as target_services
@@ -85,7 +87,7 @@ def message_replay_action(modeladmin, request, queryset):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(AuthorityScopedAdminMixin, admin.ModelAdmin):
     list_display = [
         "vorgangsnummer",
         "source",
@@ -127,7 +129,8 @@ def replay_action(modeladmin, request, queryset):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(AuthorityScopedAdminMixin, admin.ModelAdmin):
+    authority_field = "message__authority"
     list_display = ["message", "target", "status", "attempts", "next_attempt_at", "last_error", "delivered_at"]
     list_filter = ["status", "target__type_key"]
     search_fields = ["message__vorgang__number", "idempotency_key", "target__name"]
@@ -189,10 +192,14 @@ class IntegrationRuleAdmin(admin.ModelAdmin):
             reference = form.cleaned_data["message"].strip()
             message = None
             if reference:
-                message = Message.objects.filter(vorgang__number=reference).first()
+                # Only messages of the user's own authorities (superuser: all).
+                messages_in_scope = Message.objects.all()
+                if (scope := authority_ids_of(request.user)) is not None:
+                    messages_in_scope = messages_in_scope.filter(authority_id__in=scope)
+                message = messages_in_scope.filter(vorgang__number=reference).first()
                 if message is None:
                     try:
-                        message = Message.objects.filter(pk=reference).first()
+                        message = messages_in_scope.filter(pk=reference).first()
                     except Exception:  # noqa: BLE001 - not a UUID
                         message = None
                 if message is None:
@@ -272,7 +279,7 @@ class TargetSystemForm(forms.ModelForm):
 
 
 @admin.register(TargetSystem)
-class TargetSystemAdmin(admin.ModelAdmin):
+class TargetSystemAdmin(AuthorityScopedAdminMixin, admin.ModelAdmin):
     form = TargetSystemForm
     list_display = ["name", "authority", "type_key", "active", "has_secrets"]
     list_filter = ["type_key", "active"]
@@ -315,7 +322,7 @@ class TargetSystemAdmin(admin.ModelAdmin):
 
 
 @admin.register(Routing)
-class RoutingAdmin(admin.ModelAdmin):
+class RoutingAdmin(AuthorityScopedAdminMixin, admin.ModelAdmin):
     list_display = ["authority", "leistung", "target", "active", "target_ok"]
     list_select_related = ["authority", "leistung", "target"]
 

@@ -1,6 +1,6 @@
 """Who may see a submission's confirmation and receipt: the browser session that submitted it, or
-staff holding the model permission ``submissions.view_submission`` (``is_staff`` alone is not enough;
-the authority membership check follows with the Vorgang/inbox issue).
+staff holding the model permission ``submissions.view_submission`` who work for the submission's
+authority (``directory.AuthorityMembership``; superusers: all). ``is_staff`` alone is not enough.
 
 The wizard calls ``session_remember`` right after ``submission_submit``. A Vorgangsnummer alone
 grants nothing, so a leaked or guessed number does not expose the receipt.
@@ -9,6 +9,8 @@ grants nothing, so a leaked or guessed number does not expose the receipt.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from amtsweg.directory.selectors import user_may_work_for
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -29,6 +31,7 @@ def session_remember(*, request: HttpRequest, submission: Submission) -> None:
 
 def may_access(*, request: HttpRequest, submission: Submission) -> bool:
     user = getattr(request, "user", None)
-    if user is not None and user.is_active and user.is_staff and user.has_perm(STAFF_PERMISSION):
+    staff = user is not None and user.is_active and user.is_staff and user.has_perm(STAFF_PERMISSION)
+    if staff and user_may_work_for(user, submission.authority_id):
         return True
     return submission.vorgangsnummer in request.session.get(SESSION_KEY, [])

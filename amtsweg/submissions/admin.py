@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from amtsweg.directory.admin_scoping import AuthorityScopedAdminMixin
 from amtsweg.submissions.models import Submission, SubmissionAttachment
 
 
@@ -17,7 +18,7 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(AuthorityScopedAdminMixin, admin.ModelAdmin):
     """Read-only view: submissions are immutable snapshots; the receipt is opened via the confirmation page."""
 
     list_display = (

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from amtsweg.cases.numbers import number_is_valid, number_normalize
-from amtsweg.submissions.models import Submission
+from amtsweg.submissions.models import Submission, SubmissionAttachment
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from amtsweg.cases.models import Vorgang
 
 
 def submission_by_number(*, number: str) -> Submission | None:
@@ -21,3 +28,24 @@ def submission_by_number(*, number: str) -> Submission | None:
 def submission_receipt_status(*, submission: Submission) -> str:
     """``"ready"`` once the PDF receipt is stored, else ``"pending"``."""
     return "ready" if submission.receipt_ready_at is not None and submission.receipt_pdf else "pending"
+
+
+def submission_for_vorgang(*, vorgang: Vorgang) -> Submission | None:
+    """The portal submission of a Vorgang (None for applications that came through the hub API)."""
+    return (
+        Submission.objects.select_related("form_version__definition", "leistung", "authority")
+        .filter(vorgang=vorgang)
+        .first()
+    )
+
+
+def submission_answer_sections(*, submission: Submission) -> list[dict]:
+    """The answers grouped by step and group with German labels and display values, exactly as the
+    receipt shows them (for the case worker's view)."""
+    from amtsweg.submissions.receipt import receipt_sections
+
+    return receipt_sections(submission=submission)
+
+
+def submission_attachments(*, submission: Submission) -> QuerySet[SubmissionAttachment]:
+    return submission.attachments.order_by("position")

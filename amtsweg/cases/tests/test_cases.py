@@ -5,6 +5,7 @@ import itertools
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from amtsweg.audit.models import AuditEntry
 from amtsweg.cases import numbers
@@ -53,7 +54,27 @@ def test_vorgang_keeps_the_latest_valid_status(authority):
     case_event_record(vorgang=vorgang, authority=authority, kind="nachforderung", payload={"text": "Bitte."})
     case_event_record(vorgang=vorgang, authority=authority, kind="status", payload={"status": "unbekannt"})
     vorgang.refresh_from_db()
-    assert vorgang.status == CaseStatus.IN_BEARBEITUNG and vorgang.events.count() == 3
+    # A Nachforderung sets its own status (and stops the clock); an unknown status changes nothing.
+    assert vorgang.status == CaseStatus.NACHFORDERUNG and vorgang.events.count() == 3
+    assert vorgang.paused_since is not None
+    case_event_record(vorgang=vorgang, authority=authority, kind="status", payload={"status": "in_bearbeitung"})
+    vorgang.refresh_from_db()
+    assert vorgang.status == CaseStatus.IN_BEARBEITUNG and vorgang.paused_since is None
+    case_event_record(vorgang=vorgang, authority=authority, kind="bescheid", payload={}, file_content=b"%PDF-1.4\n")
+    vorgang.refresh_from_db()
+    assert vorgang.status == CaseStatus.BESCHIEDEN
+
+
+def test_new_vorgang_gets_a_due_date_from_the_leistung(authority):
+    from amtsweg.cases.deadline import working_days_add
+    from amtsweg.catalog.models import Leistung
+
+    leistung = Leistung.objects.order_by("pk").first()
+    leistung.processing_days = 7
+    vorgang = vorgang_create(authority=authority, channel=Vorgang.Channel.PORTAL, leistung=leistung)
+    assert vorgang.due_date == working_days_add(timezone.localdate(vorgang.created), 7)
+    # Without a Leistung: the default period.
+    assert _vorgang(authority).due_date == working_days_add(timezone.localdate(vorgang.created), 20)
 
 
 def test_new_vorgang_has_a_valid_number_of_its_year(authority):

@@ -18,6 +18,7 @@ from ``amtsweg.directory.services``:
 from .authorities import DEFAULT_OPENING_HOURS, GEMEINDEFREI_TYPES, KREISFREI_TYPES, authorities_generate
 from .authority_io import EXPORT_FIELDS, authorities_export, authorities_import
 from .base import LEVELS, Kind
+from .memberships import membership_remove, membership_set
 from .names import short_name
 from .postal_codes import postal_codes_import
 from .register import register_import
@@ -27,6 +28,8 @@ from .successors import SUCCESSORS_FILE, Candidate, Dissolved, references_redire
 from .version import reference_version_bump
 
 __all__ = [
+    "membership_remove",
+    "membership_set",
     "DEFAULT_OPENING_HOURS",
     "EXPORT_FIELDS",
     "GEMEINDEFREI_TYPES",

@@ -59,11 +59,17 @@ def test_other_sessions_get_404_for_everything(client, submission):
     assert client.get("/antraege/kaputt/bestaetigung/").status_code == 404
 
 
-def test_staff_with_the_view_permission_may_open_any_receipt(client, submission):
+def test_staff_of_the_authority_with_the_view_permission_may_open_its_receipts(client, submission):
+    from amtsweg.directory.services import membership_set
+
     receipt_store(submission=submission)
     staff = get_user_model().objects.create_user(username="sachbearbeitung", password="x" * 16, is_staff=True)
     staff.user_permissions.add(_view_permission())
     client.force_login(staff)
+    # The permission alone is not enough: the staff user must work for the submission's authority.
+    assert client.get(f"/antraege/{submission.vorgangsnummer}/quittung.pdf").status_code == 404
+    assert submission.vorgangsnummer not in client.get("/admin/submissions/submission/").content.decode()
+    membership_set(user=staff, authority=submission.authority)
     assert client.get(f"/antraege/{submission.vorgangsnummer}/bestaetigung/").status_code == 200
     assert client.get(f"/antraege/{submission.vorgangsnummer}/quittung.pdf").status_code == 200
     assert submission.vorgangsnummer in client.get("/admin/submissions/submission/").content.decode()

@@ -49,6 +49,7 @@ class Command(BaseCommand):
             self._step("Antragsassistenten", lambda: _summary(demo_forms_ensure()))
             self._step("Demobehörde und Zielsysteme", lambda: _summary(hub_demo_ensure()))
             self._ensure_admin()
+            self._ensure_caseworker()
 
     def _step(self, label: str, action) -> None:
         started = time.perf_counter()
@@ -68,6 +69,25 @@ class Command(BaseCommand):
                 f"  Benutzer: admin\n  Kennwort: {password}\n  Anmeldung: http://localhost:{settings.AMTSWEG_PORT}/admin/\n"
             )
         )
+
+    def _ensure_caseworker(self) -> None:
+        from amtsweg.demo.staff import CASEWORKER_USERNAME, PASSWORD_ENV, demo_caseworker_ensure
+
+        result = demo_caseworker_ensure()
+        if result.get("skipped"):
+            self.stdout.write(f"Demo-Sachbearbeitung: übersprungen ({result['skipped']}).")
+        elif not result["created"]:
+            self.stdout.write(f"Demo-Sachbearbeitung „{CASEWORKER_USERNAME}“ besteht bereits.")
+        elif result["password"]:
+            self.stdout.write(
+                self.style.WARNING(
+                    "\nDemo-Sachbearbeitung (Stadtverwaltung Freiberg) angelegt – Kennwort nur einmal angezeigt:\n"
+                    f"  Benutzer: {CASEWORKER_USERNAME}\n  Kennwort: {result['password']}\n"
+                    f"  Posteingang: http://localhost:{settings.AMTSWEG_PORT}/sachbearbeitung/\n"
+                )
+            )
+        else:
+            self.stdout.write(f"Demo-Sachbearbeitung „{CASEWORKER_USERNAME}“ angelegt (Kennwort aus {PASSWORD_ENV}).")
 
 
 def _summary(report) -> str:
