@@ -207,6 +207,10 @@ def test_leistung_place_by_name_and_kreis_level(client, kreis_leistung, pirna):
     assert response.status_code == 200
     assert expected.authority.name in html
     assert expected.authority.territory.ars in html
+    # The Landkreis stands for its Gemeinden: they are not listed one by one (the API lists them on request).
+    assert "für alle Gemeinden des Landkreises zuständig" in html
+    others = [u for u in expected.served_territories if u["kind"] == "gemeinde" and u["ars"] != pirna.ars]
+    assert others and not any(f">{u['ars']}<" in html for u in others)
 
 
 def test_leistung_ambiguous_place_offers_choice(client, hundesteuer):
