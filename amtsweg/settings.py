@@ -361,3 +361,12 @@ SPECTACULAR_SETTINGS.update(
         "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "tryItOutEnabled": False},
     }
 )
+
+# --- Speed of the citizen's pages (issue 11; docs/standards/zustaendigkeit.md "Speed") ---------------
+# Keep SQLite connections across requests too: opening one costs more than a whole Zuständigkeit answer
+# (Django registers its SQL functions and runs the PRAGMAs above on every connect). Each gunicorn
+# worker/thread keeps its own; autocommit holds no transaction open between requests, so WAL checkpoints
+# are not blocked. PostgreSQL has had this since issue 8 (see above).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=600))
+    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)

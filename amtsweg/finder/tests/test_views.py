@@ -305,3 +305,16 @@ def test_leistung_on_land_level_explains_why_no_local_authority(client, pirna):
     assert expected.authority is None
     assert "Keine kommunale Stelle zuständig" in html
     assert escape(expected.explanation) in html
+
+
+def test_leistung_text_edit_shows_at_once_despite_the_render_cache(client, hundesteuer):
+    """The Stammtext part is rendered once per process, keyed by its content: an edit (even a bulk update
+    that bypasses ``updated_at``) is on the very next page."""
+    from amtsweg.catalog.models import Leistung
+
+    url = reverse("finder:leistung", args=[hundesteuer.slug])
+    client.get(url)
+    Leistung.objects.filter(pk=hundesteuer.pk).update(fees="Neu: 7 Euro <im Jahr>", legal_basis="")
+    html = _text(client.get(url))
+    assert escape("Neu: 7 Euro <im Jahr>") in html
+    assert "Hierzu liegen noch keine Angaben vor." in html
