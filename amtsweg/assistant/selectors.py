@@ -34,11 +34,19 @@ class Offer:
 
 # The finder's Leistung page and the assistant's start page ask this on every request. A raw statement
 # spares Django's query compiler, which costs several times the look-up itself (benchmarks/citizen_profile.py).
+# Text and integer columns only (no converters needed); the others are deferred. In the model's field
+# order, which Model.from_db expects when fields are left out.
+_OFFER_FIELDS = tuple(
+    f.attname
+    for f in FormDefinition._meta.concrete_fields
+    if f.attname in {"id", "key", "title", "leistung_id", "leika_key"}
+)
 _OFFER_SQL = """
-SELECT d.* FROM {activation} a JOIN {definition} d ON d.id = a.definition_id
+SELECT {columns}
+FROM {activation} a JOIN {definition} d ON d.id = a.definition_id
 WHERE a.authority_id = %s AND a.live = %s AND (d.leistung_id = %s OR (%s <> '' AND d.leika_key = %s))
   AND EXISTS (SELECT 1 FROM {version} v WHERE v.definition_id = d.id AND v.status = %s)
-ORDER BY d.{key} LIMIT 1
+ORDER BY d.{order} LIMIT 1
 """
 
 
@@ -53,11 +61,15 @@ def assistant_for_authority(*, leistung, authority) -> FormDefinition | None:
         activation=qn(Activation._meta.db_table),
         definition=qn(FormDefinition._meta.db_table),
         version=qn(FormVersion._meta.db_table),
-        key=qn("key"),
+        columns=", ".join(f"d.{qn(name)}" for name in _OFFER_FIELDS),
+        order=qn("key"),
     )
     leika_key = getattr(leistung, "leika_key", "") or ""
     params = [authority.pk, True, leistung.pk, leika_key, leika_key, FormVersion.Status.PUBLISHED]
-    return next(iter(FormDefinition.objects.raw(sql, params)), None)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return FormDefinition.from_db(connection.alias, _OFFER_FIELDS, row) if row is not None else None
 
 
 def assistant_for(*, leistung, gemeinde) -> tuple[FormDefinition, object] | None:

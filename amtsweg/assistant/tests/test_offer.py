@@ -75,7 +75,14 @@ def test_offer_matches_by_leika_key_and_ignores_inactive(activation, leistung, d
 
     assert leistung.leika_key
     FormDefinition.objects.filter(pk=version.definition_id).update(leistung=None, leika_key=leistung.leika_key)
-    assert assistant_for_authority(leistung=leistung, authority=authority).pk == version.definition_id
+    found = assistant_for_authority(leistung=leistung, authority=authority)
+    expected = FormDefinition.objects.get(pk=version.definition_id)
+    assert (found.pk, found.key, found.title, found.leika_key) == (
+        expected.pk,
+        expected.key,
+        expected.title,
+        expected.leika_key,
+    )
     FormDefinition.objects.filter(pk=version.definition_id).update(leika_key="")
     assert assistant_for_authority(leistung=leistung, authority=authority) is None
     assert assistant_for_authority(leistung=leistung, authority=None) is None
