@@ -484,3 +484,12 @@ AMTSWEG_INVITATION_DAYS = env.int("AMTSWEG_INVITATION_DAYS", default=7)
 INSTALLED_APPS += ["amtsweg.inbox"]
 # The inbox is a staff area: a staff session needs its second factor there too (amtsweg.accounts.middleware).
 AMTSWEG_STAFF_PATH_PREFIXES += ["/sachbearbeitung/"]
+
+# --- Speed of the citizen's pages (issue 11; docs/standards/zustaendigkeit.md "Speed") ---------------
+# Keep SQLite connections across requests too: opening one costs more than a whole Zuständigkeit answer
+# (Django registers its SQL functions and runs the PRAGMAs above on every connect). Each gunicorn
+# worker/thread keeps its own; autocommit holds no transaction open between requests, so WAL checkpoints
+# are not blocked. PostgreSQL has had this since issue 8 (see above).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=600))
+    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)

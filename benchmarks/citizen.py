@@ -18,7 +18,8 @@ number of connections, a short warm-up before each measurement):
 * ``search``: the search API (``/api/v1/leistungen/?q=Hund``).
 
 The anonymous API rate limit is raised for the run (it would answer 429 after 600 requests a minute);
-throttling itself stays on, so its cache write is part of every API request, as in production. Every
+throttling itself stays on and counts as in production (ADR 0022: one shared-cache write per reserved
+batch; at the raised rate batches of 100, at the default 600/min batches of 12). Every
 target is measured ``--rounds`` times in turn (bare first in each round); the table shows the median
 of the rounds and each page's throughput as a share of the bare view's.
 """

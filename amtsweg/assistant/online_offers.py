@@ -38,7 +38,7 @@ def _candidate_leistungen(*, gemeinde) -> list[Leistung]:
             keys.add(leika_key)
     if not ids and not keys:
         return []
-    # A definition serves every catalogue row of its LeiKa key (see selectors._definitions_for).
+    # A definition serves every catalogue row of its LeiKa key (see selectors.assistant_for_authority).
     linked = set(Leistung.objects.filter(id__in=ids).exclude(leika_key="").values_list("leika_key", flat=True))
     return list(Leistung.objects.filter(Q(id__in=ids) | Q(leika_key__in=keys | linked), published=True))
 

@@ -6,14 +6,15 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db import connection
 from django.utils import timezone
 
 from amtsweg.assistant.models import Activation, Draft, Upload
+from amtsweg.catalog.models import Leistung
 from amtsweg.directory.models import Authority, Territory
 from amtsweg.forms.engine import ResolvedForm
 from amtsweg.forms.models import FormDefinition, FormVersion
-from amtsweg.forms.selectors import form_resolve, form_version_current, overlay_get
+from amtsweg.forms.selectors import form_resolve, overlay_get
 
 
 @dataclass(frozen=True)
@@ -31,27 +32,44 @@ class Offer:
         return reverse("assistant:start", kwargs={"key": self.definition.key, "ags": self.gemeinde.ags})
 
 
-def _definitions_for(leistung) -> Q:
-    # The catalogue may hold several rows per LeiKa key; a definition serves them all.
-    condition = Q(leistung=leistung)
-    if getattr(leistung, "leika_key", ""):
-        condition |= Q(leika_key=leistung.leika_key)
-    return condition
+# The finder's Leistung page and the assistant's start page ask this on every request. A raw statement
+# spares Django's query compiler, which costs several times the look-up itself (benchmarks/citizen_profile.py).
+# Text and integer columns only (no converters needed); the others are deferred. In the model's field
+# order, which Model.from_db expects when fields are left out.
+_OFFER_FIELDS = tuple(
+    f.attname
+    for f in FormDefinition._meta.concrete_fields
+    if f.attname in {"id", "key", "title", "leistung_id", "leika_key"}
+)
+_OFFER_SQL = """
+SELECT {columns}
+FROM {activation} a JOIN {definition} d ON d.id = a.definition_id
+WHERE a.authority_id = %s AND a.live = %s AND (d.leistung_id = %s OR (%s <> '' AND d.leika_key = %s))
+  AND EXISTS (SELECT 1 FROM {version} v WHERE v.definition_id = d.id AND v.status = %s)
+ORDER BY d.{order} LIMIT 1
+"""
 
 
 def assistant_for_authority(*, leistung, authority) -> FormDefinition | None:
-    """The live assistant ``authority`` offers for ``leistung`` (with a published version), or None."""
+    """The live assistant ``authority`` offers for ``leistung`` (with a published version), or None.
+    A definition bound to the Leistung or to its LeiKa key serves it (the catalogue may hold several
+    rows per key); of several, the first by key."""
     if leistung is None or authority is None:
         return None
-    activation = (
-        Activation.objects.filter(authority=authority, live=True)
-        .filter(Q(definition__in=FormDefinition.objects.filter(_definitions_for(leistung))))
-        .filter(definition__versions__status=FormVersion.Status.PUBLISHED)
-        .select_related("definition")
-        .order_by("definition__key")
-        .first()
+    qn = connection.ops.quote_name
+    sql = _OFFER_SQL.format(
+        activation=qn(Activation._meta.db_table),
+        definition=qn(FormDefinition._meta.db_table),
+        version=qn(FormVersion._meta.db_table),
+        columns=", ".join(f"d.{qn(name)}" for name in _OFFER_FIELDS),
+        order=qn("key"),
     )
-    return activation.definition if activation else None
+    leika_key = getattr(leistung, "leika_key", "") or ""
+    params = [authority.pk, True, leistung.pk, leika_key, leika_key, FormVersion.Status.PUBLISHED]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return FormDefinition.from_db(connection.alias, _OFFER_FIELDS, row) if row is not None else None
 
 
 def assistant_for(*, leistung, gemeinde) -> tuple[FormDefinition, object] | None:
@@ -78,7 +96,7 @@ def offer_for(*, leistung, resolution) -> Offer | None:
 
 def offer_get(*, key: str, ags: str) -> Offer | None:
     """The offer behind ``/antrag/<key>/<ags>/``: definition by key, current Gemeinde by AGS, live activation."""
-    definition = FormDefinition.objects.filter(key=key).select_related("leistung").first()
+    definition = _definition_by_key(key=key)
     from amtsweg.jurisdiction.selectors import gemeinde_by_ags
 
     # Only a current Gemeinde's own AGS opens the assistant (an old AGS would be a different URL).
@@ -93,8 +111,36 @@ def offer_get(*, key: str, ags: str) -> Offer | None:
     return Offer(definition=definition, authority=found[1], gemeinde=gemeinde)
 
 
+def _definition_by_key(*, key: str) -> FormDefinition | None:
+    """``forms.selectors.form_definition_get`` with raw statements (asked on every start page request)."""
+    qn = connection.ops.quote_name
+    table = qn(FormDefinition._meta.db_table)
+    definition = next(iter(FormDefinition.objects.raw(f"SELECT * FROM {table} WHERE {qn('key')} = %s", [key])), None)  # noqa: S608
+    if definition is not None and definition.leistung_id is not None:
+        leistung_table = qn(Leistung._meta.db_table)
+        sql = f"SELECT * FROM {leistung_table} WHERE id = %s"  # noqa: S608 (names from the models)
+        definition.leistung = next(iter(Leistung.objects.raw(sql, [definition.leistung_id])), None)
+    return definition
+
+
 def version_for_new_draft(*, definition: FormDefinition) -> FormVersion | None:
-    return form_version_current(definition=definition)
+    """The newest published version (as ``forms.selectors.form_version_current``); its decoded document
+    comes from the per-process cache of published versions when id and content hash match."""
+    qn = connection.ops.quote_name
+    sql = (
+        f"SELECT id, content_hash FROM {qn(FormVersion._meta.db_table)} "  # noqa: S608 (names from the model)
+        "WHERE definition_id = %s AND status = %s ORDER BY number DESC LIMIT 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [definition.pk, FormVersion.Status.PUBLISHED])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    cached = _VERSIONS.get(row[0])
+    if cached is not None and cached.content_hash == row[1] and cached.definition_id == definition.pk:
+        return cached
+    _VERSIONS.pop(row[0], None)  # a stale entry (e.g. a primary key reused after a rolled-back test)
+    return version_get(pk=row[0])
 
 
 # ResolvedForm per (version, overlay state). Published versions never change and the overlay's
@@ -211,9 +257,12 @@ def draft_is_expired(*, draft: Draft) -> bool:
 
 def drafts_open(*, tokens, definition: FormDefinition, gemeinde) -> list[Draft]:
     """Unexpired, unsubmitted drafts among ``tokens`` (from a session) for this assistant and place."""
+    tokens = list(tokens)
+    if not tokens:  # a first visit: no session, nothing to look up
+        return []
     return list(
         Draft.objects.filter(
-            token__in=list(tokens),
+            token__in=tokens,
             version__definition=definition,
             gemeinde=gemeinde,
             submitted_number="",

@@ -8,9 +8,10 @@ import time
 from functools import lru_cache
 from pathlib import Path
 
+from django.db import connection
 from django.db.models import Count, F, Max, Prefetch, QuerySet
 
-from .models import Lebenslage, Leistung, Themenfeld
+from .models import Lebenslage, Leistung, OzgLeistung, Themenfeld
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SYNONYMS_FILE = DATA_DIR / "synonyms.csv"
@@ -37,8 +38,54 @@ _LEGAL_LINE = re.compile(r"^(?P<label>.*?)\s+–\s+(?P<url>https?://\S+)$")
 
 
 def leistung_by_slug(*, slug: str) -> Leistung | None:
-    """The published Leistung with this slug (with OZG-Leistung, Lebenslage, Themenfeld), or None."""
-    return Leistung.objects.filter(slug=slug, published=True).select_related("ozg__lebenslage__themenfeld").first()
+    """The published Leistung with this slug (with OZG-Leistung, Lebenslage, Themenfeld), or None.
+
+    What ``select_related("ozg__lebenslage__themenfeld")`` gives, from one raw statement: every Leistung page
+    asks this, and compiling the four-table query cost more than running it (benchmarks/citizen_profile.py).
+    """
+    sql, chain = _leistung_chain_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [slug, True])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    objects, start = [], 0
+    for model, attnames, converters in chain:
+        values = list(row[start : start + len(attnames)])
+        for index, col, funcs in converters:  # as the ORM does: dates, booleans, JSON from the driver's types
+            for func in funcs:
+                values[index] = func(values[index], col, connection)
+        objects.append(model.from_db(connection.alias, attnames, values))
+        start += len(attnames)
+    leistung, ozg, lebenslage, themenfeld = objects
+    # Set the loaded relations as select_related does, so following them costs no query.
+    leistung._state.fields_cache["ozg"] = ozg
+    ozg._state.fields_cache["lebenslage"] = lebenslage
+    lebenslage._state.fields_cache["themenfeld"] = themenfeld
+    return leistung
+
+
+@lru_cache(maxsize=1)
+def _leistung_chain_sql() -> tuple[str, list]:
+    qn = connection.ops.quote_name
+    chain, columns = [], []
+    for alias, model in (("l", Leistung), ("o", OzgLeistung), ("b", Lebenslage), ("t", Themenfeld)):
+        fields = model._meta.concrete_fields
+        converters = []
+        for index, field in enumerate(fields):
+            col = field.get_col(alias)
+            funcs = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+            if funcs:
+                converters.append((index, col, funcs))
+        chain.append((model, [f.attname for f in fields], converters))
+        columns += [f"{alias}.{qn(f.column)}" for f in fields]
+    table = {m: qn(m._meta.db_table) for m in (Leistung, OzgLeistung, Lebenslage, Themenfeld)}
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {table[Leistung]} l "  # noqa: S608 (names from the models)
+        f"JOIN {table[OzgLeistung]} o ON o.id = l.ozg_id JOIN {table[Lebenslage]} b ON b.id = o.lebenslage_id "
+        f"JOIN {table[Themenfeld]} t ON t.id = b.themenfeld_id WHERE l.slug = %s AND l.published = %s"
+    )
+    return sql, chain
 
 
 def themenfelder_with_lebenslagen() -> QuerySet[Themenfeld]:

@@ -92,6 +92,19 @@ def _query_param(request, name: str = "q", max_length: int = QUERY_MAX_LENGTH) -
     return value
 
 
+_TRUE, _FALSE = frozenset({"true", "1"}), frozenset({"false", "0"})
+
+
+def _flag_param(request, name: str) -> bool:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return False
+    value = raw.strip().lower()
+    if value not in _TRUE | _FALSE:
+        raise ParseError(f"Der Parameter „{name}“ muss „true“ oder „false“ (bzw. 1 oder 0) sein.")
+    return value in _TRUE
+
+
 def _limit_param(request, default: int) -> int:
     raw = request.query_params.get("limit")
     if raw is None:
@@ -208,6 +221,16 @@ class ZustaendigkeitView(PublicApiView):
                 description="8-stelliger Amtlicher Gemeindeschlüssel, z. B. 14522275.",
                 examples=[OpenApiExample("Jahnatal", value="14522275")],
             ),
+            OpenApiParameter(
+                "gemeinden",
+                {"type": "boolean", "default": False},
+                OpenApiParameter.QUERY,
+                description=(
+                    "Ist ein Landratsamt zuständig, nennt ``served_territories`` nur den Landkreis (sein ARS ist "
+                    "der Anfang der ARS aller seiner Gemeinden). Mit ``gemeinden=true`` (oder ``1``) werden "
+                    "zusätzlich alle Gemeinden des Landkreises einzeln aufgeführt."
+                ),
+            ),
         ],
         responses={200: serializers.ZustaendigkeitSerializer, **_ERRORS, **_NOT_FOUND},
         tags=["Zuständigkeit"],
@@ -228,4 +251,7 @@ class ZustaendigkeitView(PublicApiView):
         if gemeinde is None:
             raise NotFound(f"Zum Gemeindeschlüssel „{ags}“ ist keine Gemeinde bekannt.")
         resolution = responsible_authority(leistung=leistung, gemeinde=gemeinde)
-        return Response(serializers.zustaendigkeit_payload(leistung=leistung, requested_ags=ags, resolution=resolution))
+        payload = serializers.zustaendigkeit_payload(
+            leistung=leistung, requested_ags=ags, resolution=resolution, gemeinden=_flag_param(request, "gemeinden")
+        )
+        return Response(payload)

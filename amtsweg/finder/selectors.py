@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.db import connection
 
@@ -170,10 +171,20 @@ def place_suggestions(*, text: str, limit: int = 8) -> list:
         return []
 
 
+# Plain text and integer columns: the driver's values need none of the ORM's converters. In the model's
+# field order, which Model.from_db expects when fields are left out.
+_ROUTING_FIELDS = tuple(
+    f.attname
+    for f in Leistung._meta.concrete_fields
+    if f.attname in {"id", "slug", "name", "leika_key", "execution_level"}
+)
+
+
+@lru_cache(maxsize=2)
 def _routing_sql(column: str) -> str:
     # Table and column names come from the model's metadata, quoted by the backend; the value is a parameter.
     qn = connection.ops.quote_name
-    fields = ", ".join(qn(f) for f in ("id", "slug", "name", "leika_key", "execution_level"))
+    fields = ", ".join(qn(f) for f in _ROUTING_FIELDS)
     return (
         f"SELECT {fields} FROM {qn(Leistung._meta.db_table)} "  # noqa: S608
         f"WHERE {qn('published')} = %s AND {qn(column)} = %s ORDER BY {qn('id')} LIMIT 1"
@@ -183,9 +194,12 @@ def _routing_sql(column: str) -> str:
 def leistung_for_routing(*, value: str) -> Leistung | None:
     """Like ``leistung_by_slug_or_key``, with only the fields a Zuständigkeit answer needs (the others are
     deferred). The API runs this on every request; a raw statement spares the query compiler, which costs
-    more than the look-up itself."""
+    more than the look-up itself (and a plain cursor spares RawQuerySet's column mapping)."""
     column = "leika_key" if LEIKA_KEY_RE.match(value) else "slug"
-    return next(iter(Leistung.objects.raw(_routing_sql(column), [True, value])), None)
+    with connection.cursor() as cursor:
+        cursor.execute(_routing_sql(column), [True, value])
+        row = cursor.fetchone()
+    return Leistung.from_db(connection.alias, _ROUTING_FIELDS, row) if row is not None else None
 
 
 def leistung_by_slug_or_key(*, value: str) -> Leistung | None:

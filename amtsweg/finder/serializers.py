@@ -192,7 +192,13 @@ class ZustaendigkeitSerializer(serializers.Serializer):
         help_text="Nur bei status=unknown_level: die Stellen, die in Frage kommen (Gemeinde zuerst); sonst leer.",
     )
     served_territories = TerritoryRefSerializer(
-        many=True, help_text="Gebiete (mit AGS/ARS), für die die Stelle zuständig ist – zum Routing."
+        many=True,
+        help_text="Gebiete (mit AGS/ARS), für die die Stelle zuständig ist – zum Routing. Bei einem Landratsamt "
+        "nur der Landkreis, außer mit gemeinden=true.",
+    )
+    gemeinden_listed = serializers.BooleanField(
+        help_text="False, wenn served_territories einen ganzen Landkreis nennt, ohne seine Gemeinden einzeln "
+        "aufzuführen (mit gemeinden=true anfordern)."
     )
     explanation = serializers.CharField(help_text="Begründung („zuständig, weil …“).")
     override = serializers.BooleanField(help_text="True, wenn eine abweichende Zuständigkeit gilt.")
@@ -219,11 +225,13 @@ def _authority_dict(a) -> dict:
     }
 
 
-def zustaendigkeit_payload(*, leistung, requested_ags: str, resolution) -> dict:
+def zustaendigkeit_payload(*, leistung, requested_ags: str, resolution, gemeinden: bool = False) -> dict:
     """The Zuständigkeit answer in the shape ``ZustaendigkeitSerializer`` documents, built directly: DRF's
     nested serializers cost more than the whole lookup on this hot path (a Landkreis answer lists every
-    Gemeinde). tests/test_api.py checks that both give the same JSON."""
+    Gemeinde with ``gemeinden``). tests/test_api.py checks that both give the same JSON."""
     authority = resolution.authority
+    listed = gemeinden or resolution.gemeinden_listed
+    served = resolution.served_territories if listed else resolution.served_territories_brief
     return {
         "leistung": {"slug": leistung.slug, "name": leistung.name, "leika_key": leistung.leika_key},
         "requested_ags": requested_ags,
@@ -233,7 +241,8 @@ def zustaendigkeit_payload(*, leistung, requested_ags: str, resolution) -> dict:
         "status": resolution.status,
         "authority": _authority_dict(authority) if authority is not None else None,
         "candidates": [_authority_dict(c) for c in resolution.candidates],
-        "served_territories": [dict(unit) for unit in resolution.served_territories],
+        "served_territories": [dict(unit) for unit in served],
+        "gemeinden_listed": listed,
         "explanation": resolution.explanation,
         "override": resolution.override,
     }

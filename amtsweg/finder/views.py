@@ -17,6 +17,7 @@ from amtsweg.finder import search
 from amtsweg.jurisdiction.selectors import responsible_authority
 
 from .forms import PlaceForm, SearchForm
+from .fragments import leistung_text_html
 from .selectors import (
     AGS_RE,
     authority_contact,
@@ -120,8 +121,10 @@ def leistung_detail(request, slug: str):
         "finder/leistung.html",
         {
             "leistung": leistung,
-            "sections": _stammtext_sections(leistung),
-            "legal_items": catalog_selectors.legal_basis_items(leistung=leistung),
+            "leistung_text": leistung_text_html(
+                sections=_stammtext_sections(leistung),
+                legal_items=catalog_selectors.legal_basis_items(leistung=leistung),
+            ),
             "place_form": place_form,
             "place": place,
             "resolution": resolution,

@@ -55,6 +55,20 @@ class Resolution:
         snap = self.snap or snapshot()
         return snap.served_refs(snap.authorities.get(self.authority.pk, self.authority), _served_refs_build)
 
+    @property
+    def gemeinden_listed(self) -> bool:
+        """False for a Landratsamt: its Kreis (by AGS/ARS) stands for all its Gemeinden, so
+        ``served_territories_brief`` does not list them one by one."""
+        return self.authority is None or self.authority.kind != Authority.Kind.LANDRATSAMT
+
+    @property
+    def served_territories_brief(self) -> list[dict]:
+        """``served_territories`` without the Gemeinden of a whole Landkreis (its first entry, the Kreis,
+        covers them: every Gemeinde's ARS starts with the Kreis's); complete for everyone else."""
+        if self.gemeinden_listed:
+            return self.served_territories
+        return self.served_territories[:1]
+
 
 def _territory_ref(territory: Territory) -> dict:
     return {"kind": territory.kind, "name": territory.name, "ags": territory.ags, "ars": territory.ars}

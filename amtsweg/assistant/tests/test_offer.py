@@ -50,3 +50,39 @@ def test_activate_command(version, authority, route, capsys):
     call_command("assistant_activate", version.definition.key, authority.key, "--off")
     assert not Activation.objects.get(definition=version.definition, authority=authority).live
     assert "freigeschaltet" in capsys.readouterr().out
+
+
+def test_version_for_new_draft_follows_publishing_and_ignores_a_stale_cache_entry(activation, version):
+    """The current version is read on every start page; its decoded document comes from the per-process
+    cache only while id and content hash still match (a rolled-back row's id may be reused)."""
+    from amtsweg.assistant import selectors
+    from amtsweg.forms.services import form_version_retire
+
+    assert selectors.version_for_new_draft(definition=version.definition).pk == version.pk
+    cached = selectors._VERSIONS[version.pk]
+    stale = type(cached)(pk=version.pk, definition_id=version.definition_id, content_hash="0" * 64, document={})
+    selectors._VERSIONS[version.pk] = stale
+    found = selectors.version_for_new_draft(definition=version.definition)
+    assert found is not stale and found.content_hash == version.content_hash and found.document == version.document
+    form_version_retire(version=version)
+    assert selectors.version_for_new_draft(definition=version.definition) is None
+
+
+def test_offer_matches_by_leika_key_and_ignores_inactive(activation, leistung, dresden, authority, version):
+    """The raw offer statement: a definition bound only by LeiKa key serves the Leistung too."""
+    from amtsweg.assistant.selectors import assistant_for_authority
+    from amtsweg.forms.models import FormDefinition
+
+    assert leistung.leika_key
+    FormDefinition.objects.filter(pk=version.definition_id).update(leistung=None, leika_key=leistung.leika_key)
+    found = assistant_for_authority(leistung=leistung, authority=authority)
+    expected = FormDefinition.objects.get(pk=version.definition_id)
+    assert (found.pk, found.key, found.title, found.leika_key) == (
+        expected.pk,
+        expected.key,
+        expected.title,
+        expected.leika_key,
+    )
+    FormDefinition.objects.filter(pk=version.definition_id).update(leika_key="")
+    assert assistant_for_authority(leistung=leistung, authority=authority) is None
+    assert assistant_for_authority(leistung=leistung, authority=None) is None

@@ -90,3 +90,23 @@ def test_legal_basis_items(catalog):
 def test_edited_fields_empty_after_import(catalog):
     hund = Leistung.objects.get(leika_key="99102013000000")
     assert leistung_edited_fields(leistung=hund) == []
+
+
+def test_leistung_by_slug_equals_the_orm_with_select_related(catalog):
+    """The raw statement gives what select_related gives: every field with the ORM's types, relations loaded."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from amtsweg.catalog.models import Leistung
+
+    expected = Leistung.objects.select_related("ozg__lebenslage__themenfeld").get(slug="hundesteuer")
+    with CaptureQueriesContext(connection) as queries:
+        found = leistung_by_slug(slug="hundesteuer")
+        names = (found.ozg.name, found.ozg.lebenslage.name, found.ozg.lebenslage.themenfeld.slug)
+    assert len(queries) == 1
+    assert names == (expected.ozg.name, expected.ozg.lebenslage.name, expected.ozg.lebenslage.themenfeld.slug)
+    for obj, ref in ((found, expected), (found.ozg, expected.ozg), (found.ozg.lebenslage, expected.ozg.lebenslage)):
+        for field in type(ref)._meta.concrete_fields:
+            assert getattr(obj, field.attname) == getattr(ref, field.attname), field.name
+            assert type(getattr(obj, field.attname)) is type(getattr(ref, field.attname)), field.name
+    assert found._state.adding is False

@@ -155,6 +155,41 @@ def test_zustaendigkeit_by_leika_key_kreis_level_in_kreisfreie_stadt(client, kre
     assert dresden.ars in [unit["ars"] for unit in body["served_territories"]]
 
 
+def test_landkreis_answer_lists_its_gemeinden_only_when_asked(client, kreis_leistung, pirna):
+    params = {"leistung": kreis_leistung.slug, "ags": PIRNA_AGS}
+    brief = client.get(f"{API}/zustaendigkeit/", params).json()
+    assert brief["authority"]["kind"] == "landratsamt"
+    kreis = pirna.kreis
+    # Only the Landkreis: its ARS is the prefix of every Gemeinde's, so routing needs nothing more.
+    assert brief["served_territories"] == [{"kind": "kreis", "name": kreis.name, "ags": kreis.ags, "ars": kreis.ars}]
+    assert brief["gemeinden_listed"] is False
+    for flag in ("true", "1"):
+        full = client.get(f"{API}/zustaendigkeit/", {**params, "gemeinden": flag}).json()
+        assert full["gemeinden_listed"] is True
+        assert full["served_territories"][0] == brief["served_territories"][0]
+        gemeinden = [unit for unit in full["served_territories"] if unit["kind"] == "gemeinde"]
+        assert pirna.ars in [unit["ars"] for unit in gemeinden] and len(gemeinden) > 20
+        assert all(unit["ars"].startswith(kreis.ars) for unit in gemeinden)
+    for flag in ("false", "0"):
+        assert client.get(f"{API}/zustaendigkeit/", {**params, "gemeinden": flag}).json() == brief
+    # Everything but the list is the same answer.
+    assert {k: v for k, v in full.items() if k not in {"served_territories", "gemeinden_listed"}} == {
+        k: v for k, v in brief.items() if k not in {"served_territories", "gemeinden_listed"}
+    }
+
+
+def test_gemeinde_level_answer_lists_its_gemeinden_without_asking(client, hundesteuer, pirna):
+    body = client.get(f"{API}/zustaendigkeit/", {"leistung": hundesteuer.slug, "ags": PIRNA_AGS}).json()
+    assert body["gemeinden_listed"] is True
+    assert PIRNA_AGS in [unit["ags"] for unit in body["served_territories"]]
+
+
+def test_zustaendigkeit_gemeinden_flag_must_be_a_boolean(client, kreis_leistung):
+    params = {"leistung": kreis_leistung.slug, "ags": PIRNA_AGS, "gemeinden": "ja"}
+    response = client.get(f"{API}/zustaendigkeit/", params)
+    assert response.status_code == 400 and "gemeinden" in _detail(response)
+
+
 @pytest.mark.parametrize(
     ("params", "status", "fragment"),
     [
@@ -192,8 +227,9 @@ def test_openapi_schema_is_valid_without_warnings(client):
     assert client.get("/api/schema/").status_code == 200
 
 
+@pytest.mark.parametrize("gemeinden", [False, True])
 @pytest.mark.parametrize("level", ["gemeinde", "kreis", "", "land"])
-def test_fast_zustaendigkeit_payload_equals_the_documented_serializer(client, hundesteuer, pirna, level):
+def test_fast_zustaendigkeit_payload_equals_the_documented_serializer(client, hundesteuer, pirna, level, gemeinden):
     """The API builds its answer without DRF's nested serializers; it must be exactly what they give."""
     from amtsweg.catalog.models import Leistung
     from amtsweg.finder.serializers import ZustaendigkeitSerializer, zustaendigkeit_payload
@@ -201,7 +237,10 @@ def test_fast_zustaendigkeit_payload_equals_the_documented_serializer(client, hu
     Leistung.objects.filter(pk=hundesteuer.pk).update(execution_level=level)
     hundesteuer.refresh_from_db()
     resolution = responsible_authority(leistung=hundesteuer, gemeinde=pirna)
-    fast = zustaendigkeit_payload(leistung=hundesteuer, requested_ags=PIRNA_AGS, resolution=resolution)
+    fast = zustaendigkeit_payload(
+        leistung=hundesteuer, requested_ags=PIRNA_AGS, resolution=resolution, gemeinden=gemeinden
+    )
+    listed = gemeinden or resolution.gemeinden_listed
     documented = {
         "leistung": {"slug": hundesteuer.slug, "name": hundesteuer.name, "leika_key": hundesteuer.leika_key},
         "requested_ags": PIRNA_AGS,
@@ -211,10 +250,12 @@ def test_fast_zustaendigkeit_payload_equals_the_documented_serializer(client, hu
         "status": resolution.status,
         "authority": resolution.authority,
         "candidates": list(resolution.candidates),
-        "served_territories": resolution.served_territories,
+        "served_territories": resolution.served_territories if listed else resolution.served_territories_brief,
+        "gemeinden_listed": listed,
         "explanation": resolution.explanation,
         "override": resolution.override,
     }
     assert fast == ZustaendigkeitSerializer(documented).data
-    body = client.get(f"{API}/zustaendigkeit/", {"leistung": hundesteuer.slug, "ags": PIRNA_AGS}).json()
+    params = {"leistung": hundesteuer.slug, "ags": PIRNA_AGS, **({"gemeinden": "true"} if gemeinden else {})}
+    body = client.get(f"{API}/zustaendigkeit/", params).json()
     assert body == fast

@@ -207,6 +207,10 @@ def test_leistung_place_by_name_and_kreis_level(client, kreis_leistung, pirna):
     assert response.status_code == 200
     assert expected.authority.name in html
     assert expected.authority.territory.ars in html
+    # The Landkreis stands for its Gemeinden: they are not listed one by one (the API lists them on request).
+    assert "für alle Gemeinden des Landkreises zuständig" in html
+    others = [u for u in expected.served_territories if u["kind"] == "gemeinde" and u["ars"] != pirna.ars]
+    assert others and not any(f">{u['ars']}<" in html for u in others)
 
 
 def test_leistung_ambiguous_place_offers_choice(client, hundesteuer):
@@ -301,3 +305,16 @@ def test_leistung_on_land_level_explains_why_no_local_authority(client, pirna):
     assert expected.authority is None
     assert "Keine kommunale Stelle zuständig" in html
     assert escape(expected.explanation) in html
+
+
+def test_leistung_text_edit_shows_at_once_despite_the_render_cache(client, hundesteuer):
+    """The Stammtext part is rendered once per process, keyed by its content: an edit (even a bulk update
+    that bypasses ``updated_at``) is on the very next page."""
+    from amtsweg.catalog.models import Leistung
+
+    url = reverse("finder:leistung", args=[hundesteuer.slug])
+    client.get(url)
+    Leistung.objects.filter(pk=hundesteuer.pk).update(fees="Neu: 7 Euro <im Jahr>", legal_basis="")
+    html = _text(client.get(url))
+    assert escape("Neu: 7 Euro <im Jahr>") in html
+    assert "Hierzu liegen noch keine Angaben vor." in html

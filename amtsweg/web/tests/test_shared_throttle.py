@@ -20,8 +20,12 @@ from pathlib import Path
 
 import pytest
 
+from amtsweg.web.throttling import _batch
+
 BASE_DIR = Path(__file__).resolve().parents[3]
 LIMIT = 10
+# Large enough that each process reserves several requests per write (amtsweg.web.throttling._batch).
+BATCHED_LIMIT = 150
 START_TIMEOUT = 60  # seconds; a safety net against a server that never comes up, not a measurement
 
 
@@ -57,13 +61,22 @@ def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
 
 @pytest.fixture(scope="module")
 def two_web_processes(tmp_path_factory):
+    yield from _two_web_processes(tmp_path_factory, LIMIT)
+
+
+@pytest.fixture(scope="module")
+def two_web_processes_batched(tmp_path_factory):
+    yield from _two_web_processes(tmp_path_factory, BATCHED_LIMIT)
+
+
+def _two_web_processes(tmp_path_factory, limit: int):
     var_dir = tmp_path_factory.mktemp("throttle-var")
     env = {
         **os.environ,
         "AMTSWEG_MODE": "test",
         "AMTSWEG_VAR_DIR": str(var_dir),
         # Per hour: the test never races the window, however slow the machine is.
-        "AMTSWEG_API_ANON_RATE": f"{LIMIT}/hour",
+        "AMTSWEG_API_ANON_RATE": f"{limit}/hour",
         "AMTSWEG_TRUSTED_PROXIES": "",
     }
     env.pop("DATABASE_URL", None)
@@ -112,3 +125,21 @@ def test_anonymous_limit_is_shared_and_ignores_forged_forwarded_for(two_web_proc
     # Request LIMIT + 1, on either process and with yet another forged address: refused.
     assert _get(f"{first}/api/v1/orte/?q=Frei", {"X-Forwarded-For": _random_ip()}) == 429
     assert _get(f"{second}/api/v1/orte/?q=Frei", {"X-Forwarded-For": _random_ip()}) == 429
+
+
+def test_batched_counting_keeps_the_limit_across_processes(two_web_processes_batched):
+    """Far from the limit each process reserves a batch of requests with one write; the two together
+    still never let more than the limit through, and refuse everything after it on both processes."""
+    first, second = two_web_processes_batched
+    assert _batch(BATCHED_LIMIT) > 1
+    statuses = []
+    for i in range(BATCHED_LIMIT + 20):
+        base = first if i % 3 else second  # uneven, so the processes' reservations interleave
+        statuses.append(_get(f"{base}/api/v1/orte/?q=Frei"))
+    accepted = statuses.count(200)
+    # Reserved but unused requests of the other process are counted already: at most one batch less.
+    assert BATCHED_LIMIT - _batch(BATCHED_LIMIT) <= accepted <= BATCHED_LIMIT
+    assert set(statuses) == {200, 429}
+    assert statuses[-10:] == [429] * 10
+    assert _get(f"{first}/api/v1/orte/?q=Frei") == 429
+    assert _get(f"{second}/api/v1/orte/?q=Frei") == 429
