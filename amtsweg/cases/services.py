@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from amtsweg.audit.services import audit_record
+from amtsweg.cases.bescheid import bescheid_pdf
 from amtsweg.cases.deadline import DEFAULT_PROCESSING_DAYS, due_after_pause, working_days_add
 from amtsweg.cases.models import OPEN_STATUSES, CaseEvent, CaseStatus, Vorgang
 from amtsweg.cases.numbers import number_generate
@@ -188,9 +189,11 @@ def processing_resume(*, vorgang: Vorgang, actor, note: str = "") -> CaseEvent:
     )
 
 
-def bescheid_issue(*, vorgang: Vorgang, actor, text: str, pdf: bytes) -> CaseEvent:
-    """Decide: a Bescheid event with the rendered PDF/A (``cases.bescheid.bescheid_pdf``)."""
+def bescheid_issue(*, vorgang: Vorgang, actor, text: str) -> CaseEvent:
+    """Decide: render ``text`` as the Bescheid PDF/A (``cases.bescheid.bescheid_pdf``) and record it as a
+    Bescheid event (the citizen's Postfach shows it; the status becomes "beschieden")."""
     _require_open(vorgang)
+    pdf = bescheid_pdf(vorgang=vorgang, text=text)
     if not pdf.startswith(PDF_MAGIC):
         raise ValueError("not a PDF")
     return case_event_record(

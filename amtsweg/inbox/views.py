@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from amtsweg.cases import services as case_services
-from amtsweg.cases.bescheid import bescheid_pdf, bescheid_text_default
+from amtsweg.cases.bescheid import bescheid_text_default
 from amtsweg.cases.deadline import clock_state
 from amtsweg.cases.models import OPEN_STATUSES, CaseEvent, CaseStatus
 from amtsweg.cases.selectors import case_events_for
@@ -197,9 +197,7 @@ def case_bescheid(request: HttpRequest, number: str):
         form = BescheidForm(request.POST)
         if form.is_valid():
             text = form.cleaned_data["text"]
-            case_services.bescheid_issue(
-                vorgang=vorgang, actor=request.user, text=text, pdf=bescheid_pdf(vorgang=vorgang, text=text)
-            )
+            case_services.bescheid_issue(vorgang=vorgang, actor=request.user, text=text)
             return _done(request, vorgang, "Der Bescheid wurde erstellt.")
         return render(request, "inbox/bescheid.html", {"vorgang": vorgang, "form": form}, status=400)
     form = BescheidForm(initial={"text": bescheid_text_default(vorgang=vorgang)})

@@ -9,7 +9,6 @@ import zipfile
 from lxml import etree
 
 from amtsweg.audit.models import AuditEntry
-from amtsweg.cases.bescheid import bescheid_pdf
 from amtsweg.cases.services import bescheid_issue
 from amtsweg.hub.adapters.xdomea import NS, validation_errors
 from amtsweg.submissions.services import receipt_store
@@ -19,7 +18,7 @@ def test_export_is_a_valid_xdomea_package_with_all_documents(client, case_a, cas
     staff = make_staff("sb.export", authority=case_a.authority)
     receipt_store(submission=case_a)
     vorgang = case_a.vorgang
-    bescheid_issue(vorgang=vorgang, actor=staff, text="Stattgegeben.", pdf=bescheid_pdf(vorgang=vorgang, text="x"))
+    bescheid_issue(vorgang=vorgang, actor=staff, text="Stattgegeben.")
     client.force_login(staff)
 
     response = client.post(f"/sachbearbeitung/vorgaenge/{case_a.vorgangsnummer}/xdomea/")
