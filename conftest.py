@@ -67,8 +67,10 @@ def worker(monkeypatch):
 
 
 # Browser fixtures for every app's e2e tests (Debian's Chromium; a fresh context per test). Defined once
-# here: two session-scoped copies in different conftests would start two Playwright loops in one worker.
-@pytest.fixture(scope="session")
+# here: two copies in different conftests would start two Playwright loops in one worker. Module-scoped:
+# while Playwright's loop runs, Django refuses new database connections in that thread ("async context"),
+# so the loop must not outlive the e2e module into the other tests an xdist worker runs next.
+@pytest.fixture(scope="module")
 def browser():
     from pathlib import Path
 
