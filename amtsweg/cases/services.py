@@ -42,12 +42,14 @@ def vorgang_create(
     leistung: Leistung | None = None,
     gemeinde: Territory | None = None,
     created: datetime | None = None,
+    applicant=None,
 ) -> Vorgang:
     """Create a Vorgang with a new, unique Vorgangsnummer (in the caller's transaction, if any).
 
     The number is drawn and inserted in one step; the unique index decides. On a collision the insert is
     rolled back to a savepoint and a new number drawn (no check-then-insert, so concurrent callers can
     never get the same number). ``created`` defaults to now; its local year goes into the number.
+    ``applicant``: the citizen's user account when submitted while logged in (else None).
     """
     created = created or timezone.now()
     year = timezone.localtime(created).year
@@ -64,6 +66,7 @@ def vorgang_create(
                     gemeinde=gemeinde,
                     created=created,
                     due_date=due_date,
+                    applicant=applicant,
                 )
         except IntegrityError:
             logger.warning("vorgangsnummer collision, drawing a new one")
