@@ -96,6 +96,8 @@ def bescheid_path(instance: "CaseEvent", filename: str) -> str:
 
 
 OPEN_STATUSES = (CaseStatus.EINGEGANGEN, CaseStatus.IN_BEARBEITUNG, CaseStatus.NACHFORDERUNG)
+# Kinds the authority reports: these go to the applicant's Postfach (unread, with a notification e-mail).
+AUTHORITY_KINDS = ("status", "nachforderung", "bescheid")
 
 
 class BescheidVorlage(models.Model):
