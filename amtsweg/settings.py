@@ -500,6 +500,9 @@ TEMPLATES[0]["OPTIONS"]["context_processors"] += ["amtsweg.postfach.context_proc
 # Attach-later attempts (Vorgangsnummer + Zugangscode) per account and per client address and hour.
 AMTSWEG_LIMIT_ATTACH_PER_USER = env.int("AMTSWEG_LIMIT_ATTACH_PER_USER", default=10)
 AMTSWEG_LIMIT_ATTACH_PER_CLIENT = env.int("AMTSWEG_LIMIT_ATTACH_PER_CLIENT", default=30)
+for _name in ("AMTSWEG_LIMIT_ATTACH_PER_USER", "AMTSWEG_LIMIT_ATTACH_PER_CLIENT"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1 (limits cannot be switched off).")
 # Scheme and host for the link in the Postfach notification e-mail (empty: the mail names no link).
 AMTSWEG_PUBLIC_URL = env.str("AMTSWEG_PUBLIC_URL", default="")
 # Largest file a citizen may attach to a reply in the Postfach.
