@@ -162,7 +162,15 @@ def test_receipt_download_for_the_applicant_account(client, worker, own_case, er
     assert "Eingangsbestätigung herunterladen" in client.get(_detail(own_case.vorgangsnummer)).content.decode()
     response = client.get(url)
     assert response.status_code == 200
-    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    content = b"".join(response.streaming_content)
+    assert content.startswith(b"%PDF-")
+    # The receipt carries the Zugangscode for attaching the application later.
+    import io
+
+    from pypdf import PdfReader
+
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    assert own_case.zugangscode in text
 
 
 def test_attach_later_right_code(client, submit, erika):
@@ -246,3 +254,39 @@ def _parsed(envelope):
     from email.parser import BytesParser
 
     return BytesParser(policy=policy.default).parsebytes(envelope.content)
+
+
+def test_reply_shows_in_the_inbox_case_view(client, own_case, erika):
+    from django.contrib.auth import get_user_model
+
+    from amtsweg.cases.services import citizen_reply_record
+    from amtsweg.directory.services import membership_set
+
+    reply = citizen_reply_record(
+        vorgang=own_case.vorgang,
+        user=erika,
+        text="Der Nachweis folgt per Post.",
+        file_name="Antwort.pdf",
+        file_content=_small_pdf(),
+    )
+    staff = get_user_model().objects.create_user(username="sb", password="x" * 16, is_staff=True)
+    membership_set(user=staff, authority=own_case.authority, role="sachbearbeitung")
+    client.force_login(staff)
+    html = client.get(f"/sachbearbeitung/vorgaenge/{own_case.vorgangsnummer}/").content.decode()
+    assert "Antwort des Antragstellers" in html and "Der Nachweis folgt per Post." in html
+    assert "Anlage der Antwort" in html
+    response = client.get(f"/sachbearbeitung/vorgaenge/{own_case.vorgangsnummer}/dateien/{reply.pk}/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+
+
+def _small_pdf() -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
