@@ -11,7 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from amtsweg.cases.models import CaseEvent
+from amtsweg.cases.models import OPEN_STATUSES, CaseEvent
 from amtsweg.cases.selectors import case_events_for, vorgaenge_of, vorgang_of
 from amtsweg.cases.services import CaseClosed, postfach_mark_read
 from amtsweg.common.filecheck import CONTENT_TYPES, detect_kind
@@ -57,7 +57,7 @@ def _detail_context(request: HttpRequest, vorgang, reply_form: ReplyForm) -> dic
         "submission": submission,
         "receipt_ready": receipt_ready,
         "reply_form": reply_form,
-        "is_open": vorgang.status in ("eingegangen", "in_bearbeitung", "nachforderung"),
+        "is_open": vorgang.status in OPEN_STATUSES,
     }
 
 

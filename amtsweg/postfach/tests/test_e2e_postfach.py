@@ -45,9 +45,11 @@ def test_meine_antraege_pages_are_accessible(axe_page, e2e_stack):
     assert "/konto/login/" in page.url
     page.fill("input[name=login]", EMAIL)
     page.fill("input[name=password]", PASSWORD)
-    page.locator("main").locator("button[type=submit]").click()
+    page.get_by_role("button", name="Anmelden", exact=True).click()
+    page.wait_for_url(lambda url: "/konto/login/" not in url)
     page.goto(base + "/konto/")
-    assert "1 ungelesene Nachricht" in page.locator("main").inner_text() or "ungelesene" in page.content()
+    # Nachforderung, "in Bearbeitung" and the Bescheid: three unread messages from the authority.
+    assert "3 ungelesene Nachrichten" in page.locator("main").inner_text()
     assert_accessible(page, "Mein Konto")
 
     page.goto(base + "/konto/antraege/")
