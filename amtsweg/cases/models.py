@@ -98,6 +98,9 @@ def bescheid_path(instance: "CaseEvent", filename: str) -> str:
 OPEN_STATUSES = (CaseStatus.EINGEGANGEN, CaseStatus.IN_BEARBEITUNG, CaseStatus.NACHFORDERUNG)
 # Kinds the authority reports: these go to the applicant's Postfach (unread, with a notification e-mail).
 AUTHORITY_KINDS = ("status", "nachforderung", "bescheid")
+# Of these, the ones that are messages in the Postfach thread (and count as unread); status changes only
+# show in the timeline.
+MESSAGE_KINDS = ("nachforderung", "bescheid")
 
 
 class BescheidVorlage(models.Model):

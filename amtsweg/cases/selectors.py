@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from amtsweg.cases.models import AUTHORITY_KINDS, CaseEvent, Vorgang
+from amtsweg.cases.models import MESSAGE_KINDS, CaseEvent, Vorgang
 from amtsweg.cases.numbers import number_is_valid, number_normalize
 
 
@@ -48,4 +48,4 @@ def vorgang_of(*, user, number: str) -> Vorgang | None:
 
 def postfach_unread_count(*, user) -> int:
     """Unread messages from authorities across the citizen's Vorgänge (shown in "Mein Konto")."""
-    return CaseEvent.objects.filter(vorgang__applicant=user, kind__in=AUTHORITY_KINDS, read_at__isnull=True).count()
+    return CaseEvent.objects.filter(vorgang__applicant=user, kind__in=MESSAGE_KINDS, read_at__isnull=True).count()

@@ -13,7 +13,7 @@ from amtsweg.cases.models import CaseEvent
 
 logger = logging.getLogger(__name__)
 
-SUBJECT = "Neue Nachricht in Ihrem Postfach"
+SUBJECT = "Neuigkeiten zu Ihrem Antrag"
 
 
 @task()

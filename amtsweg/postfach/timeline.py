@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from amtsweg.cases.models import AUTHORITY_KINDS, CaseEvent, CaseStatus
+from amtsweg.cases.models import AUTHORITY_KINDS, MESSAGE_KINDS, CaseEvent, CaseStatus
 
 TITLES = {
     CaseEvent.Kind.NACHFORDERUNG: "Unterlagen nachgefordert",
@@ -55,5 +55,5 @@ def entry_for(event: CaseEvent) -> Entry:
         due_date=due_date,
         documents=documents,
         from_authority=from_authority,
-        unread=from_authority and event.read_at is None,
+        unread=event.kind in MESSAGE_KINDS and event.read_at is None,
     )

@@ -48,8 +48,8 @@ def test_meine_antraege_pages_are_accessible(axe_page, e2e_stack):
     page.get_by_role("button", name="Anmelden", exact=True).click()
     page.wait_for_url(lambda url: "/konto/login/" not in url)
     page.goto(base + "/konto/")
-    # Nachforderung, "in Bearbeitung" and the Bescheid: three unread messages from the authority.
-    assert "3 ungelesene Nachrichten" in page.locator("main").inner_text()
+    # Nachforderung and Bescheid are messages; the status change "in Bearbeitung" shows in the timeline only.
+    assert "2 ungelesene Nachrichten" in page.locator("main").inner_text()
     assert_accessible(page, "Mein Konto")
 
     page.goto(base + "/konto/antraege/")

@@ -224,10 +224,10 @@ def test_notification_mail_says_that_not_what(smtp_server, worker, own_case, eri
         _nachforderung(own_case.vorgang, erika)
     worker()
     notices = [_parsed(m) for m in smtp_server.messages if "erika@example.org" in m.rcpt_tos]
-    notices = [m for m in notices if m["Subject"] == "Neue Nachricht in Ihrem Postfach"]
+    notices = [m for m in notices if m["Subject"] == "Neuigkeiten zu Ihrem Antrag"]
     assert len(notices) == 1
     body = notices[0].get_body(preferencelist=("plain",)).get_content()
-    assert "neue Nachricht" in body
+    assert "neue Mitteilung" in body and "Meine Anträge" in body
     assert not list(notices[0].iter_attachments())
     for secret in (NACHFORDERUNG_TEXT, own_case.vorgangsnummer, own_case.vorgang.authority.name, "Nachweis"):
         assert secret not in body
@@ -246,7 +246,7 @@ def test_no_notification_for_citizen_reply_or_without_account(
     worker()
     subjects = [_parsed(m)["Subject"] for m in smtp_server.messages]
     assert subjects  # the confirmation mails of both submissions went through the same server
-    assert "Neue Nachricht in Ihrem Postfach" not in subjects
+    assert "Neuigkeiten zu Ihrem Antrag" not in subjects
 
 
 def _parsed(envelope):
