@@ -18,6 +18,8 @@ from amtsweg.cases.numbers import number_generate
 from amtsweg.common.hashing import sha512_hex
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
     from amtsweg.apiclients.models import ApiClient
     from amtsweg.catalog.models import Leistung
     from amtsweg.directory.models import Authority, Territory
@@ -47,7 +49,7 @@ def vorgang_create(
     leistung: Leistung | None = None,
     gemeinde: Territory | None = None,
     created: datetime | None = None,
-    applicant=None,
+    applicant: User | None = None,
 ) -> Vorgang:
     """Create a Vorgang with a new, unique Vorgangsnummer (in the caller's transaction, if any).
 

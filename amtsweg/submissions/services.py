@@ -42,6 +42,8 @@ from amtsweg.submissions.worker_steps import (
 )
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
     from amtsweg.catalog.models import Leistung
     from amtsweg.directory.models import Authority, Territory
     from amtsweg.forms.engine import ResolvedForm
@@ -221,7 +223,7 @@ def submission_submit(
     attachments: Iterable[AttachmentUpload] = (),
     idempotency_key: str,
     site_url: str | None = None,
-    applicant=None,
+    applicant: User | None = None,
 ) -> Submission:
     """Validate the answers again, resolve the authority and store the submission durably.
 
@@ -307,7 +309,7 @@ def _submission_store(
     idempotency_key: str,
     columns: dict[str, Any],
     kept: list[tuple[str, tuple[AttachmentUpload, bytes]]],
-    applicant=None,
+    applicant: User | None = None,
 ) -> Submission:
     """The one transaction: Vorgang (its number), submission, attachments, receipt task and hub handover."""
     submitted_at = timezone.now()
