@@ -290,3 +290,28 @@ def _small_pdf() -> bytes:
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
+
+
+def test_message_from_the_hub_return_channel_reaches_the_postfach(
+    client, smtp_server, worker, own_case, erika, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    from amtsweg.apiclients.services import api_client_create
+    from amtsweg.hub.tests.test_api import ALL_SCOPES, Caller
+
+    cache.clear()  # the hub API's throttle counts in the default cache
+    _api_client, token = api_client_create(name="Fachverfahren", scopes=ALL_SCOPES, authority=own_case.authority)
+    back_office = Caller(client, token)
+    body = {"text": "Bitte Impfpass nachreichen.", "due_date": "2030-01-31", "documents_requested": ["Impfpass"]}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = back_office.post(f"/vorgaenge/{own_case.vorgangsnummer}/nachforderungen/", body)
+    assert response.status_code == 201
+    worker()
+    notices = [_parsed(m) for m in smtp_server.messages if "erika@example.org" in m.rcpt_tos]
+    notices = [m for m in notices if m["Subject"] == "Neuigkeiten zu Ihrem Antrag"]
+    assert len(notices) == 1
+    assert "Impfpass" not in notices[0].get_body(preferencelist=("plain",)).get_content()
+    client.force_login(erika)
+    page = client.get(_detail(own_case.vorgangsnummer)).content.decode()
+    assert "Bitte Impfpass nachreichen." in page and "31.01.2030" in page
