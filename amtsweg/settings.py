@@ -493,3 +493,17 @@ AMTSWEG_STAFF_PATH_PREFIXES += ["/sachbearbeitung/"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=600))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+
+# --- Meine Anträge and Postfach (issue 10 section 5, branch postfach) -------------------------------------
+INSTALLED_APPS += ["amtsweg.postfach"]
+TEMPLATES[0]["OPTIONS"]["context_processors"] += ["amtsweg.postfach.context_processors.postfach"]
+# Attach-later attempts (Vorgangsnummer + Zugangscode) per account and per client address and hour.
+AMTSWEG_LIMIT_ATTACH_PER_USER = env.int("AMTSWEG_LIMIT_ATTACH_PER_USER", default=10)
+AMTSWEG_LIMIT_ATTACH_PER_CLIENT = env.int("AMTSWEG_LIMIT_ATTACH_PER_CLIENT", default=30)
+for _name in ("AMTSWEG_LIMIT_ATTACH_PER_USER", "AMTSWEG_LIMIT_ATTACH_PER_CLIENT"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1 (limits cannot be switched off).")
+# Scheme and host for the link in the Postfach notification e-mail (empty: the mail names no link).
+AMTSWEG_PUBLIC_URL = env.str("AMTSWEG_PUBLIC_URL", default="")
+# Largest file a citizen may attach to a reply in the Postfach.
+AMTSWEG_POSTFACH_MAX_FILE = env.int("AMTSWEG_POSTFACH_MAX_FILE", default=10 * 1024 * 1024)

@@ -25,6 +25,7 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),
     path("antrag/", include("amtsweg.assistant.urls")),
     # Accounts (issue 10): our pages first, then allauth's (login, sign-up, e-mail, second factor, providers).
+    path("konto/antraege/", include("amtsweg.postfach.urls")),
     path("konto/", include("amtsweg.accounts.urls")),
     path("konto/", include("allauth.urls")),
     path("sachbearbeitung/", include("amtsweg.inbox.urls")),

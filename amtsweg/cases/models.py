@@ -64,6 +64,16 @@ class Vorgang(models.Model):
     # the clock stands (``paused_since``) and the due date is pushed by the pause when it ends.
     due_date = models.DateField("Frist bis", null=True, blank=True)
     paused_since = models.DateField("Frist angehalten seit", null=True, blank=True)
+    # The citizen's account when submitted while logged in (or attached later with the Zugangscode);
+    # null for anonymous applications and those from external portals. "Meine Anträge" filters on it.
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="Antragsteller (Konto)",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="vorgaenge",
+    )
 
     class Meta:
         verbose_name = "Vorgang"
@@ -74,6 +84,7 @@ class Vorgang(models.Model):
             models.Index(fields=["authority", "status", "due_date"], name="cases_vorgang_due_idx"),
             models.Index(fields=["authority", "assignee", "-created"], name="cases_vorgang_assignee_idx"),
             models.Index(fields=["authority", "leistung", "-created"], name="cases_vorgang_leistung_idx"),
+            models.Index(fields=["applicant", "-created"], name="cases_vorgang_applicant_idx"),
         ]
 
     def __str__(self) -> str:
@@ -85,6 +96,11 @@ def bescheid_path(instance: "CaseEvent", filename: str) -> str:
 
 
 OPEN_STATUSES = (CaseStatus.EINGEGANGEN, CaseStatus.IN_BEARBEITUNG, CaseStatus.NACHFORDERUNG)
+# Kinds the authority reports: these go to the applicant's Postfach (unread, with a notification e-mail).
+AUTHORITY_KINDS = ("status", "nachforderung", "bescheid")
+# Of these, the ones that are messages in the Postfach thread (and count as unread); status changes only
+# show in the timeline.
+MESSAGE_KINDS = ("nachforderung", "bescheid")
 
 
 class BescheidVorlage(models.Model):
@@ -116,6 +132,7 @@ class CaseEvent(models.Model):
         STATUS = "status", "Statusänderung"
         NACHFORDERUNG = "nachforderung", "Nachforderung"
         BESCHEID = "bescheid", "Bescheid"
+        ANTWORT = "antwort", "Antwort des Antragstellers"
 
     vorgang = models.ForeignKey(Vorgang, verbose_name="Vorgang", on_delete=models.PROTECT, related_name="events")
     authority = models.ForeignKey(
@@ -130,6 +147,9 @@ class CaseEvent(models.Model):
         "apiclients.ApiClient", verbose_name="API-Zugang", null=True, on_delete=models.PROTECT, related_name="+"
     )
     created = models.DateTimeField("gemeldet am", default=timezone.now, db_index=True)
+    # When the applicant first opened the event in the Postfach (authority-side kinds); one applicant
+    # per Vorgang, so a field is enough (no per-user table).
+    read_at = models.DateTimeField("gelesen am", null=True, blank=True)
 
     class Meta:
         verbose_name = "Rückmeldung"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from amtsweg.cases.models import CaseEvent, Vorgang
+from amtsweg.cases.models import MESSAGE_KINDS, CaseEvent, Vorgang
 from amtsweg.cases.numbers import number_is_valid, number_normalize
 
 
@@ -31,3 +31,21 @@ def case_events_for(*, vorgang: Vorgang) -> QuerySet[CaseEvent]:
 def case_status(*, vorgang: Vorgang) -> CaseEvent | None:
     """The latest status event (the current status), or None if the back office reported none yet."""
     return case_events_for(vorgang=vorgang).filter(kind=CaseEvent.Kind.STATUS).last()
+
+
+def vorgaenge_of(*, user) -> QuerySet[Vorgang]:
+    """The citizen's Vorgänge ("Meine Anträge"), newest first, with what the list shows."""
+    return Vorgang.objects.filter(applicant=user).select_related("authority", "leistung").order_by("-created", "-pk")
+
+
+def vorgang_of(*, user, number: str) -> Vorgang | None:
+    """The citizen's Vorgang with this number, or None (also when it belongs to someone else)."""
+    vorgang = vorgang_by_number(number=number)
+    if vorgang is None or vorgang.applicant_id is None or vorgang.applicant_id != user.pk:
+        return None
+    return vorgang
+
+
+def postfach_unread_count(*, user) -> int:
+    """Unread messages from authorities across the citizen's Vorgänge (shown in "Mein Konto")."""
+    return CaseEvent.objects.filter(vorgang__applicant=user, kind__in=MESSAGE_KINDS, read_at__isnull=True).count()

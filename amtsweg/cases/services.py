@@ -7,17 +7,19 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from amtsweg.audit.services import audit_record
 from amtsweg.cases.bescheid import bescheid_pdf
 from amtsweg.cases.deadline import DEFAULT_PROCESSING_DAYS, due_after_pause, working_days_add
-from amtsweg.cases.models import OPEN_STATUSES, CaseEvent, CaseStatus, Vorgang
+from amtsweg.cases.models import AUTHORITY_KINDS, OPEN_STATUSES, CaseEvent, CaseStatus, Vorgang
 from amtsweg.cases.numbers import number_generate
 from amtsweg.common.hashing import sha512_hex
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
     from amtsweg.apiclients.models import ApiClient
     from amtsweg.catalog.models import Leistung
     from amtsweg.directory.models import Authority, Territory
@@ -28,7 +30,12 @@ PDF_MAGIC = b"%PDF-"
 # With 35 random bits a year a collision is already rare; several in a row mean something else is wrong.
 NUMBER_ATTEMPTS = 8
 
-_AUDIT_EVENTS = {"status": "status_posted", "nachforderung": "nachforderung_posted", "bescheid": "bescheid_posted"}
+_AUDIT_EVENTS = {
+    "status": "status_posted",
+    "nachforderung": "nachforderung_posted",
+    "bescheid": "bescheid_posted",
+    "antwort": "citizen_reply_posted",
+}
 
 
 class NumberExhausted(RuntimeError):
@@ -42,12 +49,14 @@ def vorgang_create(
     leistung: Leistung | None = None,
     gemeinde: Territory | None = None,
     created: datetime | None = None,
+    applicant: User | None = None,
 ) -> Vorgang:
     """Create a Vorgang with a new, unique Vorgangsnummer (in the caller's transaction, if any).
 
     The number is drawn and inserted in one step; the unique index decides. On a collision the insert is
     rolled back to a savepoint and a new number drawn (no check-then-insert, so concurrent callers can
     never get the same number). ``created`` defaults to now; its local year goes into the number.
+    ``applicant``: the citizen's user account when submitted while logged in (else None).
     """
     created = created or timezone.now()
     year = timezone.localtime(created).year
@@ -64,6 +73,7 @@ def vorgang_create(
                     gemeinde=gemeinde,
                     created=created,
                     due_date=due_date,
+                    applicant=applicant,
                 )
         except IntegrityError:
             logger.warning("vorgangsnummer collision, drawing a new one")
@@ -118,7 +128,16 @@ def case_event_record(
                 "api_client_id": api_client.pk if api_client else None,
             },
         )
+        if kind in AUTHORITY_KINDS and vorgang.applicant_id is not None:
+            _notify_on_commit(event_id=event.pk)
     return event
+
+
+def _notify_on_commit(*, event_id: int) -> None:
+    """The worker tells the applicant THAT something arrived (cases.tasks.postfach_notify), once committed."""
+    from amtsweg.cases.tasks import postfach_notify
+
+    transaction.on_commit(lambda: postfach_notify.enqueue(event_id))
 
 
 def _status_set(*, vorgang: Vorgang, status: str) -> None:
@@ -214,4 +233,49 @@ def vorgang_close(*, vorgang: Vorgang, actor, note: str = "") -> CaseEvent:
     payload = {"status": CaseStatus.ABGESCHLOSSEN.value, "note": note}
     return case_event_record(
         vorgang=vorgang, authority=vorgang.authority, kind=CaseEvent.Kind.STATUS, payload=payload, actor=_actor(actor)
+    )
+
+
+# --- The citizen's side (Postfach). The caller checks that ``user`` is the Vorgang's applicant. ---------
+
+
+class AttachRefused(ValueError):
+    """The Vorgangsnummer/Zugangscode pair does not fit (same message for every reason)."""
+
+
+def vorgang_attach(*, vorgang: Vorgang, user) -> Vorgang:
+    """Link a Vorgang to the citizen's account after the Zugangscode was checked (cases.codes). A Vorgang
+    of another account is refused like a wrong code, so nothing about it is revealed."""
+    with transaction.atomic():
+        linked = Vorgang.objects.filter(pk=vorgang.pk).filter(
+            models.Q(applicant__isnull=True) | models.Q(applicant=user)
+        )
+        if not linked.update(applicant=user):
+            raise AttachRefused("not attachable")
+        vorgang.applicant = user
+        audit_record(event="case_attached", actor=_actor(user), detail={"vorgangsnummer": vorgang.number})
+    return vorgang
+
+
+def citizen_reply_record(
+    *, vorgang: Vorgang, user, text: str, file_name: str = "", file_content: bytes | None = None
+) -> CaseEvent:
+    """The applicant's answer (text, optional file already checked by ``common.filecheck``) as an
+    ``antwort`` event; refused with ``CaseClosed`` once the case is decided or closed."""
+    _require_open(vorgang)
+    return case_event_record(
+        vorgang=vorgang,
+        authority=vorgang.authority,
+        kind=CaseEvent.Kind.ANTWORT,
+        payload={"text": text},
+        file_name=file_name,
+        file_content=file_content,
+        actor=_actor(user),
+    )
+
+
+def postfach_mark_read(*, vorgang: Vorgang) -> int:
+    """The applicant opened the thread: the authority's unread events count as read now."""
+    return CaseEvent.objects.filter(vorgang=vorgang, kind__in=AUTHORITY_KINDS, read_at__isnull=True).update(
+        read_at=timezone.now()
     )

@@ -244,9 +244,15 @@ def attachment_download(request: HttpRequest, number: str, position: int):
 @staff_only
 def event_file_download(request: HttpRequest, number: str, event_id: int):
     vorgang = _case_or_404(request, number)
-    event = case_events_for(vorgang=vorgang).filter(pk=event_id, kind=CaseEvent.Kind.BESCHEID).first()
+    kinds = (CaseEvent.Kind.BESCHEID, CaseEvent.Kind.ANTWORT)
+    event = case_events_for(vorgang=vorgang).filter(pk=event_id, kind__in=kinds).first()
     if event is None or not event.file:
         raise Http404("Datei nicht gefunden")
+    if event.kind == CaseEvent.Kind.ANTWORT:
+        # The citizen's reply file (PDF, JPEG or PNG, checked by common.filecheck on upload).
+        response = FileResponse(event.file.open("rb"), as_attachment=True, filename=event.file.name.rsplit("/", 1)[-1])
+        response["Cache-Control"] = "private, no-store"
+        return response
     return _pdf(event.file.open("rb"), f"Bescheid-{vorgang.number}.pdf")
 
 

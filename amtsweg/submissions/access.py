@@ -34,4 +34,7 @@ def may_access(*, request: HttpRequest, submission: Submission) -> bool:
     staff = user is not None and user.is_active and user.is_staff and user.has_perm(STAFF_PERMISSION)
     if staff and user_may_work_for(user, submission.authority_id):
         return True
+    # The applicant's account ("Meine Anträge"): linked at submit time or attached with the Zugangscode.
+    if user is not None and user.is_authenticated and submission.vorgang.applicant_id == user.pk:
+        return True
     return submission.vorgangsnummer in request.session.get(SESSION_KEY, [])

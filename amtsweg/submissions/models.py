@@ -106,6 +106,13 @@ class Submission(models.Model):
     def vorgangsnummer(self) -> str:
         return self.vorgang.number
 
+    @property
+    def zugangscode(self) -> str:
+        """Printed on the receipt and the confirmation page: attaches the Vorgang to an account later."""
+        from amtsweg.cases.codes import access_code
+
+        return access_code(number=self.vorgang.number)
+
 
 class SubmissionAttachment(models.Model):
     """An uploaded file handed over by the wizard, stored privately with its checksum."""

@@ -42,6 +42,8 @@ from amtsweg.submissions.worker_steps import (
 )
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
     from amtsweg.catalog.models import Leistung
     from amtsweg.directory.models import Authority, Territory
     from amtsweg.forms.engine import ResolvedForm
@@ -221,6 +223,7 @@ def submission_submit(
     attachments: Iterable[AttachmentUpload] = (),
     idempotency_key: str,
     site_url: str | None = None,
+    applicant: User | None = None,
 ) -> Submission:
     """Validate the answers again, resolve the authority and store the submission durably.
 
@@ -229,6 +232,7 @@ def submission_submit(
     the same ``idempotency_key`` returns the first submission unchanged. Raises ``SubmissionInvalid``
     (German messages by answer path) when anything is wrong; nothing is stored then.
     ``site_url`` (scheme and host the citizen used) makes the link in the confirmation e-mail.
+    ``applicant``: the logged-in citizen's user (the Vorgang then shows in "Meine Anträge"), else None.
     """
     existing = Submission.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
@@ -262,7 +266,7 @@ def submission_submit(
         "email": email,
         "site_url": (site_url or "")[:200] or None,
     }
-    return _submission_store(idempotency_key=idempotency_key, columns=columns, kept=kept)
+    return _submission_store(idempotency_key=idempotency_key, columns=columns, kept=kept, applicant=applicant)
 
 
 def _answers_checked(
@@ -301,7 +305,11 @@ def _authority_resolve(*, leistung: Leistung, gemeinde: Territory) -> tuple[Terr
 
 
 def _submission_store(
-    *, idempotency_key: str, columns: dict[str, Any], kept: list[tuple[str, tuple[AttachmentUpload, bytes]]]
+    *,
+    idempotency_key: str,
+    columns: dict[str, Any],
+    kept: list[tuple[str, tuple[AttachmentUpload, bytes]]],
+    applicant: User | None = None,
 ) -> Submission:
     """The one transaction: Vorgang (its number), submission, attachments, receipt task and hub handover."""
     submitted_at = timezone.now()
@@ -315,6 +323,7 @@ def _submission_store(
                 leistung=columns["leistung"],
                 gemeinde=columns["gemeinde"],
                 created=submitted_at,
+                applicant=applicant,
             )
             submission = Submission.objects.create(
                 vorgang=vorgang, idempotency_key=idempotency_key, submitted_at=submitted_at, **columns

@@ -47,6 +47,10 @@ MAILS_GLOBAL = Limit("mail-global", "AMTSWEG_LIMIT_MAILS_GLOBAL", MINUTE)
 # Drafts and submissions started by one client.
 DRAFTS_PER_CLIENT = Limit("draft-client", "AMTSWEG_LIMIT_DRAFTS_PER_CLIENT", HOUR)
 SUBMISSIONS_PER_CLIENT = Limit("submission-client", "AMTSWEG_LIMIT_SUBMISSIONS_PER_CLIENT", HOUR)
+# Attempts to attach an application with Vorgangsnummer + Zugangscode ("Antrag hinzufügen"): per account
+# and per client, so the code cannot be guessed.
+ATTACH_PER_USER = Limit("attach-user", "AMTSWEG_LIMIT_ATTACH_PER_USER", HOUR)
+ATTACH_PER_CLIENT = Limit("attach-client", "AMTSWEG_LIMIT_ATTACH_PER_CLIENT", HOUR)
 
 GLOBAL_KEY = "*"
 

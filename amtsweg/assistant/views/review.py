@@ -127,6 +127,7 @@ def _submit(request: HttpRequest, ctx: Ctx, *, checked: dict, email: str | None)
             email=email,
             site_url=request.build_absolute_uri("/"),
             client=client_ip(request),
+            applicant=request.user if request.user.is_authenticated else None,
         )
     except services.Limited as exc:
         errors = [{"text": LIMIT_TEXTS[exc.limit.scope], "href": None, "field": STEP_ERROR_KEY}]

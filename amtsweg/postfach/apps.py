@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PostfachConfig(AppConfig):
+    name = "amtsweg.postfach"
+    verbose_name = "Meine Anträge und Postfach"

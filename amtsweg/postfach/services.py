@@ -1,0 +1,68 @@
+"""The citizen's actions on "Meine Anträge": attach an application later, reply in the Postfach.
+
+Writes go through ``cases.services``; this module adds what the web side owns: the flood limit on
+attach attempts, the Zugangscode check and the content check of uploaded files.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from amtsweg.cases.codes import access_code_matches
+from amtsweg.cases.models import CaseEvent, Vorgang
+from amtsweg.cases.selectors import vorgang_by_number
+from amtsweg.cases.services import AttachRefused, citizen_reply_record, vorgang_attach
+from amtsweg.common.filecheck import CONTENT_TYPES, FileRefused, attachment_sanitize, detect_kind
+from amtsweg.web import limits
+
+logger = logging.getLogger(__name__)
+
+ATTACH_REFUSED = (
+    "Vorgangsnummer und Zugangscode passen nicht zusammen. Bitte prüfen Sie beide Angaben auf Ihrer "
+    "Eingangsbestätigung."
+)
+ATTACH_LIMITED = (
+    "Sie haben zu viele Versuche unternommen. Bitte warten Sie eine Stunde und versuchen Sie es dann erneut."
+)
+FILE_TYPE_REFUSED = "Bitte laden Sie eine PDF-, JPEG- oder PNG-Datei hoch."
+
+
+class PostfachError(ValueError):
+    """The action was refused; ``str(error)`` is the German message for the citizen."""
+
+
+def vorgang_claim(*, user, number: str, code: str, client: str) -> Vorgang:
+    """Attach the Vorgang ``number`` to ``user``'s account if ``code`` is its Zugangscode.
+
+    Every attempt counts against the per-account and per-client limits before anything is looked up;
+    unknown number, wrong code and a Vorgang of another account get the same message."""
+    if limits.limits_take((limits.ATTACH_PER_USER, str(user.pk)), (limits.ATTACH_PER_CLIENT, client)):
+        raise PostfachError(ATTACH_LIMITED)
+    vorgang = vorgang_by_number(number=(number or "").strip())
+    # Compare a code even for unknown numbers, so the answer time does not tell which numbers exist.
+    matches = access_code_matches(number=vorgang.number if vorgang else (number or ""), code=code)
+    if vorgang is None or not matches:
+        logger.info("attach refused user=%s", user.pk)
+        raise PostfachError(ATTACH_REFUSED)
+    try:
+        return vorgang_attach(vorgang=vorgang, user=user)
+    except AttachRefused:
+        logger.info("attach refused (other account) user=%s", user.pk)
+        raise PostfachError(ATTACH_REFUSED) from None
+
+
+def reply_submit(*, vorgang: Vorgang, user, text: str, upload=None) -> CaseEvent:
+    """Record the citizen's reply; ``upload`` (a Django UploadedFile) must be a clean PDF, JPEG or PNG.
+    Raises ``PostfachError`` (bad file) or ``cases.services.CaseClosed`` (decided or closed case)."""
+    name, content = "", None
+    if upload is not None:
+        data = upload.read()
+        kind = detect_kind(data)
+        if kind not in CONTENT_TYPES:
+            raise PostfachError(FILE_TYPE_REFUSED)
+        try:
+            content = attachment_sanitize(name=upload.name, content_type=upload.content_type or "", data=data)
+        except FileRefused as refused:
+            raise PostfachError(str(refused)) from None
+        name = f"Antwort-{vorgang.number}.{'jpg' if kind == 'jpeg' else kind}"
+    return citizen_reply_record(vorgang=vorgang, user=user, text=text, file_name=name, file_content=content)

@@ -1,0 +1,59 @@
+"""The citizen's view of a Vorgang's events: German titles and texts for the status timeline and thread."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from amtsweg.cases.models import AUTHORITY_KINDS, MESSAGE_KINDS, CaseEvent, CaseStatus
+
+TITLES = {
+    CaseEvent.Kind.NACHFORDERUNG: "Unterlagen nachgefordert",
+    CaseEvent.Kind.BESCHEID: "Bescheid erlassen",
+    CaseEvent.Kind.ANTWORT: "Ihre Antwort",
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    event: CaseEvent
+    title: str
+    text: str
+    due_date: date | None
+    documents: list[str]
+    from_authority: bool
+    unread: bool
+
+    @property
+    def created(self) -> datetime:
+        return self.event.created
+
+
+def _status_title(status: str | None) -> str:
+    if status in CaseStatus.values:
+        return f"Status: {CaseStatus(status).label}"
+    return "Statusmeldung"
+
+
+def entry_for(event: CaseEvent) -> Entry:
+    payload = event.payload or {}
+    if event.kind == CaseEvent.Kind.STATUS:
+        title, text = _status_title(payload.get("status")), payload.get("note") or ""
+    else:
+        title, text = TITLES.get(event.kind, event.get_kind_display()), payload.get("text") or ""
+    due = payload.get("due_date")
+    try:
+        due_date = date.fromisoformat(due) if due else None
+    except (TypeError, ValueError):
+        due_date = None
+    documents = [str(d) for d in payload.get("documents_requested") or [] if d]
+    from_authority = event.kind in AUTHORITY_KINDS
+    return Entry(
+        event=event,
+        title=title,
+        text=str(text),
+        due_date=due_date,
+        documents=documents,
+        from_authority=from_authority,
+        unread=event.kind in MESSAGE_KINDS and event.read_at is None,
+    )

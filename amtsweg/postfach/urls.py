@@ -1,0 +1,12 @@
+from django.urls import path
+
+from amtsweg.postfach import views
+
+app_name = "postfach"
+
+urlpatterns = [
+    path("", views.vorgang_list, name="list"),
+    path("hinzufuegen/", views.vorgang_attach, name="attach"),
+    path("<str:number>/", views.vorgang_detail, name="detail"),
+    path("<str:number>/dateien/<int:event_id>/", views.event_file, name="event_file"),
+]
