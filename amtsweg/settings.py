@@ -493,3 +493,10 @@ AMTSWEG_STAFF_PATH_PREFIXES += ["/sachbearbeitung/"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=600))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+
+# --- Privacy: retention and deletion (docs/security.md "Retention and deletion") -----------------
+# Days an application is kept after its case was closed (or, if never closed, after submission) when
+# its Leistung sets no own period (catalog.Leistung.retention_days). Then amtsweg.ops.retention
+# deletes data and files (scheduler job "retention_apply", daily).
+AMTSWEG_RETENTION_DAYS_DEFAULT = env.int("AMTSWEG_RETENTION_DAYS_DEFAULT", default=365)
+AMTSWEG_SCHEDULE["retention_apply"] = env.int("AMTSWEG_SCHEDULE_RETENTION_SECONDS", default=86400)
