@@ -10,7 +10,7 @@ received. Then, per Vorgang and in one transaction:
 - the portal submission with its answers, XML, e-mail address, receipt PDF and attachments is deleted,
 - the case events (status notes, Nachforderungen, Bescheide) and their files are deleted,
 - the hub messages keep their row (the audit chain names their ids) but lose their encrypted data,
-  receipt and attachments,
+  receipt and attachments; deliveries still waiting are given up ("dead"),
 - drafts that led to the submission (and their uploads) are deleted.
 
 What stays is a tombstone without personal data: the Vorgang row (number, status, authority, Leistung,
@@ -36,7 +36,7 @@ from amtsweg.assistant.services import draft_delete
 from amtsweg.audit.services import audit_record
 from amtsweg.cases.models import CaseEvent, CaseStatus, Vorgang
 from amtsweg.catalog.models import Leistung
-from amtsweg.hub.models import Message, MessageAttachment
+from amtsweg.hub.models import Delivery, Message, MessageAttachment
 from amtsweg.submissions.models import Submission, SubmissionAttachment
 
 logger = logging.getLogger("amtsweg.retention")
@@ -133,6 +133,17 @@ def vorgang_purge(*, vorgang: Vorgang, actor: str = "system") -> int:
         message_ids = list(messages.values_list("pk", flat=True))
         MessageAttachment.objects.filter(message__vorgang=vorgang).delete()
         messages.update(data_json_encrypted="", data_xml_encrypted="", receipt_encrypted="")
+        # A delivery still waiting would now carry nothing: give it up, visibly for the operator.
+        Delivery.objects.filter(message__vorgang=vorgang).exclude(
+            status__in=[Delivery.Status.DELIVERED, Delivery.Status.DEAD]
+        ).update(
+            status=Delivery.Status.DEAD,
+            next_attempt_at=None,
+            claimed_at=None,
+            claimed_by="",
+            last_error="Aufbewahrungsfrist abgelaufen, Daten gelöscht",
+            updated_at=timezone.now(),
+        )
         audit_record(
             event=AUDIT_EVENT,
             message_id=message_ids[0] if len(message_ids) == 1 else "",

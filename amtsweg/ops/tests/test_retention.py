@@ -17,7 +17,7 @@ from amtsweg.audit.models import AuditEntry
 from amtsweg.audit.services import audit_verify
 from amtsweg.cases.models import CaseEvent, CaseStatus, Vorgang
 from amtsweg.cases.services import case_event_record
-from amtsweg.hub.models import Message
+from amtsweg.hub.models import Delivery, Message
 from amtsweg.hub.routing import routing_create
 from amtsweg.hub.targets import target_create
 from amtsweg.ops.retention import AUDIT_EVENT, retention_apply
@@ -118,6 +118,7 @@ def test_expired_application_loses_rows_and_files_and_the_audit_chain_stays_vali
     }
     assert len(old_files) == 3 and all((private_storage_dir / name).exists() for name in old_files)
     number = old.vorgangsnummer
+    assert Message.objects.get(vorgang=old.vorgang).attachments.exists()
     _age(old.vorgang, days=400)
     _age(young.vorgang, days=10)
 
@@ -137,11 +138,13 @@ def test_expired_application_loses_rows_and_files_and_the_audit_chain_stays_vali
     message = Message.objects.get(vorgang=tombstone)
     assert (message.data_json_encrypted, message.data_xml_encrypted, message.receipt_encrypted) == ("", "", "")
     assert not message.attachments.exists()
+    assert [d.status for d in message.deliveries.all()] == [Delivery.Status.DEAD]
     # The younger application is untouched.
     assert Submission.objects.filter(pk=young.pk).exists()
     assert CaseEvent.objects.filter(vorgang=young.vorgang).exists()
     assert Draft.objects.filter(submitted_number=young.vorgangsnummer).exists()
     assert Message.objects.get(vorgang=young.vorgang).data_json_encrypted
+    assert [d.status for d in Delivery.objects.filter(message__vorgang=young.vorgang)] == [Delivery.Status.QUEUED]
     # The deletion is audited without personal data, and the chain verifies.
     entry = AuditEntry.objects.get(event=AUDIT_EVENT)
     assert entry.detail["vorgangsnummer"] == number and entry.detail["attachments"] == 3
