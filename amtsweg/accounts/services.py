@@ -164,6 +164,12 @@ def account_delete(*, user) -> int:
     from amtsweg.accounts.selectors import organisations_blocking_deletion
     from amtsweg.audit.services import audit_record
 
+    if user.is_staff or user.is_superuser:
+        # Staff accounts belong to the authority's administration (permissions, audit trail of the inbox).
+        raise AccountsError(
+            "Konten von Mitarbeitenden einer Behörde löscht die Verwaltung. Bitte wenden Sie sich an Ihre "
+            "Administration."
+        )
     with transaction.atomic():
         blocking = organisations_blocking_deletion(user=user)
         if blocking:

@@ -128,3 +128,12 @@ def test_the_last_inhaber_of_an_organisation_with_members_is_refused(client, eri
     assert get_user_model().objects.filter(pk=erika.pk).exists()
     assert Membership.objects.filter(organisation=organisation).count() == 2
     assert not AuditEntry.objects.filter(event="account_deleted").exists()
+
+
+def test_staff_accounts_are_not_deleted_by_themselves():
+    from amtsweg.accounts.services import AccountsError, account_delete
+
+    staff = make_user("sachbearbeitung@example.org", staff=True)
+    with pytest.raises(AccountsError, match="löscht die Verwaltung"):
+        account_delete(user=staff)
+    assert get_user_model().objects.filter(pk=staff.pk).exists()
