@@ -128,7 +128,7 @@ def vorgang_purge(*, vorgang: Vorgang, actor: str = "system") -> int:
         submission_count = submissions.count()
         SubmissionAttachment.objects.filter(submission__vorgang=vorgang).delete()
         submissions.delete()
-        event_count, _ = CaseEvent.objects.filter(vorgang=vorgang).delete()
+        CaseEvent.objects.filter(vorgang=vorgang).delete()
         messages = Message.objects.filter(vorgang=vorgang)
         message_ids = list(messages.values_list("pk", flat=True))
         MessageAttachment.objects.filter(message__vorgang=vorgang).delete()
@@ -151,9 +151,8 @@ def vorgang_purge(*, vorgang: Vorgang, actor: str = "system") -> int:
             detail={
                 "vorgangsnummer": vorgang.number,
                 "leika_key": vorgang.leistung.leika_key if vorgang.leistung else None,
-                # Numbers only: submissions, case events and files deleted, hub messages blanked.
+                # Numbers only (whitelisted keys): submissions and files deleted, hub messages blanked.
                 "count": submission_count,
-                "version": event_count,
                 "attachments": len(files),
                 "deliveries": len(message_ids),
             },
