@@ -202,3 +202,22 @@ def test_the_scheduler_runs_the_job_daily(settings):
     assert "retention_apply" in JOBS
     assert settings.AMTSWEG_SCHEDULE["retention_apply"] == 86400
     assert "0 Vorgang/Vorgänge" in JOBS["retention_apply"]()
+
+
+def test_the_inbox_shows_the_tombstone_without_personal_data(client, application, django_user_model):
+    from amtsweg.directory.services import membership_set
+
+    submission, _ = application()
+    number = submission.vorgangsnummer
+    staff = django_user_model.objects.create_user(username="sb.retention", password="x" * 16, is_staff=True)
+    membership_set(user=staff, authority=submission.authority, role="sachbearbeitung")
+    _age(submission.vorgang, days=5000)
+    retention_apply()
+
+    client.force_login(staff)
+    assert number in client.get("/sachbearbeitung/").content.decode()
+    response = client.get(f"/sachbearbeitung/vorgaenge/{number}/")
+    html = response.content.decode()
+    assert response.status_code == 200 and number in html
+    assert "Mustermann" not in html and "erika@example.org" not in html
+    assert client.get(f"/sachbearbeitung/vorgaenge/{number}/eingangsbestaetigung.pdf").status_code == 404
