@@ -507,3 +507,10 @@ for _name in ("AMTSWEG_LIMIT_ATTACH_PER_USER", "AMTSWEG_LIMIT_ATTACH_PER_CLIENT"
 AMTSWEG_PUBLIC_URL = env.str("AMTSWEG_PUBLIC_URL", default="")
 # Largest file a citizen may attach to a reply in the Postfach.
 AMTSWEG_POSTFACH_MAX_FILE = env.int("AMTSWEG_POSTFACH_MAX_FILE", default=10 * 1024 * 1024)
+
+# --- Privacy: retention and deletion (docs/security.md "Retention and deletion") -----------------
+# Days an application is kept after its case was closed (or, if never closed, after submission) when
+# its Leistung sets no own period (catalog.Leistung.retention_days). Then amtsweg.ops.retention
+# deletes data and files (scheduler job "retention_apply", daily).
+AMTSWEG_RETENTION_DAYS_DEFAULT = env.int("AMTSWEG_RETENTION_DAYS_DEFAULT", default=365)
+AMTSWEG_SCHEDULE["retention_apply"] = env.int("AMTSWEG_SCHEDULE_RETENTION_SECONDS", default=86400)

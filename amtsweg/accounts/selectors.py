@@ -114,3 +114,70 @@ def invitations_open(*, organisation: Organisation):
 
 def is_owner(membership: Membership | None) -> bool:
     return membership is not None and membership.role == Role.INHABER
+
+
+# --- Privacy: "Meine Daten herunterladen" --------------------------------------------------------
+
+
+def account_data_export(*, user) -> dict:
+    """Everything the accounts app keeps about ``user``, for the JSON download (no secrets: authenticators
+    and social logins by type and provider only)."""
+    from allauth.account.models import EmailAddress
+    from allauth.socialaccount.models import SocialAccount
+
+    profile = Profile.objects.filter(user=user).first()
+    profile_data = None
+    if profile is not None:
+        profile_data = {
+            "vorname": profile.given_name,
+            "familienname": profile.family_name,
+            "geburtsdatum": profile.birth_date.isoformat() if profile.birth_date else None,
+            "strasse": profile.street,
+            "hausnummer": profile.house_number,
+            "postleitzahl": profile.postal_code,
+            "ort": profile.city,
+            "geaendert_am": profile.updated_at.isoformat(),
+        }
+    return {
+        "konto": {
+            "benutzername": user.get_username(),
+            "e_mail": user.email,
+            "angelegt_am": user.date_joined.isoformat(),
+            "letzte_anmeldung": user.last_login.isoformat() if user.last_login else None,
+        },
+        "persoenliche_angaben": profile_data,
+        "e_mail_adressen": [
+            {"adresse": e.email, "bestaetigt": e.verified, "hauptadresse": e.primary}
+            for e in EmailAddress.objects.filter(user=user).order_by("email")
+        ],
+        "organisationen": [
+            {
+                "name": m.organisation.name,
+                "registergericht": m.organisation.register_court,
+                "handelsregisternummer": m.organisation.register_number,
+                "umsatzsteuer_id": m.organisation.vat_id,
+                "rolle": m.get_role_display(),
+                "mitglied_seit": m.created_at.isoformat(),
+            }
+            for m in organisations_for(user=user)
+        ],
+        "zweiter_faktor": [
+            {"art": a.get_type_display(), "eingerichtet_am": a.created_at.isoformat()}
+            for a in Authenticator.objects.filter(user_id=user.pk).order_by("created_at")
+        ],
+        "verknuepfte_anmeldungen": [
+            {"anbieter": s.provider, "verknuepft_am": s.date_joined.isoformat()}
+            for s in SocialAccount.objects.filter(user=user).order_by("provider")
+        ],
+    }
+
+
+def organisations_blocking_deletion(*, user) -> list[Organisation]:
+    """Organisations where ``user`` is the last Inhaber while other members remain: deleting the account would
+    leave them without anyone who may manage them."""
+    blocking = []
+    for membership in organisations_for(user=user).filter(role=Role.INHABER):
+        others = Membership.objects.filter(organisation_id=membership.organisation_id).exclude(user=user)
+        if others.exists() and not others.filter(role=Role.INHABER).exists():
+            blocking.append(membership.organisation)
+    return blocking

@@ -149,3 +149,44 @@ def invitation_accept(*, token: str, user) -> Membership:
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     return membership
+
+
+# --- Privacy: deleting one's own account -------------------------------------------------------
+
+
+def account_delete(*, user) -> int:
+    """Delete ``user`` with profile, e-mail addresses, memberships, second factors and social logins.
+
+    Organisations the user is the only member of are deleted with the account; where other Inhaber remain,
+    only the membership goes. Refused (AccountsError) while the user is the last Inhaber of an organisation
+    with other members. The audit entry names no person. Returns the number of organisations deleted.
+    """
+    from amtsweg.accounts.selectors import organisations_blocking_deletion
+    from amtsweg.audit.services import audit_record
+
+    if user.is_staff or user.is_superuser:
+        # Staff accounts belong to the authority's administration (permissions, audit trail of the inbox).
+        raise AccountsError(
+            "Konten von Mitarbeitenden einer Behörde löscht die Verwaltung. Bitte wenden Sie sich an Ihre "
+            "Administration."
+        )
+    with transaction.atomic():
+        blocking = organisations_blocking_deletion(user=user)
+        if blocking:
+            names = ", ".join(f"„{o.name}“" for o in blocking)
+            raise AccountsError(
+                f"Sie sind die einzige Inhaberin oder der einzige Inhaber von {names}. Bitte übertragen Sie die Rolle "
+                "„Inhaber/in“ zuerst an ein anderes Mitglied oder entfernen Sie die anderen Mitglieder; danach "
+                "können Sie Ihr Konto löschen."
+            )
+        alone = Organisation.objects.filter(memberships__user=user).exclude(
+            pk__in=Membership.objects.exclude(user=user).values("organisation_id")
+        )
+        organisations = len(alone)
+        alone.delete()
+        user.delete()  # cascades: profile, memberships, e-mail addresses, authenticators, social accounts
+        audit_record(
+            event="account_deleted",
+            detail={"reason": "Nutzerkonto auf eigenen Wunsch gelöscht", "count": organisations},
+        )
+    return organisations

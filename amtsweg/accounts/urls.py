@@ -13,4 +13,6 @@ urlpatterns = [
     path("organisationen/<int:pk>/mitglieder/<int:member_pk>/entfernen/", views.member_remove, name="member_remove"),
     path("einladung/<str:token>/", views.invitation, name="invitation"),
     path("vertrauensniveau/", views.step_up, name="step_up"),
+    path("daten/", views.data_export, name="data_export"),
+    path("loeschen/", views.account_delete, name="delete"),
 ]

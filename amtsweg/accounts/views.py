@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
+from allauth.account.decorators import reauthentication_required
 from allauth.socialaccount.adapter import get_adapter as social_adapter
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
@@ -167,3 +171,44 @@ def step_up(request: HttpRequest):
     ]
     context = {"required": required, "providers": providers, "current": selectors.session_assurance_level(request)}
     return _page(request, "step_up.html", context)
+
+
+# --- Privacy: export and deletion ---------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def data_export(request: HttpRequest):
+    """GET explains, POST downloads (a POST keeps the file out of caches, history and prefetching)."""
+    if request.method == "GET":
+        return _page(request, "data_export.html", {})
+    data = selectors.account_data_export(user=request.user)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="amtsweg-meine-daten.json"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@reauthentication_required(allow_get=True)
+@require_http_methods(["GET", "POST"])
+def account_delete(request: HttpRequest):
+    """Confirmed deletion; allauth asks for the password (or second factor / provider login) again first
+    unless the user logged in moments ago."""
+    blocking = selectors.organisations_blocking_deletion(user=request.user)
+    if request.method == "POST":
+        if request.POST.get("bestaetigung") != "ja":
+            messages.error(request, "Bitte bestätigen Sie, dass Sie Ihr Konto endgültig löschen möchten.")
+            return _page(request, "account_delete.html", {"blocking": blocking}, status=400)
+        user = request.user
+        try:
+            services.account_delete(user=user)
+        except services.AccountsError as error:
+            messages.error(request, str(error))
+            return _page(request, "account_delete.html", {"blocking": blocking}, status=400)
+        logout(request)
+        messages.success(request, "Ihr Konto und die dazugehörigen Daten wurden gelöscht.")
+        return redirect("/")
+    return _page(request, "account_delete.html", {"blocking": blocking})

@@ -89,6 +89,7 @@ class LeistungAdmin(admin.ModelAdmin):
             },
         ),
         ("Online-Antrag", {"fields": ("required_assurance_level",)}),
+        ("Datenschutz", {"fields": ("retention_days",)}),
         ("Suche und Sichtbarkeit", {"fields": ("keywords", "published")}),
         ("Änderungen", {"fields": ("edited_fields_display", "updated_at")}),
     )

@@ -118,6 +118,16 @@ class Leistung(models.Model):
         "sie ruht, solange Unterlagen nachgefordert sind.",
     )
 
+    # Privacy: how long applications for this Leistung are kept (amtsweg.ops.retention). Empty means the
+    # platform default (settings.AMTSWEG_RETENTION_DAYS_DEFAULT), so changing that needs no migration.
+    retention_days = models.PositiveIntegerField(
+        "Aufbewahrungsfrist (Tage)",
+        null=True,
+        blank=True,
+        help_text="Tage nach Abschluss des Vorgangs (oder nach Eingang, wenn er nie abgeschlossen wurde), nach denen "
+        "Antragsdaten, Anlagen und Bescheide gelöscht werden. Leer: Standardwert der Plattform.",
+    )
+
     # Why the execution level is what it is (curated source note or default rule); shown in explanations.
     execution_level_note = models.CharField("Begründung der Vollzugsebene", max_length=500, blank=True)
     # False for rows of the source that are obviously not real services (test rows of the dump).

@@ -78,6 +78,13 @@ def job_task_results_prune() -> str:
     return f"{task_results_prune(older_than=timedelta(days=days))} erledigte Aufgaben älter als {days} Tage gelöscht"
 
 
+def job_retention_apply() -> str:
+    from amtsweg.ops.retention import retention_apply
+
+    result = retention_apply()
+    return f"{result.vorgaenge} Vorgang/Vorgänge nach Ablauf der Aufbewahrungsfrist gelöscht ({result.files} Dateien)"
+
+
 JOBS: dict[str, Callable[[], str]] = {
     "deliveries_resume": job_deliveries_resume,
     "receipts_resume": job_receipts_resume,
@@ -86,6 +93,7 @@ JOBS: dict[str, Callable[[], str]] = {
     "messages_unrouted_expire": job_messages_unrouted_expire,
     "audit_verify": job_audit_verify,
     "task_results_prune": job_task_results_prune,
+    "retention_apply": job_retention_apply,
 }
 
 

@@ -51,3 +51,28 @@ def test_structure_is_read_mostly(catalog, admin_client_logged_in):
     assert admin_client_logged_in.get(reverse("admin:catalog_ozgleistung_add")).status_code == 403
     assert admin_client_logged_in.get(reverse("admin:catalog_leistung_add")).status_code == 403
     assert admin_client_logged_in.get(reverse("admin:catalog_themenfeld_changelist")).status_code == 200
+
+
+def test_retention_period_is_edited_in_admin(catalog, admin_client_logged_in):
+    hund = Leistung.objects.get(leika_key="99102013000000")
+    assert hund.retention_days is None  # empty: the platform default applies
+    url = reverse("admin:catalog_leistung_change", args=[hund.pk])
+    assert "Aufbewahrungsfrist (Tage)" in admin_client_logged_in.get(url).content.decode()
+    data = {
+        "execution_level": "gemeinde",
+        "execution_level_note": hund.execution_level_note,
+        "description": hund.description,
+        "required_documents": hund.required_documents,
+        "fees": hund.fees,
+        "deadlines": hund.deadlines,
+        "processing_time": hund.processing_time,
+        "legal_basis": hund.legal_basis,
+        "online_url": "",
+        "keywords": hund.keywords,
+        "published": "on",
+        "required_assurance_level": "niedrig",
+        "retention_days": "730",
+    }
+    assert admin_client_logged_in.post(url, data).status_code == 302
+    hund.refresh_from_db()
+    assert hund.retention_days == 730

@@ -55,3 +55,14 @@ def test_ensure_defaults_never_overwrites_edits():
 
 def test_unknown_page_is_404():
     assert page_content(slug="gibt-es-nicht") is None
+
+
+def test_datenschutz_default_covers_applications_account_retention_and_rights(client):
+    Page.objects.all().delete()
+    body = client.get("/datenschutz/").content.decode()
+    for heading in ("Antragsbearbeitung", "Servicekonto", "Speicherdauer und Löschung", "Ihre Rechte"):
+        assert f">{heading}</h2>" in body
+    assert "Für die Bearbeitung Ihres Antrags ist die Behörde verantwortlich" in body
+    assert "Aufbewahrungsfrist" in body and "automatisch gelöscht" in body
+    assert "Auskunft" in body and "Löschung" in body
+    assert "Suchbegriffe" in body  # the search part stays
