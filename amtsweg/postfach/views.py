@@ -18,7 +18,7 @@ from amtsweg.common.filecheck import CONTENT_TYPES, detect_kind
 from amtsweg.postfach import services
 from amtsweg.postfach.forms import AttachForm, ReplyForm
 from amtsweg.postfach.timeline import entry_for
-from amtsweg.submissions.selectors import submission_by_number, submission_receipt_status
+from amtsweg.submissions.selectors import submission_for_vorgang, submission_receipt_status
 from amtsweg.web.clients import client_ip
 
 PAGE_SIZE = 20
@@ -48,7 +48,7 @@ def vorgang_list(request: HttpRequest):
 
 def _detail_context(request: HttpRequest, vorgang, reply_form: ReplyForm) -> dict:
     entries = [entry_for(event) for event in case_events_for(vorgang=vorgang)]
-    submission = submission_by_number(number=vorgang.number)
+    submission = submission_for_vorgang(vorgang=vorgang)
     receipt_ready = submission is not None and submission_receipt_status(submission=submission) == "ready"
     return {
         "vorgang": vorgang,
