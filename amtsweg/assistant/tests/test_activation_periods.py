@@ -35,3 +35,16 @@ def test_periods_open_on_go_live_and_close_on_withdrawal(version, authority, rou
 def test_going_offline_before_ever_live_records_nothing(version, authority):
     activation_set(definition=version.definition, authority=authority, live=False)
     assert not ActivationPeriod.objects.exists()
+
+
+def test_migration_counts_activations_live_before_periods_existed_as_live_since_created(version, authority):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from amtsweg.assistant.models import Activation
+
+    live = Activation.objects.create(definition=version.definition, authority=authority, live=True)
+    migration = import_module("amtsweg.assistant.migrations.0004_activation_period")
+    migration.periods_backfill(apps, None)
+    assert list(live.periods.values_list("since", "until")) == [(live.created, None)]
