@@ -12,6 +12,7 @@ import re
 
 import pytest
 
+from amtsweg.demo.tests import test_e2e_assistants as flows
 from amtsweg.demo.tests.test_e2e_accessibility import assert_accessible
 from amtsweg.demo.tests.test_e2e_assistants import (
     HUNDESTEUER,
@@ -24,6 +25,10 @@ from amtsweg.demo.tests.test_e2e_assistants import (
 )
 
 pytestmark = pytest.mark.e2e
+
+# The browser page and the upload file of the assistant walk-throughs (fixtures).
+assistant_page = flows.assistant_page
+pdf_file = flows.pdf_file
 
 COUNT = re.compile(r"Schritt (\d+) von (\d+)")
 
