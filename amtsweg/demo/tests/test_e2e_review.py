@@ -8,7 +8,9 @@ printed for the report), and every page is axe-clean.
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 
@@ -45,14 +47,20 @@ def test_step_count_stable_and_review_compact(scenario, e2e_server, assistant_pa
     _open_assistant(page, e2e_server, scenario)
     _submit(page, page.get_by_role("button", name="Antrag starten"))
     counts = []
-    for step in scenario.steps:
+    for i, step in enumerate(scenario.steps):
         assert _h1(page) == step.title
         counts.append(_count(page))
+        if os.environ.get("AMTSWEG_SCREENSHOTS") and i < 3:
+            shot = Path(os.environ["AMTSWEG_SCREENSHOTS"]) / f"step-{scenario.label}-{i}.png"
+            page.screenshot(path=str(shot), caret="initial")
         _fill(page, step.answers, pdf_file)
         _weiter(page)
     assert _h1(page) == "Angaben prüfen und absenden"
     counts.append(_count(page))
     height = page.evaluate("document.documentElement.scrollHeight")
+    if os.environ.get("AMTSWEG_SCREENSHOTS"):  # for looking at the page, e.g. when changing its markup
+        shot = Path(os.environ["AMTSWEG_SCREENSHOTS"]) / f"review-{scenario.label}.png"
+        page.screenshot(path=str(shot), full_page=True, caret="initial")  # "hide" would inject a style (CSP)
     print(f"\n{scenario.label}: Übersicht {height} px hoch (1280 px breit); Schritte {counts}")
 
     # The total never changes on the way and the number goes up by one per page.
