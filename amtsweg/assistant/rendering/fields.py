@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.template.defaultfilters import filesizeformat, linebreaksbr
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from amtsweg.assistant.wizard import Widget
 
 ERROR_ICON = '<span class="kern-icon kern-icon--danger" aria-hidden="true"></span>'
-OPTIONAL = ' <span class="kern-label__optional">(optional)</span>'
 HX_SWAP = 'hx-target="#schritt" hx-select="#schritt" hx-swap="outerHTML"'
 BDAY = {"tag": "bday-day", "monat": "bday-month", "jahr": "bday-year"}
 
@@ -29,9 +29,18 @@ def label_text(widget: Widget) -> SafeString:
     return format_html(
         "{}{}{}",
         widget.label,
-        safe(OPTIONAL) if not widget.required else "",
-        safe(' <span class="aw-new">neu</span>') if widget.revealed else "",
+        optional_mark() if not widget.required else "",
+        format_html(
+            ' <span class="kern-badge kern-badge--info kern-badge--small"><span class="kern-label">{}</span></span>',
+            _("neu"),
+        )
+        if widget.revealed
+        else "",
     )
+
+
+def optional_mark() -> str:
+    return format_html(' <span class="kern-label__optional">{}</span>', _("(optional)"))
 
 
 def field_hint(widget: Widget) -> str:
@@ -43,10 +52,10 @@ def field_hint(widget: Widget) -> str:
 
 def error_message(element_id: str, message: str) -> str:
     return format_html(
-        '<p class="kern-error" id="{}">{}<span class="kern-body"><span class="kern-sr-only">Fehler: </span>{}'
-        "</span></p>",
+        '<p class="kern-error" id="{}">{}<span class="kern-body"><span class="kern-sr-only">{} </span>{}</span></p>',
         element_id,
         safe(ERROR_ICON),
+        _("Fehler:"),
         message,
     )
 
@@ -143,12 +152,13 @@ def _select(widget: Widget, action: str) -> str:
     )
     control = format_html(
         '<div class="kern-form-input__select-wrapper"><select class="kern-form-input__select{}" id="{}" name="{}"{}{}>'
-        '<option value="">Bitte wählen</option>{}</select></div>',
+        '<option value="">{}</option>{}</select></div>',
         " kern-form-input__select--error" if widget.error else "",
         widget.id,
         widget.name,
         safe(_flags(widget)),
         safe(htmx_refresh(widget, action)),
+        _("Bitte wählen"),
         options,
     )
     return _input_box(widget, "", control)
@@ -220,7 +230,7 @@ def _address_part(widget: Widget, part: dict) -> str:
         " kern-form-input--error" if part["error"] else "",
         part["id"],
         part["label"],
-        safe(OPTIONAL) if not part["required"] else "",
+        optional_mark() if not part["required"] else "",
         safe(error_message(part["error_id"], part["error"])) if part["error"] else "",
         " kern-form-input__input--width-4" if part["key"] == "postal_code" else "",
         " kern-form-input__input--error" if invalid else "",
@@ -247,14 +257,16 @@ def _file(widget: Widget, action: str) -> str:
         name = value.get("name")
         link = format_html('<a class="kern-link" href="{}">{}</a>', widget.file_url, name) if widget.file_url else name
         current = format_html(
-            '<p class="kern-body aw-file__current" id="{}-datei">Hochgeladen: {} ({})</p>'
+            '<p class="kern-body aw-file__current" id="{}-datei">{} {} ({})</p>'
             '<p><button type="submit" class="kern-btn kern-btn--tertiary kern-btn--x-small" name="aktion"'
-            ' value="datei-entfernen:{}"><span class="kern-label">Datei entfernen<span class="kern-sr-only">: {}'
+            ' value="datei-entfernen:{}"><span class="kern-label">{}<span class="kern-sr-only">: {}'
             "</span></span></button></p>",
             widget.id,
+            _("Hochgeladen:"),
             link,
             filesizeformat(value.get("size")),
             widget.path,
+            _("Datei entfernen"),
             name,
         )
     describedby = " ".join(x for x in (f"{widget.id}-datei" if value else "", widget.describedby) if x)
@@ -276,7 +288,7 @@ def _info(widget: Widget, action: str) -> str:
         '<div class="kern-alert kern-alert--info aw-info"><div class="kern-alert__header">'
         '<span class="kern-icon kern-icon--info" aria-hidden="true"></span><p class="kern-title">{}</p></div>'
         '<div class="kern-alert__body"><p class="kern-body">{}</p></div></div>',
-        widget.spec.get("label") or "Hinweis",
+        widget.spec.get("label") or _("Hinweis"),
         linebreaksbr(widget.spec.get("text") or "", autoescape=True),
     )
 
@@ -285,11 +297,12 @@ def _computed(widget: Widget, action: str) -> str:
     return format_html(
         '<dl class="aw-computed" id="{}"><dt class="kern-label">{}</dt>'
         '<dd class="kern-body kern-body--large aw-computed__value">{}</dd>'
-        '<dd class="kern-hint">{}Wird aus Ihren Angaben berechnet.</dd></dl>',
+        '<dd class="kern-hint">{}{}</dd></dl>',
         widget.id,
         widget.label,
         widget.value,
         f"{widget.help} " if widget.help else "",
+        _("Wird aus Ihren Angaben berechnet."),
     )
 
 

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from amtsweg.accounts.gate import assurance_gate
 from amtsweg.assistant import selectors, services, wizard
@@ -85,8 +86,14 @@ class Ctx:
     def visible(self) -> list[str]:
         return wizard.step_keys(self.form, self.answers)
 
+    @cached_property
+    def counted(self) -> list[str]:
+        """The steps "Schritt X von Y" and the progress list count (``wizard.counted_steps``)."""
+        return wizard.counted_steps(self.form, self.answers)
+
     def reset(self) -> None:
         self.__dict__.pop("visible", None)
+        self.__dict__.pop("counted", None)
 
     def url(self, name: str, **kwargs) -> str:
         return reverse(f"assistant:{name}", kwargs={"key": self.key, "ags": self.ags, "token": self.token, **kwargs})
@@ -155,10 +162,11 @@ def load(request, key: str, ags: str, token: str) -> Ctx | HttpResponse:
 
 
 def _progress(ctx: Ctx, current: str | None) -> list[dict]:
+    """The counted steps plus the review page; a step links back while all before it are done."""
     done = set(ctx.draft.completed_steps or [])
     reachable = True
     items = []
-    for key in ctx.visible:
+    for key in ctx.counted:
         step = ctx.form.steps_by_key[key]
         items.append(
             {
@@ -170,7 +178,7 @@ def _progress(ctx: Ctx, current: str | None) -> list[dict]:
         reachable = reachable and key in done
     items.append(
         {
-            "title": "Angaben prüfen und absenden",
+            "title": _("Angaben prüfen und absenden"),
             "url": ctx.review_url if reachable and current is not None else None,
             "state": "current" if current is None else "todo",
         }

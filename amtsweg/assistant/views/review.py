@@ -6,6 +6,7 @@ import logging
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from amtsweg.assistant import services, transitions, wizard
@@ -19,7 +20,8 @@ from amtsweg.assistant.views.base import (
     outcome_apply,
     page,
 )
-from amtsweg.forms.engine import STEP_ERROR_KEY, answers_finalize
+from amtsweg.assistant.wizard import GroupView
+from amtsweg.forms.engine import STEP_ERROR_KEY, answers_finalize, is_shown
 from amtsweg.forms.fields import EMAIL_INVALID
 from amtsweg.submissions.access import session_remember
 from amtsweg.submissions.services import SubmissionInvalid
@@ -29,10 +31,16 @@ logger = logging.getLogger(__name__)
 
 
 def _review_sections(ctx: Ctx, final: dict) -> list[dict]:
-    """Per visible step: blocks of (label, value, change link); one block per repeat row."""
+    """Per visible step: blocks of (label, value, change link) for the questions the step asked.
+
+    Only what the citizen was asked appears: fields hidden by logic (or removed by the Kommune's
+    overlay) are left out, as ``wizard.shown_paths`` decides for the stored answers. A repeatable
+    group becomes one block per entry ("Hund 1", "Hund 2"), or one row "keine Angabe" when it has none.
+    """
     sections = []
     for key in ctx.visible:
         step = ctx.form.steps_by_key[key]
+        shown = wizard.shown_paths(ctx.form, step, ctx.answers)
         blocks: list[dict] = [{"heading": None, "items": []}]
         for group in step["groups"]:
             answerable = [f for f in group["fields"] if f["type"] != "info"]
@@ -40,26 +48,41 @@ def _review_sections(ctx: Ctx, final: dict) -> list[dict]:
                 blocks[0]["items"].extend(
                     _review_item(ctx, step, spec, spec["key"], final.get(spec["key"]))
                     for spec in answerable
-                    if spec["key"] in final or spec.get("required")
+                    if spec["key"] in shown
                 )
                 continue
             rows = final.get(group["key"]) if isinstance(final.get(group["key"]), list) else []
-            label = (group.get("repeat") or {}).get("item_label") or group.get("title") or "Eintrag"
+            label = (group.get("repeat") or {}).get("item_label") or group.get("title") or _("Eintrag")
             for i, row in enumerate(rows):
+                paths = [(spec, wizard.row_path(group["key"], i, spec["key"])) for spec in answerable]
                 blocks.append(
                     {
                         "heading": f"{label} {i + 1}",
                         "items": [
-                            _review_item(
-                                ctx, step, spec, wizard.row_path(group["key"], i, spec["key"]), row.get(spec["key"])
-                            )
-                            for spec in answerable
-                            if spec["key"] in row or spec.get("required")
+                            _review_item(ctx, step, spec, path, row.get(spec["key"]))
+                            for spec, path in paths
+                            if path in shown
                         ],
+                    }
+                )
+            if not rows and any(g["key"] == group["key"] for g in _shown_groups(ctx, step)):
+                # An empty (optional) list is one row, its link leads to the "hinzufügen" button.
+                blocks[0]["items"].append(
+                    {
+                        "label": group.get("title") or label,
+                        "value": _("keine Angabe"),
+                        "change_url": f"{ctx.step_url(step['key'])}?von={FROM_REVIEW}#{GroupView(spec=group).add_id}",
+                        "computed": False,
+                        "file_url": None,
                     }
                 )
         sections.append({"key": key, "title": step["title"], "blocks": [b for b in blocks if b["items"]]})
     return sections
+
+
+def _shown_groups(ctx: Ctx, step: dict) -> list[dict]:
+    _, scope = wizard.scope_for(ctx.form, ctx.answers)
+    return [g for g in step["groups"] if is_shown(g, scope)]
 
 
 def _review_item(ctx: Ctx, step: dict, spec: dict, path: str, value) -> dict:
@@ -83,9 +106,9 @@ def _review_response(request, ctx: Ctx, *, errors=None, checked=None, status=200
         **base_context(ctx, None),
         "sections": _review_sections(ctx, final),
         "declaration": {
-            "truth": declaration.get("truth") or "Ich versichere, dass meine Angaben vollständig und richtig sind.",
+            "truth": declaration.get("truth") or _("Ich versichere, dass meine Angaben vollständig und richtig sind."),
             "privacy": declaration.get("privacy")
-            or "Ich habe die Datenschutzhinweise gelesen und bin mit der Verarbeitung meiner Daten einverstanden.",
+            or _("Ich habe die Datenschutzhinweise gelesen und bin mit der Verarbeitung meiner Daten einverstanden."),
         },
         "errors": errors or [],
         "error_paths": {e.get("field") for e in errors or []},
