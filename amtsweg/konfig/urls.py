@@ -1,0 +1,2 @@
+app_name = "konfig"
+urlpatterns: list = []
