@@ -90,3 +90,48 @@ class KonfigChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.setup} v{self.version}: {self.get_kind_display()}"
+
+
+class Handover(models.Model):
+    """Shared service: an authority hands a Leistung for its territory to another authority, which accepts
+    it (or declines). Accepting writes the Zuständigkeit override (``jurisdiction.services.override_set``);
+    ending it removes the override. The record stays as the history."""
+
+    class Status(models.TextChoices):
+        OFFERED = "angeboten", "angeboten"
+        ACCEPTED = "angenommen", "angenommen (Zuständigkeit übertragen)"
+        DECLINED = "abgelehnt", "abgelehnt"
+        ENDED = "beendet", "beendet"
+
+    leistung = models.ForeignKey(
+        "catalog.Leistung", verbose_name="Leistung", on_delete=models.PROTECT, related_name="+"
+    )
+    from_authority = models.ForeignKey(
+        "directory.Authority", verbose_name="übertragende Behörde", on_delete=models.PROTECT, related_name="+"
+    )
+    to_authority = models.ForeignKey(
+        "directory.Authority", verbose_name="übernehmende Behörde", on_delete=models.PROTECT, related_name="+"
+    )
+    territory = models.ForeignKey(
+        "directory.Territory", verbose_name="Gebiet", on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField("Status", max_length=12, choices=Status.choices, default=Status.OFFERED)
+    offered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    offered_at = models.DateTimeField("angeboten am")
+    decided_at = models.DateTimeField("entschieden am", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "Übertragung (Shared Service)"
+        verbose_name_plural = "Übertragungen (Shared Service)"
+        ordering = ["-offered_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["leistung", "territory"],
+                condition=models.Q(status__in=["angeboten", "angenommen"]),
+                name="konfig_handover_one_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.leistung} ({self.territory}): {self.from_authority} → {self.to_authority}"

@@ -11,7 +11,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,7 +25,7 @@ from amtsweg.forms.services import OverlayInvalid
 from amtsweg.hub.models import Product
 from amtsweg.hub.registry import adapter_registry
 from amtsweg.hub.targets import target_secrets
-from amtsweg.konfig import selectors, services
+from amtsweg.konfig import handover, selectors, services
 from amtsweg.konfig.forms import DetailsForm, GoLiveForm, SchemaForm
 
 MAILBOX = "postfach"
@@ -78,6 +78,7 @@ def catalogue(request: HttpRequest):
         "query": query,
         "page": page,
         "rows": page.object_list,
+        "handovers": handover.handovers_of(authority=authority)[:20],
     }
     return render(request, "konfig/catalogue.html", context)
 
@@ -260,3 +261,61 @@ def deactivate(request: HttpRequest, pk: int):
     services.setup_deactivate(setup=setup, user=request.user)
     messages.success(request, "Die Leistung ist nicht mehr online. Bürgerinnen und Bürger finden sie nicht mehr.")
     return redirect("konfig:setup", pk=setup.pk)
+
+
+# --- shared service ----------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@kommunal_admin_only
+def handover_offer(request: HttpRequest, definition_id: int):
+    authority = _authority(request)
+    definition = get_object_or_404(FormDefinition, pk=definition_id, leistung__isnull=False)
+    candidates = handover.handover_candidates(authority=authority, leistung=definition.leistung)
+    error = ""
+    if request.method == "POST":
+        to = candidates.filter(pk=int(request.POST["to"]) if request.POST.get("to", "").isdigit() else None).first()
+        if to is None:
+            error = "Bitte wählen Sie die Behörde, die die Leistung übernehmen soll."
+        else:
+            try:
+                handover.handover_offer(
+                    authority=authority, leistung=definition.leistung, to_authority=to, user=request.user
+                )
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+            else:
+                messages.success(
+                    request, f"{to.name} wurde die Übernahme angeboten. Sie wird wirksam, sobald sie angenommen ist."
+                )
+                return redirect(reverse("konfig:catalogue") + f"?behoerde={authority.pk}")
+    context = {"authority": authority, "definition": definition, "candidates": candidates, "error": error}
+    return render(request, "konfig/handover.html", context)
+
+
+@require_POST
+@kommunal_admin_only
+def handover_decide(request: HttpRequest, pk: int):
+    item = handover.handover_for_admin(user=request.user, pk=pk)
+    if item is None:
+        raise Http404("Übertragung nicht gefunden")
+    mine = set(selectors.authorities_administered(request.user).values_list("pk", flat=True))
+    action = request.POST.get("aktion")
+    receiving = item.to_authority_id in mine
+    if action in ("annehmen", "ablehnen") and not receiving:
+        raise PermissionDenied("Nur die übernehmende Behörde entscheidet über das Angebot.")
+    actions = {
+        "annehmen": handover.handover_accept,
+        "ablehnen": handover.handover_decline,
+        "beenden": handover.handover_end,
+    }
+    if action not in actions:
+        raise Http404("Unbekannte Aktion")
+    try:
+        actions[action](handover=item, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Die Übertragung von „{item.leistung.name}“ ist jetzt: {item.get_status_display()}.")
+    side = item.to_authority_id if receiving else item.from_authority_id
+    return redirect(reverse("konfig:catalogue") + f"?behoerde={side}")
