@@ -153,3 +153,24 @@ def test_secrets_kept_unless_replaced_and_never_in_the_log(setup, admin_pirna):
     assert target_secrets(target=target) == {"secret": "s" * 32}
     for change in setup.changes.all():
         assert "s" * 32 not in str(change.before) + str(change.after)
+
+
+def test_scheduler_job_runs_the_go_live(routed, admin_pirna):
+    from amtsweg.ops.scheduler import JOBS
+
+    assert setup_test_send(setup=routed, user=admin_pirna).ok
+    setup_golive_plan(setup=routed, at=clock.now() + timedelta(seconds=1), user=admin_pirna)
+    routed.golive_at = clock.now() - timedelta(minutes=1)  # the date has come
+    routed.save(update_fields=["golive_at"])
+    assert JOBS["konfig_golive_due"]().startswith("1 Leistung(en) planmäßig online geschaltet")
+    assert Activation.objects.get(definition=routed.definition, authority=routed.authority).live
+
+
+def test_admin_pages_only_for_the_central_operator(client, admin_pirna, setup):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(admin_pirna)
+    assert client.get("/admin/konfig/konfigchange/").status_code in (302, 403)
+    client.force_login(get_user_model().objects.create_superuser("zentral", password="x" * 12))
+    page = client.get("/admin/konfig/konfigchange/")
+    assert page.status_code == 200 and "aktiviert" in page.content.decode()
