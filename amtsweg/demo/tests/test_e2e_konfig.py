@@ -150,6 +150,10 @@ def test_kommune_admin_activates_configures_tests_schedules_and_citizen_submits(
     page.fill("#suche", "Hundesteuer")
     _submit(page, page.get_by_role("button", name="Suchen"))
     assert page.get_by_text("nicht aktiviert").first.is_visible()
+    _submit(page, page.get_by_role("link", name="„Anmeldung zur Hundesteuer“ an eine andere Behörde übertragen"))
+    assert page.get_by_label("Übernehmende Behörde").is_visible()  # the shared-service offer (not sent here)
+    assert_accessible(page, "Leistung übertragen")
+    page.go_back()
     _submit(page, page.get_by_role("button", name="„Anmeldung zur Hundesteuer“ aktivieren"))
     assert _h1(page) == "Anmeldung zur Hundesteuer"
     assert page.locator("#stand").inner_text() == "in Vorbereitung"
