@@ -165,6 +165,15 @@ class DetailsForm(forms.Form):
 # --- route: a form from the adapter's JSON schema --------------------------------------------------------
 
 
+def portal_schema(type_key: str, schema: dict) -> dict:
+    """The adapter's schema as the portal offers it: xdomea only over SFTP (no folder on the platform's server)."""
+    if type_key != "xdomea":
+        return schema
+    properties = {k: v for k, v in schema["properties"].items() if k not in ("directory", "create_directory")}
+    properties["transport"] = {**properties["transport"], "enum": ["sftp"], "default": "sftp"}
+    return {**schema, "properties": properties, "required": ["transport", "sftp"]}
+
+
 def _field_name(path: str) -> str:
     return path.replace(".", "__")
 

@@ -26,6 +26,9 @@ PLANNED = "geplant"
 ONLINE = "online"
 DEACTIVATED = "deaktiviert"
 PAGE_SIZE = 10
+# Adapters a Kommune may configure itself: they reach the Kommune's own systems over the network. A folder on
+# the platform's servers (file drop, xdomea to a directory) is set up by the zentrale Koordination only.
+PORTAL_ADAPTERS = ("http", "email", "sftp", "xdomea")
 
 
 def authorities_administered(user) -> QuerySet[Authority]:
@@ -83,8 +86,8 @@ def definitions_offered(*, authority: Authority, query: str = "") -> QuerySet[Fo
 
 def products_routable() -> list[Product]:
     """Inventory products the hub can deliver to (one of their adapters is installed)."""
-    installed = set(adapter_registry.all())
-    return [p for p in Product.objects.filter(active=True) if set(p.adapter_types or []) & installed]
+    usable = set(adapter_registry.all()) & set(PORTAL_ADAPTERS)
+    return [p for p in Product.objects.filter(active=True) if set(p.adapter_types or []) & usable]
 
 
 def target_kinds_for(*, products: list[Product]) -> list[str]:

@@ -23,7 +23,7 @@ from amtsweg.hub.services.routetest import route_fingerprint, route_test_send
 from amtsweg.hub.targets import target_create, target_secrets, target_update
 from amtsweg.konfig.models import KonfigChange, RouteTest, ServiceSetup
 from amtsweg.konfig.sample import sample_application
-from amtsweg.konfig.selectors import activation_of, definitions_offered, setups_due, test_current
+from amtsweg.konfig.selectors import PORTAL_ADAPTERS, activation_of, definitions_offered, setups_due, test_current
 
 Kind = KonfigChange.Kind
 
@@ -135,6 +135,12 @@ def setup_route_save(
 ) -> TargetSystem:
     """Create or change the set-up's target and route the Leistung to it. ``secrets`` holds only newly
     entered values: stored ones stay unless replaced (also after a change of product with the same adapter)."""
+    if type_key not in PORTAL_ADAPTERS:
+        raise ValidationError({"type_key": ["Diese Anbindung richtet die zentrale Koordination ein."]})
+    if type_key == "xdomea" and config.get("transport", "directory") != "sftp":
+        raise ValidationError(
+            {"transport": ["Im Konfigurationsportal ist für xdomea nur die Übertragung per SFTP an Ihr DMS möglich."]}
+        )
     target = setup_target(setup=setup)
     before = _target_state(target)
     if target is None:

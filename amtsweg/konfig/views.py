@@ -26,7 +26,7 @@ from amtsweg.hub.models import Product
 from amtsweg.hub.registry import adapter_registry
 from amtsweg.hub.targets import target_secrets
 from amtsweg.konfig import handover, selectors, services
-from amtsweg.konfig.forms import DetailsForm, GoLiveForm, SchemaForm
+from amtsweg.konfig.forms import DetailsForm, GoLiveForm, SchemaForm, portal_schema
 
 MAILBOX = "postfach"
 
@@ -159,7 +159,7 @@ def _route_choice(request, target) -> tuple[str, Product | None, str]:
     if choice not in products:
         choice = MAILBOX
     product = products.get(choice)
-    installed = adapter_registry.all()
+    installed = set(adapter_registry.all()) & set(selectors.PORTAL_ADAPTERS)
     options = [t for t in (product.adapter_types if product else ["email"]) if t in installed]
     wanted = request.GET.get("adapter") or request.POST.get("adapter") or (target.type_key if target else "")
     type_key = wanted if wanted in options else options[0]
@@ -178,7 +178,7 @@ def route(request: HttpRequest, pk: int):
     default_name = product.name if product else "Funktionspostfach"
     form = SchemaForm(
         request.POST if request.method == "POST" else None,
-        schema=adapter.config_schema,
+        schema=portal_schema(type_key, adapter.config_schema),
         config=target.config if same else {},
         secrets_stored=stored_secrets,
         initial={"name": target.name if same else default_name},
@@ -200,7 +200,7 @@ def route(request: HttpRequest, pk: int):
         else:
             messages.success(request, "Die Weiterleitung ist gespeichert. Bitte senden Sie jetzt einen Testantrag.")
             return redirect("konfig:setup", pk=setup.pk)
-    installed = adapter_registry.all()
+    installed = {k: v for k, v in adapter_registry.all().items() if k in selectors.PORTAL_ADAPTERS}
     context = {
         "setup": setup,
         "form": form,

@@ -117,3 +117,17 @@ def test_only_kommunal_admins_get_in(client, db, definition):
     demo_caseworker_ensure()
     client.force_login(get_user_model().objects.get(username="sachbearbeitung.freiberg"))
     assert client.get(reverse("konfig:catalogue")).status_code == 404
+
+
+def test_no_folder_on_the_platform_server_from_the_portal(client_pirna, setup):
+    from amtsweg.hub.models import Product
+
+    product = Product.objects.create(name="Beispiel-DMS", kind=Product.Kind.DMS, adapter_types=["xdomea", "filedrop"])
+    url = reverse("konfig:route", args=[setup.pk]) + f"?ziel={product.pk}"
+    page = client_pirna.get(url).content.decode()
+    assert "Importordner des DMS" not in page and "SFTP-Zugang zum Importordner" in page
+    assert 'value="filedrop"' not in page
+    # A forged POST with a local folder is refused by the service.
+    response = client_pirna.post(url + "&adapter=filedrop", {"name": "x", "directory": "/etc"})
+    assert not TargetSystem.objects.filter(authority=setup.authority).exists()
+    assert response.status_code == 200
