@@ -521,3 +521,7 @@ INSTALLED_APPS += ["amtsweg.konfig"]
 AMTSWEG_STAFF_PATH_PREFIXES += ["/konfiguration/"]
 # Scheduled go-lives are switched on by this job (seconds; 0 = off).
 AMTSWEG_SCHEDULE["konfig_golive_due"] = env.int("AMTSWEG_SCHEDULE_KONFIG_GOLIVE_SECONDS", default=300)
+# Test applications per authority and hour (each one is sent to a real system; docs/security-limits.md).
+AMTSWEG_LIMIT_KONFIG_TESTS_PER_AUTHORITY = env.int("AMTSWEG_LIMIT_KONFIG_TESTS_PER_AUTHORITY", default=30)
+if AMTSWEG_LIMIT_KONFIG_TESTS_PER_AUTHORITY < 1:
+    raise ImproperlyConfigured("AMTSWEG_LIMIT_KONFIG_TESTS_PER_AUTHORITY must be at least 1.")

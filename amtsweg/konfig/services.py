@@ -24,8 +24,10 @@ from amtsweg.hub.targets import target_create, target_secrets, target_update
 from amtsweg.konfig.models import KonfigChange, RouteTest, ServiceSetup
 from amtsweg.konfig.sample import sample_application
 from amtsweg.konfig.selectors import PORTAL_ADAPTERS, activation_of, definitions_offered, setups_due, test_current
+from amtsweg.web import limits
 
 Kind = KonfigChange.Kind
+TESTS_PER_AUTHORITY = limits.Limit("konfig-test", "AMTSWEG_LIMIT_KONFIG_TESTS_PER_AUTHORITY", limits.HOUR)
 
 
 def _actor(user) -> str:
@@ -182,6 +184,8 @@ def setup_route_save(
 def setup_test_send(*, setup: ServiceSetup, user=None) -> RouteTest:
     """Send a fictitious application as a test through the configured route now; the result is stored
     with the route's fingerprint (a later route change makes it stale)."""
+    if limits.limits_take((TESTS_PER_AUTHORITY, str(setup.authority_id))):
+        raise ValidationError("Sie haben in der letzten Stunde zu viele Testanträge gesendet. Bitte warten Sie etwas.")
     leistung = setup.definition.leistung
     fingerprint = route_fingerprint(authority=setup.authority, leistung=leistung)
     outcomes = route_test_send(

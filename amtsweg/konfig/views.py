@@ -221,7 +221,11 @@ def route(request: HttpRequest, pk: int):
 @kommunal_admin_only
 def test_send(request: HttpRequest, pk: int):
     setup = _setup_or_404(request, pk)
-    test = services.setup_test_send(setup=setup, user=request.user)
+    try:
+        test = services.setup_test_send(setup=setup, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("konfig:setup", pk=setup.pk)
     if test.ok:
         messages.success(request, "Der Testantrag wurde zugestellt. Sie können die Leistung jetzt online schalten.")
     else:

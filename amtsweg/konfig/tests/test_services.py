@@ -174,3 +174,12 @@ def test_admin_pages_only_for_the_central_operator(client, admin_pirna, setup):
     client.force_login(get_user_model().objects.create_superuser("zentral", password="x" * 12))
     page = client.get("/admin/konfig/konfigchange/")
     assert page.status_code == 200 and "aktiviert" in page.content.decode()
+
+
+def test_test_submissions_are_limited_per_authority(routed, admin_pirna, settings, mailbox):
+    settings.AMTSWEG_LIMIT_KONFIG_TESTS_PER_AUTHORITY = 2
+    assert setup_test_send(setup=routed, user=admin_pirna).ok
+    assert setup_test_send(setup=routed, user=admin_pirna).ok
+    with pytest.raises(ValidationError, match="zu viele Testanträge"):
+        setup_test_send(setup=routed, user=admin_pirna)
+    assert len(mailbox.received) == 2
