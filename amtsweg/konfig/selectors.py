@@ -13,7 +13,7 @@ from amtsweg.assistant.models import Activation
 from amtsweg.catalog.models import ExecutionLevel
 from amtsweg.directory.models import Authority, AuthorityMembership
 from amtsweg.forms.models import FormDefinition, FormVersion
-from amtsweg.hub.models import Product
+from amtsweg.hub.models import IntegrationRule, Product
 from amtsweg.hub.registry import adapter_registry
 from amtsweg.hub.services.routetest import route_fingerprint
 from amtsweg.konfig.models import KonfigChange, RouteTest, ServiceSetup
@@ -90,10 +90,21 @@ def products_routable() -> list[Product]:
     return [p for p in Product.objects.filter(active=True) if set(p.adapter_types or []) & usable]
 
 
-def target_kinds_for(*, products: list[Product]) -> list[str]:
-    """What a service can be delivered to: the routable products' names plus the mailbox."""
-    names = [p.name for p in products]
-    return [*names, "Funktionspostfach (E-Mail)"] if "email" in adapter_registry.all() else names
+def deliverable_types(*, leika_key: str, rules: list | None = None) -> set[str]:
+    """Adapter types the hub can deliver this Leistung to: an active rule exists for (Leistung or "*", type)."""
+    if rules is None:
+        rules = list(IntegrationRule.objects.filter(status=IntegrationRule.Status.ACTIVE))
+    types = set()
+    for rule in rules:
+        if rule.leika_key in (leika_key, "*"):
+            types |= set(rule.system_types or [])
+    return types & set(PORTAL_ADAPTERS)
+
+
+def target_kinds_for(*, products: list[Product], types: set[str]) -> list[str]:
+    """What a service can be delivered to: the routable products reached by one of ``types``, plus the mailbox."""
+    names = [p.name for p in products if set(p.adapter_types or []) & types]
+    return [*names, "Funktionspostfach (E-Mail)"] if "email" in types else names
 
 
 @dataclass(frozen=True)
@@ -148,13 +159,16 @@ def catalogue(*, authority: Authority, query: str = "") -> list[CatalogueEntry]:
         a.definition_id: a
         for a in Activation.objects.filter(authority=authority, definition__in=definitions).prefetch_related("periods")
     }
-    kinds = target_kinds_for(products=products_routable())
+    products = products_routable()
+    rules = list(IntegrationRule.objects.filter(status=IntegrationRule.Status.ACTIVE))
     return [
         CatalogueEntry(
             definition=d,
             setup=setups.get(d.pk),
             state=setup_state(setup=setups.get(d.pk), activation=activations.get(d.pk)),
-            target_kinds=kinds,
+            target_kinds=target_kinds_for(
+                products=products, types=deliverable_types(leika_key=d.leistung.leika_key, rules=rules)
+            ),
         )
         for d in definitions
     ]

@@ -150,9 +150,15 @@ def preview(request: HttpRequest, pk: int):
     return render(request, "konfig/preview.html", context)
 
 
-def _route_choice(request, target) -> tuple[str, Product | None, str]:
+def _route_products(setup) -> list[Product]:
+    """Inventory products this service can be delivered to (an adapter with a rule for its Leistung)."""
+    types = selectors.deliverable_types(leika_key=setup.definition.leistung.leika_key)
+    return [p for p in selectors.products_routable() if set(p.adapter_types or []) & types]
+
+
+def _route_choice(request, setup, target) -> tuple[str, Product | None, str]:
     """(choice, product, adapter type) from the query, else from the stored target, else the mailbox."""
-    products = {str(p.pk): p for p in selectors.products_routable()}
+    products = {str(p.pk): p for p in _route_products(setup)}
     choice = request.GET.get("ziel") or request.POST.get("ziel") or ""
     if not choice and target is not None:
         choice = str(target.product_id) if target.product_id and str(target.product_id) in products else MAILBOX
@@ -171,7 +177,7 @@ def _route_choice(request, target) -> tuple[str, Product | None, str]:
 def route(request: HttpRequest, pk: int):
     setup = _setup_or_404(request, pk)
     target = services.setup_target(setup=setup)
-    choice, product, type_key = _route_choice(request, target)
+    choice, product, type_key = _route_choice(request, setup, target)
     adapter = adapter_registry.all()[type_key]
     same = target is not None and target.type_key == type_key
     stored_secrets = bool(same and target_secrets(target=target))
@@ -211,7 +217,7 @@ def route(request: HttpRequest, pk: int):
         "adapter_options": [
             (t, installed[t].label) for t in (product.adapter_types if product else []) if t in installed
         ],
-        "products": selectors.products_routable(),
+        "products": _route_products(setup),
         "mailbox": MAILBOX,
     }
     return render(request, "konfig/route.html", context)

@@ -183,3 +183,14 @@ def test_test_submissions_are_limited_per_authority(routed, admin_pirna, setting
     with pytest.raises(ValidationError, match="zu viele Testanträge"):
         setup_test_send(setup=routed, user=admin_pirna)
     assert len(mailbox.received) == 2
+
+
+def test_target_kinds_are_products_the_hub_can_deliver_this_service_to(definition, pirna):
+    from amtsweg.hub.models import Product
+
+    Product.objects.create(name="Fachverfahren A", adapter_types=["http"])
+    Product.objects.create(name="Nur Serverordner", adapter_types=["filedrop"])
+    Product.objects.create(name="Ohne Schnittstelle", adapter_types=[])
+    [row] = [r for r in selectors.catalogue(authority=pirna) if r.definition == definition]
+    assert "Fachverfahren A" in row.target_kinds and "Funktionspostfach (E-Mail)" in row.target_kinds
+    assert "Nur Serverordner" not in row.target_kinds and "Ohne Schnittstelle" not in row.target_kinds
