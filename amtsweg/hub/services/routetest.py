@@ -165,6 +165,8 @@ def _explain(error: DeliveryError, target: TargetSystem) -> str:
     reason = error.reason[:300]
     if "HTTP 401" in reason or "HTTP 403" in reason or "SMTP 535" in reason:
         hint = "Bitte prüfen Sie die Zugangsdaten (Geheimnis, Passwort)."
+    elif "HTTP 404" in reason or "HTTP 405" in reason or "Ungültige Adresse" in reason:
+        hint = "Bitte prüfen Sie die Adresse (URL) des Zielsystems."
     elif any(word in reason for word in ("nicht erreichbar", "Verbindung", "Zeitüberschreitung")):
         hint = "Bitte prüfen Sie Adresse und Port und ob das Zielsystem läuft und von der Plattform erreichbar ist."
     elif "abgelehnt" in reason:

@@ -194,3 +194,35 @@ def test_target_kinds_are_products_the_hub_can_deliver_this_service_to(definitio
     [row] = [r for r in selectors.catalogue(authority=pirna) if r.definition == definition]
     assert "Fachverfahren A" in row.target_kinds and "Funktionspostfach (E-Mail)" in row.target_kinds
     assert "Nur Serverordner" not in row.target_kinds and "Ohne Schnittstelle" not in row.target_kinds
+
+
+def test_http_route_test_reaches_the_demo_fachverfahren_and_explains_a_wrong_secret(setup, admin_pirna, tmp_path):
+    from amtsweg.hub.models import Product
+    from amtsweg.hub.receivers.fachverfahren import FachverfahrenReceiver
+
+    secret = "fachverfahren-geheimnis-0123456789"
+    product = Product.objects.create(name="Steuer-Fachverfahren", adapter_types=["http"])
+    with FachverfahrenReceiver(secret=secret, store_path=tmp_path / "fv.sqlite3") as receiver:
+        config = {"url": receiver.url}
+        setup_route_save(
+            setup=setup,
+            type_key="http",
+            name="Fachverfahren",
+            config=config,
+            secrets={"secret": "falsch" * 4},
+            product=product,
+        )
+        failed = setup_test_send(setup=setup, user=admin_pirna)
+        assert not failed.ok and "HTTP 401" in failed.outcomes[0]["text"]
+        assert "Zugangsdaten" in failed.outcomes[0]["text"]
+        setup_route_save(
+            setup=setup,
+            type_key="http",
+            name="Fachverfahren",
+            config=config,
+            secrets={"secret": secret},
+            product=product,
+        )
+        assert setup_test_send(setup=setup, user=admin_pirna).ok
+        [accepted] = receiver.accepted()
+    assert accepted["vorgangsnummer"].startswith("TEST-")
