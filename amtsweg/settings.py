@@ -514,3 +514,14 @@ AMTSWEG_POSTFACH_MAX_FILE = env.int("AMTSWEG_POSTFACH_MAX_FILE", default=10 * 10
 # deletes data and files (scheduler job "retention_apply", daily).
 AMTSWEG_RETENTION_DAYS_DEFAULT = env.int("AMTSWEG_RETENTION_DAYS_DEFAULT", default=365)
 AMTSWEG_SCHEDULE["retention_apply"] = env.int("AMTSWEG_SCHEDULE_RETENTION_SECONDS", default=86400)
+
+# --- Konfigurationsportal (issue 12 §1-2, branch konfig) ---------------------------------------------------
+INSTALLED_APPS += ["amtsweg.konfig"]
+# Kommunal-Admins configure services here: a staff area, second factor required (amtsweg.accounts.middleware).
+AMTSWEG_STAFF_PATH_PREFIXES += ["/konfiguration/"]
+# Scheduled go-lives are switched on by this job (seconds; 0 = off).
+AMTSWEG_SCHEDULE["konfig_golive_due"] = env.int("AMTSWEG_SCHEDULE_KONFIG_GOLIVE_SECONDS", default=300)
+# Test applications per authority and hour (each one is sent to a real system; docs/security-limits.md).
+AMTSWEG_LIMIT_KONFIG_TESTS_PER_AUTHORITY = env.int("AMTSWEG_LIMIT_KONFIG_TESTS_PER_AUTHORITY", default=30)
+if AMTSWEG_LIMIT_KONFIG_TESTS_PER_AUTHORITY < 1:
+    raise ImproperlyConfigured("AMTSWEG_LIMIT_KONFIG_TESTS_PER_AUTHORITY must be at least 1.")

@@ -29,6 +29,7 @@ urlpatterns = [
     path("konto/", include("amtsweg.accounts.urls")),
     path("konto/", include("allauth.urls")),
     path("sachbearbeitung/", include("amtsweg.inbox.urls")),
+    path("konfiguration/", include("amtsweg.konfig.urls")),
     path("", include("amtsweg.ops.urls")),
     path("", include("amtsweg.pages.urls")),
     path("", include("amtsweg.submissions.urls")),

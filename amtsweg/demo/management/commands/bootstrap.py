@@ -48,8 +48,10 @@ class Command(BaseCommand):
             self._step("Demodaten", lambda: _summary(demo_content_ensure()))
             self._step("Antragsassistenten", lambda: _summary(demo_forms_ensure()))
             self._step("Demobehörde und Zielsysteme", lambda: _summary(hub_demo_ensure()))
+            self._step("Produktbestand (Beispiele)", lambda: _summary(_konfig_demo()))
             self._ensure_admin()
             self._ensure_caseworker()
+            self._ensure_kommunal_admin()
 
     def _step(self, label: str, action) -> None:
         started = time.perf_counter()
@@ -88,6 +90,38 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(f"Demo-Sachbearbeitung „{CASEWORKER_USERNAME}“ angelegt (Kennwort aus {PASSWORD_ENV}).")
+
+    def _ensure_kommunal_admin(self) -> None:
+        from amtsweg.demo.staff import (
+            KOMMUNAL_ADMIN_PASSWORD_ENV,
+            KOMMUNAL_ADMIN_USERNAME,
+            demo_kommunal_admin_ensure,
+        )
+
+        result = demo_kommunal_admin_ensure()
+        if result.get("skipped"):
+            self.stdout.write(f"Demo-Kommunal-Admin: übersprungen ({result['skipped']}).")
+        elif not result["created"]:
+            self.stdout.write(f"Demo-Kommunal-Admin „{KOMMUNAL_ADMIN_USERNAME}“ besteht bereits.")
+        elif result["password"]:
+            self.stdout.write(
+                self.style.WARNING(
+                    "\nDemo-Kommunal-Admin (Stadtverwaltung Pirna) angelegt – Kennwort nur einmal angezeigt:\n"
+                    f"  Benutzer: {KOMMUNAL_ADMIN_USERNAME}\n  Kennwort: {result['password']}\n"
+                    f"  Konfigurationsportal: http://localhost:{settings.AMTSWEG_PORT}/konfiguration/\n"
+                )
+            )
+        else:
+            self.stdout.write(
+                f"Demo-Kommunal-Admin „{KOMMUNAL_ADMIN_USERNAME}“ angelegt "
+                f"(Kennwort aus {KOMMUNAL_ADMIN_PASSWORD_ENV})."
+            )
+
+
+def _konfig_demo() -> dict:
+    from amtsweg.demo.konfig import konfig_demo_ensure
+
+    return konfig_demo_ensure()
 
 
 def _summary(report) -> str:
