@@ -7,12 +7,15 @@ page leads is decided in ``transitions``, what a page shows in ``wizard``, write
 
 from amtsweg.assistant.views.files import upload_download
 from amtsweg.assistant.views.later import resume_link, save_later
+from amtsweg.assistant.views.reopen import reopen_file, reopen_step
 from amtsweg.assistant.views.review import review
 from amtsweg.assistant.views.start import draft_entry, start
 from amtsweg.assistant.views.steps import step_view, stop
 
 __all__ = [
     "draft_entry",
+    "reopen_file",
+    "reopen_step",
     "resume_link",
     "review",
     "save_later",
