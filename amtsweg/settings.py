@@ -514,3 +514,21 @@ AMTSWEG_POSTFACH_MAX_FILE = env.int("AMTSWEG_POSTFACH_MAX_FILE", default=10 * 10
 # deletes data and files (scheduler job "retention_apply", daily).
 AMTSWEG_RETENTION_DAYS_DEFAULT = env.int("AMTSWEG_RETENTION_DAYS_DEFAULT", default=365)
 AMTSWEG_SCHEDULE["retention_apply"] = env.int("AMTSWEG_SCHEDULE_RETENTION_SECONDS", default=86400)
+
+# --- Citizen side of issue 10 (branch citizen10; ADR 0023) -----------------------------------------------
+# Applying "für die Organisation": assistant field key -> Organisationskonto value (accounts.prefill).
+AMTSWEG_PREFILL_ORGANISATION_FIELDS = env.json(
+    "AMTSWEG_PREFILL_ORGANISATION_FIELDS",
+    default={
+        "firma": "organisation_name",
+        "registereintrag": "organisation_registered",
+        "registergericht": "organisation_register_court",
+        "registernummer": "organisation_register_number",
+    },
+)
+# Sections of "Meine Daten herunterladen" contributed by apps above accounts (dotted paths of callables
+# ``(user) -> (key, data)``), so accounts stays below them (ADR 0014, ADR 0023).
+AMTSWEG_DATA_EXPORT_SECTIONS = [
+    "amtsweg.postfach.export.vorgaenge_export",
+    "amtsweg.assistant.export.drafts_export",
+]
