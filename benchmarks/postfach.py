@@ -81,7 +81,8 @@ def _world(cases: int) -> tuple[str, str]:
         )
         if i % 5 == 0:
             payload = {"text": "Bitte reichen Sie einen Nachweis ein.", "documents_requested": ["Nachweis"]}
-            events.append(CaseEvent(vorgang=vorgang, authority=vorgang.authority, kind="nachforderung", payload=payload))
+            event = CaseEvent(vorgang=vorgang, authority=vorgang.authority, kind="nachforderung", payload=payload)
+            events.append(event)
     CaseEvent.objects.bulk_create(events)
     version = definition_load_file(path=ROOT / "amtsweg" / "forms" / "definitions" / "hundesteuer.yaml", publish=True)
     freiberg = Territory.objects.get(kind=Territory.Kind.GEMEINDE, ags="14522180", valid_until__isnull=True)
