@@ -229,7 +229,8 @@ def test_journey_with_the_inbox(pages, e2e_stack, pdf_file):
 
     worker.reload()
     assert "Nachgereichte Unterlagen" in _main(worker)
-    assert worker.get_by_role("link", name="Wesenstest.pdf").is_visible()
+    # In the timeline, besides the attachment of the application (the same file name).
+    assert worker.locator("ol a[href*='/dateien/']", has_text="Wesenstest.pdf").is_visible()
     assert_accessible(worker, "Vorgang mit Nachreichung")
     worker.get_by_role("link", name="Bescheid erstellen").click()
     assert_accessible(worker, "Bescheid erstellen")
