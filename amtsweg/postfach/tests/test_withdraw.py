@@ -89,3 +89,20 @@ def test_inbox_shows_the_withdrawal(client, own_case, erika):
     page = client.get(reverse("inbox:case", kwargs={"number": own_case.vorgangsnummer})).content.decode()
     assert "zurückgezogen" in page
     assert "Rücknahme des Antrags" in page and "Hund abgegeben" in page
+
+
+def test_fachverfahren_reads_the_withdrawal_on_the_return_channel(client, own_case, erika):
+    from django.core.cache import cache
+
+    from amtsweg.apiclients.services import api_client_create
+    from amtsweg.hub.tests.test_api import ALL_SCOPES, Caller
+
+    client.force_login(erika)
+    client.post(_url(own_case.vorgangsnummer), {"confirm": "on", "reason": "Umzug"})
+    client.logout()
+    cache.clear()  # the hub API's throttle counts in the default cache
+    _api_client, token = api_client_create(name="Fachverfahren", scopes=ALL_SCOPES, authority=own_case.authority)
+    response = Caller(client, token).get(f"/vorgaenge/{own_case.vorgangsnummer}/status/")
+    assert response.status_code == 200
+    [event] = [e for e in response.json()["events"] if e["kind"] == "ruecknahme"]
+    assert event["payload"]["status"] == "zurueckgezogen" and event["payload"]["text"] == "Umzug"
