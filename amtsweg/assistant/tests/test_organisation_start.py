@@ -65,3 +65,21 @@ def test_organisation_data_prefills_the_gewerbeanzeige(member):
     assert answers["registergericht"] == "Amtsgericht Chemnitz"
     assert answers["registernummer"] == "12345"
     assert answers["registereintrag"] == "ja"
+
+
+def test_submitted_for_the_organisation_the_vorgang_records_it(client, start_url, member):
+    from amtsweg.assistant.tests.conftest import Wizard
+    from amtsweg.assistant.tests.test_flow import ALL_STEPS
+    from amtsweg.submissions.models import Submission
+
+    organisation = Organisation.objects.get()
+    client.force_login(member)
+    response = client.post(start_url, {"fuer": str(organisation.pk)})
+    wizard = Wizard(client, start_url)
+    wizard.base = response["Location"].rsplit("/", 2)[0] + "/"
+    for step in ALL_STEPS:
+        assert wizard.post(step).status_code == 302, step
+    done = client.post(wizard.url("antrag-pruefen"), {"wahrheit": "ja", "datenschutz": "ja"})
+    assert done.status_code == 302
+    vorgang = Submission.objects.get().vorgang
+    assert vorgang.applicant == member and vorgang.organisation == organisation
