@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from amtsweg.assistant.models import Activation, Draft, Upload
+from amtsweg.assistant.models import Activation, ActivationPeriod, Draft, Upload
 from amtsweg.catalog.models import Leistung
 from amtsweg.directory.models import Authority, Territory
 from amtsweg.forms.engine import ResolvedForm
@@ -300,3 +300,16 @@ def draft_of(*, user, pk: int) -> Draft | None:
         .select_related("version__definition", "gemeinde")
         .first()
     )
+
+
+def activation_periods(*, since=None, until=None):
+    """Every online period (with activation, definition, Leistung and authority loaded), optionally only
+    those overlapping [since, until] — the platform's own adoption data for the roll-out monitor."""
+    qs = ActivationPeriod.objects.select_related("activation__definition__leistung", "activation__authority").order_by(
+        "since", "pk"
+    )
+    if until is not None:
+        qs = qs.filter(since__lte=until)
+    if since is not None:
+        qs = qs.exclude(until__lt=since)
+    return qs

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0001_accounts_initial"),
-        ("assistant", "0003_merge_resume_mail_upload_quota"),
+        ("assistant", "0004_activation_period"),
         ("cases", "0004_vorgang_organisation_withdrawal_nachreichung"),
         ("directory", "0004_merge_membership_reference_version"),
         ("forms", "0003_codelist_store"),
