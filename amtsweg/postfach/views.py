@@ -11,7 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from amtsweg.cases.models import OPEN_STATUSES, CaseEvent
+from amtsweg.cases.models import OPEN_STATUSES, CaseEvent, CaseStatus
 from amtsweg.cases.selectors import (
     case_documents_for,
     case_events_for,
@@ -92,9 +92,11 @@ def vorgang_detail(request: HttpRequest, number: str):
             except services.PostfachError as error:
                 form.add_error("file", str(error))
             except CaseClosed:
+                withdrawn = vorgang.status == CaseStatus.ZURUECKGEZOGEN
+                state = "zurückgezogen" if withdrawn else "bereits beschieden oder abgeschlossen"
                 form.add_error(
                     None,
-                    "Dieser Antrag ist bereits beschieden oder abgeschlossen. Antworten sind nicht mehr möglich. "
+                    f"Dieser Antrag ist {state}. Antworten sind nicht mehr möglich. "
                     "Bitte wenden Sie sich bei Fragen direkt an die zuständige Stelle.",
                 )
             else:

@@ -106,3 +106,14 @@ def test_fachverfahren_reads_the_withdrawal_on_the_return_channel(client, own_ca
     assert response.status_code == 200
     [event] = [e for e in response.json()["events"] if e["kind"] == "ruecknahme"]
     assert event["payload"]["status"] == "zurueckgezogen" and event["payload"]["text"] == "Umzug"
+
+
+def test_no_reply_after_withdrawal(client, own_case, erika):
+    client.force_login(erika)
+    client.post(_url(own_case.vorgangsnummer), {"confirm": "on"})
+    detail = reverse("postfach:detail", kwargs={"number": own_case.vorgangsnummer})
+    assert "Dieser Antrag ist zurückgezogen" in client.get(detail).content.decode()
+    response = client.post(detail, {"text": "Doch noch eine Frage."})
+    assert response.status_code == 400
+    assert "zurückgezogen. Antworten sind nicht mehr möglich" in response.content.decode()
+    assert not CaseEvent.objects.filter(kind=CaseEvent.Kind.ANTWORT).exists()
