@@ -525,3 +525,20 @@ AMTSWEG_SCHEDULE["konfig_golive_due"] = env.int("AMTSWEG_SCHEDULE_KONFIG_GOLIVE_
 AMTSWEG_LIMIT_KONFIG_TESTS_PER_AUTHORITY = env.int("AMTSWEG_LIMIT_KONFIG_TESTS_PER_AUTHORITY", default=30)
 if AMTSWEG_LIMIT_KONFIG_TESTS_PER_AUTHORITY < 1:
     raise ImproperlyConfigured("AMTSWEG_LIMIT_KONFIG_TESTS_PER_AUTHORITY must be at least 1.")
+# --- Citizen side of issue 10 (branch citizen10; ADR 0023) -----------------------------------------------
+# Applying "für die Organisation": assistant field key -> Organisationskonto value (accounts.prefill).
+AMTSWEG_PREFILL_ORGANISATION_FIELDS = env.json(
+    "AMTSWEG_PREFILL_ORGANISATION_FIELDS",
+    default={
+        "firma": "organisation_name",
+        "registereintrag": "organisation_registered",
+        "registergericht": "organisation_register_court",
+        "registernummer": "organisation_register_number",
+    },
+)
+# Sections of "Meine Daten herunterladen" contributed by apps above accounts (dotted paths of callables
+# ``(user) -> (key, data)``), so accounts stays below them (ADR 0014, ADR 0023).
+AMTSWEG_DATA_EXPORT_SECTIONS = [
+    "amtsweg.postfach.export.vorgaenge_export",
+    "amtsweg.assistant.export.drafts_export",
+]
