@@ -514,3 +514,9 @@ AMTSWEG_POSTFACH_MAX_FILE = env.int("AMTSWEG_POSTFACH_MAX_FILE", default=10 * 10
 # deletes data and files (scheduler job "retention_apply", daily).
 AMTSWEG_RETENTION_DAYS_DEFAULT = env.int("AMTSWEG_RETENTION_DAYS_DEFAULT", default=365)
 AMTSWEG_SCHEDULE["retention_apply"] = env.int("AMTSWEG_SCHEDULE_RETENTION_SECONDS", default=86400)
+
+# --- OZG-Projektlandkarte and Beteiligung (issue 13, branch projekte) --------------------------------------
+INSTALLED_APPS += ["amtsweg.projekte"]
+# The Beteiligung's member and coordinator pages are a staff area: second factor required there too.
+AMTSWEG_STAFF_PATH_PREFIXES += ["/beteiligung/"]
+AMTSWEG_SCHEDULE["beteiligung_digest"] = env.int("AMTSWEG_SCHEDULE_BETEILIGUNG_DIGEST_SECONDS", default=86400)

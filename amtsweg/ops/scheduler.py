@@ -85,6 +85,12 @@ def job_retention_apply() -> str:
     return f"{result.vorgaenge} Vorgang/Vorgänge nach Ablauf der Aufbewahrungsfrist gelöscht ({result.files} Dateien)"
 
 
+def job_beteiligung_digest() -> str:
+    from amtsweg.projekte.tasks import digests_enqueue
+
+    return f"{digests_enqueue()} Zusammenfassung(en) der OZG-Beteiligung eingeplant"
+
+
 JOBS: dict[str, Callable[[], str]] = {
     "deliveries_resume": job_deliveries_resume,
     "receipts_resume": job_receipts_resume,
@@ -94,6 +100,7 @@ JOBS: dict[str, Callable[[], str]] = {
     "audit_verify": job_audit_verify,
     "task_results_prune": job_task_results_prune,
     "retention_apply": job_retention_apply,
+    "beteiligung_digest": job_beteiligung_digest,
 }
 
 

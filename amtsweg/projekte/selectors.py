@@ -1,0 +1,278 @@
+"""Reads of the Projektlandkarte and the Beteiligung: the phase table (also for the rollout's Kurzstatus),
+the map of municipal Leistungen, the ranking with its formula, and "who else uses X and wants Y"."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from amtsweg.catalog.models import ExecutionLevel, Leistung
+from amtsweg.directory.models import Authority, AuthorityMembership
+from amtsweg.projekte.models import (
+    Fussnote,
+    LandkarteEintrag,
+    PhasenEreignis,
+    PhasenStatus,
+    Projekt,
+)
+from amtsweg.projekte.phases import (
+    OPTION_SYMBOLS,
+    PHASE_ORDER,
+    PHASE_TITLES,
+    STARTED_STATUSES,
+    STATUS_SYMBOLS,
+    Option,
+    Phase,
+    Status,
+    status_label,
+)
+
+KOMMUNE_KINDS = [
+    Authority.Kind.GEMEINDEVERWALTUNG,
+    Authority.Kind.KREISFREIE_STADT,
+    Authority.Kind.LANDRATSAMT,
+    Authority.Kind.VERWALTUNGSGEMEINSCHAFT,
+    Authority.Kind.VERWALTUNGSVERBAND,
+]
+MUNICIPAL_LEVELS = [ExecutionLevel.GEMEINDE, ExecutionLevel.KREIS]
+
+
+# --- who may do what -----------------------------------------------------------------------------------------------
+
+
+def member_authority_ids(user) -> set[int]:
+    """The Kommunen the user may act for in the Beteiligung: staff with a membership there (both roles).
+
+    The ONE place that decides this until the role predicates of directory land (branch authz10).
+    """
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return set()
+    return set(
+        AuthorityMembership.objects.filter(user=user, authority__kind__in=KOMMUNE_KINDS).values_list(
+            "authority_id", flat=True
+        )
+    )
+
+
+def member_authorities(user) -> QuerySet[Authority]:
+    return Authority.objects.filter(pk__in=member_authority_ids(user)).order_by("name")
+
+
+def is_koordination(user) -> bool:
+    """Zentrale Koordination = superuser (as everywhere in Amtsweg)."""
+    return bool(user.is_authenticated and user.is_active and user.is_superuser)
+
+
+# --- the phase table -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PhaseCell:
+    phase: str  # "la", "p1" … "p4", "produkt"
+    label: str  # "LA", "1" … "4", "Produkt" (the column heading, printed in the cell too)
+    status: str  # a phases.Status value
+    status_label: str  # "in Bearbeitung", "Plan 2023", …
+    symbol: str  # ○ ◐ ● ◇ – (so the cell does not rely on colour)
+    since: dt.date | None  # date of the status
+
+
+@dataclass(frozen=True)
+class PhaseRow:
+    projekt_id: int
+    key: str
+    lp: str
+    lp_name: str
+    lb: str  # "" = a further row of the bundle above
+    title: str
+    note: str  # the italic addition ("Ausbaustufe II: …")
+    footnotes: tuple[int, ...]
+    options: tuple[str, ...]  # phases.Option values
+    cells: tuple[PhaseCell, ...]  # always the six phases in order
+    leistungen: tuple[str, ...]  # names of the covered catalogue Leistungen
+
+
+@dataclass(frozen=True)
+class PhaseGroup:
+    lp: str
+    name: str
+    rows: tuple[PhaseRow, ...]
+
+
+@dataclass(frozen=True)
+class PhaseTable:
+    stichtag: dt.date
+    columns: tuple[tuple[str, str, str], ...]  # (phase, label, legend title)
+    groups: tuple[PhaseGroup, ...]
+    status_legend: tuple[tuple[str, str, str], ...]  # (status, label, symbol); Plan with the Stichtag's year
+    option_legend: tuple[tuple[str, str, str], ...]  # (option, text, symbol)
+    footnotes: tuple[tuple[int, str], ...] = field(default=())
+
+    @property
+    def rows(self) -> list[PhaseRow]:
+        return [row for group in self.groups for row in group.rows]
+
+
+def phase_table(*, stichtag: dt.date) -> PhaseTable:
+    """The "Stand der einzelnen OZG-Projekte" table as it was on ``stichtag``.
+
+    Stable shape for other apps (the rollout's Kurzstatus renders it): a ``PhaseTable`` with
+    - ``columns``: the six phases ``(key, label, title)``: ("la", "LA", "Leistungsanalyse") … ("produkt", "Produkt", …);
+    - ``groups``: one ``PhaseGroup(lp, name, rows)`` per Leistungspaket, in LP order; ``rows`` (property) flattens them;
+    - each ``PhaseRow``: ``lp``, ``lb`` ("" for a further row of the same bundle), ``title``, ``note`` (italic
+      addition), ``footnotes`` (numbers), ``options`` (``Option`` values, see ``option_legend``), ``cells`` (six
+      ``PhaseCell(phase, label, status, status_label, symbol, since)``), ``leistungen`` (names), ``projekt_id``,
+      ``key``;
+    - ``status_legend``: ``(status, label, symbol)`` for the five statuses ("Plan <year of stichtag>");
+    - ``footnotes``: ``(number, text)`` of the footnotes the rows refer to.
+    The status of a cell is the last history entry (``PhasenEreignis``) dated on or before ``stichtag``; projects
+    without any entry by then are left out. Render the symbol or the status label in every cell (not colour alone).
+    """
+    latest: dict[tuple[int, str], PhasenEreignis] = {}
+    for event in PhasenEreignis.objects.filter(date__lte=stichtag).order_by("date", "id"):
+        latest[(event.projekt_id, event.phase)] = event
+    projekt_ids = {pid for pid, _ in latest}
+    projekte = (
+        Projekt.objects.filter(pk__in=projekt_ids)
+        .select_related("paket")
+        .prefetch_related("fussnoten", "leistungen")
+        .order_by("paket__number", "position", "id")
+    )
+    groups: dict[str, list[PhaseRow]] = {}
+    names: dict[str, str] = {}
+    used_footnotes: set[int] = set()
+    for projekt in projekte:
+        cells = []
+        for phase in PHASE_ORDER:
+            event = latest.get((projekt.pk, phase.value))
+            status = event.status if event else Status.NICHT_BEGONNEN
+            year = event.plan_year if event else None
+            cells.append(
+                PhaseCell(
+                    phase=phase.value,
+                    label=phase.label,
+                    status=status,
+                    status_label=status_label(status, year),
+                    symbol=STATUS_SYMBOLS[Status(status)],
+                    since=event.date if event else None,
+                )
+            )
+        footnotes = tuple(sorted(f.number for f in projekt.fussnoten.all()))
+        used_footnotes.update(footnotes)
+        names[projekt.paket.number] = projekt.paket.name
+        groups.setdefault(projekt.paket.number, []).append(
+            PhaseRow(
+                projekt_id=projekt.pk,
+                key=projekt.key,
+                lp=projekt.paket.number,
+                lp_name=projekt.paket.name,
+                lb=projekt.lb,
+                title=projekt.title,
+                note=projekt.note,
+                footnotes=footnotes,
+                options=tuple(projekt.options),
+                cells=tuple(cells),
+                leistungen=tuple(sorted(leistung.name for leistung in projekt.leistungen.all())),
+            )
+        )
+    return PhaseTable(
+        stichtag=stichtag,
+        columns=tuple((p.value, p.label, PHASE_TITLES[p]) for p in PHASE_ORDER),
+        groups=tuple(PhaseGroup(lp=lp, name=names[lp], rows=tuple(rows)) for lp, rows in groups.items()),
+        status_legend=tuple((s.value, status_label(s.value, stichtag.year), STATUS_SYMBOLS[s]) for s in Status),
+        option_legend=tuple((o.value, o.label, OPTION_SYMBOLS[o]) for o in Option),
+        footnotes=tuple(Fussnote.objects.filter(number__in=used_footnotes).values_list("number", "text")),
+    )
+
+
+def projekt_stand(projekt: Projekt) -> str:
+    """Short text of where a project stands now: the furthest phase that started, e.g. "Phase 2: in Bearbeitung"."""
+    current = {row.phase: row for row in PhasenStatus.objects.filter(projekt=projekt)}
+    for phase in reversed(PHASE_ORDER):
+        row = current.get(phase.value)
+        if row is not None and row.status in STARTED_STATUSES:
+            name = (
+                "Produkt"
+                if phase == Phase.PRODUKT
+                else ("Leistungsanalyse" if phase == Phase.LA else f"Phase {phase.label}")
+            )
+            return f"{name}: {status_label(row.status)}"
+    return "nicht begonnen"
+
+
+def projekt_detail(*, pk: int) -> Projekt | None:
+    return (
+        Projekt.objects.select_related("paket")
+        .prefetch_related("leistungen", "fussnoten", "rollen__authority", "werkstaetten__einladungen__authority")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def projekt_phasen(projekt: Projekt) -> list[dict]:
+    current = {row.phase: row for row in PhasenStatus.objects.filter(projekt=projekt)}
+    out = []
+    for phase in PHASE_ORDER:
+        row = current.get(phase.value)
+        status = row.status if row else Status.NICHT_BEGONNEN
+        out.append(
+            {
+                "phase": phase.value,
+                "label": phase.label,
+                "title": PHASE_TITLES[phase],
+                "status": status,
+                "status_label": status_label(status, row.plan_year if row else None),
+                "symbol": STATUS_SYMBOLS[Status(status)],
+                "since": row.since if row else None,
+            }
+        )
+    return out
+
+
+def projekt_verlauf(projekt: Projekt) -> QuerySet[PhasenEreignis]:
+    return PhasenEreignis.objects.filter(projekt=projekt).select_related("user").order_by("-date", "-id")
+
+
+# --- the map -------------------------------------------------------------------------------------------------------
+
+
+def relevant_leistungen() -> QuerySet[Leistung]:
+    """Municipally relevant Leistungen: by the catalogue's execution level (Gemeinde/Kreis) unless the map's
+    editable flag says otherwise."""
+    return Leistung.objects.filter(
+        Q(landkarte__relevant=True) | Q(landkarte__isnull=True, execution_level__in=MUNICIPAL_LEVELS),
+        published=True,
+    )
+
+
+def landkarte(*, themenfeld: str = "", query: str = "") -> QuerySet[Leistung]:
+    leistungen = relevant_leistungen().select_related("ozg__lebenslage__themenfeld", "landkarte__produkt")
+    if themenfeld:
+        leistungen = leistungen.filter(ozg__lebenslage__themenfeld__slug=themenfeld)
+    if query:
+        leistungen = leistungen.filter(name__icontains=query)
+    return leistungen.order_by("ozg__lebenslage__themenfeld__name", "ozg__lebenslage__name", "name")
+
+
+def landkarte_themenfelder() -> list[dict]:
+    counts = defaultdict(int)
+    names = {}
+    for slug, name in relevant_leistungen().values_list(
+        "ozg__lebenslage__themenfeld__slug", "ozg__lebenslage__themenfeld__name"
+    ):
+        counts[slug] += 1
+        names[slug] = name
+    return [{"slug": slug, "name": names[slug], "count": counts[slug]} for slug in sorted(names, key=names.get)]
+
+
+def leistung_projekte(leistung: Leistung) -> list[dict]:
+    return [
+        {"projekt": projekt, "stand": projekt_stand(projekt)}
+        for projekt in Projekt.objects.filter(leistungen=leistung).select_related("paket")
+    ]
+
+
+def landkarte_eintrag(leistung: Leistung) -> LandkarteEintrag | None:
+    return LandkarteEintrag.objects.filter(leistung=leistung).select_related("produkt").first()
