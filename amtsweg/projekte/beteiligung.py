@@ -73,6 +73,26 @@ def nutzung_add(*, user, authority: Authority, leistung: Leistung, product: Prod
     return nutzung
 
 
+@transaction.atomic
+def produkt_melden(
+    *, user, authority: Authority, leistung: Leistung, name: str, kind: str, vendor: str = ""
+) -> ProduktNutzung:
+    """Report a product that is not in the inventory yet: it joins the ONE shared inventory (``hub.Product``),
+    so the Konfigurationsportal offers it as a target too, and the usage is recorded."""
+    _member_check(user, authority)
+    name = " ".join(name.split())
+    if not name or len(name) > 200:
+        raise ValidationError("Bitte geben Sie den Namen des Fachverfahrens oder DMS an (höchstens 200 Zeichen).")
+    if kind not in Product.Kind.values:
+        raise ValidationError("Bitte wählen Sie die Art des Produkts.")
+    if _MARKUP.search(name) or _MARKUP.search(vendor):
+        raise ValidationError("Bitte geben Sie Name und Hersteller als reinen Text an.")
+    product = Product.objects.filter(name__iexact=name).first()
+    if product is None:
+        product = Product.objects.create(name=name, kind=kind, vendor=" ".join(vendor.split())[:200])
+    return nutzung_add(user=user, authority=authority, leistung=leistung, product=product)
+
+
 def nutzung_remove(*, user, authority: Authority, leistung: Leistung, product: Product) -> None:
     _member_check(user, authority)
     ProduktNutzung.objects.filter(authority=authority, leistung=leistung, product=product).delete()

@@ -146,6 +146,12 @@ def phase_set(
     """Set the status of one phase (validated, see the module docstring); the change is kept in the history."""
     projekt = Projekt.objects.select_for_update().get(pk=projekt.pk)
     errors = phase_transition_errors(projekt=projekt, phase=phase, status=status, plan_year=plan_year, reason=reason)
+    current = PhasenStatus.objects.filter(projekt=projekt, phase=phase).first()
+    if date is not None and current is not None and date < current.since:
+        errors.append(
+            f"Das Datum {date:%d.%m.%Y} liegt vor dem letzten Eintrag dieser Phase ({current.since:%d.%m.%Y}); "
+            "der Verlauf wird nur fortgeschrieben."
+        )
     if errors:
         raise ValidationError(errors)
     return _phase_record(
