@@ -29,7 +29,7 @@ from amtsweg.projekte.selectors import is_koordination, member_authority_ids
 
 MAX_COMMENT = 2000
 # Anything a browser or mail client could take for markup: a tag start, a comment, a script URL.
-_MARKUP = re.compile(r"<\s*[/!?]?\s*[a-zA-Z]|javascript\s*:|&#?\w+;", re.IGNORECASE)
+_MARKUP = re.compile(r"<\s*[/!?]?\s*[a-zA-Z]|<!--|javascript\s*:|&#?\w+;", re.IGNORECASE)
 
 
 def _member_check(user, authority: Authority) -> None:
