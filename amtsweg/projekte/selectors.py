@@ -12,10 +12,15 @@ from django.db.models import Q, QuerySet
 from amtsweg.catalog.models import ExecutionLevel, Leistung
 from amtsweg.directory.models import Authority, AuthorityMembership
 from amtsweg.projekte.models import (
+    Bewertung,
+    Einladung,
     Fussnote,
+    Kommentar,
     LandkarteEintrag,
+    Mitwirkung,
     PhasenEreignis,
     PhasenStatus,
+    ProduktNutzung,
     Projekt,
 )
 from amtsweg.projekte.phases import (
@@ -276,3 +281,59 @@ def leistung_projekte(leistung: Leistung) -> list[dict]:
 
 def landkarte_eintrag(leistung: Leistung) -> LandkarteEintrag | None:
     return LandkarteEintrag.objects.filter(leistung=leistung).select_related("produkt").first()
+
+
+def leistungen_stand(leistungen) -> dict[int, list[dict]]:
+    """For the map: per Leistung id the projects covering it with their current stand."""
+    ids = [leistung.pk for leistung in leistungen]
+    out: dict[int, list[dict]] = {}
+    through = Projekt.leistungen.through.objects.filter(leistung_id__in=ids).select_related("projekt")
+    for link in through:
+        out.setdefault(link.leistung_id, []).append({"projekt": link.projekt, "stand": projekt_stand(link.projekt)})
+    return out
+
+
+def mitwirkende(leistung: Leistung) -> dict[str, list[Authority]]:
+    offers: dict[str, list[Authority]] = {}
+    for m in Mitwirkung.objects.filter(leistung=leistung).select_related("authority").order_by("authority__name"):
+        offers.setdefault(m.get_art_display(), []).append(m.authority)
+    return offers
+
+
+def kommune_state(*, authority: Authority, leistung: Leistung) -> dict:
+    """What one Kommune said about one Leistung: rating, offers, products."""
+    rating = Bewertung.objects.filter(authority=authority, leistung=leistung).first()
+    return {
+        "stufe": rating.stufe if rating else None,
+        "mitwirkung": set(
+            Mitwirkung.objects.filter(authority=authority, leistung=leistung).values_list("art", flat=True)
+        ),
+        "produkte": [
+            n.product
+            for n in ProduktNutzung.objects.filter(authority=authority, leistung=leistung).select_related("product")
+        ],
+    }
+
+
+def kommentare(*, leistung: Leistung | None = None, projekt: Projekt | None = None, user=None):
+    """Released comments, plus the user's own Kommune's comments still waiting (so they see them)."""
+    own = member_authority_ids(user) if user is not None else set()
+    comments = Kommentar.objects.filter(
+        Q(status=Kommentar.Status.FREIGEGEBEN) | Q(authority_id__in=own, status=Kommentar.Status.EINGEREICHT)
+    )
+    comments = comments.filter(leistung=leistung) if leistung is not None else comments.filter(projekt=projekt)
+    return comments.select_related("authority")
+
+
+def kommentare_offen():
+    return Kommentar.objects.filter(status=Kommentar.Status.EINGEREICHT).select_related(
+        "authority", "leistung", "projekt"
+    )
+
+
+def einladungen_fuer(user):
+    return (
+        Einladung.objects.filter(authority_id__in=member_authority_ids(user))
+        .select_related("werkstatt__projekt", "authority")
+        .order_by("werkstatt__date")
+    )

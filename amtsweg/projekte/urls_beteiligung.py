@@ -1,0 +1,26 @@
+from django.urls import path
+
+from amtsweg.projekte import views_beteiligung as views
+
+app_name = "beteiligung"
+
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("leistungen/<int:pk>/", views.leistung, name="leistung"),
+    path("leistungen/<int:pk>/bewerten/", views.bewerten, name="bewerten"),
+    path("leistungen/<int:pk>/mitwirken/", views.mitwirken, name="mitwirken"),
+    path("leistungen/<int:pk>/verfahren/", views.nutzung, name="nutzung"),
+    path("leistungen/<int:pk>/kommentieren/", views.kommentieren, name="kommentieren"),
+    path("leistungen/<int:pk>/folgen/", views.folgen, name="folgen"),
+    path("rangliste/", views.rangliste, name="ranking"),
+    path("projekte/neu/", views.projekt_neu, name="projekt_neu"),
+    path("projekte/<int:pk>/", views.projekt, name="projekt"),
+    path("projekte/<int:pk>/phase/", views.projekt_phase, name="projekt_phase"),
+    path("projekte/<int:pk>/werkstatt/", views.werkstatt_neu, name="werkstatt_neu"),
+    path("werkstaetten/<int:pk>/einladen/", views.werkstatt_einladen, name="werkstatt_einladen"),
+    path("werkstaetten/<int:pk>/dokument/", views.dokument_hochladen, name="dokument_hochladen"),
+    path("dokumente/<int:pk>/", views.dokument, name="dokument"),
+    path("einladungen/<int:pk>/", views.einladung_antworten, name="einladung"),
+    path("moderation/", views.moderation, name="moderation"),
+    path("moderation/<int:pk>/", views.moderieren, name="moderieren"),
+]
