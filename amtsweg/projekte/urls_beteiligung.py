@@ -1,6 +1,7 @@
 from django.urls import path
 
 from amtsweg.projekte import views_beteiligung as views
+from amtsweg.projekte import views_koordination as koordination
 
 app_name = "beteiligung"
 
@@ -13,14 +14,14 @@ urlpatterns = [
     path("leistungen/<int:pk>/kommentieren/", views.kommentieren, name="kommentieren"),
     path("leistungen/<int:pk>/folgen/", views.folgen, name="folgen"),
     path("rangliste/", views.rangliste, name="ranking"),
-    path("projekte/neu/", views.projekt_neu, name="projekt_neu"),
-    path("projekte/<int:pk>/", views.projekt, name="projekt"),
-    path("projekte/<int:pk>/phase/", views.projekt_phase, name="projekt_phase"),
-    path("projekte/<int:pk>/werkstatt/", views.werkstatt_neu, name="werkstatt_neu"),
-    path("werkstaetten/<int:pk>/einladen/", views.werkstatt_einladen, name="werkstatt_einladen"),
-    path("werkstaetten/<int:pk>/dokument/", views.dokument_hochladen, name="dokument_hochladen"),
+    path("projekte/neu/", koordination.projekt_neu, name="projekt_neu"),
+    path("projekte/<int:pk>/", koordination.projekt, name="projekt"),
+    path("projekte/<int:pk>/phase/", koordination.projekt_phase, name="projekt_phase"),
+    path("projekte/<int:pk>/werkstatt/", koordination.werkstatt_neu, name="werkstatt_neu"),
+    path("werkstaetten/<int:pk>/einladen/", koordination.werkstatt_einladen, name="werkstatt_einladen"),
+    path("werkstaetten/<int:pk>/dokument/", koordination.dokument_hochladen, name="dokument_hochladen"),
     path("dokumente/<int:pk>/", views.dokument, name="dokument"),
     path("einladungen/<int:pk>/", views.einladung_antworten, name="einladung"),
-    path("moderation/", views.moderation, name="moderation"),
-    path("moderation/<int:pk>/", views.moderieren, name="moderieren"),
+    path("moderation/", koordination.moderation, name="moderation"),
+    path("moderation/<int:pk>/", koordination.moderieren, name="moderieren"),
 ]
