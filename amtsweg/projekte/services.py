@@ -29,6 +29,7 @@ from amtsweg.projekte.models import (
     Einladung,
     Ergebnisdokument,
     Fussnote,
+    LandkarteEintrag,
     Leistungspaket,
     Mitwirkung,
     PhasenEreignis,
@@ -293,7 +294,10 @@ def phasentabelle_load(*, path: Path = SEED_FIXTURE) -> dict:
                 position=position,
             )
             projekt.fussnoten.set([fussnoten[n] for n in item.get("fussnoten", [])])
-            projekt.leistungen.set(Leistung.objects.filter(leika_key__in=item.get("leika", [])))
+            covered = list(Leistung.objects.filter(leika_key__in=item.get("leika", [])))
+            projekt.leistungen.set(covered)
+            for leistung in covered:  # a municipal OZG project's Leistung is municipally relevant by definition
+                LandkarteEintrag.objects.get_or_create(leistung=leistung, defaults={"relevant": True})
             for phase in PHASE_ORDER:
                 status, year = _status(item["phasen"][phase.value])
                 # Entered from the published table: its state is the record, no transition rules apply.

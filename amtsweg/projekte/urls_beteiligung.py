@@ -13,6 +13,7 @@ urlpatterns = [
     path("leistungen/<int:pk>/verfahren/", views.nutzung, name="nutzung"),
     path("leistungen/<int:pk>/kommentieren/", views.kommentieren, name="kommentieren"),
     path("leistungen/<int:pk>/folgen/", views.folgen, name="folgen"),
+    path("projekte/<int:pk>/folgen/", views.projekt_folgen, name="projekt_folgen"),
     path("rangliste/", views.rangliste, name="ranking"),
     path("projekte/neu/", koordination.projekt_neu, name="projekt_neu"),
     path("projekte/<int:pk>/", koordination.projekt, name="projekt"),

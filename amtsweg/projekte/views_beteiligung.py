@@ -270,3 +270,21 @@ def einladung_antworten(request, pk: int):
     except ValidationError as error:
         _refused(request, error)
     return redirect("beteiligung:start")
+
+
+@require_POST
+@beteiligung_only
+def projekt_folgen(request, pk: int):
+    item = get_object_or_404(Projekt, pk=pk)
+    follow = request.POST.get("folgen") == "1"
+    try:
+        beteiligung.abo_set(user=request.user, projekt=item, follow=follow)
+        messages.success(
+            request,
+            "Sie folgen diesem Projekt und erhalten Neuigkeiten per E-Mail."
+            if follow
+            else "Sie folgen diesem Projekt nicht mehr.",
+        )
+    except ValidationError as error:
+        _refused(request, error)
+    return redirect("projekte:detail", pk=pk)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from amtsweg.projekte import selectors
 from amtsweg.projekte.exports import table_csv, table_json, table_pdf
+from amtsweg.projekte.models import Abonnement
 
 
 def _stichtag(request) -> dt.date:
@@ -82,5 +83,7 @@ def detail(request, pk: int):
             "phasen": selectors.projekt_phasen(projekt),
             "verlauf": selectors.projekt_verlauf(projekt),
             "stand": selectors.projekt_stand(projekt),
+            "folgt": request.user.is_authenticated
+            and Abonnement.objects.filter(user=request.user, projekt=projekt).exists(),
         },
     )

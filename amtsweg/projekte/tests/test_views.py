@@ -117,3 +117,15 @@ def test_coordination_creates_project_invites_and_moves_phases(
     assert "OZG-Werkstatt 1" in mail.outbox[0].subject
     public = client.get(reverse("projekte:detail", args=[projekt.pk])).content.decode()
     assert "Phase 1: abgeschlossen" in public
+
+
+def test_a_member_follows_a_project_from_its_public_page(client, member):
+    from amtsweg.projekte.models import Abonnement
+
+    user = member("freiberg")
+    client.force_login(user)
+    projekt = Projekt.objects.get(key="lp12-lb04")
+    assert "Diesem Projekt folgen" in client.get(reverse("projekte:detail", args=[projekt.pk])).content.decode()
+    page = client.post(reverse("beteiligung:projekt_folgen", args=[projekt.pk]), {"folgen": "1"}, follow=True)
+    assert "Sie folgen diesem Projekt" in page.content.decode()
+    assert Abonnement.objects.filter(user=user, projekt=projekt).exists()
