@@ -21,6 +21,7 @@ from amtsweg.projekte.models import (
     PhasenEreignis,
     PhasenStatus,
     ProduktNutzung,
+    ProduktplanEintrag,
     Projekt,
 )
 from amtsweg.projekte.phases import (
@@ -336,4 +337,45 @@ def einladungen_fuer(user):
         Einladung.objects.filter(authority_id__in=member_authority_ids(user))
         .select_related("werkstatt__projekt", "authority")
         .order_by("werkstatt__date")
+    )
+
+
+def _produktplan_descendants(entries, root) -> set[int]:
+    children = defaultdict(list)
+    for entry in entries:
+        children[entry.parent_id].append(entry.pk)
+    found, todo = set(), [root.pk]
+    while todo:
+        pk = todo.pop()
+        found.add(pk)
+        todo.extend(children[pk])
+    return found
+
+
+def produktplan_baum() -> list[dict]:
+    """The product plan in number order with depth and the number of map Leistungen filed under each node
+    (including its children, by the parent links: "124" is below "12"), for the map's second grouping."""
+    entries = list(ProduktplanEintrag.objects.order_by("number"))
+    direct = defaultdict(int)
+    for produkt_id in LandkarteEintrag.objects.filter(produkt__isnull=False).values_list("produkt_id", flat=True):
+        direct[produkt_id] += 1
+    order = list(ProduktplanEintrag.Ebene.values)
+    return [
+        {
+            "entry": entry,
+            "depth": order.index(entry.ebene),
+            "count": sum(direct[pk] for pk in _produktplan_descendants(entries, entry)),
+        }
+        for entry in entries
+    ]
+
+
+def landkarte_nach_produkt(number: str) -> QuerySet[Leistung]:
+    root = ProduktplanEintrag.objects.filter(number=number).first()
+    ids = _produktplan_descendants(list(ProduktplanEintrag.objects.all()), root) if root else set()
+    return (
+        relevant_leistungen()
+        .filter(landkarte__produkt_id__in=ids)
+        .select_related("ozg__lebenslage__themenfeld", "landkarte__produkt")
+        .order_by("name")
     )

@@ -52,9 +52,15 @@ def tabelle_export(request, fmt: str):
 def landkarte(request):
     themenfeld = request.GET.get("themenfeld", "")[:200]
     query = request.GET.get("q", "").strip()[:100]
+    produkt = request.GET.get("produkt", "")[:20]
     page = None
-    if themenfeld or query:
-        page = Paginator(selectors.landkarte(themenfeld=themenfeld, query=query), 50).get_page(request.GET.get("seite"))
+    if themenfeld or query or produkt:
+        leistungen = (
+            selectors.landkarte_nach_produkt(produkt)
+            if produkt
+            else selectors.landkarte(themenfeld=themenfeld, query=query)
+        )
+        page = Paginator(leistungen, 50).get_page(request.GET.get("seite"))
         stand = selectors.leistungen_stand(page.object_list)
         for leistung in page.object_list:
             leistung.projekte_stand = stand.get(leistung.pk, [])
@@ -65,6 +71,8 @@ def landkarte(request):
             "themenfelder": selectors.landkarte_themenfelder(),
             "themenfeld": themenfeld,
             "query": query,
+            "produkt": produkt,
+            "produktplan": selectors.produktplan_baum(),
             "page": page,
         },
     )

@@ -129,3 +129,23 @@ def test_a_member_follows_a_project_from_its_public_page(client, member):
     page = client.post(reverse("beteiligung:projekt_folgen", args=[projekt.pk]), {"folgen": "1"}, follow=True)
     assert "Sie folgen diesem Projekt" in page.content.decode()
     assert Abonnement.objects.filter(user=user, projekt=projekt).exists()
+
+
+def test_map_groups_by_themenfeld_and_by_the_product_plan(client, leistungen):
+    from amtsweg.projekte.models import LandkarteEintrag, ProduktplanEintrag
+    from amtsweg.projekte.services import produktplan_entry_save
+
+    gruppe = ProduktplanEintrag.objects.get(number="124.01")
+    with pytest.raises(Exception, match="folgen aufeinander"):
+        produktplan_entry_save(number="124.01.99", name="Falsch", ebene="produktbereich", parent=gruppe)
+    produkt = produktplan_entry_save(number="124.01.02", name="Hunderegister", ebene="produkt", parent=gruppe)
+    LandkarteEintrag.objects.update_or_create(
+        leistung=leistungen["hundesteuer"], defaults={"produkt": produkt, "top100": True}
+    )
+    page = client.get(reverse("projekte:landkarte")).content.decode()
+    assert "124 – Einwohnerservice</a> (1)" in page and "12 – Sicherheit und Ordnung, Einwohnerservice</a> (1)" in page
+    page = client.get(reverse("projekte:landkarte") + "?produkt=124").content.decode()
+    assert "<td>Hundesteuer</td>" in page and "Top-100" in page
+    page = client.get(reverse("projekte:landkarte") + "?themenfeld=engagement-hobby&q=Hundesteuer").content.decode()
+    assert "<td>Hundesteuer</td>" in page
+    assert "12/04" in page  # the seed project covering it, with its stand
