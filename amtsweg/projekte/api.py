@@ -131,8 +131,19 @@ class RankingView(APIView):
         weighted = request.query_params.get("gewichtet", "").lower() in {"1", "true", "ja"}
         rows = ranking.ranking(weighted=weighted, limit=200)
         labels = {1: "niedrig", 2: "mittel", 3: "hoch", 4: "dringend"}
-        for position, row in enumerate(rows, start=1):
-            row.rang = position
-            row.votes_named = {labels[k]: v for k, v in row.votes.items()}
-            row.projekte = list(row.projekte)
-        return Response(RankingSerializer({"formel": ranking.FORMULA, "gewichtet": weighted, "rangliste": rows}).data)
+        items = [
+            {
+                "rang": position,
+                "name": row.name,
+                "slug": row.slug,
+                "score": row.score,
+                "mean": row.mean,
+                "demand": row.demand,
+                "priority": row.priority,
+                "kommunen": row.kommunen,
+                "votes_named": {labels[k]: v for k, v in row.votes.items()},
+                "projekte": list(row.projekte),
+            }
+            for position, row in enumerate(rows, start=1)
+        ]
+        return Response(RankingSerializer({"formel": ranking.FORMULA, "gewichtet": weighted, "rangliste": items}).data)

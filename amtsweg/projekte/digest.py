@@ -14,15 +14,17 @@ def digest_collect(*, user) -> list[dict]:
     for abo in Abonnement.objects.filter(user=user).select_related("leistung", "projekt"):
         items = []
         comments = Kommentar.objects.filter(status=Kommentar.Status.FREIGEGEBEN, moderated__gt=abo.since)
-        if abo.leistung_id:
+        if abo.leistung is not None:
             comments = comments.filter(leistung=abo.leistung)
             title = f"Leistung „{abo.leistung.name}“"
-        else:
+        elif abo.projekt is not None:
             comments = comments.filter(projekt=abo.projekt)
             title = f"Projekt „{abo.projekt.title}“"
             for event in PhasenEreignis.objects.filter(projekt=abo.projekt, recorded__gt=abo.since).order_by("id"):
                 state = status_label(event.status, event.plan_year)
                 items.append(f"Phase {Phase(event.phase).label}: {state} ({event.date:%d.%m.%Y})")
+        else:
+            continue
         for comment in comments.select_related("authority"):
             items.append(f"Kommentar von {comment.authority.name}: {comment.text}")
         if items:

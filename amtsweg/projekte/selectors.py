@@ -137,8 +137,8 @@ def phase_table(*, stichtag: dt.date) -> PhaseTable:
     without any entry by then are left out. Render the symbol or the status label in every cell (not colour alone).
     """
     latest: dict[tuple[int, str], PhasenEreignis] = {}
-    for event in PhasenEreignis.objects.filter(date__lte=stichtag).order_by("date", "id"):
-        latest[(event.projekt_id, event.phase)] = event
+    for entry in PhasenEreignis.objects.filter(date__lte=stichtag).order_by("date", "id"):
+        latest[(entry.projekt_id, entry.phase)] = entry
     projekt_ids = {pid for pid, _ in latest}
     projekte = (
         Projekt.objects.filter(pk__in=projekt_ids)
@@ -263,14 +263,16 @@ def landkarte(*, themenfeld: str = "", query: str = "") -> QuerySet[Leistung]:
 
 
 def landkarte_themenfelder() -> list[dict]:
-    counts = defaultdict(int)
-    names = {}
+    counts: dict[str, int] = defaultdict(int)
+    names: dict[str, str] = {}
     for slug, name in relevant_leistungen().values_list(
         "ozg__lebenslage__themenfeld__slug", "ozg__lebenslage__themenfeld__name"
     ):
         counts[slug] += 1
         names[slug] = name
-    return [{"slug": slug, "name": names[slug], "count": counts[slug]} for slug in sorted(names, key=names.get)]
+    return [
+        {"slug": slug, "name": names[slug], "count": counts[slug]} for slug in sorted(names, key=lambda s: names[s])
+    ]
 
 
 def leistung_projekte(leistung: Leistung) -> list[dict]:
@@ -356,7 +358,7 @@ def produktplan_baum() -> list[dict]:
     """The product plan in number order with depth and the number of map Leistungen filed under each node
     (including its children, by the parent links: "124" is below "12"), for the map's second grouping."""
     entries = list(ProduktplanEintrag.objects.order_by("number"))
-    direct = defaultdict(int)
+    direct: dict[int, int] = defaultdict(int)
     for produkt_id in LandkarteEintrag.objects.filter(produkt__isnull=False).values_list("produkt_id", flat=True):
         direct[produkt_id] += 1
     order = list(ProduktplanEintrag.Ebene.values)

@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -224,7 +225,7 @@ def werkstatt_invite(*, werkstatt: Werkstatt, authorities: Iterable[Authority] |
         einladung, new = Einladung.objects.get_or_create(werkstatt=werkstatt, authority=authority)
         if new:
             created.append(einladung)
-            transaction.on_commit(lambda pk=einladung.pk: einladung_mail_send.enqueue(pk))
+            transaction.on_commit(partial(einladung_mail_send.enqueue, einladung.pk))
     return created
 
 

@@ -91,7 +91,7 @@ def start(request):
         for b in Bewertung.objects.filter(authority__in=kommunen, leistung__in=page.object_list)
     }
     for leistung in page.object_list:
-        leistung.eigene_bewertung = own.get(leistung.pk, "")
+        leistung.eigene_bewertung = own.get(leistung.pk, "")  # type: ignore[attr-defined]
     return render(
         request,
         "projekte/beteiligung/start.html",

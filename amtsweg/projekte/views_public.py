@@ -63,7 +63,7 @@ def landkarte(request):
         page = Paginator(leistungen, 50).get_page(request.GET.get("seite"))
         stand = selectors.leistungen_stand(page.object_list)
         for leistung in page.object_list:
-            leistung.projekte_stand = stand.get(leistung.pk, [])
+            leistung.projekte_stand = stand.get(leistung.pk, [])  # type: ignore[attr-defined]
     return render(
         request,
         "projekte/landkarte.html",
