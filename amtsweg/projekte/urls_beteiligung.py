@@ -23,6 +23,7 @@ urlpatterns = [
     path("werkstaetten/<int:pk>/dokument/", koordination.dokument_hochladen, name="dokument_hochladen"),
     path("dokumente/<int:pk>/", views.dokument, name="dokument"),
     path("einladungen/<int:pk>/", views.einladung_antworten, name="einladung"),
+    path("einladungen/<int:pk>/teilnahme/", koordination.teilnahme, name="teilnahme"),
     path("moderation/", koordination.moderation, name="moderation"),
     path("moderation/<int:pk>/", koordination.moderieren, name="moderieren"),
 ]

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from amtsweg.catalog.models import Leistung
 from amtsweg.projekte import beteiligung, selectors, services
-from amtsweg.projekte.models import Ergebnisdokument, Kommentar, Leistungspaket, Projekt, Werkstatt
+from amtsweg.projekte.models import Einladung, Ergebnisdokument, Kommentar, Leistungspaket, Projekt, Werkstatt
 from amtsweg.projekte.phases import PHASE_ORDER, Status
 from amtsweg.projekte.views_beteiligung import MAX_UPLOAD, _refused, koordination_only
 
@@ -160,3 +160,12 @@ def moderieren(request, pk: int):
     except ValidationError as error:
         _refused(request, error)
     return redirect("beteiligung:moderation")
+
+
+@require_POST
+@koordination_only
+def teilnahme(request, pk: int):
+    einladung = get_object_or_404(Einladung, pk=pk)
+    services.teilnahme_set(einladung=einladung, teilgenommen=request.POST.get("teilgenommen") == "1")
+    messages.success(request, f"Teilnahme von {einladung.authority.name} gespeichert.")
+    return redirect("beteiligung:projekt", pk=einladung.werkstatt.projekt_id)

@@ -149,3 +149,21 @@ def test_map_groups_by_themenfeld_and_by_the_product_plan(client, leistungen):
     page = client.get(reverse("projekte:landkarte") + "?themenfeld=engagement-hobby&q=Hundesteuer").content.decode()
     assert ">Hundesteuer</td>" in page
     assert "12/04" in page  # the seed project covering it, with its stand
+
+
+def test_coordination_records_werkstatt_participants(client, member, kommunen, leistungen, koordination):
+    from amtsweg.projekte.models import Leistungspaket
+    from amtsweg.projekte.services import projekt_create, werkstatt_create, werkstatt_invite
+
+    projekt = projekt_create(paket=Leistungspaket.objects.get(number="12"), lb="40", title="Teilnahme-Projekt")
+    werkstatt = werkstatt_create(projekt=projekt, number=2, date=dt.date(2027, 3, 1))
+    (einladung,) = werkstatt_invite(werkstatt=werkstatt, authorities=[kommunen["dresden"]])
+    client.force_login(koordination)
+    page = client.post(reverse("beteiligung:teilnahme", args=[einladung.pk]), {"teilgenommen": "1"}, follow=True)
+    assert "Teilnahme von" in page.content.decode()
+    einladung.refresh_from_db()
+    assert einladung.teilgenommen is True
+    public = client.get(reverse("projekte:detail", args=[projekt.pk])).content.decode()
+    assert f"Teilgenommen haben: {kommunen['dresden'].name};" in public
+    client.force_login(member("freiberg"))
+    assert client.post(reverse("beteiligung:teilnahme", args=[einladung.pk]), {"teilgenommen": "0"}).status_code == 404
