@@ -542,3 +542,9 @@ AMTSWEG_DATA_EXPORT_SECTIONS = [
     "amtsweg.postfach.export.vorgaenge_export",
     "amtsweg.assistant.export.drafts_export",
 ]
+
+# --- OZG-Projektlandkarte and Beteiligung (issue 13, branch projekte) --------------------------------------
+INSTALLED_APPS += ["amtsweg.projekte"]
+# The Beteiligung's member and coordinator pages are a staff area: second factor required there too.
+AMTSWEG_STAFF_PATH_PREFIXES += ["/beteiligung/"]
+AMTSWEG_SCHEDULE["beteiligung_digest"] = env.int("AMTSWEG_SCHEDULE_BETEILIGUNG_DIGEST_SECONDS", default=86400)

@@ -92,6 +92,12 @@ def job_konfig_golive_due() -> str:
     return f"{done} Leistung(en) planmäßig online geschaltet, {refused} nicht (Weiterleitung geändert)"
 
 
+def job_beteiligung_digest() -> str:
+    from amtsweg.projekte.tasks import digests_enqueue
+
+    return f"{digests_enqueue()} Zusammenfassung(en) der OZG-Beteiligung eingeplant"
+
+
 JOBS: dict[str, Callable[[], str]] = {
     "deliveries_resume": job_deliveries_resume,
     "receipts_resume": job_receipts_resume,
@@ -102,6 +108,7 @@ JOBS: dict[str, Callable[[], str]] = {
     "task_results_prune": job_task_results_prune,
     "retention_apply": job_retention_apply,
     "konfig_golive_due": job_konfig_golive_due,
+    "beteiligung_digest": job_beteiligung_digest,
 }
 
 
