@@ -514,3 +514,6 @@ AMTSWEG_POSTFACH_MAX_FILE = env.int("AMTSWEG_POSTFACH_MAX_FILE", default=10 * 10
 # deletes data and files (scheduler job "retention_apply", daily).
 AMTSWEG_RETENTION_DAYS_DEFAULT = env.int("AMTSWEG_RETENTION_DAYS_DEFAULT", default=365)
 AMTSWEG_SCHEDULE["retention_apply"] = env.int("AMTSWEG_SCHEDULE_RETENTION_SECONDS", default=86400)
+
+# --- Roll-out monitor (issue 12 sections 3-8, branch rollout) --------------------------------------------
+INSTALLED_APPS += ["amtsweg.rollout"]

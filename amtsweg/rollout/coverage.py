@@ -1,0 +1,400 @@
+"""Coverage: the one computation behind the monitor, the Kurzstatus, the CSV downloads and the API.
+
+Per LeiKa Leistung, as-of date (``stichtag``) and area (Saxony, each Kreis):
+
+- ``behoerden_zustaendig``: the distinct authorities responsible for the Leistung over the area's current
+  Gemeinden, from the Zuständigkeit (execution level, Verwaltungsgemeinschaften/-verbände, overrides such
+  as Große Kreisstädte and shared services) — exactly what ``jurisdiction.selectors.responsible_authority``
+  answers for each Gemeinde (a test compares them);
+- ``behoerden_mit_angebot``: those of them that offer it on the date — a live ``assistant.ActivationPeriod``
+  (go-lives on the platform) or an imported ``AdoptionRecord`` (outside the platform);
+- ``einwohner_gesamt`` / ``einwohner_mit_angebot``: population of the area's Gemeinden / of those whose
+  responsible authority offers it; ``anteil_*`` the shares (0–1).
+
+An authority that no longer exists (the administration of a dissolved Gemeinde) counts through the
+successor: its offer is credited to today's responsible authority of the successor Gemeinde.
+Worked examples: docs/standards/rollout.md.
+
+Speed: the events (periods and records) are loaded once per *adoption stamp* and the per-Gemeinde
+Zuständigkeit once per Leistung and reference snapshot; results per date are kept in memory. The stamp is
+one SQL statement (counts, highest ids and change times of the tables involved), checked on every use,
+together with the reference snapshot's own stamp (ADR 0018): every answer is exact after any change.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import connection
+from django.utils import timezone
+
+from amtsweg.assistant.models import Activation, ActivationPeriod
+from amtsweg.assistant.selectors import activation_periods
+from amtsweg.catalog.models import ExecutionLevel, Leistung
+from amtsweg.directory.models import Territory
+from amtsweg.forms.models import FormDefinition
+from amtsweg.jurisdiction.snapshot import Snapshot, snapshot
+
+from .models import AdoptionRecord
+
+SACHSEN = "14"
+_SHARE = Decimal("0.0001")
+_DATES_KEPT = 64  # as-of dates kept per stamp (the monitor's history asks for a few dozen)
+
+
+def share(part: int, whole: int) -> Decimal:
+    """A share as a decimal 0–1 with four places (the API's and the CSV's value; the UI shows percent)."""
+    if not whole:
+        return Decimal("0.0000")
+    return (Decimal(part) / Decimal(whole)).quantize(_SHARE, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    leistung_id: int
+    gebiet: str  # ARS of the area
+    gebiet_name: str
+    stichtag: date
+    behoerden_zustaendig: int
+    behoerden_mit_angebot: int
+    einwohner_gesamt: int
+    einwohner_mit_angebot: int
+
+    @property
+    def anteil_behoerden(self) -> Decimal:
+        return share(self.behoerden_mit_angebot, self.behoerden_zustaendig)
+
+    @property
+    def anteil_einwohner(self) -> Decimal:
+        return share(self.einwohner_mit_angebot, self.einwohner_gesamt)
+
+
+@dataclass
+class LeistungCoverage:
+    """One Leistung on one date: the Land, each Kreis, and which Gemeinden are covered (for the map)."""
+
+    land: Coverage
+    kreise: list[Coverage]
+    covered_gemeinden: frozenset[int]  # Territory pks
+    offering: frozenset[int]  # authority pks that offer it (after mapping dissolved ones)
+
+    def area(self, ars: str) -> Coverage | None:
+        if ars == self.land.gebiet:
+            return self.land
+        return next((k for k in self.kreise if k.gebiet == ars), None)
+
+
+@dataclass(frozen=True)
+class _Event:
+    leistung_id: int
+    authority_id: int
+    since: date
+    end: date | None  # first day NOT offered
+
+
+@dataclass
+class _Index:
+    """Everything derived for one (reference snapshot, adoption stamp)."""
+
+    snap: Snapshot
+    events: dict[int, list[_Event]]
+    first_since: dict[int, date]
+    levels: dict[int, str]
+    gemeinden: list[Territory]
+    kreise: list[Territory]
+    land: Territory | None
+    _base: dict[str, dict[int, int | None]] = field(default_factory=dict)
+    _overrides: dict[int, dict[int, int]] | None = None
+    _resp: dict[int, dict[int, int | None]] = field(default_factory=dict)
+    _dates: OrderedDict = field(default_factory=OrderedDict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _localdate(value) -> date:
+    return timezone.localdate(value) if timezone.is_aware(value) else value.date()
+
+
+def _load_events() -> tuple[dict[int, list[_Event]], dict[int, date]]:
+    events: dict[int, list[_Event]] = defaultdict(list)
+    for period in activation_periods():
+        leistung_id = period.activation.definition.leistung_id
+        if leistung_id is None:
+            continue
+        # Live "on a date" means live at the end of that day: a withdrawal during the day ends it that day.
+        events[leistung_id].append(
+            _Event(
+                leistung_id,
+                period.activation.authority_id,
+                _localdate(period.since),
+                _localdate(period.until) if period.until else None,
+            )
+        )
+    for rec in AdoptionRecord.objects.values_list("leistung_id", "authority_id", "since", "until"):
+        leistung_id, authority_id, since, until = rec
+        events[leistung_id].append(
+            _Event(leistung_id, authority_id, since, until + timedelta(days=1) if until else None)
+        )
+    first = {lid: min(e.since for e in evs) for lid, evs in events.items()}
+    return dict(events), first
+
+
+def _adoption_stamp() -> Hashable:
+    """One statement over everything coverage reads besides the reference snapshot."""
+    qn = connection.ops.quote_name
+    period = qn(ActivationPeriod._meta.db_table)
+    record = qn(AdoptionRecord._meta.db_table)
+    activation = qn(Activation._meta.db_table)
+    leistung = qn(Leistung._meta.db_table)
+    definition = qn(FormDefinition._meta.db_table)
+    # Table names come from the models' metadata, quoted by the backend; no user input is involved.
+    sql = (
+        f"SELECT (SELECT COUNT(*) FROM {period}), (SELECT MAX(id) FROM {period}), "  # noqa: S608
+        f"(SELECT COUNT(until) FROM {period}), (SELECT MAX(until) FROM {period}), "
+        f"(SELECT COUNT(*) FROM {record}), (SELECT MAX(id) FROM {record}), (SELECT MAX(updated_at) FROM {record}), "
+        f"(SELECT MAX(id) FROM {activation}), (SELECT MAX(updated_at) FROM {leistung}), "
+        f"(SELECT MAX(updated_at) FROM {definition})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return tuple(str(v) for v in cursor.fetchone())
+
+
+def _build(snap: Snapshot) -> _Index:
+    events, first = _load_events()
+    gemeinden = sorted(
+        (t for t in snap.territories.values() if t.kind == Territory.Kind.GEMEINDE and t.valid_until is None),
+        key=lambda t: t.ars,
+    )
+    kreise = sorted(
+        (t for t in snap.territories.values() if t.kind == Territory.Kind.KREIS and t.valid_until is None),
+        key=lambda t: t.ars,
+    )
+    land = next(
+        (
+            t
+            for t in snap.territories.values()
+            if t.kind == Territory.Kind.LAND and t.valid_until is None and t.ars == SACHSEN
+        ),
+        None,
+    )
+    rows = Leistung.objects.filter(execution_level__in=[ExecutionLevel.GEMEINDE, ExecutionLevel.KREIS])
+    levels = dict(rows.values_list("pk", "execution_level"))
+    # Leistungen with adoption but another level (overrides may still name an authority) are computed too.
+    for pk, level in Leistung.objects.filter(pk__in=list(events)).values_list("pk", "execution_level"):
+        levels[pk] = level
+    return _Index(
+        snap=snap,
+        events=events,
+        first_since=first,
+        levels=levels,
+        gemeinden=gemeinden,
+        kreise=kreise,
+        land=land,
+    )
+
+
+class _Holder:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._index: _Index | None = None
+        self._key: tuple | None = None
+        self.builds = 0
+
+    def get(self) -> _Index:
+        snap = snapshot()
+        key = (id(snap), _adoption_stamp())
+        index = self._index
+        if index is not None and self._key == key and index.snap is snap:
+            return index
+        with self._lock:
+            if self._index is None or self._key != key or self._index.snap is not snap:
+                self._index = _build(snap)
+                self._key = key
+                self.builds += 1
+            return self._index
+
+
+_holder = _Holder()
+
+
+def index_builds() -> int:
+    """How often this process rebuilt the adoption index (tests and benchmarks)."""
+    return _holder.builds
+
+
+# --- Zuständigkeit per Gemeinde, as jurisdiction.selectors.responsible_authority answers it -----------
+
+
+def _chain(gemeinde: Territory) -> list[Territory]:
+    chain = [gemeinde]
+    parent = gemeinde.parent
+    while parent is not None and parent.kind in {Territory.Kind.GEMEINDEVERBAND, Territory.Kind.KREIS}:
+        chain.append(parent)
+        parent = parent.parent
+    return chain
+
+
+def _base(index: _Index, level: str) -> dict[int, int | None]:
+    found = index._base.get(level)
+    if found is None:
+        found = {}
+        for g in index.gemeinden:
+            if level in (ExecutionLevel.GEMEINDE, ExecutionLevel.KREIS):
+                authority = index.snap.authority_for_gemeinde(g, level=level)
+                found[g.pk] = authority.pk if authority else None
+            else:
+                found[g.pk] = None
+        index._base[level] = found
+    return found
+
+
+def _overrides_for(index: _Index, leistung_id: int) -> dict[int, int]:
+    if index._overrides is None:
+        by_leistung: dict[int, dict[int, int]] = defaultdict(dict)
+        for (lid, territory_id), override in index.snap.overrides.items():
+            by_leistung[lid][territory_id] = override.authority_id
+        index._overrides = dict(by_leistung)
+    return index._overrides.get(leistung_id, {})
+
+
+def responsible_map(index: _Index, leistung_id: int) -> dict[int, int | None]:
+    """Gemeinde pk → responsible authority pk (None where no authority of a Kommune is responsible)."""
+    resp = index._resp.get(leistung_id)
+    if resp is not None:
+        return resp
+    base = _base(index, index.levels.get(leistung_id, ""))
+    overrides = _overrides_for(index, leistung_id)
+    if not overrides:
+        resp = base
+    else:
+        resp = {}
+        for g in index.gemeinden:
+            chosen = base[g.pk]
+            for unit in _chain(g):
+                if unit.pk in overrides:
+                    chosen = overrides[unit.pk]
+                    break
+            resp[g.pk] = chosen
+    index._resp[leistung_id] = resp
+    return resp
+
+
+# --- offers on a date ----------------------------------------------------------------------------------
+
+
+def _offering(index: _Index, leistung_id: int, stichtag: date, resp: dict[int, int | None]) -> frozenset[int]:
+    live = {
+        e.authority_id
+        for e in index.events.get(leistung_id, ())
+        if e.since <= stichtag and (e.end is None or e.end > stichtag)
+    }
+    mapped = set()
+    snap = index.snap
+    for authority_id in live:
+        authority = snap.authorities.get(authority_id)
+        if authority is not None and not authority.active:
+            # A dissolved Gemeinde's administration: its offer counts through the successor Gemeinde.
+            successor = snap.current_of(authority.territory_id)
+            authority_id = resp.get(successor.pk) or authority_id
+        mapped.add(authority_id)
+    return frozenset(mapped)
+
+
+def _compute(index: _Index, leistung_id: int, stichtag: date) -> LeistungCoverage:
+    resp = responsible_map(index, leistung_id)
+    offering = _offering(index, leistung_id, stichtag, resp)
+    by_kreis: dict[int, list] = defaultdict(lambda: [set(), set(), 0, 0])
+    land = [set(), set(), 0, 0]
+    covered = set()
+    for g in index.gemeinden:
+        authority_id = resp[g.pk]
+        if authority_id is None:
+            continue
+        population = g.population or 0
+        offers = authority_id in offering
+        for acc in (land, by_kreis[g.kreis_id]):
+            acc[0].add(authority_id)
+            acc[2] += population
+            if offers:
+                acc[1].add(authority_id)
+                acc[3] += population
+        if offers:
+            covered.add(g.pk)
+
+    def make(territory: Territory | None, acc, ars: str) -> Coverage:
+        return Coverage(
+            leistung_id=leistung_id,
+            gebiet=ars,
+            gebiet_name=territory.name if territory else "Sachsen",
+            stichtag=stichtag,
+            behoerden_zustaendig=len(acc[0]),
+            behoerden_mit_angebot=len(acc[1]),
+            einwohner_gesamt=acc[2],
+            einwohner_mit_angebot=acc[3],
+        )
+
+    kreise = [make(k, by_kreis.get(k.pk, [set(), set(), 0, 0]), k.ars) for k in index.kreise]
+    return LeistungCoverage(
+        land=make(index.land, land, SACHSEN),
+        kreise=kreise,
+        covered_gemeinden=frozenset(covered),
+        offering=offering,
+    )
+
+
+def _for_date(index: _Index, stichtag: date) -> dict[int, LeistungCoverage]:
+    with index.lock:
+        per_date = index._dates.get(stichtag)
+        if per_date is None:
+            per_date = {}
+            index._dates[stichtag] = per_date
+            while len(index._dates) > _DATES_KEPT:
+                index._dates.popitem(last=False)
+        else:
+            index._dates.move_to_end(stichtag)
+        return per_date
+
+
+def coverage_for(*, leistung: Leistung | int, stichtag: date | None = None) -> LeistungCoverage:
+    """Coverage of one Leistung on ``stichtag`` (default today) for Saxony and every Kreis."""
+    index = _holder.get()
+    leistung_id = leistung if isinstance(leistung, int) else leistung.pk
+    stichtag = stichtag or timezone.localdate()
+    per_date = _for_date(index, stichtag)
+    found = per_date.get(leistung_id)
+    if found is None:
+        found = _compute(index, leistung_id, stichtag)
+        per_date[leistung_id] = found
+    return found
+
+
+def adopted_leistungen(*, stichtag: date | None = None) -> list[int]:
+    """Leistungen with at least one adoption (on the platform or imported) that began by ``stichtag``."""
+    index = _holder.get()
+    stichtag = stichtag or timezone.localdate()
+    return sorted(lid for lid, since in index.first_since.items() if since <= stichtag)
+
+
+def first_offered(*, leistung_id: int) -> date | None:
+    """The first day any authority offered the Leistung ("verfügbar seit")."""
+    return _holder.get().first_since.get(leistung_id)
+
+
+def coverage_all(*, stichtag: date | None = None, leistung_ids: Iterable[int] | None = None) -> list[LeistungCoverage]:
+    """Coverage of many Leistungen (default: those with adoption by the date) on one date."""
+    stichtag = stichtag or timezone.localdate()
+    ids = adopted_leistungen(stichtag=stichtag) if leistung_ids is None else list(leistung_ids)
+    return [coverage_for(leistung=lid, stichtag=stichtag) for lid in ids]
+
+
+def municipal_leistungen() -> list[int]:
+    """Every Leistung executed by Gemeinden or Kreise (the benchmark's "all Leistungen")."""
+    index = _holder.get()
+    return sorted(
+        lid for lid, level in index.levels.items() if level in (ExecutionLevel.GEMEINDE, ExecutionLevel.KREIS)
+    )
