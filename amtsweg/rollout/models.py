@@ -45,6 +45,23 @@ class AdoptionRecord(models.Model):
         return f"{self.leistung_id} – {self.authority} seit {self.since:%d.%m.%Y}"
 
 
+class ReportLabel(models.Model):
+    """How the monitor and the Kurzstatus name a Leistung (e.g. "Kfz-Wunschkennzeichen"), with a footnote."""
+
+    leistung = models.OneToOneField(
+        "catalog.Leistung", verbose_name="Leistung", on_delete=models.CASCADE, related_name="rollout_label"
+    )
+    title = models.CharField("Bezeichnung im Bericht", max_length=255)
+    footnote = models.CharField("Fußnote", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "Bezeichnung im Roll-out-Bericht"
+        verbose_name_plural = "Bezeichnungen im Roll-out-Bericht"
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class PlannedService(models.Model):
     """A Leistung close to completion, with the planned date (the Kurzstatus' "Kurz vor der Fertigstellung")."""
 

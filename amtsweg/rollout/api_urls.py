@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import api
+
+app_name = "rollout-api"
+
+urlpatterns = [
+    path("", api.CoverageView.as_view(), name="coverage"),
+    path("leistungen/", api.CoverageListView.as_view(), name="coverage-list"),
+]

@@ -1,0 +1,11 @@
+from django import template
+
+from amtsweg.rollout.report import percent
+
+register = template.Library()
+
+
+@register.filter
+def prozent(value) -> str:
+    """A share 0–1 as whole percent ("92 %"), the same rounding as the Kurzstatus and its CSV."""
+    return percent(value)
