@@ -35,7 +35,10 @@ class Section:
 
 def percent(value) -> str:
     """A share as the newsletter prints it: whole percent, half up, German style ("92 %")."""
-    whole = (Decimal(str(value)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    exact = Decimal(str(value)) * 100
+    whole = exact.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    if whole == 0 and exact > 0:
+        return "< 1 %"  # offered somewhere: never print a share that reads as "nowhere"
     return f"{whole} %"
 
 
