@@ -517,3 +517,6 @@ AMTSWEG_SCHEDULE["retention_apply"] = env.int("AMTSWEG_SCHEDULE_RETENTION_SECOND
 
 # --- Roll-out monitor (issue 12 sections 3-8, branch rollout) --------------------------------------------
 INSTALLED_APPS += ["amtsweg.rollout"]
+# Further sections of the Kurzstatus (docs/standards/rollout.md): dotted paths of callables
+# f(*, stichtag) -> {"title", "columns", "rows", "note"} | None, e.g. the Projektlandkarte's phase table.
+AMTSWEG_KURZSTATUS_SECTIONS = env.list("AMTSWEG_KURZSTATUS_SECTIONS", default=[])

@@ -98,3 +98,19 @@ def test_kurzstatus_html_pdf_csv_and_publish(client, adopted):
     assert publication.published_by == admin and bytes(publication.pdf).startswith(b"%PDF")
     stored = client.get(f"/rollout/kurzstatus/archiv/{publication.pk}.csv").content.decode()
     assert stored == text
+
+
+def phase_table_for_test(*, stichtag):
+    """A section provider as the Projektlandkarte will plug in (settings.AMTSWEG_KURZSTATUS_SECTIONS)."""
+    return {
+        "title": "Phasen der Projekte",
+        "columns": ["Projekt", "Phase"],
+        "rows": [["Kita-Portal", f"Pilot ({stichtag:%m/%Y})"]],
+        "note": "Quelle: Projektlandkarte",
+    }
+
+
+def test_kurzstatus_sections_hook(client, settings):
+    settings.AMTSWEG_KURZSTATUS_SECTIONS = ["amtsweg.rollout.tests.test_views.phase_table_for_test"]
+    html = client.get("/rollout/kurzstatus/?stichtag=2024-06-01").content.decode()
+    assert "Phasen der Projekte" in html and "Pilot (06/2024)" in html and "Quelle: Projektlandkarte" in html
