@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import AdoptionRecord, KurzstatusPublication, PlannedService, ReportLabel
+from .models import AdoptionRecord, KurzstatusPublication, PlannedService, ReifegradDeclaration, ReportLabel
 
 
 @admin.register(AdoptionRecord)
@@ -36,3 +36,10 @@ class KurzstatusPublicationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ReifegradDeclaration)
+class ReifegradDeclarationAdmin(admin.ModelAdmin):
+    list_display = ["leistung", "authority", "criterion", "fulfilled", "note"]
+    list_filter = ["criterion", "fulfilled"]
+    raw_id_fields = ["leistung", "authority"]

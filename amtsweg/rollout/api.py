@@ -11,7 +11,7 @@ from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import coverage, opendata, selectors
+from . import coverage, opendata, reifegrad, selectors
 from .coverage import SACHSEN
 
 _LEIKA = re.compile(r"[0-9]{14}")
@@ -136,3 +136,52 @@ class CoverageListView(APIView):
         gebiet = query_gebiet(request.query_params.get("gebiet"))
         rows = selectors.rollout_table(stichtag=stichtag, gebiet=gebiet)
         return Response(opendata.table_json(rows=rows, stichtag=stichtag, gebiet=gebiet))
+
+
+class ReifegradView(APIView):
+    authentication_classes: list = []
+
+    @extend_schema(
+        operation_id="reifegrad",
+        summary="Reifegrad einer Online-Leistung je anbietender Behörde",
+        description=(
+            "OZG-Reifegradmodell 1.1 (Stufen 0–4) und 2.0 (0–7) je Behörde, die die Leistung am Stichtag anbietet; "
+            "Kriterien ja/nein, „(abgeleitet)“ wo die Plattform es selbst weiß. Dazu die Zahl der Behörden mit "
+            "Online-Angebot, OZG-konformem Angebot (1.1 ab Stufe 3) und Ende-zu-Ende-Digitalisierung (2.0 Stufe 7)."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "leika", {"type": "string", "pattern": "^[0-9]{14}$"}, OpenApiParameter.QUERY, required=True
+            ),
+            _STICHTAG,
+        ],
+        responses={
+            200: OpenApiResponse(description="Zusammenfassung und Bewertung je Behörde (JSON)."),
+            400: OpenApiResponse(_Error, description="Ungültiger Parameter."),
+            404: OpenApiResponse(_Error, description="Leistung unbekannt."),
+            429: OpenApiResponse(_Error, description="Zu viele Anfragen."),
+        },
+        tags=["Roll-out"],
+    )
+    def get(self, request):
+        leika = request.query_params.get("leika", "")
+        if not _LEIKA.fullmatch(leika):
+            raise ParseError("Der Parameter „leika“ muss ein 14-stelliger LeiKa-Schlüssel sein.")
+        stichtag = query_stichtag(request.query_params.get("stichtag"))
+        leistung = selectors.leistung_by_leika(leika=leika)
+        if leistung is None:
+            raise NotFound("Diese Leistung ist nicht im Leistungskatalog.")
+        summary = reifegrad.assess(leistung=leistung, stichtag=stichtag)
+        return Response(
+            {
+                "leika": leika,
+                "stichtag": stichtag.isoformat(),
+                "behoerden": summary.behoerden,
+                "online_verfuegbar": summary.online,
+                "ozg_konform": summary.ozg_konform,
+                "ende_zu_ende_digital": summary.ende_zu_ende,
+                "lizenz": opendata.LICENCE,
+                "quelle": opendata.SOURCE,
+                "behoerden_bewertung": opendata.reifegrad_records(leika=leika, summary=summary),
+            }
+        )

@@ -95,6 +95,7 @@ class _Event:
     authority_id: int
     since: date
     end: date | None  # first day NOT offered
+    definition_id: int | None = None  # the platform's assistant; None for an imported record
 
 
 @dataclass
@@ -132,6 +133,7 @@ def _load_events() -> tuple[dict[int, list[_Event]], dict[int, date]]:
                 period.activation.authority_id,
                 _localdate(period.since),
                 _localdate(period.until) if period.until else None,
+                period.activation.definition_id,
             )
         )
     for rec in AdoptionRecord.objects.values_list("leistung_id", "authority_id", "since", "until"):
@@ -383,6 +385,12 @@ def adopted_leistungen(*, stichtag: date | None = None) -> list[int]:
 def first_offered(*, leistung_id: int) -> date | None:
     """The first day any authority offered the Leistung ("verfügbar seit")."""
     return _holder.get().first_since.get(leistung_id)
+
+
+def live_events(*, leistung_id: int, stichtag: date) -> list[_Event]:
+    """The adoption events of a Leistung live on ``stichtag`` (for the Reifegrad: platform or imported)."""
+    index = _holder.get()
+    return [e for e in index.events.get(leistung_id, ()) if e.since <= stichtag and (e.end is None or e.end > stichtag)]
 
 
 def coverage_all(*, stichtag: date | None = None, leistung_ids: Iterable[int] | None = None) -> list[LeistungCoverage]:

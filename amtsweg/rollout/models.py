@@ -100,3 +100,57 @@ class KurzstatusPublication(models.Model):
 
     def __str__(self) -> str:
         return f"Kurzstatus {self.stichtag:%d.%m.%Y}"
+
+
+# Reifegrad criteria (rollout/reifegrad.py): key → German label.
+REIFEGRAD_CRITERIA = {
+    "information": "Leistungsbeschreibung online",
+    "online_antrag": "Antrag online stellbar",
+    "nutzerkonto": "Anmeldung mit Nutzerkonto (Servicekonto/BundID)",
+    "nachweise_digital": "Nachweise digital einreichbar (oder keine nötig)",
+    "bezahlung_online": "Gebühren online bezahlbar (oder keine)",
+    "bescheid_digital": "Bescheid digital ins Postfach",
+    "datenuebergabe": "Strukturierte Übergabe an das Fachverfahren",
+    "statusinformation": "Statusinformation für Antragstellende",
+    "once_only": "Nachweisabruf nach Once-Only (Register, NOOTS)",
+    "e_akte": "Übernahme in die E-Akte",
+    "ende_zu_ende": "Durchgängig digitale Bearbeitung und Abrechnung",
+}
+
+
+class ReifegradDeclaration(models.Model):
+    """A Reifegrad criterion the platform cannot see, declared by the zentrale Koordination.
+
+    Without ``authority`` it holds for every authority offering the Leistung (e.g. an EfA service); a row
+    for one authority wins over it. What the platform knows itself (online live, Servicekonto login,
+    Bescheid in the Postfach, structured handover, E-Akte export by route) is derived, not declared.
+    """
+
+    leistung = models.ForeignKey(
+        "catalog.Leistung", verbose_name="Leistung", on_delete=models.CASCADE, related_name="reifegrad_declarations"
+    )
+    authority = models.ForeignKey(
+        "directory.Authority",
+        verbose_name="Behörde",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reifegrad_declarations",
+        help_text="Leer: gilt für alle Behörden, die die Leistung anbieten.",
+    )
+    criterion = models.CharField("Kriterium", max_length=40, choices=list(REIFEGRAD_CRITERIA.items()))
+    fulfilled = models.BooleanField("erfüllt", default=True)
+    note = models.CharField("Erläuterung", max_length=500, blank=True)
+    updated_at = models.DateTimeField("geändert am", auto_now=True)
+
+    class Meta:
+        verbose_name = "Reifegrad-Angabe"
+        verbose_name_plural = "Reifegrad-Angaben"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["leistung", "authority", "criterion"], name="rollout_reifegrad_declaration_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.leistung_id} {self.criterion}: {'ja' if self.fulfilled else 'nein'}"

@@ -82,3 +82,40 @@ ADOPTION_FIELDS = ["leika", "leistung", "behoerde", "ars", "seit", "bis", "loesu
 
 def adoption_csv(records: list[dict]) -> str:
     return _csv(ADOPTION_FIELDS, records)
+
+
+def reifegrad_records(*, leika: str, summary) -> list[dict]:
+    from .reifegrad import CRITERIA
+
+    out = []
+    for a in summary.assessments:
+        record = {
+            "leika": leika,
+            "stichtag": summary.stichtag.isoformat(),
+            "behoerde": a.authority_name,
+            "quelle": "Plattform" if a.platform else "außerhalb der Plattform",
+            "reifegrad_1_1": a.level_11,
+            "reifegrad_2_0": a.level_20,
+            "online_verfuegbar": a.online,
+            "ozg_konform": a.ozg_konform,
+            "ende_zu_ende_digital": a.ende_zu_ende,
+        }
+        for key in CRITERIA:
+            value = a.facts.get(key)
+            record[key] = (
+                "" if value is None else ("ja" if value else "nein") + (" (abgeleitet)" if key in a.derived else "")
+            )
+        out.append(record)
+    return out
+
+
+def reifegrad_csv(*, leika: str, summary) -> str:
+    from .reifegrad import CRITERIA
+
+    header = ["leika", "stichtag", "behoerde", "quelle", "reifegrad_1_1", "reifegrad_2_0", "online_verfuegbar"]
+    header += ["ozg_konform", "ende_zu_ende_digital", *CRITERIA]
+    records = reifegrad_records(leika=leika, summary=summary)
+    for r in records:
+        for k in ("online_verfuegbar", "ozg_konform", "ende_zu_ende_digital"):
+            r[k] = "ja" if r[k] else "nein"
+    return _csv(header, records)

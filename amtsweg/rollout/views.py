@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from . import coverage, mapping, opendata, report, selectors, services
+from . import coverage, mapping, opendata, reifegrad, report, selectors, services
 from .coverage import SACHSEN
 from .models import KurzstatusPublication
 
@@ -100,6 +100,7 @@ def leistung(request, leika: str):
         "kreis_map": mapping.kreis_map(result),
         "gemeinde_map": mapping.gemeinde_map(result),
         "query": f"stichtag={stichtag.isoformat()}",
+        "reifegrad": reifegrad.assess(leistung=found, stichtag=stichtag),
     }
     return render(request, "rollout/leistung.html", context)
 
@@ -186,3 +187,17 @@ def publication_file(request, pk: int, fmt: str):
     if fmt == "csv":
         return _download(publication.csv, filename=f"{name}.csv", content_type="text/csv; charset=utf-8")
     return _download(publication.html, filename=f"{name}.html", content_type="text/html; charset=utf-8")
+
+
+@require_GET
+def reifegrad_download(request, leika: str):
+    found = selectors.leistung_by_leika(leika=leika)
+    if found is None:
+        raise Http404("Diese Leistung ist nicht im Leistungskatalog.")
+    stichtag, _ = _stichtag(request)
+    summary = reifegrad.assess(leistung=found, stichtag=stichtag)
+    return _download(
+        opendata.reifegrad_csv(leika=leika, summary=summary),
+        filename=f"reifegrad-{leika}-{stichtag.isoformat()}.csv",
+        content_type="text/csv; charset=utf-8",
+    )

@@ -41,7 +41,7 @@ def test_monitor_pages_are_accessible_and_sort_without_javascript(axe_page, seed
 
     # Sort by name: a plain link in the column header.
     page.get_by_role("link", name="Online-Leistung").click()
-    names = page.locator("table.aw-rollout-table tbody tr td:first-child a:first-child").all_inner_texts()
+    names = page.locator("table.aw-rollout-table tbody tr td:first-child > a").all_inner_texts()
     assert names == sorted(names, key=str.lower)
 
     # One Kreis: choose it in the form and submit (a GET form, no script).
