@@ -17,7 +17,7 @@ from .coverage import SACHSEN
 _LEIKA = re.compile(r"[0-9]{14}")
 
 
-class _Error(serializers.Serializer):
+class RolloutErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="Fehlermeldung auf Deutsch.")
 
 
@@ -94,9 +94,9 @@ class CoverageView(APIView):
         ],
         responses={
             200: CoverageSerializer,
-            400: OpenApiResponse(_Error, description="Ungültiger Parameter."),
-            404: OpenApiResponse(_Error, description="Leistung unbekannt."),
-            429: OpenApiResponse(_Error, description="Zu viele Anfragen."),
+            400: OpenApiResponse(RolloutErrorSerializer, description="Ungültiger Parameter."),
+            404: OpenApiResponse(RolloutErrorSerializer, description="Leistung unbekannt."),
+            429: OpenApiResponse(RolloutErrorSerializer, description="Zu viele Anfragen."),
         },
         tags=["Roll-out"],
     )
@@ -126,8 +126,8 @@ class CoverageListView(APIView):
         parameters=[_STICHTAG, _GEBIET],
         responses={
             200: CoverageListSerializer,
-            400: OpenApiResponse(_Error, description="Ungültiger Parameter."),
-            429: OpenApiResponse(_Error, description="Zu viele Anfragen."),
+            400: OpenApiResponse(RolloutErrorSerializer, description="Ungültiger Parameter."),
+            429: OpenApiResponse(RolloutErrorSerializer, description="Zu viele Anfragen."),
         },
         tags=["Roll-out"],
     )
@@ -157,9 +157,9 @@ class ReifegradView(APIView):
         ],
         responses={
             200: OpenApiResponse(description="Zusammenfassung und Bewertung je Behörde (JSON)."),
-            400: OpenApiResponse(_Error, description="Ungültiger Parameter."),
-            404: OpenApiResponse(_Error, description="Leistung unbekannt."),
-            429: OpenApiResponse(_Error, description="Zu viele Anfragen."),
+            400: OpenApiResponse(RolloutErrorSerializer, description="Ungültiger Parameter."),
+            404: OpenApiResponse(RolloutErrorSerializer, description="Leistung unbekannt."),
+            429: OpenApiResponse(RolloutErrorSerializer, description="Zu viele Anfragen."),
         },
         tags=["Roll-out"],
     )

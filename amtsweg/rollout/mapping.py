@@ -127,7 +127,12 @@ def history_chart(history: list[Coverage]) -> dict:
                 f"{point.behoerden_mit_angebot} von {point.behoerden_zustaendig} Behörden",
                 "label": f"{MONTHS_SHORT[point.stichtag.month - 1]} {point.stichtag:%y}",
                 "label_x": round(x + slot * 0.35, 1),
-                "show_label": n <= 12 or i % max(1, n // 8) == 0 or i == n - 1,
+                "show_label": (n <= 12 or i % max(1, n // 8) == 0 or i == n - 1)
+                and not (
+                    i
+                    and (history[i - 1].stichtag.year, history[i - 1].stichtag.month)
+                    == (point.stichtag.year, point.stichtag.month)
+                ),
             }
         )
     grid = [{"y": round(top + plot_h * (1 - f), 1), "label": f"{int(f * 100)} %"} for f in (0, 0.25, 0.5, 0.75, 1.0)]

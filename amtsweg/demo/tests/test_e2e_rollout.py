@@ -45,7 +45,7 @@ def test_monitor_pages_are_accessible_and_sort_without_javascript(axe_page, seed
     assert names == sorted(names, key=str.lower)
 
     # One Kreis: choose it in the form and submit (a GET form, no script).
-    page.get_by_label("Gebiet").select_option(label="Leipzig, Stadt")
+    page.get_by_label("Gebiet", exact=True).select_option(label="Leipzig, Stadt")
     page.get_by_role("button", name="Anzeigen").click()
     assert "Stand des Roll-outs in Leipzig, Stadt" in page.locator("h2#tabelle").inner_text()
     assert_accessible(page, "Roll-out-Monitor, Leipzig")
