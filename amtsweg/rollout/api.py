@@ -15,6 +15,7 @@ from . import coverage, opendata, reifegrad, selectors
 from .coverage import SACHSEN
 
 _LEIKA = re.compile(r"[0-9]{14}")
+_GEBIET_RE = re.compile(r"[0-9]{2}([0-9]{3})?")
 
 
 class RolloutErrorSerializer(serializers.Serializer):
@@ -60,7 +61,7 @@ _GEBIET = OpenApiParameter(
 def query_stichtag(value: str | None) -> date:
     from django.utils import timezone
 
-    if not value:
+    if value is None:
         return timezone.localdate()
     try:
         return date.fromisoformat(value)
@@ -69,9 +70,11 @@ def query_stichtag(value: str | None) -> date:
 
 
 def query_gebiet(value: str | None) -> str:
-    gebiet = value or SACHSEN
-    if not selectors.area_known(gebiet):
+    gebiet = SACHSEN if value is None else value
+    if not _GEBIET_RE.fullmatch(gebiet):
         raise ParseError("Der Parameter „gebiet“ muss 14 (Sachsen) oder der Regionalschlüssel eines Kreises sein.")
+    if not selectors.area_known(gebiet):
+        raise NotFound("Dieses Gebiet ist nicht erfasst (Sachsen: 14, Kreise: 5-stelliger Regionalschlüssel).")
     return gebiet
 
 
@@ -95,7 +98,7 @@ class CoverageView(APIView):
         responses={
             200: CoverageSerializer,
             400: OpenApiResponse(RolloutErrorSerializer, description="Ungültiger Parameter."),
-            404: OpenApiResponse(RolloutErrorSerializer, description="Leistung unbekannt."),
+            404: OpenApiResponse(RolloutErrorSerializer, description="Leistung oder Gebiet unbekannt."),
             429: OpenApiResponse(RolloutErrorSerializer, description="Zu viele Anfragen."),
         },
         tags=["Roll-out"],
@@ -127,6 +130,7 @@ class CoverageListView(APIView):
         responses={
             200: CoverageListSerializer,
             400: OpenApiResponse(RolloutErrorSerializer, description="Ungültiger Parameter."),
+            404: OpenApiResponse(RolloutErrorSerializer, description="Gebiet unbekannt."),
             429: OpenApiResponse(RolloutErrorSerializer, description="Zu viele Anfragen."),
         },
         tags=["Roll-out"],

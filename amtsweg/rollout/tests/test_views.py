@@ -62,7 +62,9 @@ def test_api_single_and_list(client, adopted):
     assert [x["leika"] for x in listing["leistungen"]] == [WUNSCHKENNZEICHEN_KEY, HUNDESTEUER_KEY]
     assert client.get("/api/v1/abdeckung/?leika=123").status_code == 400
     assert client.get(f"/api/v1/abdeckung/?leika={WUNSCHKENNZEICHEN_KEY}&stichtag=gestern").status_code == 400
-    assert client.get(f"/api/v1/abdeckung/?leika={WUNSCHKENNZEICHEN_KEY}&gebiet=99").status_code == 400
+    assert client.get(f"/api/v1/abdeckung/?leika={WUNSCHKENNZEICHEN_KEY}&gebiet=99").status_code == 404
+    assert client.get(f"/api/v1/abdeckung/?leika={WUNSCHKENNZEICHEN_KEY}&gebiet=1x").status_code == 400
+    assert client.get("/api/v1/abdeckung/leistungen/?stichtag=").status_code == 400
     assert client.get("/api/v1/abdeckung/?leika=00000000000000").status_code == 404
 
 
