@@ -99,6 +99,19 @@ class _Event:
 
 
 @dataclass
+class _Static:
+    """What a responsible map gives independent of the date (shared by every Leistung with the same map —
+    all Leistungen of one level without overrides): who is responsible where, and whom each one serves."""
+
+    land_auth: frozenset[int]
+    land_pop: int
+    kreis_auth: dict[int, frozenset[int]]  # Kreis pk → responsible authorities
+    kreis_pop: dict[int, int]
+    served: dict[int, dict[int, int]]  # authority → {Kreis pk: population it serves there}
+    gemeinden_of: dict[int, list[int]]  # authority → Gemeinde pks it is responsible for
+
+
+@dataclass
 class _Index:
     """Everything derived for one (reference snapshot, adoption stamp)."""
 
@@ -112,6 +125,8 @@ class _Index:
     _base: dict[str, dict[int, int | None]] = field(default_factory=dict)
     _overrides: dict[int, dict[int, int]] | None = None
     _resp: dict[int, dict[int, int | None]] = field(default_factory=dict)
+    _static: dict[int, _Static] = field(default_factory=dict)  # id(responsible map) → its aggregates
+    _groups: dict[int, str] = field(default_factory=dict)  # for selectors: Kurzstatus group per Leistung
     _dates: OrderedDict = field(default_factory=OrderedDict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -307,42 +322,68 @@ def _offering(index: _Index, leistung_id: int, stichtag: date, resp: dict[int, i
     return frozenset(mapped)
 
 
-def _compute(index: _Index, leistung_id: int, stichtag: date) -> LeistungCoverage:
-    resp = responsible_map(index, leistung_id)
-    offering = _offering(index, leistung_id, stichtag, resp)
-    by_kreis: dict[int, list] = defaultdict(lambda: [set(), set(), 0, 0])
-    land = [set(), set(), 0, 0]
-    covered = set()
+def _static_for(index: _Index, resp: dict[int, int | None]) -> _Static:
+    found = index._static.get(id(resp))
+    if found is not None:
+        return found
+    kreis_auth: dict[int, set[int]] = defaultdict(set)
+    kreis_pop: dict[int, int] = defaultdict(int)
+    served: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    gemeinden_of: dict[int, list[int]] = defaultdict(list)
     for g in index.gemeinden:
         authority_id = resp[g.pk]
         if authority_id is None:
             continue
         population = g.population or 0
-        offers = authority_id in offering
-        for acc in (land, by_kreis[g.kreis_id]):
-            acc[0].add(authority_id)
-            acc[2] += population
-            if offers:
-                acc[1].add(authority_id)
-                acc[3] += population
-        if offers:
-            covered.add(g.pk)
+        kreis_auth[g.kreis_id].add(authority_id)
+        kreis_pop[g.kreis_id] += population
+        served[authority_id][g.kreis_id] += population
+        gemeinden_of[authority_id].append(g.pk)
+    found = _Static(
+        land_auth=frozenset(served),
+        land_pop=sum(kreis_pop.values()),
+        kreis_auth={k: frozenset(v) for k, v in kreis_auth.items()},
+        kreis_pop=dict(kreis_pop),
+        served={a: dict(v) for a, v in served.items()},
+        gemeinden_of=dict(gemeinden_of),
+    )
+    index._static[id(resp)] = found  # the map lives as long as the index (kept in _base/_resp)
+    return found
 
-    def make(territory: Territory | None, acc, ars: str) -> Coverage:
+
+def _compute(index: _Index, leistung_id: int, stichtag: date) -> LeistungCoverage:
+    """Per date only the offering authorities are visited: the rest is the map's static aggregate."""
+    resp = responsible_map(index, leistung_id)
+    static = _static_for(index, resp)
+    offering = _offering(index, leistung_id, stichtag, resp)
+    counted = offering & static.land_auth  # an offer by an authority responsible nowhere here covers nobody
+    count: dict[int, int] = defaultdict(int)
+    pop: dict[int, int] = defaultdict(int)
+    covered: list[int] = []
+    for authority_id in counted:
+        for kreis_id, population in static.served[authority_id].items():
+            count[kreis_id] += 1
+            pop[kreis_id] += population
+        covered.extend(static.gemeinden_of[authority_id])
+
+    def make(territory: Territory | None, ars: str, zustaendig: int, mit: int, gesamt: int, erreicht: int):
         return Coverage(
             leistung_id=leistung_id,
             gebiet=ars,
             gebiet_name=territory.name if territory else "Sachsen",
             stichtag=stichtag,
-            behoerden_zustaendig=len(acc[0]),
-            behoerden_mit_angebot=len(acc[1]),
-            einwohner_gesamt=acc[2],
-            einwohner_mit_angebot=acc[3],
+            behoerden_zustaendig=zustaendig,
+            behoerden_mit_angebot=mit,
+            einwohner_gesamt=gesamt,
+            einwohner_mit_angebot=erreicht,
         )
 
-    kreise = [make(k, by_kreis.get(k.pk, [set(), set(), 0, 0]), k.ars) for k in index.kreise]
+    kreise = [
+        make(k, k.ars, len(static.kreis_auth.get(k.pk, ())), count[k.pk], static.kreis_pop.get(k.pk, 0), pop[k.pk])
+        for k in index.kreise
+    ]
     return LeistungCoverage(
-        land=make(index.land, land, SACHSEN),
+        land=make(index.land, SACHSEN, len(static.land_auth), len(counted), static.land_pop, sum(pop.values())),
         kreise=kreise,
         covered_gemeinden=frozenset(covered),
         offering=offering,
@@ -362,9 +403,17 @@ def _for_date(index: _Index, stichtag: date) -> dict[int, LeistungCoverage]:
         return per_date
 
 
-def coverage_for(*, leistung: Leistung | int, stichtag: date | None = None) -> LeistungCoverage:
+def current() -> _Index:
+    """The index for this moment (two stamp statements). Pass it to the functions below to answer a
+    whole request from one consistent state without checking the stamps again for every Leistung."""
+    return _holder.get()
+
+
+def coverage_for(
+    *, leistung: Leistung | int, stichtag: date | None = None, index: _Index | None = None
+) -> LeistungCoverage:
     """Coverage of one Leistung on ``stichtag`` (default today) for Saxony and every Kreis."""
-    index = _holder.get()
+    index = index or _holder.get()
     leistung_id = leistung if isinstance(leistung, int) else leistung.pk
     stichtag = stichtag or timezone.localdate()
     per_date = _for_date(index, stichtag)
@@ -375,34 +424,37 @@ def coverage_for(*, leistung: Leistung | int, stichtag: date | None = None) -> L
     return found
 
 
-def adopted_leistungen(*, stichtag: date | None = None) -> list[int]:
+def adopted_leistungen(*, stichtag: date | None = None, index: _Index | None = None) -> list[int]:
     """Leistungen with at least one adoption (on the platform or imported) that began by ``stichtag``."""
-    index = _holder.get()
+    index = index or _holder.get()
     stichtag = stichtag or timezone.localdate()
     return sorted(lid for lid, since in index.first_since.items() if since <= stichtag)
 
 
-def first_offered(*, leistung_id: int) -> date | None:
+def first_offered(*, leistung_id: int, index: _Index | None = None) -> date | None:
     """The first day any authority offered the Leistung ("verfügbar seit")."""
-    return _holder.get().first_since.get(leistung_id)
+    return (index or _holder.get()).first_since.get(leistung_id)
 
 
-def live_events(*, leistung_id: int, stichtag: date) -> list[_Event]:
+def live_events(*, leistung_id: int, stichtag: date, index: _Index | None = None) -> list[_Event]:
     """The adoption events of a Leistung live on ``stichtag`` (for the Reifegrad: platform or imported)."""
-    index = _holder.get()
+    index = index or _holder.get()
     return [e for e in index.events.get(leistung_id, ()) if e.since <= stichtag and (e.end is None or e.end > stichtag)]
 
 
-def coverage_all(*, stichtag: date | None = None, leistung_ids: Iterable[int] | None = None) -> list[LeistungCoverage]:
+def coverage_all(
+    *, stichtag: date | None = None, leistung_ids: Iterable[int] | None = None, index: _Index | None = None
+) -> list[LeistungCoverage]:
     """Coverage of many Leistungen (default: those with adoption by the date) on one date."""
+    index = index or _holder.get()
     stichtag = stichtag or timezone.localdate()
-    ids = adopted_leistungen(stichtag=stichtag) if leistung_ids is None else list(leistung_ids)
-    return [coverage_for(leistung=lid, stichtag=stichtag) for lid in ids]
+    ids = adopted_leistungen(stichtag=stichtag, index=index) if leistung_ids is None else list(leistung_ids)
+    return [coverage_for(leistung=lid, stichtag=stichtag, index=index) for lid in ids]
 
 
-def municipal_leistungen() -> list[int]:
+def municipal_leistungen(*, index: _Index | None = None) -> list[int]:
     """Every Leistung executed by Gemeinden or Kreise (the benchmark's "all Leistungen")."""
-    index = _holder.get()
+    index = index or _holder.get()
     return sorted(
         lid for lid, level in index.levels.items() if level in (ExecutionLevel.GEMEINDE, ExecutionLevel.KREIS)
     )

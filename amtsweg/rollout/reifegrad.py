@@ -91,8 +91,7 @@ class Summary:
     assessments: list[Assessment]
 
 
-def _platform_facts(leistung: Leistung, authority_id: int) -> dict[str, bool]:
-    authority = coverage._holder.get().snap.authorities[authority_id]
+def _platform_facts(leistung: Leistung, authority) -> dict[str, bool]:
     types = {route.target.type_key for route in routes_for(authority=authority, leistung=leistung)}
     return {
         "online_antrag": True,
@@ -108,8 +107,9 @@ def _platform_facts(leistung: Leistung, authority_id: int) -> dict[str, bool]:
 
 def assess(*, leistung: Leistung, stichtag: date) -> Summary:
     """Assessment of every authority offering ``leistung`` on ``stichtag``."""
-    result = coverage.coverage_for(leistung=leistung, stichtag=stichtag)
-    events = coverage.live_events(leistung_id=leistung.pk, stichtag=stichtag)
+    index = coverage.current()
+    result = coverage.coverage_for(leistung=leistung, stichtag=stichtag, index=index)
+    events = coverage.live_events(leistung_id=leistung.pk, stichtag=stichtag, index=index)
     platform = {e.authority_id: e.definition_id for e in events if e.definition_id is not None}
     declared_all: dict[str, bool] = {}
     declared: dict[int, dict[str, bool]] = {}
@@ -118,13 +118,13 @@ def assess(*, leistung: Leistung, stichtag: date) -> Summary:
             declared_all[d.criterion] = d.fulfilled
         else:
             declared.setdefault(d.authority_id, {})[d.criterion] = d.fulfilled
-    snap = coverage._holder.get().snap
+    snap = index.snap
     has_description = bool((leistung.description or "").strip())
     assessments = []
     for authority_id in sorted(result.offering, key=lambda pk: snap.authorities[pk].name):
         derived = {"information": has_description, "online_antrag": True}
         if authority_id in platform:
-            derived.update(_platform_facts(leistung, authority_id))
+            derived.update(_platform_facts(leistung, snap.authorities[authority_id]))
         facts = {**declared_all, **declared.get(authority_id, {})}
         # Derived facts win over declarations where they are positive; a missing derivation leaves the
         # declaration (e.g. an E-Akte the platform does not see).

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.module_loading import import_string
 
-from . import opendata, selectors
+from . import coverage, opendata, selectors
 
 STYLESHEET = Path(__file__).with_name("kurzstatus.css")
 
@@ -60,6 +60,7 @@ def extra_sections(*, stichtag: date) -> list[Section]:
 
 def kurzstatus_context(*, stichtag: date) -> dict:
     rows = selectors.rollout_table(stichtag=stichtag)
+    index = coverage.current()
     produktiv = []
     planned = selectors.planned_services(stichtag=stichtag)
     geplant = []
@@ -67,7 +68,7 @@ def kurzstatus_context(*, stichtag: date) -> dict:
         items = sorted((r for r in rows if r.group == key), key=lambda r: (r.verfuegbar_seit or stichtag, r.title))
         if items:
             produktiv.append({"label": label, "items": items})
-        plans = [p for p in planned if selectors.leistung_group(p.leistung_id) == key]
+        plans = [p for p in planned if selectors.leistung_group(p.leistung_id, index) == key]
         if plans:
             geplant.append({"label": label, "items": plans})
     return {

@@ -117,7 +117,7 @@ def _pick(candidates: list[tuple[int, int, str]], count: int, target: float) -> 
 
 def derive_rows() -> list[dict]:
     """The CSV rows (leika, ars, seit, bis, loesung) reproducing the newsletter's counts."""
-    index = coverage._holder.get()
+    index = coverage.current()
     snap = index.snap
     out = []
     for row in ROWS:

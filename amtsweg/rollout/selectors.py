@@ -9,7 +9,7 @@ from datetime import date
 from django.utils import timezone
 
 from amtsweg.catalog.models import Leistung
-from amtsweg.directory.models import Authority, Territory
+from amtsweg.directory.models import Authority
 
 from . import coverage
 from .coverage import SACHSEN, Coverage, LeistungCoverage
@@ -46,31 +46,35 @@ class Row:
 
 
 def areas() -> list[tuple[str, str]]:
-    """Saxony and its Kreise (ARS, name) — the areas the monitor can show."""
-    kreise = Territory.objects.filter(
-        kind=Territory.Kind.KREIS, valid_until__isnull=True, ars__startswith=SACHSEN
-    ).order_by("name")
-    return [(SACHSEN, "Sachsen")] + [(k.ars, k.name) for k in kreise]
+    """Saxony and its Kreise (ARS, name) — the areas the monitor can show (from the reference snapshot)."""
+    kreise = sorted(coverage.current().kreise, key=lambda k: k.name)
+    return [(SACHSEN, "Sachsen")] + [(k.ars, k.name) for k in kreise if k.ars.startswith(SACHSEN)]
 
 
 def area_known(ars: str) -> bool:
     return ars == SACHSEN or any(a == ars for a, _ in areas())
 
 
-def leistung_group(leistung_id: int) -> str:
-    index = coverage._holder.get()
+def leistung_group(leistung_id: int, index=None) -> str:
+    """The Kurzstatus group: who is responsible across Saxony (Landratsämter, Gemeinden or both)."""
+    index = index or coverage.current()
+    found = index._groups.get(leistung_id)
+    if found is not None:
+        return found
     kinds = {
         index.snap.authorities[pk].kind
         for pk in set(coverage.responsible_map(index, leistung_id).values())
         if pk is not None and pk in index.snap.authorities
     }
     municipal = kinds - {Authority.Kind.LANDRATSAMT, Authority.Kind.KREISFREIE_STADT}
+    found = GROUP_GEMEINDEN
     if Authority.Kind.LANDRATSAMT in kinds:
-        return GROUP_BEIDE if municipal else GROUP_KREISE
-    return GROUP_GEMEINDEN
+        found = GROUP_BEIDE if municipal else GROUP_KREISE
+    index._groups[leistung_id] = found
+    return found
 
 
-def _rows(results: list[LeistungCoverage], gebiet: str) -> list[Row]:
+def _rows(results: list[LeistungCoverage], gebiet: str, index) -> list[Row]:
     ids = [r.land.leistung_id for r in results]
     leistungen = {row[0]: row for row in Leistung.objects.filter(pk__in=ids).values_list("pk", "leika_key", "name")}
     labels = {lab.leistung_id: lab for lab in ReportLabel.objects.filter(leistung_id__in=ids)}
@@ -88,8 +92,8 @@ def _rows(results: list[LeistungCoverage], gebiet: str) -> list[Row]:
                 leika_key=key,
                 title=label.title if label else name,
                 footnote=label.footnote if label else "",
-                group=leistung_group(lid),
-                verfuegbar_seit=coverage.first_offered(leistung_id=lid),
+                group=leistung_group(lid, index),
+                verfuegbar_seit=coverage.first_offered(leistung_id=lid, index=index),
                 coverage=area,
             )
         )
@@ -112,7 +116,8 @@ def rollout_table(
     """Every Leistung offered somewhere by ``stichtag``, with its coverage of ``gebiet``; sorted like the
     SAKD table by default (population share, highest first). Footnotes are numbered in table order."""
     stichtag = stichtag or timezone.localdate()
-    rows = _rows(coverage.coverage_all(stichtag=stichtag), gebiet)
+    index = coverage.current()
+    rows = _rows(coverage.coverage_all(stichtag=stichtag, index=index), gebiet, index)
     sort = sort if sort in SORTS else DEFAULT_SORT
     if sort == "name":
         rows.sort(key=_sort_key(sort), reverse=descending)
@@ -138,9 +143,9 @@ def leistung_title(leistung: Leistung) -> str:
     return label.title if label else leistung.name
 
 
-def history_dates(*, leistung_id: int, stichtag: date, max_points: int = 24) -> list[date]:
+def history_dates(*, leistung_id: int, stichtag: date, max_points: int = 24, index=None) -> list[date]:
     """First of each month (or quarter, for long histories) from the first offer up to ``stichtag``."""
-    first = coverage.first_offered(leistung_id=leistung_id)
+    first = coverage.first_offered(leistung_id=leistung_id, index=index)
     if first is None or first > stichtag:
         return [stichtag]
     months = (stichtag.year - first.year) * 12 + stichtag.month - first.month
@@ -159,14 +164,15 @@ def history_dates(*, leistung_id: int, stichtag: date, max_points: int = 24) -> 
 
 
 def history(*, leistung_id: int, stichtag: date, gebiet: str = SACHSEN) -> list[Coverage]:
+    index = coverage.current()
     return [
-        coverage.coverage_for(leistung=leistung_id, stichtag=d).area(gebiet)
-        for d in history_dates(leistung_id=leistung_id, stichtag=stichtag)
+        coverage.coverage_for(leistung=leistung_id, stichtag=d, index=index).area(gebiet)
+        for d in history_dates(leistung_id=leistung_id, stichtag=stichtag, index=index)
     ]
 
 
 def overview_by_kreis(*, stichtag: date) -> dict[str, float]:
-    results = coverage.coverage_all(stichtag=stichtag)
+    results = coverage.coverage_all(stichtag=stichtag, index=coverage.current())
     means: dict[str, list[float]] = {}
     for result in results:
         for area in result.kreise:

@@ -51,7 +51,7 @@ def _territory(ars: str) -> Territory | None:
 
 def _responsible(leistung: Leistung, territory: Territory) -> tuple[Authority | None, str]:
     """The authority responsible for ``leistung`` in ``territory`` (one), or a German reason why not."""
-    index = coverage._holder.get()
+    index = coverage.current()
     resp = coverage.responsible_map(index, leistung.pk)
     members = [g for g in index.gemeinden if g.ars.startswith(territory.ars)]
     found = {resp[g.pk] for g in members if resp.get(g.pk) is not None}

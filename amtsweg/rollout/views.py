@@ -85,7 +85,8 @@ def leistung(request, leika: str):
     if found is None:
         raise Http404("Diese Leistung ist nicht im Leistungskatalog.")
     stichtag, error = _stichtag(request)
-    result = coverage.coverage_for(leistung=found, stichtag=stichtag)
+    index = coverage.current()
+    result = coverage.coverage_for(leistung=found, stichtag=stichtag, index=index)
     history = selectors.history(leistung_id=found.pk, stichtag=stichtag)
     context = {
         "leistung": found,
@@ -96,7 +97,7 @@ def leistung(request, leika: str):
         "kreise": result.kreise,
         "history": history,
         "chart": mapping.history_chart(history),
-        "verfuegbar_seit": coverage.first_offered(leistung_id=found.pk),
+        "verfuegbar_seit": coverage.first_offered(leistung_id=found.pk, index=index),
         "kreis_map": mapping.kreis_map(result),
         "gemeinde_map": mapping.gemeinde_map(result),
         "query": f"stichtag={stichtag.isoformat()}",

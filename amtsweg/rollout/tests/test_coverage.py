@@ -186,7 +186,7 @@ def test_the_fast_map_is_the_zustaendigkeit(kfz):
         reason=Override.Reason.GROSSE_KREISSTADT,
     )
     reference_version_bump()
-    index = coverage._holder.get()
+    index = coverage.current()
     for item in (leistung, kfz):
         fast = coverage.responsible_map(index, item.pk)
         for gemeinde in index.gemeinden:
