@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from amtsweg.jurisdiction.selectors import gemeinde_by_ags
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
-from . import maps, selectors
+from . import coverage, maps, selectors
 from .coverage import Coverage, LeistungCoverage
 from .report import percent
 
@@ -46,10 +47,21 @@ def _kreis_shapes(prefix: str, values: dict[str, float], names: dict[str, str]) 
     return shapes
 
 
+def _paths(shapes: list[dict]) -> str:
+    """The areas as SVG markup, joined here: 419 Gemeinden through the template loop cost more than the
+    rest of the page. Names and values are escaped; path data and fills are our own numbers and ids."""
+    return mark_safe(  # noqa: S308 (every interpolated text is escaped)
+        "".join(
+            f'<path d="{s["d"]}" fill="{escape(s["fill"])}"><title>{escape(s["title"])}</title></path>' for s in shapes
+        )
+    )
+
+
 def _frame(prefix: str, title: str, shapes: list[dict], legend: list[dict], labels: bool) -> dict:
     for i, item in enumerate(legend):
         item["y"] = 10 + i * 22
     return {
+        "paths": _paths(shapes),
         "id": prefix,
         "title": title,
         "width": maps.WIDTH,
@@ -88,8 +100,11 @@ def gemeinde_map(result: LeistungCoverage) -> dict | None:
         return None
     prefix = "karte-gemeinden"
     shapes = []
+    snap = coverage.current().snap  # one stamp check, not one per Gemeinde
     for shape in maps.gemeinden():
-        current = gemeinde_by_ags(ags=shape.key)
+        # The boundaries are of 2021: a Gemeinde merged since is drawn as its successor (register history).
+        row = snap.by_ags.get(shape.key)
+        current = snap.current_of(row.pk) if row is not None else None
         covered = current is not None and current.pk in result.covered_gemeinden
         name = current.name if current is not None else shape.name
         shapes.append(
