@@ -548,3 +548,11 @@ INSTALLED_APPS += ["amtsweg.projekte"]
 # The Beteiligung's member and coordinator pages are a staff area: second factor required there too.
 AMTSWEG_STAFF_PATH_PREFIXES += ["/beteiligung/"]
 AMTSWEG_SCHEDULE["beteiligung_digest"] = env.int("AMTSWEG_SCHEDULE_BETEILIGUNG_DIGEST_SECONDS", default=86400)
+
+# --- Roll-out monitor (issue 12 sections 3-8, branch rollout) --------------------------------------------
+INSTALLED_APPS += ["amtsweg.rollout"]
+# Further sections of the Kurzstatus (docs/standards/rollout.md): dotted paths of callables
+# f(*, stichtag) -> {"title", "columns", "rows", "note"} | None, e.g. the Projektlandkarte's phase table.
+AMTSWEG_KURZSTATUS_SECTIONS = env.list(
+    "AMTSWEG_KURZSTATUS_SECTIONS", default=["amtsweg.projekte.selectors.kurzstatus_section"]
+)

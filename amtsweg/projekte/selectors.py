@@ -381,3 +381,25 @@ def landkarte_nach_produkt(number: str) -> QuerySet[Leistung]:
         .select_related("ozg__lebenslage__themenfeld", "landkarte__produkt")
         .order_by("name")
     )
+
+
+def kurzstatus_section(*, stichtag: dt.date) -> dict | None:
+    """The phase table as a plain section of the roll-out monitor's Kurzstatus (its hook
+    ``AMTSWEG_KURZSTATUS_SECTIONS``): text in every cell, legend and footnotes in the note."""
+    table = phase_table(stichtag=stichtag)
+    if not table.rows:
+        return None
+    rows = []
+    for row in table.rows:
+        marks = "".join(f" {number})" for number in row.footnotes)
+        title = f"{row.title} – {row.note}" if row.note else row.title
+        cells = [f"{cell.symbol} {cell.status_label}" for cell in row.cells]
+        rows.append([row.lp, row.lb, title + marks, *cells])
+    legend = "; ".join(f"{symbol} {label}" for _status, label, symbol in table.status_legend)
+    notes = " ".join(f"{number}) {text}" for number, text in table.footnotes)
+    return {
+        "title": "Stand der einzelnen OZG-Projekte",
+        "columns": ["LP", "LB", "Leistungsbündel", *[label for _key, label, _title in table.columns]],
+        "rows": rows,
+        "note": f"Legende: {legend}. {notes}".strip(),
+    }
