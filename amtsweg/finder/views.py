@@ -14,10 +14,10 @@ from django.views.decorators.http import require_GET
 from amtsweg.catalog import selectors as catalog_selectors
 from amtsweg.catalog.models import Lebenslage
 from amtsweg.finder import search
-from amtsweg.jurisdiction.selectors import responsible_authority
+from amtsweg.jurisdiction.selectors import reference_stamp, responsible_authority
 
 from .forms import PlaceForm, SearchForm
-from .fragments import leistung_text_html
+from .fragments import fragment_key, leistung_text_html
 from .selectors import (
     AGS_RE,
     authority_contact,
@@ -102,6 +102,20 @@ def _stammtext_sections(leistung) -> list[tuple[str, str]]:
     ]
 
 
+def _row(obj) -> tuple:
+    """Every stored value of a model instance: what a fragment rendered from it may show."""
+    return tuple(getattr(obj, f.attname) for f in obj._meta.concrete_fields)
+
+
+def _leistung_page_key(*, leistung, resolution, online) -> str:
+    """Key of the Leistung page's cached fragments (ADR 0027): the catalogue rows the page shows, and for a
+    place its Gemeinde, the reference data's stamp (authority, contact, Zuständigkeit) and the online offer."""
+    lebenslage = leistung.ozg.lebenslage
+    rows = (_row(leistung), _row(leistung.ozg), _row(lebenslage), _row(lebenslage.themenfeld))
+    place = None if resolution is None else (resolution.gemeinde.pk, reference_stamp(), online)
+    return fragment_key("leistung_page", rows, place)
+
+
 @require_GET
 def leistung_detail(request, slug: str):
     leistung = catalog_selectors.leistung_by_slug(slug=slug)
@@ -121,10 +135,12 @@ def leistung_detail(request, slug: str):
         "finder/leistung.html",
         {
             "leistung": leistung,
-            "leistung_text": leistung_text_html(
+            # A callable: the template calls it only when the cached fragment holding it is missing.
+            "leistung_text": lambda: leistung_text_html(
                 sections=_stammtext_sections(leistung),
                 legal_items=catalog_selectors.legal_basis_items(leistung=leistung),
             ),
+            "page_key": _leistung_page_key(leistung=leistung, resolution=resolution, online=online),
             "place_form": place_form,
             "place": place,
             "resolution": resolution,

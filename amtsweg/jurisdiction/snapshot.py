@@ -156,17 +156,20 @@ class _Holder:
         self.builds = 0  # for tests and logs: how often this process loaded the data
 
     def get(self) -> Snapshot:
+        return self.get_stamped()[0]
+
+    def get_stamped(self) -> tuple[Snapshot, Hashable]:
         stamp = _stamp()
         snapshot = self._snapshot
         if snapshot is not None and stamp == self._stamp:
-            return snapshot
+            return snapshot, stamp
         with self._lock:
             if self._snapshot is None or stamp != self._stamp:
                 # The stamp was read before the load: a change during the load triggers another one.
                 self._snapshot = _build()
                 self._stamp = stamp
                 self.builds += 1
-            return self._snapshot
+            return self._snapshot, self._stamp
 
 
 _holder = _Holder()
@@ -175,6 +178,14 @@ _holder = _Holder()
 def snapshot() -> Snapshot:
     """The current snapshot of this process (reloaded when the reference data changed)."""
     return _holder.get()
+
+
+def snapshot_stamp() -> Hashable:
+    """The stamp of the current reference data (checked now): part of the key of anything rendered from it.
+
+    Equal stamps mean equal data in every process, so a page fragment cached under it can never be stale.
+    """
+    return _holder.get_stamped()[1]
 
 
 def snapshot_builds() -> int:
