@@ -15,9 +15,10 @@ from amtsweg.catalog import selectors as catalog_selectors
 from amtsweg.catalog.models import Lebenslage
 from amtsweg.finder import search
 from amtsweg.jurisdiction.selectors import reference_stamp, responsible_authority
+from amtsweg.web.fragments import fragment_key
 
 from .forms import PlaceForm, SearchForm
-from .fragments import fragment_key, leistung_text_html
+from .fragments import leistung_text_html
 from .selectors import (
     AGS_RE,
     authority_contact,

@@ -8,7 +8,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from amtsweg.catalog.models import ExecutionLevel
-from amtsweg.finder.fragments import fragment_cached
+from amtsweg.web.fragments import fragment_cached
 
 register = template.Library()
 

@@ -13,9 +13,9 @@ from django.utils.html import escape
 from amtsweg.catalog.models import Lebenslage, Leistung
 from amtsweg.directory.models import Authority
 from amtsweg.directory.services import reference_version_bump
-from amtsweg.finder.fragments import fragment_key, fragments_clear
 from amtsweg.jurisdiction.selectors import responsible_authority
 from amtsweg.jurisdiction.services import override_set
+from amtsweg.web.fragments import fragment_key, fragments_clear
 
 from .conftest import PIRNA_AGS
 
