@@ -21,6 +21,7 @@ from amtsweg.assistant.views.base import (
 )
 from amtsweg.forms.engine import STEP_ERROR_KEY, answers_finalize
 from amtsweg.forms.fields import EMAIL_INVALID
+from amtsweg.forms.paths import nested_row_path
 from amtsweg.submissions.access import session_remember
 from amtsweg.submissions.services import SubmissionInvalid
 from amtsweg.web.clients import client_ip
@@ -58,8 +59,32 @@ def _review_sections(ctx: Ctx, final: dict) -> list[dict]:
                         ],
                     }
                 )
+                blocks += _nested_blocks(ctx, step, group, i, row, outer=f"{label} {i + 1}")
         sections.append({"key": key, "title": step["title"], "blocks": [b for b in blocks if b["items"]]})
     return sections
+
+
+def _nested_blocks(ctx: Ctx, step: dict, group: dict, i: int, row: dict, *, outer: str) -> list[dict]:
+    """One block per row of the nested groups (ADR 0027) in outer row ``i``, named with the outer row."""
+    blocks = []
+    for sub in group.get("subgroups") or []:
+        nested = row.get(sub["key"]) if isinstance(row.get(sub["key"]), list) else []
+        label = sub["repeat"].get("item_label") or sub.get("title") or "Eintrag"
+        answerable = [f for f in sub["fields"] if f["type"] != "info"]
+        for j, inner in enumerate(nested):
+            items = [
+                _review_item(
+                    ctx,
+                    step,
+                    spec,
+                    nested_row_path(group["key"], i, sub["key"], j, spec["key"]),
+                    inner.get(spec["key"]),
+                )
+                for spec in answerable
+                if spec["key"] in inner or spec.get("required")
+            ]
+            blocks.append({"heading": f"{label} {j + 1} ({outer})", "items": items})
+    return blocks
 
 
 def _review_item(ctx: Ctx, step: dict, spec: dict, path: str, value) -> dict:
