@@ -44,9 +44,7 @@ def test_offer_tag_renders_button_for_the_finder(activation, leistung, dresden, 
     assert "Online beantragen" not in template.render(Context({"leistung": leistung, "resolution": None}))
 
 
-def test_offer_box_is_cached_yet_follows_title_and_activation(
-    activation, leistung, dresden, authority, version
-):
+def test_offer_box_is_cached_yet_follows_title_and_activation(activation, leistung, dresden, authority, version):
     """The box is rendered once per process (ADR 0027) under what it shows: a new title and a switched-off
     activation are on the very next render."""
     from amtsweg.forms.models import FormDefinition
