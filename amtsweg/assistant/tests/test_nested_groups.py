@@ -137,3 +137,22 @@ def test_nested_rows_are_added_removed_and_submitted_over_http(client, dresden, 
     assert re.search(r"<g21>\s*<f21>Ada</f21>\s*<g22>\s*<f22>Dresden</f22>\s*</g22>\s*<f24_liste>", xml), xml
     receipt = receipt_html(submission=submission)
     assert "Anschrift 1 (Person 2)" in receipt and "Leipzig" in receipt
+
+
+def test_outer_answer_controls_a_nested_group_on_the_page():
+    """An outer row's answer that shows a nested group re-renders the step (htmx), and the group follows it."""
+    from amtsweg.assistant import wizard
+    from amtsweg.forms.engine import form_from_document
+    from amtsweg.forms.tests.test_nested_groups import DOCUMENT
+
+    form = form_from_document(document=DOCUMENT)
+    step = form.steps[0]
+    assert wizard.step_controllers(step) == {"hat_anschrift", "ort"}
+    shown = wizard.step_page(form=form, step=step, answers={"person": [{"vorname": "Ada", "hat_anschrift": True}]})
+    row = shown[0].rows[0]
+    assert [w.key for w in row.widgets if w.refresh] == ["hat_anschrift"]
+    assert [sub.key for sub in row.subgroups] == ["person[0].anschrift", "person[0].staatsangehoerigkeit"]
+    assert [r.label for r in row.subgroups[0].rows] == ["Anschrift 1 (Person 1)"]  # min 1: one row at first
+    assert row.subgroups[1].rows == [] and row.subgroups[1].can_add  # min 0: only the button
+    hidden = wizard.step_page(form=form, step=step, answers={"person": [{"vorname": "Ada", "hat_anschrift": False}]})
+    assert [sub.key for sub in hidden[0].rows[0].subgroups] == ["person[0].staatsangehoerigkeit"]

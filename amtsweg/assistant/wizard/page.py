@@ -86,13 +86,16 @@ def _nested_paths(group_key: str, i: int, sub: dict, row: dict, row_scope: dict)
 def step_controllers(step: dict) -> set[str]:
     """Keys of the step's fields that a ``when`` of the same step reads."""
     names: set[str] = set()
-    for group in step["groups"]:
-        if "when" in group:
-            names |= expression_vars(group["when"])
-        for spec in group["fields"]:
+    own: set[str] = set()
+    # Nested groups (ADR 0027) count too: an outer row's answer may show a nested group or field.
+    containers = [c for group in step["groups"] for c in (group, *(group.get("subgroups") or []))]
+    for container in containers:
+        if "when" in container:
+            names |= expression_vars(container["when"])
+        for spec in container["fields"]:
+            own.add(spec["key"])
             if "when" in spec:
                 names |= expression_vars(spec["when"])
-    own = {spec["key"] for group in step["groups"] for spec in group["fields"]}
     return names & own
 
 
