@@ -514,3 +514,12 @@ AMTSWEG_POSTFACH_MAX_FILE = env.int("AMTSWEG_POSTFACH_MAX_FILE", default=10 * 10
 # deletes data and files (scheduler job "retention_apply", daily).
 AMTSWEG_RETENTION_DAYS_DEFAULT = env.int("AMTSWEG_RETENTION_DAYS_DEFAULT", default=365)
 AMTSWEG_SCHEDULE["retention_apply"] = env.int("AMTSWEG_SCHEDULE_RETENTION_SECONDS", default=86400)
+
+# --- Speed of the citizen's pages (docs/adr/0027-fragment-cache-and-nested-groups.md) -------------
+# The same storages, with static URLs computed once per process.
+STORAGES["staticfiles"]["BACKEND"] = {
+    "django.contrib.staticfiles.storage.StaticFilesStorage": "amtsweg.web.staticfiles.MemoisedStaticFilesStorage",
+    "whitenoise.storage.CompressedManifestStaticFilesStorage": (
+        "amtsweg.web.staticfiles.MemoisedManifestStaticFilesStorage"
+    ),
+}.get(STORAGES["staticfiles"]["BACKEND"], STORAGES["staticfiles"]["BACKEND"])

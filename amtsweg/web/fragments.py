@@ -49,7 +49,7 @@ class _Lru:
 _FRAGMENTS = _Lru(4096)
 
 
-def fragment_key(*parts) -> str:
+def fragment_key(*parts: object) -> str:
     """A short key for ``parts`` (anything with a deterministic ``repr``) and the active language."""
     return hashlib.blake2b(repr((translation.get_language(), parts)).encode(), digest_size=16).hexdigest()
 
