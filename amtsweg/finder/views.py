@@ -113,7 +113,12 @@ def _leistung_page_key(*, leistung, resolution, online) -> str:
     place its Gemeinde, the reference data's stamp (authority, contact, Zuständigkeit) and the online offer."""
     lebenslage = leistung.ozg.lebenslage
     rows = (_row(leistung), _row(leistung.ozg), _row(lebenslage), _row(lebenslage.themenfeld))
-    place = None if resolution is None else (resolution.gemeinde.pk, reference_stamp(), online)
+    if resolution is None:
+        place = None
+    else:
+        # The stamp of the snapshot the answer was read from, else (answers without one) the current one.
+        stamp = resolution.snap.stamp if resolution.snap is not None else reference_stamp()
+        place = (resolution.gemeinde.pk, stamp, online)
     return fragment_key("leistung_page", rows, place)
 
 

@@ -43,6 +43,7 @@ class Snapshot:
     by_ags: dict[str, Territory]  # Gemeinde AGS → row (current first, else the most recently ended)
     predecessors: dict[int, list[Territory]]
     _served_refs: dict[int, list[dict]] = field(default_factory=dict)
+    stamp: Hashable = None  # the stamp this snapshot was loaded under (a key for what is rendered from it)
 
     def current_of(self, territory_pk: int) -> Territory:
         """The unit that stands for a territory today (end of its successor chain)."""
@@ -167,6 +168,7 @@ class _Holder:
             if self._snapshot is None or stamp != self._stamp:
                 # The stamp was read before the load: a change during the load triggers another one.
                 self._snapshot = _build()
+                self._snapshot.stamp = stamp
                 self._stamp = stamp
                 self.builds += 1
             return self._snapshot, self._stamp
