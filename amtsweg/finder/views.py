@@ -6,9 +6,12 @@ message on the page, never in an exception.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.template import engines
 from django.views.decorators.http import require_GET
 
 from amtsweg.catalog import selectors as catalog_selectors
@@ -19,6 +22,7 @@ from amtsweg.web.fragments import fragment_key
 
 from .forms import PlaceForm, SearchForm
 from .fragments import leistung_text_html
+from .page_cache import page_get, page_key, page_store
 from .selectors import (
     AGS_RE,
     authority_contact,
@@ -122,6 +126,12 @@ def _leistung_page_key(*, leistung, resolution, online) -> str:
     return fragment_key("leistung_page", rows, place)
 
 
+@lru_cache(maxsize=1)
+def _offer_template():
+    # The assistant's box through its template tag: the finder does not import the assistant (ADR 0014).
+    return engines["django"].from_string("{% load assistant_tags %}{% assistant_offer leistung resolution %}")
+
+
 @require_GET
 def leistung_detail(request, slug: str):
     leistung = catalog_selectors.leistung_by_slug(slug=slug)
@@ -136,17 +146,24 @@ def leistung_detail(request, slug: str):
             online = online_offers_at(gemeinde=place.gemeinde).get(leistung.pk)
         elif not place.ambiguous:
             place_form.add_error("ort", place.message)
-    return render(
+    fragments = _leistung_page_key(leistung=leistung, resolution=resolution, online=online)
+    offer_html = _offer_template().render({"leistung": leistung, "resolution": resolution})
+    key = page_key(request, fragments, offer_html)
+    cached = page_get(key)
+    if cached is not None:
+        return cached
+    response = render(
         request,
         "finder/leistung.html",
         {
             "leistung": leistung,
+            "offer_html": offer_html,
             # A callable: the template calls it only when the cached fragment holding it is missing.
             "leistung_text": lambda: leistung_text_html(
                 sections=_stammtext_sections(leistung),
                 legal_items=catalog_selectors.legal_basis_items(leistung=leistung),
             ),
-            "page_key": _leistung_page_key(leistung=leistung, resolution=resolution, online=online),
+            "page_key": fragments,
             "place_form": place_form,
             "place": place,
             "resolution": resolution,
@@ -155,6 +172,8 @@ def leistung_detail(request, slug: str):
             "contact": authority_contact(authority=resolution.authority) if resolution else None,
         },
     )
+    page_store(request, key, response)
+    return response
 
 
 @require_GET

@@ -63,6 +63,16 @@ def fragment_cached(*, key: str, render: Callable[[], str]) -> SafeString:
     return mark_safe(html)  # noqa: S308 (rendered by the template engine, which escaped it)
 
 
+def fragment_get(key: str) -> SafeString | None:
+    """The HTML stored under ``key`` in this process, or None."""
+    html = _FRAGMENTS.get(key)
+    return None if html is None else mark_safe(html)  # noqa: S308 (stored only after rendering)
+
+
+def fragment_put(key: str, html: str) -> None:
+    _FRAGMENTS.put(key, html)
+
+
 def fragments_clear() -> None:
     """Forget every cached fragment of this process (tests; never needed for correctness)."""
     _FRAGMENTS.clear()
