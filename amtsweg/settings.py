@@ -556,3 +556,11 @@ INSTALLED_APPS += ["amtsweg.rollout"]
 AMTSWEG_KURZSTATUS_SECTIONS = env.list(
     "AMTSWEG_KURZSTATUS_SECTIONS", default=["amtsweg.projekte.selectors.kurzstatus_section"]
 )
+# --- Speed of the citizen's pages (docs/adr/0027-fragment-cache-and-nested-groups.md) -------------
+# The same storages, with static URLs computed once per process.
+STORAGES["staticfiles"]["BACKEND"] = {
+    "django.contrib.staticfiles.storage.StaticFilesStorage": "amtsweg.web.staticfiles.MemoisedStaticFilesStorage",
+    "whitenoise.storage.CompressedManifestStaticFilesStorage": (
+        "amtsweg.web.staticfiles.MemoisedManifestStaticFilesStorage"
+    ),
+}.get(STORAGES["staticfiles"]["BACKEND"], STORAGES["staticfiles"]["BACKEND"])

@@ -13,12 +13,12 @@ from amtsweg.accounts import selectors
 FORBIDDEN = 403
 
 
-def assurance_gate(request: HttpRequest, *, leistung) -> HttpResponse | None:
+def assurance_gate(request: HttpRequest, *, leistung, fresh: bool = False) -> HttpResponse | None:
     """None if the session may use the Leistung's assistant, else the explanation page with a step-up link.
 
     ``next`` is the page the citizen wanted: after logging in at the needed level they come back to it.
     """
-    required = selectors.assurance_shortfall(request=request, leistung=leistung)
+    required = selectors.assurance_shortfall(request=request, leistung=leistung, fresh=fresh)
     if required is None:
         return None
     query = urlencode({"niveau": required, "next": request.get_full_path()})

@@ -46,21 +46,24 @@ def session_assurance_level(request: HttpRequest) -> str | None:
     return level if level in AssuranceLevel.values else AssuranceLevel.NIEDRIG
 
 
-def assurance_required(*, leistung: Leistung | None) -> str:
+def assurance_required(*, leistung: Leistung | None, fresh: bool = False) -> str:
     """The Leistung's level, read afresh: the assistant caches its form versions (with the Leistung) per process,
-    and a raised level must apply at once, not after a restart. One primary-key query."""
+    and a raised level must apply at once, not after a restart. One primary-key query, unless the caller read
+    ``leistung`` from the database in this very request (``fresh``)."""
     if leistung is None:
         return AssuranceLevel.NIEDRIG
+    if fresh:
+        return leistung.required_assurance_level or AssuranceLevel.NIEDRIG
     level = Leistung.objects.filter(pk=leistung.pk).values_list("required_assurance_level", flat=True).first()
     return level or AssuranceLevel.NIEDRIG
 
 
-def assurance_shortfall(*, request: HttpRequest, leistung: Leistung | None) -> str | None:
+def assurance_shortfall(*, request: HttpRequest, leistung: Leistung | None, fresh: bool = False) -> str | None:
     """The level the Leistung needs if the session is below it, else None.
 
     "niedrig" needs nothing: such assistants stay open without an account, as before.
     """
-    required = assurance_required(leistung=leistung)
+    required = assurance_required(leistung=leistung, fresh=fresh)
     if required == AssuranceLevel.NIEDRIG:
         return None
     if AssuranceLevel.rank(session_assurance_level(request)) >= AssuranceLevel.rank(required):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db import connection
 from django.db.models import Q
@@ -113,15 +114,50 @@ def offer_get(*, key: str, ags: str) -> Offer | None:
 
 
 def _definition_by_key(*, key: str) -> FormDefinition | None:
-    """``forms.selectors.form_definition_get`` with raw statements (asked on every start page request)."""
-    qn = connection.ops.quote_name
-    table = qn(FormDefinition._meta.db_table)
-    definition = next(iter(FormDefinition.objects.raw(f"SELECT * FROM {table} WHERE {qn('key')} = %s", [key])), None)  # noqa: S608
-    if definition is not None and definition.leistung_id is not None:
-        leistung_table = qn(Leistung._meta.db_table)
-        sql = f"SELECT * FROM {leistung_table} WHERE id = %s"  # noqa: S608 (names from the models)
-        definition.leistung = next(iter(Leistung.objects.raw(sql, [definition.leistung_id])), None)
+    """``forms.selectors.form_definition_get`` with its Leistung, read afresh in one raw statement (asked on
+    every start page request; two ``Model.objects.raw`` calls cost more than the look-ups themselves)."""
+    sql, parts = _definition_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    objects, start = [], 0
+    for model, attnames, converters in parts:
+        values = list(row[start : start + len(attnames)])
+        start += len(attnames)
+        if model is Leistung and values[0] is None:  # LEFT JOIN: no Leistung bound
+            objects.append(None)
+            continue
+        for index, col, funcs in converters:  # as the ORM does: dates, booleans, JSON from the driver's types
+            for func in funcs:
+                values[index] = func(values[index], col, connection)
+        objects.append(model.from_db(connection.alias, attnames, values))
+    definition, leistung = objects
+    if leistung is not None:
+        definition.leistung = leistung
     return definition
+
+
+@lru_cache(maxsize=1)
+def _definition_sql() -> tuple[str, list]:
+    qn = connection.ops.quote_name
+    parts, columns = [], []
+    for alias, model in (("d", FormDefinition), ("l", Leistung)):
+        fields = model._meta.concrete_fields
+        converters = []
+        for index, field in enumerate(fields):
+            col = field.get_col(alias)
+            funcs = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+            if funcs:
+                converters.append((index, col, funcs))
+        parts.append((model, [f.attname for f in fields], converters))
+        columns += [f"{alias}.{qn(f.column)}" for f in fields]
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {qn(FormDefinition._meta.db_table)} d "  # noqa: S608 (model names)
+        f"LEFT JOIN {qn(Leistung._meta.db_table)} l ON l.id = d.leistung_id WHERE d.{qn('key')} = %s"
+    )
+    return sql, parts
 
 
 def version_for_new_draft(*, definition: FormDefinition) -> FormVersion | None:

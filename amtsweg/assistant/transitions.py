@@ -15,8 +15,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from amtsweg.assistant import wizard
+from amtsweg.assistant.wizard.model import path_slug
 from amtsweg.forms.engine import STEP_ERROR_KEY, ResolvedForm, clarification_outcome, form_validate, step_validate
 from amtsweg.forms.fields import EMAIL_INVALID
+from amtsweg.forms.paths import path_parse
 
 TAMPERED = (
     "Einige technische Angaben dieser Seite passten nicht zu Ihrem Antrag und wurden nicht übernommen. "
@@ -178,27 +180,51 @@ def repeat_change(*, step: dict, answers: dict, action: str) -> tuple[dict, str 
     show is refused as tampered.
     """
     parts = action.split(":")
-    group = (
-        next((g for g in step["groups"] if g["key"] == parts[1] and g.get("repeat") is not None), None)
-        if len(parts) >= 2
-        else None
-    )
-    if group is None or not isinstance(answers.get(group["key"]), list):
+    found = _rows_at(step, answers, parts[1]) if len(parts) >= 2 else None
+    if found is None:
         return answers, None, TAMPERED
-    rows = list(answers[group["key"]])
+    group, rows, store = found
     repeat = group["repeat"]
     label = repeat.get("item_label") or "Eintrag"
+    slug = path_slug(parts[1])
     if f"{parts[0]}:" == ADD_ROW:
         if repeat.get("max") is not None and len(rows) >= repeat["max"]:
             return answers, None, f"Sie können höchstens {repeat['max']} × „{label}“ angeben."
         rows.append({})
-        return {**answers, group["key"]: rows}, f"gruppe-{group['key']}-{len(rows)}", None
+        return store(rows), f"gruppe-{slug}-{len(rows)}", None
     if len(parts) != 3 or not parts[2].isdigit() or int(parts[2]) >= len(rows):
         return answers, None, TAMPERED
     if len(rows) <= repeat.get("min", 0):
         return answers, None, f"Bitte geben Sie mindestens {repeat.get('min', 0)} × „{label}“ an."
     rows.pop(int(parts[2]))
-    return {**answers, group["key"]: rows}, f"gruppe-{group['key']}-ueberschrift", None
+    return store(rows), f"gruppe-{slug}-ueberschrift", None
+
+
+def _rows_at(step: dict, answers: dict, path: str):
+    """(group spec, a copy of its rows, a function storing changed rows) for ``group`` or, nested (ADR 0027),
+    ``group[i].sub``; None when the step has no such list in the stored answers (the page never showed it)."""
+    parsed = path_parse(path)
+    if parsed is None or parsed.sub_index is not None or parsed.part is not None:
+        return None
+    group = next((g for g in step["groups"] if g["key"] == parsed.key and g.get("repeat") is not None), None)
+    if group is None or not isinstance(answers.get(group["key"]), list):
+        return None
+    outer = answers[group["key"]]
+    if parsed.index is None and parsed.sub is None:
+        return group, list(outer), lambda rows: {**answers, group["key"]: rows}
+    sub = next((u for u in group.get("subgroups") or [] if u["key"] == parsed.sub), None)
+    i = parsed.index
+    if sub is None or i is None or i >= len(outer) or not isinstance(outer[i], dict):
+        return None
+    if not isinstance(outer[i].get(sub["key"]), list):
+        return None
+
+    def store(rows: list) -> dict:
+        changed = list(outer)
+        changed[i] = {**outer[i], sub["key"]: rows}
+        return {**answers, group["key"]: changed}
+
+    return sub, list(outer[i][sub["key"]]), store
 
 
 def _repeat(*, step: dict, answers: dict, completed: list[str], posted: Posted, notices: tuple) -> Outcome:

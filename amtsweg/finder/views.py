@@ -6,18 +6,23 @@ message on the page, never in an exception.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.template import engines
 from django.views.decorators.http import require_GET
 
 from amtsweg.catalog import selectors as catalog_selectors
 from amtsweg.catalog.models import Lebenslage
 from amtsweg.finder import search
-from amtsweg.jurisdiction.selectors import responsible_authority
+from amtsweg.jurisdiction.selectors import reference_stamp, responsible_authority
+from amtsweg.web.fragments import fragment_key
 
 from .forms import PlaceForm, SearchForm
 from .fragments import leistung_text_html
+from .page_cache import page_get, page_key, page_store
 from .selectors import (
     AGS_RE,
     authority_contact,
@@ -102,6 +107,31 @@ def _stammtext_sections(leistung) -> list[tuple[str, str]]:
     ]
 
 
+def _row(obj) -> tuple:
+    """Every stored value of a model instance: what a fragment rendered from it may show."""
+    return tuple(getattr(obj, f.attname) for f in obj._meta.concrete_fields)
+
+
+def _leistung_page_key(*, leistung, resolution, online) -> str:
+    """Key of the Leistung page's cached fragments (ADR 0027): the catalogue rows the page shows, and for a
+    place its Gemeinde, the reference data's stamp (authority, contact, Zuständigkeit) and the online offer."""
+    lebenslage = leistung.ozg.lebenslage
+    rows = (_row(leistung), _row(leistung.ozg), _row(lebenslage), _row(lebenslage.themenfeld))
+    if resolution is None:
+        place = None
+    else:
+        # The stamp of the snapshot the answer was read from, else (answers without one) the current one.
+        stamp = resolution.snap.stamp if resolution.snap is not None else reference_stamp()
+        place = (resolution.gemeinde.pk, stamp, online)
+    return fragment_key("leistung_page", rows, place)
+
+
+@lru_cache(maxsize=1)
+def _offer_template():
+    # The assistant's box through its template tag: the finder does not import the assistant (ADR 0014).
+    return engines["django"].from_string("{% load assistant_tags %}{% assistant_offer leistung resolution %}")
+
+
 @require_GET
 def leistung_detail(request, slug: str):
     leistung = catalog_selectors.leistung_by_slug(slug=slug)
@@ -116,15 +146,24 @@ def leistung_detail(request, slug: str):
             online = online_offers_at(gemeinde=place.gemeinde).get(leistung.pk)
         elif not place.ambiguous:
             place_form.add_error("ort", place.message)
-    return render(
+    fragments = _leistung_page_key(leistung=leistung, resolution=resolution, online=online)
+    offer_html = _offer_template().render({"leistung": leistung, "resolution": resolution})
+    key = page_key(request, fragments, offer_html)
+    cached = page_get(key)
+    if cached is not None:
+        return cached
+    response = render(
         request,
         "finder/leistung.html",
         {
             "leistung": leistung,
-            "leistung_text": leistung_text_html(
+            "offer_html": offer_html,
+            # A callable: the template calls it only when the cached fragment holding it is missing.
+            "leistung_text": lambda: leistung_text_html(
                 sections=_stammtext_sections(leistung),
                 legal_items=catalog_selectors.legal_basis_items(leistung=leistung),
             ),
+            "page_key": fragments,
             "place_form": place_form,
             "place": place,
             "resolution": resolution,
@@ -133,6 +172,8 @@ def leistung_detail(request, slug: str):
             "contact": authority_contact(authority=resolution.authority) if resolution else None,
         },
     )
+    page_store(request, key, response)
+    return response
 
 
 @require_GET

@@ -56,6 +56,7 @@ def _preview_group(form: ResolvedForm, group: dict) -> dict:
         "repeat": group.get("repeat"),
         "when": _logic(group["when"]) if "when" in group else "",
         "fields": [_preview_field(form, f) for f in group["fields"]],
+        "subgroups": [_preview_group(form, sub) for sub in group.get("subgroups") or []],
     }
 
 

@@ -126,20 +126,34 @@ class FieldRef:
     """Where a field sits in a definition."""
 
     field: dict
-    group: dict
+    group: dict  # the group holding the field (for a nested field: its subgroup)
     step: dict
-    path: str  # e.g. steps[1].groups[0].fields[2]
+    path: str  # e.g. steps[1].groups[0].fields[2] or steps[1].groups[0].subgroups[0].fields[1]
+    parent: dict | None = None  # for a field of a nested group: the repeatable group around it
 
     @property
     def repeat_group(self) -> str | None:
+        """The top-level answer list the field's value lives in (a nested field: its outer group's)."""
+        if self.parent is not None:
+            return self.parent["key"]
         return self.group["key"] if self.group.get("repeat") is not None else None
+
+    @property
+    def subgroup(self) -> str | None:
+        """Key of the nested repeatable group holding the field (ADR 0027), else None."""
+        return self.group["key"] if self.parent is not None else None
 
 
 def iter_fields(document: dict) -> Iterator[FieldRef]:
+    """Every field in document order; the fields of a nested group follow their outer group's own fields."""
     for si, step in enumerate(document.get("steps") or []):
         for gi, group in enumerate(step.get("groups") or []):
             for fi, field in enumerate(group.get("fields") or []):
                 yield FieldRef(field, group, step, f"steps[{si}].groups[{gi}].fields[{fi}]")
+            for ui, sub in enumerate(group.get("subgroups") or []):
+                for fi, field in enumerate(sub.get("fields") or []):
+                    path = f"steps[{si}].groups[{gi}].subgroups[{ui}].fields[{fi}]"
+                    yield FieldRef(field, sub, step, path, parent=group)
 
 
 def _number(value: Any) -> Decimal | None:
@@ -210,11 +224,15 @@ def _key_errors(document: dict) -> tuple[list[str], dict[str, set[str]], set[str
             repeat = group.get("repeat")
             if repeat is not None:
                 repeat_groups[group["key"]] = {f["key"] for f in group["fields"]}
-                low, high = repeat.get("min", 0), repeat.get("max")
-                if high is not None and low > high:
-                    errors.append(f"{gpath}.repeat: min ({low}) ist größer als max ({high}).")
+                repeat_groups[group["key"]] |= {sub["key"] for sub in group.get("subgroups") or []}
+                errors += _repeat_bound_errors(repeat, gpath)
                 if group.get("optional_sets"):
                     errors.append(f"{gpath}.optional_sets: Wiederholbare Gruppen steuern ihre Pflicht über repeat.min.")
+            elif group.get("subgroups"):
+                errors.append(f"{gpath}.subgroups: Verschachtelte Gruppen gibt es nur in wiederholbaren Gruppen.")
+            for ui, sub in enumerate(group.get("subgroups") or []):
+                claim(sub["key"], f"{gpath}.subgroups[{ui}]")
+                errors += _repeat_bound_errors(sub["repeat"], f"{gpath}.subgroups[{ui}]")
     for ref in iter_fields(document):
         claim(ref.field["key"], ref.path)
         if ref.field["type"] not in ANSWERLESS_TYPES and ref.repeat_group is None:
@@ -223,6 +241,13 @@ def _key_errors(document: dict) -> tuple[list[str], dict[str, set[str]], set[str
         if f"{group}_count" in seen:
             errors.append(f"Schlüssel '{group}_count' kollidiert mit der Zeilenzahl der Gruppe '{group}'.")
     return errors, repeat_groups, answer_keys
+
+
+def _repeat_bound_errors(repeat: dict, path: str) -> list[str]:
+    low, high = repeat.get("min", 0), repeat.get("max")
+    if high is not None and low > high:
+        return [f"{path}.repeat: min ({low}) ist größer als max ({high})."]
+    return []
 
 
 def _expression_check(
@@ -277,6 +302,11 @@ def _step_errors(document: dict, repeat_groups: dict[str, set[str]], check: Call
         for gi, group in enumerate(step["groups"]):
             if "when" in group:
                 errors += check(group["when"], f"{spath}.groups[{gi}].when")
+            for ui, sub in enumerate(group.get("subgroups") or []):
+                if "when" in sub:
+                    errors += check(
+                        sub["when"], f"{spath}.groups[{gi}].subgroups[{ui}].when", repeat_groups.get(group["key"])
+                    )
     return errors
 
 
@@ -288,6 +318,11 @@ def _field_errors(
     for ref in iter_fields(document):
         field, path = ref.field, ref.path
         rows = repeat_groups.get(ref.repeat_group or "", set())
+        if ref.subgroup is not None:
+            # A nested row sees its own fields, the fields of its outer row and the globals.
+            rows = rows | {f["key"] for f in ref.group["fields"]}
+            if "compute" in field or field["type"] == "file":
+                errors.append(f"{path}: In verschachtelten Gruppen gibt es keine berechneten Felder und keine Dateien.")
         for attr in ("when", "compute"):
             if attr in field:
                 errors += check(field[attr], f"{path}.{attr}", rows)

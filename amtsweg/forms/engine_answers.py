@@ -65,15 +65,23 @@ def answers_normalize(*, form: ResolvedForm, answers: dict) -> dict:
         if ref is not None and ref.repeat_group is None:
             result[key] = value_normalize(ref.field, value)
         elif key in form.repeat_groups and isinstance(value, list):
-            group = form.repeat_groups[key]
-            specs = {f["key"]: f for f in group["fields"]}
-            result[key] = [
-                {k: value_normalize(specs[k], v) if k in specs else v for k, v in row.items()}
-                if isinstance(row, dict)
-                else row
-                for row in value
-            ]
+            result[key] = _rows_normalize(form.repeat_groups[key], value)
     return result
+
+
+def _rows_normalize(group: dict, rows: list) -> list:
+    """Canonical values in the rows of a repeatable group, and in the rows of its nested groups."""
+    specs = {f["key"]: f for f in group["fields"]}
+    subs = {sub["key"]: sub for sub in group.get("subgroups") or []}
+
+    def one(k: str, v: Any) -> Any:
+        if k in specs:
+            return value_normalize(specs[k], v)
+        if k in subs and isinstance(v, list):
+            return _rows_normalize(subs[k], v)
+        return v
+
+    return [{k: one(k, v) for k, v in row.items()} if isinstance(row, dict) else row for row in rows]
 
 
 def _computed(field: dict, value: Any) -> Any:
@@ -136,20 +144,37 @@ def _prune_once(form: ResolvedForm, answers: dict) -> dict:
             if group.get("repeat") is not None:
                 if group["key"] not in answers:
                     continue
-                rows = []
-                for row in _rows(answers, group["key"]):
-                    if not isinstance(row, dict):
-                        continue
-                    row_scope = scope_for_row(scope, row)
-                    rows.append(
-                        {f["key"]: row[f["key"]] for f in answerable if f["key"] in row and is_shown(f, row_scope)}
-                    )
-                kept[group["key"]] = rows
+                kept[group["key"]] = _rows_prune(group, _rows(answers, group["key"]), scope)
             else:
                 for f in answerable:
                     if f["key"] in answers and is_shown(f, scope):
                         kept[f["key"]] = answers[f["key"]]
     return kept
+
+
+def _rows_prune(group: dict, rows: list, scope: dict) -> list[dict]:
+    """The shown answers of each row; a nested group's rows (ADR 0027) pruned the same way in the row's scope."""
+    answerable = [f for f in group["fields"] if f["type"] != "info"]
+    kept_rows = []
+    for row in rows:
+        if not isinstance(row, dict):
+            continue
+        row_scope = scope_for_row(scope, row)
+        kept = {f["key"]: row[f["key"]] for f in answerable if f["key"] in row and is_shown(f, row_scope)}
+        for sub in group.get("subgroups") or []:
+            if isinstance(row.get(sub["key"]), list) and is_shown(sub, row_scope):
+                kept[sub["key"]] = _rows_prune(sub, row[sub["key"]], row_scope)
+        kept_rows.append(kept)
+    return kept_rows
+
+
+def _row_compact(row: dict) -> dict:
+    """A row without empty answers; the rows of a nested group compacted the same way."""
+    return {k: [_row_compact(r) for r in v] if _is_rows(v) else v for k, v in row.items() if not is_empty(v)}
+
+
+def _is_rows(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(r, dict) for r in value)
 
 
 def answers_prune(*, form: ResolvedForm, answers: dict) -> dict:
@@ -178,7 +203,7 @@ def answers_finalize(*, form: ResolvedForm, answers: dict) -> dict:
     result = {}
     for key, value in current.items():
         if key in form.repeat_groups and isinstance(value, list):
-            result[key] = [{k: v for k, v in row.items() if not is_empty(v)} for row in value]
+            result[key] = [_row_compact(row) for row in value if isinstance(row, dict)]
         elif not is_empty(value):
             result[key] = value
     return result

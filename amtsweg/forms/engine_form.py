@@ -160,6 +160,12 @@ def form_from_document(
         for step in doc["steps"]:
             for group in step["groups"]:
                 group["fields"] = [f for f in group["fields"] if f["key"] not in disabled]
+                if group.get("subgroups"):
+                    for sub in group["subgroups"]:
+                        sub["fields"] = [f for f in sub["fields"] if f["key"] not in disabled]
+                    group["subgroups"] = [sub for sub in group["subgroups"] if sub["fields"]]
+                    if not group["subgroups"]:
+                        del group["subgroups"]
             step["groups"] = [g for g in step["groups"] if g["fields"]]
             for rule in step.get("rules") or []:
                 if "fields" in rule:

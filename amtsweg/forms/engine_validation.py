@@ -114,21 +114,32 @@ def _optional_sets_started(step: dict, answers: dict) -> set[str]:
 
 def _repeat_group_check(group: dict, answers: dict, scope: dict, errors: dict[str, str], check) -> None:
     """The row count and every visible field of each row of a repeat group."""
-    raw = answers.get(group["key"])
+    _rows_check(group, answers.get(group["key"]), group["key"], scope, errors, check)
+
+
+def _rows_check(group: dict, raw: Any, path: str, scope: dict, errors: dict[str, str], check) -> None:
+    """Rows stored at ``path`` (``group`` or, nested, ``group[i].sub``): count, fields, nested groups.
+
+    A nested group (ADR 0027) is checked in its outer row's scope; its rows' required fields count as soon
+    as the row exists, so an optional nested list (min 0) once started requires its mandatory fields.
+    """
     if raw is not None and not isinstance(raw, list):
-        errors[group["key"]] = "Die Angaben konnten nicht gelesen werden. Bitte geben Sie sie erneut ein."
+        errors[path] = "Die Angaben konnten nicht gelesen werden. Bitte geben Sie sie erneut ein."
         return
     rows = raw or []
     if message := _repeat_count_message(group, len(rows)):
-        errors[group["key"]] = message
+        errors[path] = message
     for i, row in enumerate(rows):
         if not isinstance(row, dict):
-            errors[f"{group['key']}[{i}]"] = "Die Angaben konnten nicht gelesen werden."
+            errors[f"{path}[{i}]"] = "Die Angaben konnten nicht gelesen werden."
             continue
         row_scope = scope_for_row(scope, row)
         for spec in group["fields"]:
             if is_shown(spec, row_scope):
-                check(spec, row.get(spec["key"]), f"{group['key']}[{i}].{spec['key']}")
+                check(spec, row.get(spec["key"]), f"{path}[{i}].{spec['key']}")
+        for sub in group.get("subgroups") or []:
+            if is_shown(sub, row_scope):
+                _rows_check(sub, row.get(sub["key"]), f"{path}[{i}].{sub['key']}", row_scope, errors, check)
 
 
 def _rules_check(form: ResolvedForm, step: dict, answers: dict, scope: dict, errors: dict[str, str]) -> None:

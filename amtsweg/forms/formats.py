@@ -124,6 +124,34 @@ def _always_answered(field: dict, *containers: dict) -> bool:
     )
 
 
+def _rows_schema(group: dict, document: dict) -> dict:
+    """The array of a repeatable group's rows; a row holds its fields and its nested groups' arrays (ADR 0027)."""
+    fields = [f for f in group["fields"] if f["type"] != "info"]
+    # Inside an existing row only the field's own condition can hide it.
+    row_required = [f["key"] for f in fields if _always_answered(f)]
+    row_properties = {f["key"]: _field_schema(f, document) for f in fields}
+    for sub in group.get("subgroups") or []:
+        row_properties[sub["key"]] = _rows_schema(sub, document)
+        if sub["repeat"].get("min", 0) > 0 and "when" not in sub:
+            row_required.append(sub["key"])
+    repeat = group["repeat"]
+    array: dict[str, Any] = {
+        "title": group["title"],
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": row_properties,
+            "required": row_required,
+            "additionalProperties": False,
+        },
+    }
+    if repeat.get("min"):
+        array["minItems"] = repeat["min"]
+    if repeat.get("max") is not None:
+        array["maxItems"] = repeat["max"]
+    return array
+
+
 def data_json_schema(*, version) -> dict:
     """JSON Schema (draft 2020-12) of the submitted answers of ``version`` (after ``answers_finalize``).
 
@@ -143,24 +171,8 @@ def data_json_schema(*, version) -> dict:
                     if _always_answered(f, group, step):
                         required.append(f["key"])
                 continue
-            # Inside an existing row only the field's own condition can hide it.
-            row_required = [f["key"] for f in fields if _always_answered(f)]
+            properties[group["key"]] = _rows_schema(group, document)
             repeat = group["repeat"]
-            array: dict[str, Any] = {
-                "title": group["title"],
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {f["key"]: _field_schema(f, document) for f in fields},
-                    "required": row_required,
-                    "additionalProperties": False,
-                },
-            }
-            if repeat.get("min"):
-                array["minItems"] = repeat["min"]
-            if repeat.get("max") is not None:
-                array["maxItems"] = repeat["max"]
-            properties[group["key"]] = array
             if repeat.get("min", 0) > 0 and "when" not in group and "when" not in step:
                 required.append(group["key"])
     return {
@@ -203,6 +215,19 @@ def _append_field(parent: etree._Element, field: dict, value: Any) -> None:
         element.text = _text(value)
 
 
+def _append_row(parent: etree._Element, group: dict, row: Any) -> None:
+    """One element per row; a nested group's rows (ADR 0027) as elements inside it, after the row's fields."""
+    row = row if isinstance(row, dict) else {}
+    element = etree.SubElement(parent, _q(group["key"]))
+    for f in group["fields"]:
+        if f["type"] != "info":
+            _append_field(element, f, row.get(f["key"]))
+    for sub in group.get("subgroups") or []:
+        nested = row.get(sub["key"])
+        for inner in nested if isinstance(nested, list) else []:
+            _append_row(element, sub, inner)
+
+
 def data_xml(*, version, answers: dict) -> bytes:
     """The answers as XML (UTF-8): ``<antrag formular=… version=… leika=…>``, one element per group
     (repeated per row for repeatable groups), one element per answered field, in form order."""
@@ -219,9 +244,7 @@ def data_xml(*, version, answers: dict) -> bytes:
             if group.get("repeat") is not None:
                 rows = answers.get(group["key"])
                 for row in rows if isinstance(rows, list) else []:
-                    element = etree.SubElement(root, _q(group["key"]))
-                    for f in fields:
-                        _append_field(element, f, row.get(f["key"]) if isinstance(row, dict) else None)
+                    _append_row(root, group, row)
                 continue
             if any(answers.get(f["key"]) not in (None, "", []) for f in fields):
                 element = etree.SubElement(root, _q(group["key"]))
@@ -293,6 +316,19 @@ def _field_xsd(sequence: etree._Element, field: dict, document: dict) -> None:
     _xs(sequence, "element", name=name, type=xs_type, minOccurs=0)
 
 
+def _group_xsd(sequence: etree._Element, group: dict, document: dict, occurs: dict) -> None:
+    element = _xs(sequence, "element", name=group["key"], **occurs)
+    group_sequence = _xs(_xs(element, "complexType"), "sequence")
+    for f in group["fields"]:
+        if f["type"] != "info":
+            _field_xsd(group_sequence, f, document)
+    for sub in group.get("subgroups") or []:
+        high = sub["repeat"].get("max")
+        _group_xsd(
+            group_sequence, sub, document, {"minOccurs": 0, "maxOccurs": high if high is not None else "unbounded"}
+        )
+
+
 def data_xsd(*, version) -> bytes:
     """XML Schema of ``data_xml`` for ``version`` (types, option lists, bounds, repeat limits)."""
     document = _document(version)
@@ -310,11 +346,7 @@ def data_xsd(*, version) -> bytes:
             occurs = {"minOccurs": 0}
             if repeat is not None:
                 occurs["maxOccurs"] = repeat["max"] if repeat.get("max") is not None else "unbounded"
-            element = _xs(sequence, "element", name=group["key"], **occurs)
-            group_sequence = _xs(_xs(element, "complexType"), "sequence")
-            for f in group["fields"]:
-                if f["type"] != "info":
-                    _field_xsd(group_sequence, f, document)
+            _group_xsd(sequence, group, document, occurs)
     _xs(root_type, "attribute", name="formular", type="xs:string", use="required", fixed=document["key"])
     _xs(root_type, "attribute", name="version", type="xs:positiveInteger", use="required")
     _xs(root_type, "attribute", name="leika", type="xs:string")

@@ -16,6 +16,8 @@ from lxml import etree
 from amtsweg.forms.formats import ROOT_ELEMENT, XML_NAMESPACE
 
 _NAME = re.compile(r"[^A-Za-z0-9_.-]")
+# Nesting the XML follows: groups, rows of nested groups, their fields (deeper JSON is cut, not recursed).
+_MAX_DEPTH = 4
 
 
 def _element_name(key: str) -> str:
@@ -29,10 +31,18 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _append(parent: etree._Element, key: str, value: Any) -> None:
+def _append(parent: etree._Element, key: str, value: Any, depth: int = 0) -> None:
+    if _is_group(value) and isinstance(value, list) and depth < _MAX_DEPTH:
+        # Rows of a nested repeatable group (ADR 0027): one element per row, as data_xml writes them.
+        for row in value:
+            _append(parent, key, row, depth + 1)
+        return
     element = etree.SubElement(parent, f"{{{XML_NAMESPACE}}}{_element_name(key)}")
     if isinstance(value, dict):
         for sub_key, sub_value in value.items():
+            if depth < _MAX_DEPTH and _is_group(sub_value):
+                _append(element, sub_key, sub_value, depth + 1)
+                continue
             child = etree.SubElement(element, f"{{{XML_NAMESPACE}}}{_element_name(sub_key)}")
             child.text = _text(sub_value) if not isinstance(sub_value, dict | list) else None
     elif isinstance(value, list):

@@ -15,7 +15,7 @@ from amtsweg.catalog.models import ExecutionLevel, Leistung
 from amtsweg.directory.models import Authority, Territory
 from amtsweg.directory.services import short_name
 
-from .snapshot import Snapshot, snapshot
+from .snapshot import Snapshot, snapshot, snapshot_stamp
 
 
 class Status:
@@ -238,3 +238,11 @@ def responsible_authority(*, leistung: Leistung, gemeinde: Territory) -> Resolut
         explanation=_default_explanation(leistung=leistung, gemeinde=gemeinde, authority=authority, level=level),
         snap=snap,
     )
+
+
+def reference_stamp():
+    """A value that changes whenever the reference data a Zuständigkeit is read from changes (ADR 0018).
+
+    For keys of things rendered from that data (the Leistung page's fragments, ADR 0027); checked now.
+    """
+    return snapshot_stamp()

@@ -43,6 +43,7 @@ class Snapshot:
     by_ags: dict[str, Territory]  # Gemeinde AGS → row (current first, else the most recently ended)
     predecessors: dict[int, list[Territory]]
     _served_refs: dict[int, list[dict]] = field(default_factory=dict)
+    stamp: Hashable = None  # the stamp this snapshot was loaded under (a key for what is rendered from it)
 
     def current_of(self, territory_pk: int) -> Territory:
         """The unit that stands for a territory today (end of its successor chain)."""
@@ -156,17 +157,21 @@ class _Holder:
         self.builds = 0  # for tests and logs: how often this process loaded the data
 
     def get(self) -> Snapshot:
+        return self.get_stamped()[0]
+
+    def get_stamped(self) -> tuple[Snapshot, Hashable]:
         stamp = _stamp()
         snapshot = self._snapshot
         if snapshot is not None and stamp == self._stamp:
-            return snapshot
+            return snapshot, stamp
         with self._lock:
             if self._snapshot is None or stamp != self._stamp:
                 # The stamp was read before the load: a change during the load triggers another one.
                 self._snapshot = _build()
+                self._snapshot.stamp = stamp
                 self._stamp = stamp
                 self.builds += 1
-            return self._snapshot
+            return self._snapshot, self._stamp
 
 
 _holder = _Holder()
@@ -175,6 +180,14 @@ _holder = _Holder()
 def snapshot() -> Snapshot:
     """The current snapshot of this process (reloaded when the reference data changed)."""
     return _holder.get()
+
+
+def snapshot_stamp() -> Hashable:
+    """The stamp of the current reference data (checked now): part of the key of anything rendered from it.
+
+    Equal stamps mean equal data in every process, so a page fragment cached under it can never be stale.
+    """
+    return _holder.get_stamped()[1]
 
 
 def snapshot_builds() -> int:

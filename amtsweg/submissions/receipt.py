@@ -106,6 +106,19 @@ def _rows(fields: list[dict], values: dict, form: ResolvedForm) -> list[dict]:
     return rows
 
 
+def _nested_groups(group: dict, row: dict, form, *, outer: str) -> list[dict]:
+    """The rows of the nested groups (ADR 0027) of one outer row, each titled with the outer row."""
+    result = []
+    for sub in group.get("subgroups") or []:
+        label = sub["repeat"].get("item_label") or sub["title"]
+        nested = row.get(sub["key"])
+        for number, inner in enumerate(nested if isinstance(nested, list) else [], start=1):
+            rows = _rows(sub["fields"], inner if isinstance(inner, dict) else {}, form)
+            if rows:
+                result.append({"title": f"{label} {number} ({outer})", "rows": rows})
+    return result
+
+
 def receipt_sections(*, submission: Submission) -> list[dict]:
     """Answers grouped by step and group, with labels; repeated groups as numbered items."""
     form = submission_form(submission=submission)
@@ -118,9 +131,11 @@ def receipt_sections(*, submission: Submission) -> list[dict]:
                 label = group["repeat"].get("item_label") or group["title"]
                 items = answers.get(group["key"])
                 for number, row in enumerate(items if isinstance(items, list) else [], start=1):
-                    rows = _rows(group["fields"], row if isinstance(row, dict) else {}, form)
+                    row = row if isinstance(row, dict) else {}
+                    rows = _rows(group["fields"], row, form)
                     if rows:
                         groups.append({"title": f"{label} {number}", "rows": rows})
+                    groups += _nested_groups(group, row, form, outer=f"{label} {number}")
                 continue
             rows = _rows(group["fields"], answers, form)
             if rows:

@@ -30,15 +30,18 @@ def _repeat_group_html(group: GroupView, action: str, focus: str) -> str:
                 swap,
                 _("%(entry)s entfernen") % {"entry": row.label},
             )
+        # Nested repeatable groups (ADR 0027) sit inside their row, after its own fields.
+        nested = "".join(_repeat_group_html(sub, action, focus) for sub in row.subgroups)
         rows.append(
             format_html(
                 '<fieldset class="kern-fieldset aw-row" id="{}" tabindex="-1"{}>'
                 '<legend class="kern-heading-small aw-row__legend">{}</legend>'
-                '<div class="kern-fieldset__body aw-row__body">{}</div>{}</fieldset>',
+                '<div class="kern-fieldset__body aw-row__body">{}{}</div>{}</fieldset>',
                 row.id,
                 safe(_focus(focus, row.id)),
                 row.label,
                 safe(widgets_html(row.widgets, action)),
+                safe(nested),
                 remove,
             )
         )
@@ -63,14 +66,20 @@ def _repeat_group_html(group: GroupView, action: str, focus: str) -> str:
     else:
         footer = ""
     heading_id = f"{group.id}-ueberschrift"
+    # A nested group's heading is one level below its row's legend.
+    level, size = ("h3", "small") if group.nested else ("h2", "medium")
     return format_html(
-        '<section class="aw-group aw-group--repeat" id="{}" aria-labelledby="{}">'
-        '<h2 class="kern-heading-medium" id="{}" tabindex="-1"{}>{}</h2>{}{}{}{}</section>',
+        '<section class="aw-group aw-group--repeat{}" id="{}" aria-labelledby="{}">'
+        '<{} class="kern-heading-{}" id="{}" tabindex="-1"{}>{}</{}>{}{}{}{}</section>',
+        " aw-group--nested" if group.nested else "",
         group.id,
         heading_id,
+        level,
+        size,
         heading_id,
         safe(_focus(focus, heading_id)),
         group.title,
+        level,
         format_html('<p class="kern-body">{}</p>', group.intro) if group.intro else "",
         safe(error_message(group.error_id, group.error)) if group.error else "",
         safe("".join(rows)),

@@ -44,6 +44,23 @@ def test_offer_tag_renders_button_for_the_finder(activation, leistung, dresden, 
     assert "Online beantragen" not in template.render(Context({"leistung": leistung, "resolution": None}))
 
 
+def test_offer_box_is_cached_yet_follows_title_and_activation(activation, leistung, dresden, authority, version):
+    """The box is rendered once per process (ADR 0027) under what it shows: a new title and a switched-off
+    activation are on the very next render."""
+    from amtsweg.forms.models import FormDefinition
+    from amtsweg.jurisdiction.selectors import responsible_authority
+
+    resolution = responsible_authority(leistung=leistung, gemeinde=dresden)
+    template = Template("{% load assistant_tags %}{% assistant_offer leistung resolution %}")
+    context = {"leistung": leistung, "resolution": resolution}
+    first = template.render(Context(context))
+    assert first == template.render(Context(context))
+    FormDefinition.objects.filter(pk=version.definition_id).update(title="Hundesteuer-Anmeldung 2027")
+    assert "Hundesteuer-Anmeldung 2027" in template.render(Context(context))
+    activation_set(definition=version.definition, authority=authority, live=False)
+    assert "Online beantragen" not in template.render(Context(context))
+
+
 def test_activate_command(version, authority, route, capsys):
     call_command("assistant_activate", version.definition.key, authority.key)
     assert Activation.objects.get(definition=version.definition, authority=authority).live

@@ -23,6 +23,7 @@ from amtsweg.assistant.views.base import (
 from amtsweg.assistant.wizard import GroupView
 from amtsweg.forms.engine import STEP_ERROR_KEY, answers_finalize, is_shown
 from amtsweg.forms.fields import EMAIL_INVALID
+from amtsweg.forms.paths import nested_row_path
 from amtsweg.submissions.access import session_remember
 from amtsweg.submissions.services import SubmissionInvalid
 from amtsweg.web.clients import client_ip
@@ -65,6 +66,7 @@ def _review_sections(ctx: Ctx, final: dict) -> list[dict]:
                         ],
                     }
                 )
+                blocks += _nested_blocks(ctx, step, group, i, row, outer=f"{label} {i + 1}")
             if not rows and any(g["key"] == group["key"] for g in _shown_groups(ctx, step)):
                 # An empty (optional) list is one row, its link leads to the "hinzufügen" button.
                 blocks[0]["items"].append(
@@ -83,6 +85,29 @@ def _review_sections(ctx: Ctx, final: dict) -> list[dict]:
 def _shown_groups(ctx: Ctx, step: dict) -> list[dict]:
     _, scope = wizard.scope_for(ctx.form, ctx.answers)
     return [g for g in step["groups"] if is_shown(g, scope)]
+
+
+def _nested_blocks(ctx: Ctx, step: dict, group: dict, i: int, row: dict, *, outer: str) -> list[dict]:
+    """One block per row of the nested groups (ADR 0027) in outer row ``i``, named with the outer row."""
+    blocks = []
+    for sub in group.get("subgroups") or []:
+        nested = row.get(sub["key"]) if isinstance(row.get(sub["key"]), list) else []
+        label = sub["repeat"].get("item_label") or sub.get("title") or _("Eintrag")
+        answerable = [f for f in sub["fields"] if f["type"] != "info"]
+        for j, inner in enumerate(nested):
+            items = [
+                _review_item(
+                    ctx,
+                    step,
+                    spec,
+                    nested_row_path(group["key"], i, sub["key"], j, spec["key"]),
+                    inner.get(spec["key"]),
+                )
+                for spec in answerable
+                if spec["key"] in inner or spec.get("required")
+            ]
+            blocks.append({"heading": f"{label} {j + 1} ({outer})", "items": items})
+    return blocks
 
 
 def _review_item(ctx: Ctx, step: dict, spec: dict, path: str, value) -> dict:

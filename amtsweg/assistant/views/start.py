@@ -48,7 +48,8 @@ def start(request: HttpRequest, key: str, ags: str):
     version = selectors.version_for_new_draft(definition=offer.definition) if offer else None
     if offer is None or version is None:
         return page(request, "unavailable.html", {}, status=404)
-    refused = assurance_gate(request, leistung=offer.definition.leistung)
+    # offer_get read the definition with its Leistung in this request: no second look-up of the level.
+    refused = assurance_gate(request, leistung=offer.definition.leistung, fresh=True)
     if refused is not None:
         return refused
     form = selectors.form_for(version=version, authority=offer.authority)

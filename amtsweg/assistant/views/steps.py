@@ -21,7 +21,7 @@ def _step_response(request, ctx: Ctx, step: dict, outcome: Outcome) -> HttpRespo
         form=ctx.form, step=step, answers=ctx.answers, errors=errors, revealed=set(outcome.revealed)
     )
     for group in groups:
-        for widget in [w for r in group.rows for w in r.widgets] + group.widgets:
+        for widget in group.all_widgets():
             if widget.kind == "file" and isinstance(widget.value, dict) and widget.value.get("ref"):
                 widget.file_url = ctx.url("upload", ref=widget.value["ref"])
     from_review = request.GET.get("von") == FROM_REVIEW
@@ -34,10 +34,7 @@ def _step_response(request, ctx: Ctx, step: dict, outcome: Outcome) -> HttpRespo
         "groups": groups,
         "errors": wizard.error_links(groups, errors),
         "revealed": [
-            {"label": w.label, "href": f"#{w.target_id}"}
-            for g in groups
-            for w in [x for r in g.rows for x in r.widgets] + g.widgets
-            if w.revealed
+            {"label": w.label, "href": f"#{w.target_id}"} for g in groups for w in g.all_widgets() if w.revealed
         ],
         "notices": list(outcome.notices),
         "action": action,

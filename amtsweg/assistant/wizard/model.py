@@ -129,13 +129,19 @@ class Widget:
         return self.id
 
 
+def path_slug(path: str) -> str:
+    """``person[0].anschrift`` → ``person-0-anschrift`` (for ids); a top-level key stays as it is."""
+    return path.replace("[", "-").replace("].", "-").replace("]", "").replace(".", "-")
+
+
 @dataclass
 class Row:
-    group_key: str
+    group_key: str  # the answer path of the row list: ``hund``, or nested ``person[0].anschrift`` (ADR 0027)
     index: int
     label: str
     widgets: list[Widget]
     can_remove: bool
+    subgroups: list[GroupView] = field(default_factory=list)  # nested repeatable groups of this row
 
     @property
     def number(self) -> int:
@@ -143,7 +149,7 @@ class Row:
 
     @property
     def id(self) -> str:
-        return f"gruppe-{self.group_key}-{self.number}"
+        return f"gruppe-{path_slug(self.group_key)}-{self.number}"
 
     @property
     def remove_value(self) -> str:
@@ -158,10 +164,22 @@ class GroupView:
     error: str | None = None
     can_add: bool = False
     show_heading: bool = True
+    # Answer path of the rows: the key, or for a nested group ``person[0].anschrift`` (ADR 0027).
+    path: str = ""
+    nested: bool = False
 
     @property
     def key(self) -> str:
-        return self.spec["key"]
+        return self.path or self.spec["key"]
+
+    def all_widgets(self) -> list[Widget]:
+        """The group's widgets, its rows' and those of their nested groups, in page order."""
+        widgets = list(self.widgets)
+        for row in self.rows:
+            widgets += row.widgets
+            for sub in row.subgroups:
+                widgets += sub.all_widgets()
+        return widgets
 
     @property
     def title(self) -> str:
@@ -181,11 +199,11 @@ class GroupView:
 
     @property
     def id(self) -> str:
-        return f"gruppe-{self.key}"
+        return f"gruppe-{path_slug(self.key)}"
 
     @property
     def add_id(self) -> str:
-        return f"gruppe-{self.key}-hinzufuegen"
+        return f"{self.id}-hinzufuegen"
 
     @property
     def add_value(self) -> str:
@@ -193,7 +211,7 @@ class GroupView:
 
     @property
     def error_id(self) -> str:
-        return f"gruppe-{self.key}-fehler"
+        return f"{self.id}-fehler"
 
     @property
     def max_rows(self) -> int | None:

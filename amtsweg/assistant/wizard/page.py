@@ -13,6 +13,7 @@ from amtsweg.assistant.wizard.paths import row_path
 from amtsweg.forms.engine import ResolvedForm, answers_normalize, compute_values, is_shown, logic_scope, scope_for_row
 from amtsweg.forms.fields import ADDRESS_PARTS
 from amtsweg.forms.logic import expression_vars
+from amtsweg.forms.paths import nested_row_path
 
 ADDRESS_LABELS = {"street": "Straße", "house_number": "Hausnummer", "postal_code": "Postleitzahl", "city": "Ort"}
 ADDRESS_AUTOCOMPLETE = {
@@ -35,8 +36,9 @@ def rendered_rows(group: dict, answers: dict) -> int:
 
     An optional list (min 0, e.g. "Früherer Familienname") starts empty with its "hinzufügen" button:
     a pre-rendered empty row would make its required fields block everyone who has nothing to enter.
+    For a nested group (ADR 0027) ``answers`` is the outer row.
     """
-    rows = answers.get(group["key"])
+    rows = answers.get(group["key"]) if isinstance(answers, dict) else None
     if isinstance(rows, list):
         return len(rows)
     return group["repeat"].get("min", 0)
@@ -61,19 +63,39 @@ def shown_paths(form: ResolvedForm, step: dict, answers: dict) -> set[str]:
                 for f in group["fields"]
                 if f["type"] != "info" and is_shown(f, row_scope)
             )
+            for sub in group.get("subgroups") or []:
+                if is_shown(sub, row_scope):
+                    paths |= _nested_paths(group["key"], i, sub, row, row_scope)
+    return paths
+
+
+def _nested_paths(group_key: str, i: int, sub: dict, row: dict, row_scope: dict) -> set[str]:
+    nested = row.get(sub["key"]) if isinstance(row.get(sub["key"]), list) else []
+    paths = set()
+    for j in range(rendered_rows(sub, row)):
+        inner = nested[j] if j < len(nested) and isinstance(nested[j], dict) else {}
+        inner_scope = scope_for_row(row_scope, inner)
+        paths.update(
+            nested_row_path(group_key, i, sub["key"], j, f["key"])
+            for f in sub["fields"]
+            if f["type"] != "info" and is_shown(f, inner_scope)
+        )
     return paths
 
 
 def step_controllers(step: dict) -> set[str]:
     """Keys of the step's fields that a ``when`` of the same step reads."""
     names: set[str] = set()
-    for group in step["groups"]:
-        if "when" in group:
-            names |= expression_vars(group["when"])
-        for spec in group["fields"]:
+    own: set[str] = set()
+    # Nested groups (ADR 0027) count too: an outer row's answer may show a nested group or field.
+    containers = [c for group in step["groups"] for c in (group, *(group.get("subgroups") or []))]
+    for container in containers:
+        if "when" in container:
+            names |= expression_vars(container["when"])
+        for spec in container["fields"]:
+            own.add(spec["key"])
             if "when" in spec:
                 names |= expression_vars(spec["when"])
-    own = {spec["key"] for group in step["groups"] for spec in group["fields"]}
     return names & own
 
 
@@ -162,7 +184,7 @@ def step_page(
     for group in step["groups"]:
         if not is_shown(group, scope):
             continue
-        view = GroupView(spec=group, error=errors.get(group["key"]))
+        view = GroupView(spec=group, error=errors.get(group["key"]), path=group["key"])
         if group.get("repeat") is None:
             view.widgets = [
                 _widget(
@@ -178,7 +200,7 @@ def step_page(
             ]
         else:
             _add_rows(form, view, answers, computed, scope, errors, revealed)
-        for widget in [w for r in view.rows for w in r.widgets] + view.widgets:
+        for widget in view.all_widgets():
             widget.refresh = widget.key in controllers
         # No heading that merely repeats the step title or the group's only question.
         view.show_heading = (
@@ -216,9 +238,62 @@ def _add_rows(
             if is_shown(f, row_scope)
         ]
         label = f"{view.item_label} {i + 1}"
-        view.rows.append(Row(group_key=group["key"], index=i, label=label, widgets=widgets, can_remove=count > low))
+        subgroups = [
+            _nested_view(form, group["key"], i, sub, row, row_scope, errors, revealed, outer_label=label)
+            for sub in group.get("subgroups") or []
+            if is_shown(sub, row_scope)
+        ]
+        view.rows.append(
+            Row(
+                group_key=group["key"],
+                index=i,
+                label=label,
+                widgets=widgets,
+                can_remove=count > low,
+                subgroups=subgroups,
+            )
+        )
     high = group["repeat"].get("max")
     view.can_add = high is None or count < high
+
+
+def _nested_view(
+    form: ResolvedForm,
+    group_key: str,
+    i: int,
+    sub: dict,
+    row: dict,
+    row_scope: dict,
+    errors: dict,
+    revealed: set[str],
+    *,
+    outer_label: str,
+) -> GroupView:
+    """A nested repeatable group inside row ``i`` (ADR 0027): its rows with add/remove, in the row's scope.
+
+    Nested fields are never computed (the format refuses it), so the stored row is all there is.
+    """
+    path = f"{group_key}[{i}].{sub['key']}"
+    view = GroupView(spec=sub, error=errors.get(path), path=path, nested=True)
+    stored = row.get(sub["key"]) if isinstance(row.get(sub["key"]), list) else []
+    count = rendered_rows(sub, row)
+    low = sub["repeat"].get("min", 0)
+    for j in range(count):
+        inner = stored[j] if j < len(stored) and isinstance(stored[j], dict) else {}
+        inner_scope = scope_for_row(row_scope, inner)
+        widgets = [
+            _widget(
+                form, f, nested_row_path(group_key, i, sub["key"], j, f["key"]), inner.get(f["key"]), errors, revealed
+            )
+            for f in sub["fields"]
+            if is_shown(f, inner_scope)
+        ]
+        # The outer row in the label, so a screen reader's list of fieldsets says whose address it is.
+        label = f"{view.item_label} {j + 1} ({outer_label})"
+        view.rows.append(Row(group_key=path, index=j, label=label, widgets=widgets, can_remove=count > low))
+    high = sub["repeat"].get("max")
+    view.can_add = high is None or count < high
+    return view
 
 
 def error_links(groups: list[GroupView], errors: dict) -> list[dict]:
@@ -231,7 +306,7 @@ def error_links(groups: list[GroupView], errors: dict) -> list[dict]:
             seen.add(path)
             entries.append({"text": errors[path], "href": f"#{target}" if target else None})
 
-    for group in groups:
+    def visit(group: GroupView) -> None:
         widgets = list(group.widgets)
         if group.repeat is not None:
             add(
@@ -240,14 +315,23 @@ def error_links(groups: list[GroupView], errors: dict) -> list[dict]:
                 if group.can_add
                 else (group.rows[0].widgets[0].target_id if group.rows and group.rows[0].widgets else None),
             )
-            for row in group.rows:
-                add(f"{group.key}[{row.index}]", row.widgets[0].target_id if row.widgets else None)
-                widgets.extend(row.widgets)
         for widget in widgets:
-            add(widget.path, widget.target_id)
-            if widget.kind == "address":
-                for part in widget.parts:
-                    add(f"{widget.path}.{part['key']}", part["id"])
+            add_widget(widget)
+        for row in group.rows:
+            add(f"{group.key}[{row.index}]", row.widgets[0].target_id if row.widgets else None)
+            for widget in row.widgets:
+                add_widget(widget)
+            for sub in row.subgroups:
+                visit(sub)
+
+    def add_widget(widget: Widget) -> None:
+        add(widget.path, widget.target_id)
+        if widget.kind == "address":
+            for part in widget.parts:
+                add(f"{widget.path}.{part['key']}", part["id"])
+
+    for group in groups:
+        visit(group)
     for path, message in errors.items():
         if path not in seen:
             seen.add(path)

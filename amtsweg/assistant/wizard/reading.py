@@ -9,6 +9,7 @@ from amtsweg.assistant.wizard.page import rendered_rows, scope_for, shown_paths
 from amtsweg.assistant.wizard.paths import dom_name, row_path
 from amtsweg.forms.engine import ResolvedForm, answers_normalize, is_shown, scope_for_row
 from amtsweg.forms.fields import ADDRESS_PARTS
+from amtsweg.forms.paths import nested_row_path
 
 
 def _read(spec: dict, name: str, post) -> Any:
@@ -58,9 +59,29 @@ def step_read(*, form: ResolvedForm, step: dict, answers: dict, post) -> dict:
             for spec in readable:
                 if is_shown(spec, row_scope):
                     row[spec["key"]] = _read(spec, dom_name(row_path(group["key"], i, spec["key"])), post)
+            for sub in group.get("subgroups") or []:
+                if is_shown(sub, row_scope):
+                    row[sub["key"]] = _nested_read(group["key"], i, sub, row, row_scope, post)
             rows.append(row)
         result[group["key"]] = rows
     return answers_normalize(form=form, answers=result)
+
+
+def _nested_read(group_key: str, i: int, sub: dict, row: dict, row_scope: dict, post) -> list[dict]:
+    """The rows of a nested group (ADR 0027) that the page showed in outer row ``i``."""
+    stored = row.get(sub["key"]) if isinstance(row.get(sub["key"]), list) else []
+    readable = [f for f in sub["fields"] if f["type"] not in {"info", "file"}]
+    rows = []
+    for j in range(rendered_rows(sub, row)):
+        inner = dict(stored[j]) if j < len(stored) and isinstance(stored[j], dict) else {}
+        inner_scope = scope_for_row(row_scope, inner)
+        for spec in readable:
+            if is_shown(spec, inner_scope):
+                inner[spec["key"]] = _read(
+                    spec, dom_name(nested_row_path(group_key, i, sub["key"], j, spec["key"])), post
+                )
+        rows.append(inner)
+    return rows
 
 
 def file_fields(*, form: ResolvedForm, step: dict, answers: dict) -> list[tuple[str, dict]]:

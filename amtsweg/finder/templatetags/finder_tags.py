@@ -8,8 +8,34 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from amtsweg.catalog.models import ExecutionLevel
+from amtsweg.web.fragments import fragment_cached
 
 register = template.Library()
+
+
+class _CachedFragmentNode(template.Node):
+    def __init__(self, nodelist, key, name: str):
+        self.nodelist, self.key, self.name = nodelist, key, name
+
+    def render(self, context) -> str:
+        key = self.key.resolve(context)
+        if not key:
+            return self.nodelist.render(context)
+        return fragment_cached(key=f"{key}:{self.name}", render=lambda: self.nodelist.render(context))
+
+
+@register.tag("cached_fragment")
+def cached_fragment(parser, token):
+    """``{% cached_fragment key "name" %}…{% endcached_fragment %}``: the body rendered once per process and
+    kept under ``key`` (built by the view from everything the body shows, ``finder.fragments``, ADR 0027)
+    and ``name``; an empty key renders it every time."""
+    bits = token.split_contents()
+    if len(bits) != 3 or bits[2][0] not in "\"'" or bits[2][0] != bits[2][-1]:
+        raise template.TemplateSyntaxError('Aufruf: {% cached_fragment key "name" %}')
+    nodelist = parser.parse(("endcached_fragment",))
+    parser.delete_first_token()
+    return _CachedFragmentNode(nodelist, parser.compile_filter(bits[1]), bits[2][1:-1])
+
 
 _BULLET = re.compile(r"^\s*[-•*]\s+")
 

@@ -6,8 +6,10 @@ Structure rule (documented in docs/standards/xdatenfelder.md):
 - Inside a step, the group's own Datenfelder form one group; each nested Datenfeldgruppe becomes a group of its own,
   deeper levels are flattened into groups whose title joins the titles of the levels below the step
   ("Name – Vorname"). A group's own fields are gathered at the top, before its nested groups.
-- A repeatable Datenfeldgruppe (max > 1) becomes one repeatable group holding all fields below it, because the
-  format does not nest groups; nested repetition is asked once, with a warning.
+- A repeatable Datenfeldgruppe (max > 1) becomes one repeatable group holding all fields below it. A repeatable
+  Datenfeldgruppe inside it becomes a nested repeatable group of each row (``subgroups``, ADR 0027: e.g. persons,
+  each with several addresses); deeper repetition (a repeatable group inside that) is asked once per nested row,
+  with a warning.
 - An optional Datenfeldgruppe (0:1) keeps its mandatory fields mandatory, but only once the applicant starts
   filling it: its groups carry ``optional_sets`` (the group's own set and those of optional groups around it),
   and the engine checks required fields of a set only when a field of that set has a value.
@@ -217,13 +219,48 @@ class Mapper(FieldMapper):
         if documentation:
             result["documentation"] = documentation
         self.record(group, key, "group")
-        self.flatten_into(result, group, optional=False, top=group)
+        self.flatten_into(result, group, optional=False, top=group, outer=result)
         if not result["fields"]:
             self.warn(child.line, f"Wiederholbare Datenfeldgruppe {group.id} enthält keine Datenfelder.")
         return result
 
-    def flatten_into(self, target: dict, group: FimGroup, *, optional: bool, top: FimGroup) -> None:
+    def nested_group(self, child: FimChild, *, optional: bool, outer: dict) -> None:
+        """A repeatable Datenfeldgruppe inside a repeatable group's rows: a nested group of each row (ADR 0027)."""
+        group: FimGroup = child.element  # type: ignore[assignment]
+        key = self.keys.take(element_key(group.id, prefix="g"))
+        minimum = 0 if optional else child.min
+        result = {
+            "key": key,
+            "title": group.label,
+            "repeat": {
+                "min": minimum,
+                "max": self.cap(child.max, minimum=minimum, element=group),
+                "item_label": group.label,
+            },
+            "fields": [],
+            "x-fim": fim_meta(group) | {"anzahl": multiplicity_text(child.min, child.max)},
+        }
+        if group.help:
+            result["intro"] = group.help
+        self.record(group, key, "group")
+        self.flatten_into(result, group, optional=False, top=group, outer=None)
+        if result["fields"]:
+            outer.setdefault("subgroups", []).append(result)
+        else:
+            self.keys.release(key)
+            self.warn(child.line, f"Wiederholbare Datenfeldgruppe {group.id} enthält keine Datenfelder.")
+
+    def flatten_into(self, target: dict, group: FimGroup, *, optional: bool, top: FimGroup, outer: dict | None) -> None:
+        """Fields below ``group`` into ``target``. ``outer``: the top-level repeatable group, whose rows may
+        hold nested groups; None inside a nested group, where further repetition is flattened."""
         for child in group.children:
+            if isinstance(child.element, FimField) and outer is not None:
+                # A repeatable Datenfeld in the rows (e.g. Staatsangehörigkeit 1:n) is a one-field nested group.
+                lists: list[dict] = []
+                self.add_field(target, lists, child, optional=optional, in_repeat=False, repeat_optional=optional)
+                if lists:
+                    outer.setdefault("subgroups", []).extend(lists)
+                continue
             if isinstance(child.element, FimField):
                 self.add_field(target, None, child, optional=optional, in_repeat=True)
                 continue
@@ -232,15 +269,19 @@ class Mapper(FieldMapper):
                 self.warn(child.line, f"Datenfeldgruppe {sub.id} hat die Multiplizität 0:0 und wird ausgelassen.")
                 self.record(sub, "", "skipped")
                 continue
-            if child.max is None or child.max > 1:
+            repeated = child.max is None or child.max > 1
+            if repeated and outer is not None:
+                self.nested_group(child, optional=optional, outer=outer)
+                continue
+            if repeated:
                 self.warn(
                     child.line,
                     f"Datenfeldgruppe „{sub.label}“ ({sub.id}, {multiplicity_text(child.min, child.max)}) liegt in "
-                    f"der wiederholbaren Gruppe „{top.label}“; verschachtelte Wiederholungen werden nicht "
-                    "unterstützt, sie wird je Eintrag einmal abgefragt.",
+                    f"der verschachtelten wiederholbaren Gruppe „{top.label}“; eine dritte Ebene der Wiederholung "
+                    "wird nicht unterstützt, sie wird je Eintrag einmal abgefragt.",
                 )
             self.record(sub, target["key"], "merged")
-            self.flatten_into(target, sub, optional=optional or child.min == 0, top=top)
+            self.flatten_into(target, sub, optional=optional or child.min == 0, top=top, outer=outer)
 
 
 def definition_build(

@@ -64,6 +64,12 @@ class RuleTranslator:
                     self.spec_of[field["key"]] = field
                     if group.get("repeat") is not None:
                         self.repeated.add(field["key"])
+                for sub in group.get("subgroups") or []:  # nested rows (ADR 0027): repeated as well
+                    for field in sub["fields"]:
+                        self.step_of[field["key"]] = step
+                        self.group_of[field["key"]] = group
+                        self.spec_of[field["key"]] = field
+                        self.repeated.add(field["key"])
 
     def _index(self, children: list[FimChild]) -> list[str]:
         keys: list[str] = []

@@ -493,11 +493,16 @@ def test_group_nesting_repeat_and_optional():
     assert fields_of(definition)["f2"]["required"] is True
     kind = groups["g5"]
     assert kind["repeat"] == {"min": 1, "max": 3, "item_label": "Kind"}
-    assert [f["key"] for f in kind["fields"]] == ["f4", "f5", "f6", "f7"]
+    assert [f["key"] for f in kind["fields"]] == ["f4", "f5"]
     assert kind["fields"][0]["required"] is True
     assert "required" not in kind["fields"][1]  # from the optional group G6
-    assert any("G7" in w and "verschachtelte Wiederholungen" in w for w in result.warnings)
-    assert any("F7" in w and "verschachtelte Wiederholungen" in w for w in result.warnings)
+    # Repetition inside the rows becomes nested groups of each row (ADR 0027), not a field asked once.
+    nested = {sub["key"]: sub for sub in kind["subgroups"]}
+    assert list(nested) == ["g7", "f7_liste"]
+    assert nested["g7"]["repeat"]["min"] == 0 and nested["g7"]["repeat"]["item_label"] == "Geschwister"
+    assert [f["key"] for f in nested["g7"]["fields"]] == ["f6"] and nested["g7"]["fields"][0]["required"] is True
+    assert [f["key"] for f in nested["f7_liste"]["fields"]] == ["f7"]
+    assert not any("verschachtelte" in w for w in result.warnings)
     merged = {e.fim_id: (e.target, e.key) for e in result.elements if e.kind == "datenfeldgruppe"}
     assert merged["G6"] == ("merged", "g5") and merged["G5"] == ("group", "g5") and merged["G1"][0] == "step"
 
