@@ -10,13 +10,11 @@ from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from amtsweg.web.api import ErrorSerializer
+
 from . import selectors
 
 _LAND = re.compile(r"[0-9]{2}")
-
-
-class _Error(serializers.Serializer):
-    detail = serializers.CharField(help_text="Fehlermeldung auf Deutsch.")
 
 
 class _Unit(serializers.Serializer):
@@ -88,8 +86,8 @@ class RegisterFactsView(APIView):
         ],
         responses={
             200: RegisterFactsSerializer,
-            400: OpenApiResponse(_Error, description="Ungültiger Länderschlüssel."),
-            429: OpenApiResponse(_Error, description="Zu viele Anfragen."),
+            400: OpenApiResponse(ErrorSerializer, description="Ungültiger Länderschlüssel."),
+            429: OpenApiResponse(ErrorSerializer, description="Zu viele Anfragen."),
         },
         tags=["Orte"],
     )

@@ -17,6 +17,7 @@ from amtsweg.catalog import selectors as catalog_selectors
 from amtsweg.common.patterns import VISIBLE_CHAR
 from amtsweg.finder import search
 from amtsweg.jurisdiction.selectors import gemeinde_by_ags, responsible_authority
+from amtsweg.web.api import ErrorSerializer
 
 from . import serializers
 from .forms import QUERY_MAX_LENGTH
@@ -39,10 +40,10 @@ class PublicApiView(APIView):
 
 
 _ERRORS = {
-    400: OpenApiResponse(serializers.ErrorSerializer, description="Ungültige oder fehlende Parameter."),
-    429: OpenApiResponse(serializers.ErrorSerializer, description="Zu viele Anfragen."),
+    400: OpenApiResponse(ErrorSerializer, description="Ungültige oder fehlende Parameter."),
+    429: OpenApiResponse(ErrorSerializer, description="Zu viele Anfragen."),
 }
-_NOT_FOUND = {404: OpenApiResponse(serializers.ErrorSerializer, description="Nicht gefunden.")}
+_NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="Nicht gefunden.")}
 
 _Q = OpenApiParameter(
     "q",

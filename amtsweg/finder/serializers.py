@@ -14,10 +14,6 @@ def level_label(code: str) -> str:
         return str(ExecutionLevel.UNBEKANNT.label)
 
 
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField(help_text="Fehlermeldung auf Deutsch.")
-
-
 class LeistungHitSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     slug = serializers.CharField()

@@ -12,10 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from amtsweg.projekte import ranking, selectors
-
-
-class _Error(serializers.Serializer):
-    detail = serializers.CharField(help_text="Fehlermeldung auf Deutsch.")
+from amtsweg.web.api import ErrorSerializer
 
 
 class _Phase(serializers.Serializer):
@@ -79,7 +76,11 @@ class ProjekteView(APIView):
                 "stichtag", {"type": "string", "format": "date"}, OpenApiParameter.QUERY, description="JJJJ-MM-TT"
             )
         ],
-        responses={200: ProjekteSerializer, 400: OpenApiResponse(_Error), 429: OpenApiResponse(_Error)},
+        responses={
+            200: ProjekteSerializer,
+            400: OpenApiResponse(ErrorSerializer),
+            429: OpenApiResponse(ErrorSerializer),
+        },
         tags=["Projekte"],
     )
     def get(self, request):
@@ -124,7 +125,7 @@ class RankingView(APIView):
                 "gewichtet", {"type": "boolean"}, OpenApiParameter.QUERY, description="nach Einwohnerzahl gewichten"
             )
         ],
-        responses={200: RankingSerializer, 429: OpenApiResponse(_Error)},
+        responses={200: RankingSerializer, 429: OpenApiResponse(ErrorSerializer)},
         tags=["Projekte"],
     )
     def get(self, request):

@@ -11,15 +11,13 @@ from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from amtsweg.web.api import ErrorSerializer
+
 from . import coverage, opendata, reifegrad, selectors
 from .coverage import SACHSEN
 
 _LEIKA = re.compile(r"[0-9]{14}")
 _GEBIET_RE = re.compile(r"[0-9]{2}([0-9]{3})?")
-
-
-class RolloutErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField(help_text="Fehlermeldung auf Deutsch.")
 
 
 class CoverageSerializer(serializers.Serializer):
@@ -97,9 +95,9 @@ class CoverageView(APIView):
         ],
         responses={
             200: CoverageSerializer,
-            400: OpenApiResponse(RolloutErrorSerializer, description="Ungültiger Parameter."),
-            404: OpenApiResponse(RolloutErrorSerializer, description="Leistung oder Gebiet unbekannt."),
-            429: OpenApiResponse(RolloutErrorSerializer, description="Zu viele Anfragen."),
+            400: OpenApiResponse(ErrorSerializer, description="Ungültiger Parameter."),
+            404: OpenApiResponse(ErrorSerializer, description="Leistung oder Gebiet unbekannt."),
+            429: OpenApiResponse(ErrorSerializer, description="Zu viele Anfragen."),
         },
         tags=["Roll-out"],
     )
@@ -129,9 +127,9 @@ class CoverageListView(APIView):
         parameters=[_STICHTAG, _GEBIET],
         responses={
             200: CoverageListSerializer,
-            400: OpenApiResponse(RolloutErrorSerializer, description="Ungültiger Parameter."),
-            404: OpenApiResponse(RolloutErrorSerializer, description="Gebiet unbekannt."),
-            429: OpenApiResponse(RolloutErrorSerializer, description="Zu viele Anfragen."),
+            400: OpenApiResponse(ErrorSerializer, description="Ungültiger Parameter."),
+            404: OpenApiResponse(ErrorSerializer, description="Gebiet unbekannt."),
+            429: OpenApiResponse(ErrorSerializer, description="Zu viele Anfragen."),
         },
         tags=["Roll-out"],
     )
@@ -161,9 +159,9 @@ class ReifegradView(APIView):
         ],
         responses={
             200: OpenApiResponse(description="Zusammenfassung und Bewertung je Behörde (JSON)."),
-            400: OpenApiResponse(RolloutErrorSerializer, description="Ungültiger Parameter."),
-            404: OpenApiResponse(RolloutErrorSerializer, description="Leistung unbekannt."),
-            429: OpenApiResponse(RolloutErrorSerializer, description="Zu viele Anfragen."),
+            400: OpenApiResponse(ErrorSerializer, description="Ungültiger Parameter."),
+            404: OpenApiResponse(ErrorSerializer, description="Leistung unbekannt."),
+            429: OpenApiResponse(ErrorSerializer, description="Zu viele Anfragen."),
         },
         tags=["Roll-out"],
     )

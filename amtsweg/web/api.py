@@ -7,6 +7,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
+from rest_framework import serializers
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
@@ -55,3 +56,10 @@ def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonRespon
     return JsonResponse(
         {"detail": "Diese Adresse gibt es in der API nicht. Die Übersicht steht unter /api/docs/."}, status=404
     )
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every API error answer (``exception_handler``): one German sentence. Declared once, so the
+    OpenAPI schema has one ``Error`` component for all apps."""
+
+    detail = serializers.CharField(help_text="Fehlermeldung auf Deutsch.")
