@@ -41,6 +41,15 @@ def _own_flood_counters(settings):
 
 
 @pytest.fixture(autouse=True)
+def _own_fragment_cache():
+    """Rendered fragments and pages are kept per process (ADR 0027), keyed by the reference-data stamp; each
+    test's rows are rolled back without a new stamp, so a page kept by one test must not answer the next."""
+    from amtsweg.web.fragments import fragments_clear
+
+    fragments_clear()
+
+
+@pytest.fixture(autouse=True)
 def _staff_mfa_off(settings):
     """Admin tests of the other apps log staff in with force_login, which records no second factor.
 
