@@ -514,3 +514,11 @@ AMTSWEG_POSTFACH_MAX_FILE = env.int("AMTSWEG_POSTFACH_MAX_FILE", default=10 * 10
 # deletes data and files (scheduler job "retention_apply", daily).
 AMTSWEG_RETENTION_DAYS_DEFAULT = env.int("AMTSWEG_RETENTION_DAYS_DEFAULT", default=365)
 AMTSWEG_SCHEDULE["retention_apply"] = env.int("AMTSWEG_SCHEDULE_RETENTION_SECONDS", default=86400)
+
+# --- Roles and permissions (issue 10 §7, ADR 0024, branch authz10) ----------------------------------
+# Model permissions follow the roles: platform-wide data only for the zentrale Koordination, shared
+# reference data read-only for a Kommune's staff (amtsweg.directory.auth_backend).
+AUTHENTICATION_BACKENDS = [
+    "amtsweg.directory.auth_backend.RoleModelBackend" if b == "django.contrib.auth.backends.ModelBackend" else b
+    for b in AUTHENTICATION_BACKENDS
+]
