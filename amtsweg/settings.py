@@ -518,7 +518,8 @@ AMTSWEG_SCHEDULE["retention_apply"] = env.int("AMTSWEG_SCHEDULE_RETENTION_SECOND
 # --- Roles and permissions (issue 10 §7, ADR 0024, branch authz10) ----------------------------------
 # Model permissions follow the roles: platform-wide data only for the zentrale Koordination, shared
 # reference data read-only for a Kommune's staff (amtsweg.directory.auth_backend).
-AUTHENTICATION_BACKENDS = [
-    "amtsweg.directory.auth_backend.RoleModelBackend" if b == "django.contrib.auth.backends.ModelBackend" else b
-    for b in AUTHENTICATION_BACKENDS
-]
+_ROLE_BACKENDS = {
+    "django.contrib.auth.backends.ModelBackend": "amtsweg.directory.auth_backend.RoleModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend": "amtsweg.directory.auth_backend.RoleAllauthBackend",
+}
+AUTHENTICATION_BACKENDS = [_ROLE_BACKENDS.get(backend, backend) for backend in AUTHENTICATION_BACKENDS]

@@ -17,6 +17,7 @@ Rows that belong to one authority are scoped separately, by ``directory.admin_sc
 
 from __future__ import annotations
 
+from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
 from django.contrib.auth.backends import ModelBackend
 
 from amtsweg.directory.permissions import is_koordination
@@ -85,8 +86,9 @@ def permission_allowed(perm: str, *, koordination: bool) -> bool:
     return not (key in SHARED_READ_ONLY and action != "view")
 
 
-class RoleModelBackend(ModelBackend):
-    """ModelBackend whose permissions are cut to what the user's role allows (see module docstring)."""
+class RolePermissionsMixin:
+    """Cuts a ModelBackend's permissions to what the user's role allows (see module docstring). Every
+    backend derived from ModelBackend needs it — allauth's grants model permissions too."""
 
     def get_all_permissions(self, user_obj, obj=None):
         perms = super().get_all_permissions(user_obj, obj)
@@ -94,3 +96,11 @@ class RoleModelBackend(ModelBackend):
             return perms
         koordination = is_koordination(user_obj)
         return {perm for perm in perms if permission_allowed(perm, koordination=koordination)}
+
+
+class RoleModelBackend(RolePermissionsMixin, ModelBackend):
+    """Django's ModelBackend with role-bound permissions."""
+
+
+class RoleAllauthBackend(RolePermissionsMixin, AllauthBackend):
+    """allauth's login backend (e-mail or username) with role-bound permissions."""
