@@ -147,3 +147,42 @@ def inbox_case(*, user, number: str) -> Vorgang | None:
     if vorgang is None or not user_may_work_for(user, vorgang.authority_id):
         return None
     return vorgang
+
+
+# --- Saved views and Nachforderung templates -----------------------------------------------------------
+
+# The list's query parameters a saved view keeps (the page number is not part of a view).
+VIEW_KEYS = ("q", "leistung", "status", "von", "bis", "bearbeitung", "ueberfaellig", "sort")
+
+
+def view_query_clean(params) -> str:
+    """The filter and sort of a query (a QueryDict or dict) as a query string, without the page and foreign keys."""
+    from urllib.parse import urlencode
+
+    pairs = [(key, str(params.get(key, "")).strip()[:100]) for key in VIEW_KEYS]
+    return urlencode([(key, value) for key, value in pairs if value])
+
+
+def saved_views_for(*, user):
+    """The user's saved views, by name."""
+    from amtsweg.inbox.models import SavedView
+
+    return SavedView.objects.filter(user=user).order_by("name")
+
+
+def saved_view_get(*, user, view_id: int):
+    """The user's own saved view, or None (also for another user's view)."""
+    from amtsweg.inbox.models import SavedView
+
+    return SavedView.objects.filter(user=user, pk=view_id).first()
+
+
+def nachforderung_vorlagen_for(*, vorgang: Vorgang):
+    """Templates of the case's authority for all Leistungen or the case's Leistung (specific ones first)."""
+    from amtsweg.inbox.models import NachforderungVorlage
+
+    return (
+        NachforderungVorlage.objects.filter(authority_id=vorgang.authority_id)
+        .filter(Q(leistung__isnull=True) | Q(leistung_id=vorgang.leistung_id))
+        .order_by("leistung_id", "title")
+    )

@@ -116,6 +116,7 @@ def world_build(*, version, leistung, gemeinden: dict) -> World:
     from amtsweg.directory.services import membership_set
     from amtsweg.forms.models import Overlay
     from amtsweg.hub.models import Message, Routing, TargetSystem
+    from amtsweg.inbox.models import NachforderungVorlage, SavedView
     from amtsweg.submissions.services import AttachmentUpload, submission_submit
     from amtsweg.submissions.worker_steps import receipt_store
 
@@ -183,6 +184,10 @@ def world_build(*, version, leistung, gemeinden: dict) -> World:
             "hub.targetsystem": target,
             "hub.routing": Routing.objects.create(authority=authority, leistung=leistung, target=target),
             "accounts.organisation": org,
+            "inbox.savedview": SavedView.objects.create(user=sb, name="Offene", query="status=eingegangen"),
+            "inbox.nachforderungvorlage": NachforderungVorlage.objects.create(
+                authority=authority, title=f"Vorlage {key}", text="Bitte reichen Sie Folgendes ein."
+            ),
         }
         sides[key] = side
 

@@ -47,6 +47,7 @@ STAFF_ANY = "staff_any"  # staff with at least one authority (or Koordination)
 STAFF_CASE = "staff_case"  # staff working the case's authority (Sachbearbeitung, Kommunal-Admin, Koordination)
 API_CLIENT = "api_client"  # the API client of the case's authority
 API_ANY = "api_any"  # any API client with the scope
+VIEW_OWNER = "view_owner"  # the case worker who saved the inbox view
 NOBODY = "nobody"  # a capability (token in the URL) filled with an unknown token, or an operator token
 
 
@@ -67,6 +68,7 @@ def admitted(rule: str, role: str, side: str | None) -> bool:
         STAFF_CASE: _staff_of(role, side),
         API_CLIENT: role == f"api_{side}",
         API_ANY: role in API_ROLES,
+        VIEW_OWNER: role == f"sb_{side}",
         NOBODY: False,
     }[rule]
 
@@ -169,6 +171,8 @@ URLS: dict[str, Url] = {
     "openid_connect_callback": Url(ANY),
     # Sachbearbeitung
     "inbox:list": Url(STAFF_ANY),
+    "inbox:view_save": Url(STAFF_ANY, post={"name": "Fremde Ansicht", "query": "status=eingegangen"}, post_only=True),
+    "inbox:view_delete": Url(VIEW_OWNER, post={}, post_only=True),
     "inbox:case": Url(STAFF_CASE),
     "inbox:claim": Url(STAFF_CASE, post={}, post_only=True),
     "inbox:assign": Url(STAFF_CASE, post={"assignee": ""}, post_only=True),
@@ -250,6 +254,7 @@ ADMIN_MODELS = {
     "hub.message": SCOPED,
     "hub.routing": SCOPED,
     "hub.targetsystem": SCOPED,
+    "inbox.nachforderungvorlage": SCOPED,
     "jurisdiction.override": SHARED,
     "mfa.authenticator": KOORDINATION,
     "pages.page": KOORDINATION,
@@ -356,6 +361,8 @@ def _kwargs(pattern: Pattern, world: World, side_key: str | None) -> dict:
             values[param] = str(side.message.pk)
         elif param == "pk" and pattern.name.startswith("accounts:"):
             values[param] = side.organisation.pk
+        elif param == "pk" and pattern.name.startswith("inbox:"):
+            values[param] = side.objects["inbox.savedview"].pk
         elif param == "member_pk":
             values[param] = side.org_clerk_membership.pk
         elif param == "pk":
@@ -678,7 +685,13 @@ def test_admin_foreign_delete_and_change_change_nothing(world):
             changelist = reverse(f"admin:{app_label}_{model}_changelist")
             client.post(changelist, {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"})
         # A Sachbearbeiter may not write the configuration of their own authority either (Kommunal-Admin only).
-        for label in ("assistant.activation", "apiclients.apiclient", "hub.targetsystem", "forms.overlay"):
+        for label in (
+            "assistant.activation",
+            "apiclients.apiclient",
+            "hub.targetsystem",
+            "forms.overlay",
+            "inbox.nachforderungvorlage",
+        ):
             own = world.side(role[-1]).objects[label]
             app_label, model = label.split(".")
             delete = reverse(f"admin:{app_label}_{model}_delete", args=[own.pk])
@@ -694,7 +707,14 @@ def test_admin_foreign_delete_and_change_change_nothing(world):
         assert response.status_code == 403
     after = world_fingerprint(world)
     # The Kommunal-Admin of A deleted A's own configuration rows — allowed; everything else is unchanged.
-    for label in ("assistant.activation", "apiclients.apiclient", "hub.targetsystem", "forms.overlay", "hub.routing"):
+    for label in (
+        "assistant.activation",
+        "apiclients.apiclient",
+        "hub.targetsystem",
+        "forms.overlay",
+        "hub.routing",
+        "inbox.nachforderungvorlage",
+    ):
         before["a"]["objects"].pop(label)
         after["a"]["objects"].pop(label)
     assert after == before
