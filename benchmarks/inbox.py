@@ -102,7 +102,7 @@ def _world(cases: int) -> str:
 
     session = SessionStore()
     session[SESSION_KEY] = str(staff[0].pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "amtsweg.directory.auth_backend.RoleModelBackend"  # ADR 0024
     session[HASH_SESSION_KEY] = staff[0].get_session_auth_hash()
     session.create()
     call_command("collectstatic", "--noinput", verbosity=0)
