@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from amtsweg.cases.models import CaseStatus, Vorgang
 from amtsweg.directory.selectors import authority_ids_of, user_may_work_for
@@ -107,10 +108,43 @@ def _day_start(day: date) -> datetime:
 LEISTUNGEN_CACHE_SECONDS = 300
 
 
+# Counting all of an authority's 100,000 cases on every page costs more than the page itself; the list
+# counts only as far as it needs: up to COUNT_CAP rows, or to the requested page when that lies deeper.
+COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    """A Paginator whose count stops at ``max(COUNT_CAP, rows up to the requested page)``. When it stops,
+    ``capped`` is True, ``count_floor`` is the number counted ("mehr als …") and one more page is assumed,
+    so "Nächste Seite" stays available."""
+
+    def __init__(self, object_list, per_page, *, needed: int):
+        super().__init__(object_list, per_page)
+        self.limit = max(COUNT_CAP, needed)
+        self.capped = False
+        self.count_floor = 0
+
+    @cached_property
+    def count(self) -> int:
+        counted = self.object_list[: self.limit + 1].count()
+        if counted <= self.limit:
+            return counted
+        self.capped, self.count_floor = True, self.limit
+        return self.limit + self.per_page  # one page more than counted
+
+
+def _page_number(raw) -> int:
+    text = str(raw or "1")
+    return max(1, int(text)) if text.isdigit() and len(text) < 7 else 1
+
+
 def inbox_page_rows(*, cases: QuerySet[Vorgang], page_number) -> tuple[Page, list[Vorgang]]:
-    """One page of ``cases``: the page's ids are found on the index alone (cheap even at a deep offset),
-    then only those rows are loaded with their Leistung and assignee. Two queries plus the count."""
-    page = Paginator(cases.values_list("pk", flat=True), PAGE_SIZE).get_page(page_number)
+    """One page of ``cases``: the page's ids are found on the index alone (each sort has its index, see
+    ``cases.Vorgang.Meta.indexes``), then only those rows are loaded with their Leistung and assignee. Three
+    queries: the capped count, the ids, the rows."""
+    number = _page_number(page_number)
+    paginator = CappedPaginator(cases.values_list("pk", flat=True), PAGE_SIZE, needed=number * PAGE_SIZE)
+    page = paginator.get_page(number)
     ids = list(page.object_list)
     rows = {
         vorgang.pk: vorgang
