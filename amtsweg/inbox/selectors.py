@@ -9,7 +9,8 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import CharField, DateField, F, Func, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -83,8 +84,20 @@ def inbox_cases(*, user, filters: CaseFilter, today: date | None = None) -> Quer
         today = today or timezone.localdate()
         # A running clock means: open and not waiting for documents (a Nachforderung is the only pause),
         # so the condition stays on the index (authority, status, due_date).
-        qs = qs.filter(status__in=RUNNING_STATUSES, due_date__lt=today)
+        if connection.vendor == "sqlite":
+            # Without table statistics SQLite takes the (authority, status, due_date) index and then sorts every
+            # overdue case; a unary plus keeps these terms off the indexes, so the page is read in the list's
+            # order off its sort index (10-20 x faster at 100,000 cases). PostgreSQL plans by its statistics.
+            qs = qs.alias(_status=_unindexed("status", CharField()), _due=_unindexed("due_date", DateField()))
+            qs = qs.filter(_status__in=RUNNING_STATUSES, _due__lt=today)
+        else:
+            qs = qs.filter(status__in=RUNNING_STATUSES, due_date__lt=today)
     return qs.order_by(*SORTS.get(filters.sort, SORTS["neu"]))
+
+
+def _unindexed(field: str, output_field) -> Func:
+    """``+column`` (SQLite): the same value, but the planner does not use an index for the term."""
+    return Func(F(field), template="+%(expressions)s", output_field=output_field)
 
 
 def _search(term: str) -> Q:
@@ -126,7 +139,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        counted = self.object_list[: self.limit + 1].count()
+        # Without the list's ORDER BY: counting needs no sort, only the filter's index.
+        counted = self.object_list.order_by()[: self.limit + 1].count()
         if counted <= self.limit:
             return counted
         self.capped, self.count_floor = True, self.limit

@@ -51,8 +51,10 @@ def test_a_small_inbox_shows_the_exact_count(client, sb_a, case_a):
         CaseFilter(sort="frist"),
         CaseFilter(bearbeitung="ich", sort="frist"),
         CaseFilter(bearbeitung="ich"),
+        CaseFilter(ueberfaellig=True),
+        CaseFilter(ueberfaellig=True, sort="frist"),
     ],
-    ids=["neu", "alt", "frist", "meine-frist", "meine"],
+    ids=["neu", "alt", "frist", "meine-frist", "meine", "ueberfaellig", "ueberfaellig-frist"],
 )
 def test_every_sort_reads_its_page_off_an_index(sb_a, many, filters):
     if connection.vendor != "sqlite":
