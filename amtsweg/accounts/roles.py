@@ -43,9 +43,10 @@ def is_citizen(user: Any) -> bool:
 
 def organisation_role(user: Any, organisation: Organisation | int | None) -> str | None:
     """The user's role in the organisation (``"inhaber"`` / ``"bearbeiter"``), or None."""
-    if not is_citizen(user) or _id(organisation) is None:
+    organisation_id = _id(organisation)
+    if not is_citizen(user) or organisation_id is None:
         return None
-    memberships = Membership.objects.filter(user=user, organisation_id=_id(organisation))
+    memberships = Membership.objects.filter(user=user, organisation_id=organisation_id)
     return memberships.values_list("role", flat=True).first()
 
 
