@@ -564,3 +564,11 @@ STORAGES["staticfiles"]["BACKEND"] = {
         "amtsweg.web.staticfiles.MemoisedManifestStaticFilesStorage"
     ),
 }.get(STORAGES["staticfiles"]["BACKEND"], STORAGES["staticfiles"]["BACKEND"])
+# --- Roles and permissions (issue 10 §7, ADR 0024, branch authz10) ----------------------------------
+# Model permissions follow the roles: platform-wide data only for the zentrale Koordination, shared
+# reference data read-only for a Kommune's staff (amtsweg.directory.auth_backend).
+_ROLE_BACKENDS = {
+    "django.contrib.auth.backends.ModelBackend": "amtsweg.directory.auth_backend.RoleModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend": "amtsweg.directory.auth_backend.RoleAllauthBackend",
+}
+AUTHENTICATION_BACKENDS = [_ROLE_BACKENDS.get(backend, backend) for backend in AUTHENTICATION_BACKENDS]

@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 
 from amtsweg.apiclients.models import ApiClient, Scope
 from amtsweg.apiclients.services import api_client_rotate_token, new_token, token_fields
+from amtsweg.directory.admin_scoping import AuthorityScopedAdminMixin
 
 
 class ApiClientForm(forms.ModelForm):
@@ -24,7 +25,8 @@ class ApiClientForm(forms.ModelForm):
 
 
 @admin.register(ApiClient)
-class ApiClientAdmin(admin.ModelAdmin):
+class ApiClientAdmin(AuthorityScopedAdminMixin, admin.ModelAdmin):
+    authority_write_role = "kommunal_admin"
     form = ApiClientForm
     list_display = ("name", "authority", "active", "created", "last_used")
     list_filter = ("active",)

@@ -3,6 +3,7 @@ from django.contrib import admin
 
 from amtsweg.assistant.models import Activation
 from amtsweg.assistant.services import activation_route_problems, activation_set
+from amtsweg.directory.admin_scoping import AuthorityScopedAdminMixin
 
 
 class ActivationForm(forms.ModelForm):
@@ -21,7 +22,8 @@ class ActivationForm(forms.ModelForm):
 
 
 @admin.register(Activation)
-class ActivationAdmin(admin.ModelAdmin):
+class ActivationAdmin(AuthorityScopedAdminMixin, admin.ModelAdmin):
+    authority_write_role = "kommunal_admin"
     """Which authority offers which assistant online. Drafts hold personal data and are not shown."""
 
     form = ActivationForm

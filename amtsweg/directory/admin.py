@@ -15,6 +15,7 @@ from django.utils.html import format_html
 
 from .admin_scoping import AuthorityScopedAdminMixin
 from .models import Authority, AuthorityMembership, PostalCode, RegisterImport, Territory, TerritoryChange
+from .permissions import is_koordination
 from .selectors import administered_authority_ids
 from .services import authorities_export, reference_version_bump, register_report_text
 
@@ -212,7 +213,7 @@ class AuthorityMembershipAdmin(AuthorityScopedAdminMixin, admin.ModelAdmin):
 
     # Besides the model permission, changing members needs the role Kommunal-Admin at that authority.
     def _admin_of(self, request, obj) -> bool:
-        if request.user.is_superuser:
+        if is_koordination(request.user):
             return True
         managed = administered_authority_ids(request.user)
         return bool(managed) if obj is None else obj.authority_id in managed
@@ -228,6 +229,6 @@ class AuthorityMembershipAdmin(AuthorityScopedAdminMixin, admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if db_field.name == "authority" and not request.user.is_superuser:
+        if db_field.name == "authority" and not is_koordination(request.user):
             field.queryset = field.queryset.filter(pk__in=administered_authority_ids(request.user))
         return field

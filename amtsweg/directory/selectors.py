@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Case, QuerySet, Value, When
 
-from .models import Authority, AuthorityMembership, Territory
+from . import permissions
+from .models import Authority, Territory
 
 _MAX_HOPS = 20  # successor chains are short; the bound only guards against a cycle entered by hand
 
@@ -176,62 +177,34 @@ def _import_reports(*, land: str | None) -> list[dict]:
     ]
 
 
-# Staff and their authorities (AuthorityMembership). A superuser is the zentrale Koordination: all
-# authorities without a membership. Every staff page and admin list above scopes by these reads.
-
-
-def _is_staff(user) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active and user.is_staff)
+# Staff and their authorities (AuthorityMembership): the roles are decided in ``directory.permissions``
+# (ADR 0024); these names stay for the callers that read scopes. Koordination (superuser or the group
+# "Zentrale Koordination") sees all authorities without a membership.
 
 
 def authorities_of(user) -> QuerySet[Authority]:
-    """The authorities a staff user works for (superuser: all; anyone else: none)."""
-    if not _is_staff(user):
-        return Authority.objects.none()
-    if user.is_superuser:
-        return Authority.objects.all()
-    return Authority.objects.filter(memberships__user=user).distinct()
+    """The authorities a staff user works for (Koordination: all; anyone else: none)."""
+    return permissions.authorities_worked(user)
 
 
 def authority_ids_of(user) -> set[int] | None:
-    """Ids of the user's authorities, or None for "all" (superuser). Cached on the user object for the request."""
-    if not _is_staff(user):
-        return set()
-    if user.is_superuser:
-        return None
-    cached = getattr(user, "_amtsweg_authority_ids", None)
-    if cached is None:
-        cached = set(AuthorityMembership.objects.filter(user=user).values_list("authority_id", flat=True))
-        user._amtsweg_authority_ids = cached
-    return cached
+    """Ids of the user's authorities, or None for "all" (Koordination). Cached on the user for the request."""
+    return permissions.authority_ids_worked(user)
 
 
 def user_may_work_for(user, authority_id: int | None) -> bool:
-    """True if the user is staff of this authority (or a superuser)."""
-    ids = authority_ids_of(user)
-    return ids is None or (authority_id is not None and authority_id in ids)
+    """True if the user is staff of this authority (or Koordination)."""
+    return permissions.is_sachbearbeiter(user, authority_id)
 
 
 def administered_authority_ids(user) -> set[int]:
-    """Ids of the authorities where the user is Kommunal-Admin (may manage its members)."""
-    if not _is_staff(user):
-        return set()
-    return set(
-        AuthorityMembership.objects.filter(user=user, role=AuthorityMembership.Role.KOMMUNAL_ADMIN).values_list(
-            "authority_id", flat=True
-        )
-    )
+    """Ids of the authorities where the user holds the role Kommunal-Admin (Koordination is asked for separately)."""
+    return {pk for pk, role in permissions.authority_roles(user).items() if role == permissions.ROLE_KOMMUNAL_ADMIN}
 
 
 def user_role_at(user, authority_id: int) -> str | None:
-    """The user's role at the authority (``"kommunal_admin"`` for superusers), or None."""
-    if not _is_staff(user):
-        return None
-    if user.is_superuser:
-        return AuthorityMembership.Role.KOMMUNAL_ADMIN
-    return (
-        AuthorityMembership.objects.filter(user=user, authority_id=authority_id).values_list("role", flat=True).first()
-    )
+    """The user's role at the authority (``"kommunal_admin"`` for Koordination), or None."""
+    return permissions.role_at(user, authority_id)
 
 
 def colleagues_of_user(user):

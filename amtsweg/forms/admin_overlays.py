@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from amtsweg.directory.admin_scoping import AuthorityScopedAdminMixin
 from amtsweg.forms.engine import overlay_problems
 from amtsweg.forms.models import Overlay
 from amtsweg.forms.selectors import form_version_current, form_version_latest
@@ -45,7 +46,8 @@ class OverlayForm(forms.ModelForm):
 
 
 @admin.register(Overlay)
-class OverlayAdmin(admin.ModelAdmin):
+class OverlayAdmin(AuthorityScopedAdminMixin, admin.ModelAdmin):
+    authority_write_role = "kommunal_admin"
     form = OverlayForm
     list_display = ["definition", "authority", "updated_at", "conflict_count"]
     list_filter = ["definition"]

@@ -288,6 +288,7 @@ class TargetSystemForm(forms.ModelForm):
 
 @admin.register(TargetSystem)
 class TargetSystemAdmin(AuthorityScopedAdminMixin, admin.ModelAdmin):
+    authority_write_role = "kommunal_admin"
     form = TargetSystemForm
     list_display = ["name", "authority", "type_key", "active", "has_secrets"]
     list_filter = ["type_key", "active"]
@@ -352,6 +353,7 @@ class ProductAdmin(admin.ModelAdmin):
 
 @admin.register(Routing)
 class RoutingAdmin(AuthorityScopedAdminMixin, admin.ModelAdmin):
+    authority_write_role = "kommunal_admin"
     list_display = ["authority", "leistung", "target", "active", "target_ok"]
     list_select_related = ["authority", "leistung", "target"]
 

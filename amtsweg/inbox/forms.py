@@ -75,6 +75,8 @@ class AssignForm(forms.Form):
 
 
 class NachforderungForm(forms.Form):
+    # Offered when the authority has templates; "Vorlage übernehmen" fills text and documents server-side.
+    vorlage = forms.TypedChoiceField(label="Vorlage", required=False, coerce=int, empty_value=None)
     text = forms.CharField(
         label="Nachricht an die antragstellende Person",
         max_length=4000,
@@ -87,6 +89,17 @@ class NachforderungForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "class": "kern-form-input__input"}),
     )
     due_date = forms.DateField(label="Frist für die Unterlagen", widget=_DATE)
+
+    def __init__(self, *args, vorlagen=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.vorlagen = {vorlage.pk: vorlage for vorlage in vorlagen}
+        if self.vorlagen:
+            self.fields["vorlage"].choices = [("", "keine Vorlage")] + [
+                (vorlage.pk, vorlage.title) for vorlage in self.vorlagen.values()
+            ]
+        else:
+            del self.fields["vorlage"]
+        _kern(self)
 
     def clean_due_date(self):
         value = self.cleaned_data["due_date"]

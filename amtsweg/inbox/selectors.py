@@ -9,8 +9,10 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import CharField, DateField, F, Func, Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from amtsweg.cases.models import CaseStatus, Vorgang
 from amtsweg.directory.selectors import authority_ids_of, user_may_work_for
@@ -82,8 +84,20 @@ def inbox_cases(*, user, filters: CaseFilter, today: date | None = None) -> Quer
         today = today or timezone.localdate()
         # A running clock means: open and not waiting for documents (a Nachforderung is the only pause),
         # so the condition stays on the index (authority, status, due_date).
-        qs = qs.filter(status__in=RUNNING_STATUSES, due_date__lt=today)
+        if connection.vendor == "sqlite":
+            # Without table statistics SQLite takes the (authority, status, due_date) index and then sorts every
+            # overdue case; a unary plus keeps these terms off the indexes, so the page is read in the list's
+            # order off its sort index (10-20 x faster at 100,000 cases). PostgreSQL plans by its statistics.
+            qs = qs.alias(_status=_unindexed("status", CharField()), _due=_unindexed("due_date", DateField()))
+            qs = qs.filter(_status__in=RUNNING_STATUSES, _due__lt=today)
+        else:
+            qs = qs.filter(status__in=RUNNING_STATUSES, due_date__lt=today)
     return qs.order_by(*SORTS.get(filters.sort, SORTS["neu"]))
+
+
+def _unindexed(field: str, output_field) -> Func:
+    """``+column`` (SQLite): the same value, but the planner does not use an index for the term."""
+    return Func(F(field), template="+%(expressions)s", output_field=output_field)
 
 
 def _search(term: str) -> Q:
@@ -107,10 +121,44 @@ def _day_start(day: date) -> datetime:
 LEISTUNGEN_CACHE_SECONDS = 300
 
 
+# Counting all of an authority's 100,000 cases on every page costs more than the page itself; the list
+# counts only as far as it needs: up to COUNT_CAP rows, or to the requested page when that lies deeper.
+COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    """A Paginator whose count stops at ``max(COUNT_CAP, rows up to the requested page)``. When it stops,
+    ``capped`` is True, ``count_floor`` is the number counted ("mehr als …") and one more page is assumed,
+    so "Nächste Seite" stays available."""
+
+    def __init__(self, object_list, per_page, *, needed: int):
+        super().__init__(object_list, per_page)
+        self.limit = max(COUNT_CAP, needed)
+        self.capped = False
+        self.count_floor = 0
+
+    @cached_property
+    def count(self) -> int:
+        # Without the list's ORDER BY: counting needs no sort, only the filter's index.
+        counted = self.object_list.order_by()[: self.limit + 1].count()
+        if counted <= self.limit:
+            return counted
+        self.capped, self.count_floor = True, self.limit
+        return self.limit + self.per_page  # one page more than counted
+
+
+def _page_number(raw) -> int:
+    text = str(raw or "1")
+    return max(1, int(text)) if text.isdigit() and len(text) < 7 else 1
+
+
 def inbox_page_rows(*, cases: QuerySet[Vorgang], page_number) -> tuple[Page, list[Vorgang]]:
-    """One page of ``cases``: the page's ids are found on the index alone (cheap even at a deep offset),
-    then only those rows are loaded with their Leistung and assignee. Two queries plus the count."""
-    page = Paginator(cases.values_list("pk", flat=True), PAGE_SIZE).get_page(page_number)
+    """One page of ``cases``: the page's ids are found on the index alone (each sort has its index, see
+    ``cases.Vorgang.Meta.indexes``), then only those rows are loaded with their Leistung and assignee. Three
+    queries: the capped count, the ids, the rows."""
+    number = _page_number(page_number)
+    paginator = CappedPaginator(cases.values_list("pk", flat=True), PAGE_SIZE, needed=number * PAGE_SIZE)
+    page = paginator.get_page(number)
     ids = list(page.object_list)
     rows = {
         vorgang.pk: vorgang
@@ -147,3 +195,42 @@ def inbox_case(*, user, number: str) -> Vorgang | None:
     if vorgang is None or not user_may_work_for(user, vorgang.authority_id):
         return None
     return vorgang
+
+
+# --- Saved views and Nachforderung templates -----------------------------------------------------------
+
+# The list's query parameters a saved view keeps (the page number is not part of a view).
+VIEW_KEYS = ("q", "leistung", "status", "von", "bis", "bearbeitung", "ueberfaellig", "sort")
+
+
+def view_query_clean(params) -> str:
+    """The filter and sort of a query (a QueryDict or dict) as a query string, without the page and foreign keys."""
+    from urllib.parse import urlencode
+
+    pairs = [(key, str(params.get(key, "")).strip()[:100]) for key in VIEW_KEYS]
+    return urlencode([(key, value) for key, value in pairs if value])
+
+
+def saved_views_for(*, user):
+    """The user's saved views, by name."""
+    from amtsweg.inbox.models import SavedView
+
+    return SavedView.objects.filter(user=user).order_by("name")
+
+
+def saved_view_get(*, user, view_id: int):
+    """The user's own saved view, or None (also for another user's view)."""
+    from amtsweg.inbox.models import SavedView
+
+    return SavedView.objects.filter(user=user, pk=view_id).first()
+
+
+def nachforderung_vorlagen_for(*, vorgang: Vorgang):
+    """Templates of the case's authority for all Leistungen or the case's Leistung (specific ones first)."""
+    from amtsweg.inbox.models import NachforderungVorlage
+
+    return (
+        NachforderungVorlage.objects.filter(authority_id=vorgang.authority_id)
+        .filter(Q(leistung__isnull=True) | Q(leistung_id=vorgang.leistung_id))
+        .order_by("leistung_id", "title")
+    )

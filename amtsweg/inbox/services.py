@@ -1,4 +1,5 @@
-"""Writes of the inbox that are not case events: the export of a case to the E-Akte (xdomea 3.0).
+"""Writes of the inbox that are not case events: the export of a case to the E-Akte (xdomea 3.0), and a
+case worker's saved views.
 
 The package is built by the hub's xdomea builder (``FVDaten.SGOAblegen.0605``, validated against the
 official XSD before it is returned), fed with the case: the application's data XML, the receipt, the
@@ -68,3 +69,34 @@ def case_xdomea_export(*, vorgang: Vorgang, actor) -> XdomeaPackage:
             },
         )
     return package
+
+
+# --- Saved views ------------------------------------------------------------------------------------------
+
+SAVED_VIEWS_MAX = 30
+
+
+class SavedViewRefused(Exception):
+    """A saved view could not be stored; the message is German and shown to the user."""
+
+
+def saved_view_save(*, user, name: str, query: str):
+    """Store the list's filter and sort under ``name`` for ``user`` (the same name replaces the old view)."""
+    from amtsweg.inbox.models import SavedView
+
+    name = " ".join(name.split())[:80]
+    if not name:
+        raise SavedViewRefused("Bitte geben Sie der Ansicht einen Namen.")
+    existing = SavedView.objects.filter(user=user, name=name).first()
+    if existing is None and SavedView.objects.filter(user=user).count() >= SAVED_VIEWS_MAX:
+        raise SavedViewRefused(f"Sie können höchstens {SAVED_VIEWS_MAX} Ansichten speichern. Bitte löschen Sie eine.")
+    view, _ = SavedView.objects.update_or_create(user=user, name=name, defaults={"query": query[:500]})
+    return view
+
+
+def saved_view_delete(*, user, view_id: int) -> bool:
+    """Delete the user's own view; False if there is none with this id (or it belongs to someone else)."""
+    from amtsweg.inbox.models import SavedView
+
+    deleted, _ = SavedView.objects.filter(user=user, pk=view_id).delete()
+    return bool(deleted)

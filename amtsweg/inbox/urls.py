@@ -6,6 +6,8 @@ app_name = "inbox"
 
 urlpatterns = [
     path("", views.case_list, name="list"),
+    path("ansichten/", views.view_save, name="view_save"),
+    path("ansichten/<int:pk>/loeschen/", views.view_delete, name="view_delete"),
     path("vorgaenge/<str:number>/", views.case_detail, name="case"),
     path("vorgaenge/<str:number>/uebernehmen/", views.case_claim, name="claim"),
     path("vorgaenge/<str:number>/zuweisen/", views.case_assign, name="assign"),

@@ -10,7 +10,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,8 +22,17 @@ from amtsweg.cases.deadline import clock_state
 from amtsweg.cases.models import OPEN_STATUSES, CaseEvent, CaseStatus
 from amtsweg.cases.selectors import case_documents_for, case_events_for
 from amtsweg.directory.selectors import authority_ids_of, colleagues_of, colleagues_of_user
+from amtsweg.inbox import services as inbox_services
 from amtsweg.inbox.forms import AssignForm, BescheidForm, FilterForm, NachforderungForm
-from amtsweg.inbox.selectors import inbox_case, inbox_cases, inbox_leistungen, inbox_page_rows
+from amtsweg.inbox.selectors import (
+    inbox_case,
+    inbox_cases,
+    inbox_leistungen,
+    inbox_page_rows,
+    nachforderung_vorlagen_for,
+    saved_views_for,
+    view_query_clean,
+)
 from amtsweg.inbox.services import case_xdomea_export
 from amtsweg.submissions.selectors import (
     submission_answer_sections,
@@ -85,8 +94,38 @@ def case_list(request: HttpRequest):
         }
         for vorgang in vorgaenge
     ]
-    context = {"form": form, "page": page, "rows": rows, "filtered": any(v for v in request.GET.values())}
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "filtered": any(v for v in request.GET.values()),
+        "saved_views": list(saved_views_for(user=request.user)),
+        "view_query": view_query_clean(request.GET),
+    }
     return render(request, "inbox/list.html", context)
+
+
+@require_POST
+@staff_only
+def view_save(request: HttpRequest):
+    """Save the list's current filter and sort (a hidden field of the list page) under a name."""
+    query = view_query_clean(QueryDict(request.POST.get("query", "")))
+    try:
+        view = inbox_services.saved_view_save(user=request.user, name=request.POST.get("name", ""), query=query)
+    except inbox_services.SavedViewRefused as error:
+        messages.error(request, str(error))
+        return redirect(reverse("inbox:list") + (f"?{query}" if query else ""))
+    messages.success(request, f"Die Ansicht „{view.name}“ ist gespeichert.")
+    return redirect(reverse("inbox:list") + (f"?{view.query}" if view.query else ""))
+
+
+@require_POST
+@staff_only
+def view_delete(request: HttpRequest, pk: int):
+    if not inbox_services.saved_view_delete(user=request.user, view_id=pk):
+        raise Http404("Ansicht nicht gefunden")
+    messages.success(request, "Die Ansicht wurde gelöscht.")
+    return redirect("inbox:list")
 
 
 @require_GET
@@ -110,7 +149,7 @@ def case_detail(request: HttpRequest, number: str):
         "receipt_ready": submission is not None and submission_receipt_status(submission=submission) == "ready",
         "events": _timeline(vorgang),
         "assign_form": AssignForm(initial={"assignee": vorgang.assignee_id}, colleagues=colleagues),
-        "nachforderung_form": NachforderungForm(),
+        "nachforderung_form": NachforderungForm(vorlagen=nachforderung_vorlagen_for(vorgang=vorgang)),
     }
     return render(request, "inbox/case.html", context)
 
@@ -163,7 +202,10 @@ def case_assign(request: HttpRequest, number: str):
 @staff_only
 def case_nachforderung(request: HttpRequest, number: str):
     vorgang = _case_or_404(request, number)
-    form = NachforderungForm(request.POST)
+    vorlagen = nachforderung_vorlagen_for(vorgang=vorgang)
+    if "vorlage_uebernehmen" in request.POST:
+        return _nachforderung_vorlage(request, vorgang, vorlagen)
+    form = NachforderungForm(request.POST, vorlagen=vorlagen)
     if not form.is_valid():
         context = {"vorgang": vorgang, "form": form}
         return render(request, "inbox/nachforderung.html", context, status=400)
@@ -178,6 +220,23 @@ def case_nachforderung(request: HttpRequest, number: str):
     except case_services.CaseClosed as error:
         return _refused(request, vorgang, error)
     return _done(request, vorgang, "Die Unterlagen wurden nachgefordert. Die Bearbeitungsfrist ruht.")
+
+
+def _nachforderung_vorlage(request, vorgang, vorlagen):
+    """ "Vorlage übernehmen" (works without JavaScript): the form again, text and documents from the chosen
+    template of the case's authority, the due date as entered. Nothing is recorded yet."""
+    vorlage = None
+    raw = request.POST.get("vorlage", "")
+    if raw.isdigit():
+        vorlage = vorlagen.filter(pk=int(raw)).first()
+    data = {"due_date": request.POST.get("due_date", ""), "vorlage": raw}
+    if vorlage is None:
+        data.update(text=request.POST.get("text", ""), documents=request.POST.get("documents", ""))
+        messages.error(request, "Bitte wählen Sie eine Vorlage aus.")
+    else:
+        data.update(text=vorlage.text, documents=vorlage.documents)
+    form = NachforderungForm(initial=data, vorlagen=vorlagen)
+    return render(request, "inbox/nachforderung.html", {"vorgang": vorgang, "form": form, "vorlage": vorlage})
 
 
 @require_POST

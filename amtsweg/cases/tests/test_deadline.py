@@ -85,3 +85,19 @@ def test_bescheid_template_is_plain_text_and_cannot_include_files(db):
     for text in ('{% include "base.html" %}', "{% if %}"):
         BescheidVorlage.objects.filter(leistung=leistung).update(text=text)
         assert "Rechtsbehelfsbelehrung" in bescheid_text_default(vorgang=vorgang)
+
+
+def test_working_days_between_counts_like_the_day_by_day_walk():
+    """The arithmetic count agrees with walking day by day, across weekends, holidays and years."""
+    import random
+    from datetime import date, timedelta
+
+    from amtsweg.cases.deadline import is_working_day, working_days_between
+
+    rng = random.Random(10)
+    for _ in range(300):
+        start = date(2024, 1, 1) + timedelta(days=rng.randint(0, 1000))
+        end = start + timedelta(days=rng.randint(0, 800))
+        walked = sum(1 for n in range(1, (end - start).days + 1) if is_working_day(start + timedelta(days=n)))
+        assert working_days_between(start, end) == walked, (start, end)
+        assert working_days_between(end, start) == -walked
