@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from amtsweg.catalog import selectors as catalog_selectors
@@ -94,11 +95,11 @@ def search_results(request):
 
 def _stammtext_sections(leistung) -> list[tuple[str, str]]:
     return [
-        ("Beschreibung", leistung.description),
-        ("Erforderliche Unterlagen", leistung.required_documents),
-        ("Kosten", leistung.fees),
-        ("Fristen", leistung.deadlines),
-        ("Bearbeitungsdauer", leistung.processing_time),
+        (gettext("Beschreibung"), leistung.description),
+        (gettext("Erforderliche Unterlagen"), leistung.required_documents),
+        (gettext("Kosten"), leistung.fees),
+        (gettext("Fristen"), leistung.deadlines),
+        (gettext("Bearbeitungsdauer"), leistung.processing_time),
     ]
 
 

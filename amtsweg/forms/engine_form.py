@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from amtsweg.forms.definition import FieldRef, iter_fields, parameter_value_error
+from amtsweg.forms.translations import SOURCE_LANGUAGE, document_translate
 
 # Overlay text targets: "<field>.help", "<field>.text" (info fields), "steps.<step>.intro",
 # "groups.<group>.intro", "description".
@@ -38,6 +39,7 @@ class ResolvedForm:
     disabled_fields: frozenset[str] = frozenset()
     version: Any = None
     overlay: Any = None
+    language: str = "de"
 
     def __post_init__(self) -> None:
         self.fields: dict[str, FieldRef] = {ref.field["key"]: ref for ref in iter_fields(self.document)}
@@ -137,11 +139,17 @@ def form_from_document(
     contact: dict | None = None,
     version: Any = None,
     overlay: Any = None,
+    language: str = SOURCE_LANGUAGE,
 ) -> ResolvedForm:
-    """Apply overlay values to a (valid) definition document. Entries that do not fit are ignored."""
+    """Apply overlay values to a (valid) definition document. Entries that do not fit are ignored.
+
+    ``language``: the assistant's own texts in that language where the definition translates them (German
+    otherwise). A Kommune's overlay texts are German and replace the central text in every language.
+    """
     parameters, texts, contact = _dict(parameters), _dict(texts), _dict(contact)
     disabled_fields = _list(disabled_fields)
-    doc = copy.deepcopy(document)
+    translated = document_translate(document=document, language=language)
+    doc = translated if translated is not document else copy.deepcopy(document)
     specs = doc.get("parameters") or {}
     resolved = {name: spec.get("default") for name, spec in specs.items()}
     for name, value in (parameters or {}).items():
@@ -172,4 +180,5 @@ def form_from_document(
         disabled_fields=disabled,
         version=version,
         overlay=overlay,
+        language=language if translated is not document else SOURCE_LANGUAGE,
     )
