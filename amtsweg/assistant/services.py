@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from amtsweg.assistant import uploads as upload_files
 from amtsweg.assistant.models import Activation, Draft, ResumeMail, Upload
@@ -299,12 +300,14 @@ def draft_submit(
         key = confirmation_email_key(form=form)
         email = answers.get(key) if key else None
     if not email:
-        raise SubmissionInvalid({"email": "Bitte geben Sie eine E-Mail-Adresse für die Eingangsbestätigung an."})
+        raise SubmissionInvalid(
+            {"email": gettext("Bitte geben Sie eine E-Mail-Adresse für die Eingangsbestätigung an.")}
+        )
     try:
         attachments = _attachments(draft=draft, form=form, answers=answers)
     except (OSError, ValueError) as exc:
         raise SubmissionInvalid(
-            {STEP_ERROR_KEY: "Eine hochgeladene Datei liegt nicht mehr vor. Bitte laden Sie sie erneut hoch."}
+            {STEP_ERROR_KEY: gettext("Eine hochgeladene Datei liegt nicht mehr vor. Bitte laden Sie sie erneut hoch.")}
         ) from exc
     submission = submission_submit(
         version=version,

@@ -141,7 +141,7 @@ def _element_translation_errors(path: str, found: tuple[str, dict] | None, texts
         "field": {*FIELD_TEXTS, "options"},
     }
     errors = [
-        f"{path}.{name}: Ein {kind} hat keinen übersetzbaren Text „{name}“."
+        f"{path}.{name}: Dieses Element hat keinen übersetzbaren Text „{name}“."
         for name in texts
         if name not in allowed[kind]
     ]

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.template.defaultfilters import filesizeformat, linebreaksbr
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, pgettext
 
 from amtsweg.assistant.wizard import Widget
 
 ERROR_ICON = '<span class="kern-icon kern-icon--danger" aria-hidden="true"></span>'
-OPTIONAL = ' <span class="kern-label__optional">(optional)</span>'
+OPTIONAL = ' <span class="kern-label__optional">({})</span>'
 HX_SWAP = 'hx-target="#schritt" hx-select="#schritt" hx-swap="outerHTML"'
 BDAY = {"tag": "bday-day", "monat": "bday-month", "jahr": "bday-year"}
 
@@ -29,8 +30,8 @@ def label_text(widget: Widget) -> SafeString:
     return format_html(
         "{}{}{}",
         widget.label,
-        safe(OPTIONAL) if not widget.required else "",
-        safe(' <span class="aw-new">neu</span>') if widget.revealed else "",
+        format_html(OPTIONAL, gettext("optional")) if not widget.required else "",
+        format_html(' <span class="aw-new">{}</span>', pgettext("revealed field", "neu")) if widget.revealed else "",
     )
 
 
@@ -43,10 +44,10 @@ def field_hint(widget: Widget) -> str:
 
 def error_message(element_id: str, message: str) -> str:
     return format_html(
-        '<p class="kern-error" id="{}">{}<span class="kern-body"><span class="kern-sr-only">Fehler: </span>{}'
-        "</span></p>",
+        '<p class="kern-error" id="{}">{}<span class="kern-body"><span class="kern-sr-only">{} </span>{}</span></p>',
         element_id,
         safe(ERROR_ICON),
+        gettext("Fehler:"),
         message,
     )
 
@@ -143,12 +144,13 @@ def _select(widget: Widget, action: str) -> str:
     )
     control = format_html(
         '<div class="kern-form-input__select-wrapper"><select class="kern-form-input__select{}" id="{}" name="{}"{}{}>'
-        '<option value="">Bitte wählen</option>{}</select></div>',
+        '<option value="">{}</option>{}</select></div>',
         " kern-form-input__select--error" if widget.error else "",
         widget.id,
         widget.name,
         safe(_flags(widget)),
         safe(htmx_refresh(widget, action)),
+        gettext("Bitte wählen"),
         options,
     )
     return _input_box(widget, "", control)
@@ -220,7 +222,7 @@ def _address_part(widget: Widget, part: dict) -> str:
         " kern-form-input--error" if part["error"] else "",
         part["id"],
         part["label"],
-        safe(OPTIONAL) if not part["required"] else "",
+        format_html(OPTIONAL, gettext("optional")) if not part["required"] else "",
         safe(error_message(part["error_id"], part["error"])) if part["error"] else "",
         " kern-form-input__input--width-4" if part["key"] == "postal_code" else "",
         " kern-form-input__input--error" if invalid else "",
@@ -247,14 +249,16 @@ def _file(widget: Widget, action: str) -> str:
         name = value.get("name")
         link = format_html('<a class="kern-link" href="{}">{}</a>', widget.file_url, name) if widget.file_url else name
         current = format_html(
-            '<p class="kern-body aw-file__current" id="{}-datei">Hochgeladen: {} ({})</p>'
+            '<p class="kern-body aw-file__current" id="{}-datei">{} {} ({})</p>'
             '<p><button type="submit" class="kern-btn kern-btn--tertiary kern-btn--x-small" name="aktion"'
-            ' value="datei-entfernen:{}"><span class="kern-label">Datei entfernen<span class="kern-sr-only">: {}'
+            ' value="datei-entfernen:{}"><span class="kern-label">{}<span class="kern-sr-only">: {}'
             "</span></span></button></p>",
             widget.id,
+            gettext("Hochgeladen:"),
             link,
             filesizeformat(value.get("size")),
             widget.path,
+            gettext("Datei entfernen"),
             name,
         )
     describedby = " ".join(x for x in (f"{widget.id}-datei" if value else "", widget.describedby) if x)
@@ -276,7 +280,7 @@ def _info(widget: Widget, action: str) -> str:
         '<div class="kern-alert kern-alert--info aw-info"><div class="kern-alert__header">'
         '<span class="kern-icon kern-icon--info" aria-hidden="true"></span><p class="kern-title">{}</p></div>'
         '<div class="kern-alert__body"><p class="kern-body">{}</p></div></div>',
-        widget.spec.get("label") or "Hinweis",
+        widget.spec.get("label") or gettext("Hinweis"),
         linebreaksbr(widget.spec.get("text") or "", autoescape=True),
     )
 

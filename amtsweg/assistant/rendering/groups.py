@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 
 from amtsweg.assistant.rendering.fields import HX_SWAP, attr, error_message, safe, widgets_html
 from amtsweg.assistant.wizard import GroupView
@@ -23,11 +24,11 @@ def _repeat_group_html(group: GroupView, action: str, focus: str) -> str:
             remove = format_html(
                 '<div class="aw-row__actions"><button type="submit" class="kern-btn kern-btn--tertiary" name="aktion"'
                 ' value="{}" hx-post="{}" {}><span class="kern-icon kern-icon--delete" aria-hidden="true"></span>'
-                '<span class="kern-label">{} entfernen</span></button></div>',
+                '<span class="kern-label">{}</span></button></div>',
                 row.remove_value,
                 action,
                 swap,
-                row.label,
+                gettext("{label} entfernen").format(label=row.label),
             )
         rows.append(
             format_html(
@@ -45,17 +46,21 @@ def _repeat_group_html(group: GroupView, action: str, focus: str) -> str:
         footer = format_html(
             '<button type="submit" class="kern-btn kern-btn--secondary aw-group__add" id="{}" name="aktion" value="{}"'
             ' hx-post="{}" {}><span class="kern-icon kern-icon--add" aria-hidden="true"></span>'
-            '<span class="kern-label">{}{} hinzufügen</span></button>',
+            '<span class="kern-label">{}</span></button>',
             group.add_id,
             group.add_value,
             action,
             swap,
-            "Weitere Angaben: " if group.rows else "",
-            group.item_label,
+            (gettext("Weitere Angaben: {label} hinzufügen") if group.rows else gettext("{label} hinzufügen")).format(
+                label=group.item_label
+            ),
         )
     elif group.max_rows:
         footer = format_html(
-            '<p class="kern-hint">Sie können höchstens {} × „{}“ angeben.</p>', group.max_rows, group.item_label
+            '<p class="kern-hint">{}</p>',
+            gettext("Sie können höchstens {max} × „{label}“ angeben.").format(
+                max=group.max_rows, label=group.item_label
+            ),
         )
     else:
         footer = ""

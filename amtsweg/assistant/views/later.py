@@ -8,6 +8,7 @@ from django.core.validators import validate_email
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from amtsweg.assistant import resume, services
@@ -54,7 +55,7 @@ def _resume_request(request: HttpRequest, ctx: Ctx, email: str) -> tuple[str | N
     except ValidationError:
         return EMAIL_INVALID, 200
     except services.ResumeLimitReached:
-        return (
+        return gettext(
             "Für diesen Antrag wurden bereits mehrere Links verschickt. Bitte nutzen Sie den Link aus "
             "der neuesten E-Mail."
         ), 200
@@ -108,7 +109,7 @@ def resume_link(request: HttpRequest, token: str):
     session_add(request, draft.token)
     request.session.cycle_key()  # a new session id once the draft is bound to it
     ctx = ctx_for(draft)
-    messages.success(request, "Willkommen zurück. Sie können Ihren Antrag hier fortsetzen.")
+    messages.success(request, gettext("Willkommen zurück. Sie können Ihren Antrag hier fortsetzen."))
     return redirect(ctx.resume_url())
 
 

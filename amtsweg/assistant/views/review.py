@@ -6,6 +6,7 @@ import logging
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from amtsweg.assistant import services, transitions, wizard
@@ -83,9 +84,12 @@ def _review_response(request, ctx: Ctx, *, errors=None, checked=None, status=200
         **base_context(ctx, None),
         "sections": _review_sections(ctx, final),
         "declaration": {
-            "truth": declaration.get("truth") or "Ich versichere, dass meine Angaben vollständig und richtig sind.",
+            "truth": declaration.get("truth")
+            or gettext("Ich versichere, dass meine Angaben vollständig und richtig sind."),
             "privacy": declaration.get("privacy")
-            or "Ich habe die Datenschutzhinweise gelesen und bin mit der Verarbeitung meiner Daten einverstanden.",
+            or gettext(
+                "Ich habe die Datenschutzhinweise gelesen und bin mit der Verarbeitung meiner Daten einverstanden."
+            ),
         },
         "errors": errors or [],
         "error_paths": {e.get("field") for e in errors or []},
