@@ -282,12 +282,14 @@ def draft_submit(
     site_url: str | None = None,
     client: str | None = None,
     applicant=None,
+    language: str = "de",
 ):
     """Hand the draft to ``submission_submit``; on success the draft keeps only the Vorgangsnummer.
 
     Raises ``amtsweg.submissions.services.SubmissionInvalid`` (German messages by answer path), or
     ``Limited`` when ``client`` (the requester's address) reached the submissions-per-client limit.
     ``applicant``: the logged-in citizen's user, linked to the Vorgang ("Meine Anträge").
+    ``language``: the citizen's page language; the confirmation e-mail is written in it.
     """
     _client_limit(limits.SUBMISSIONS_PER_CLIENT, client)
     from amtsweg.submissions.services import SubmissionInvalid, submission_submit
@@ -320,6 +322,7 @@ def draft_submit(
         idempotency_key=f"draft-{token_hash(draft.token)[:40]}",
         site_url=site_url,
         applicant=applicant,
+        language=language,
     )
     # The submission holds its own copies now: keep no personal data in the draft.
     with transaction.atomic():

@@ -203,3 +203,9 @@ def _element_missing(kind: str, key: str, element: dict, texts: dict) -> list[st
             if i >= len(rules) or not _text(rules[i])
         ]
     return missing
+
+
+def document_title(*, document: dict, language: str) -> str:
+    """The document's title in ``language`` (German fallback), without translating the whole document."""
+    block = (document.get("translations") or {}).get(language) or {}
+    return _text(block.get("title")) or document.get("title") or ""

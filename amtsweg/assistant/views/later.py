@@ -8,6 +8,7 @@ from django.core.validators import validate_email
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -51,6 +52,7 @@ def _resume_request(request: HttpRequest, ctx: Ctx, email: str) -> tuple[str | N
             base_url=request.build_absolute_uri("/"),
             session_key=request.session.session_key or f"draft-{ctx.draft.pk}",
             client=client_ip(request),
+            language=translation.get_language() or "de",
         )
     except ValidationError:
         return EMAIL_INVALID, 200

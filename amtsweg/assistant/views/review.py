@@ -6,6 +6,7 @@ import logging
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import translation
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
@@ -132,6 +133,7 @@ def _submit(request: HttpRequest, ctx: Ctx, *, checked: dict, email: str | None)
             site_url=request.build_absolute_uri("/"),
             client=client_ip(request),
             applicant=request.user if request.user.is_authenticated else None,
+            language=translation.get_language() or "de",
         )
     except services.Limited as exc:
         errors = [{"text": LIMIT_TEXTS[exc.limit.scope], "href": None, "field": STEP_ERROR_KEY}]
