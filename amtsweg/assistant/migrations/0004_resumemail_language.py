@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assistant', '0003_merge_resume_mail_upload_quota'),
+        ("assistant", "0003_merge_resume_mail_upload_quota"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='resumemail',
-            name='language',
-            field=models.CharField(default='de', max_length=8, verbose_name='Sprache'),
+            model_name="resumemail",
+            name="language",
+            field=models.CharField(default="de", max_length=8, verbose_name="Sprache"),
         ),
     ]
