@@ -57,3 +57,29 @@ def entry_for(event: CaseEvent) -> Entry:
         from_authority=from_authority,
         unread=event.kind in MESSAGE_KINDS and event.read_at is None,
     )
+
+
+# The stages of a Vorgang as the citizen sees them (the Postfach's KERN task list), and how far each
+# reported status has come: 0 received, 1 being processed, 2 decided, 3 closed.
+STAGES = ("Antrag eingegangen", "In Bearbeitung", "Bescheid erlassen", "Abgeschlossen")
+_REACHED = {
+    CaseStatus.EINGEGANGEN: 0,
+    CaseStatus.IN_BEARBEITUNG: 1,
+    CaseStatus.NACHFORDERUNG: 1,
+    CaseStatus.BESCHIEDEN: 2,
+    CaseStatus.ABGESCHLOSSEN: 3,
+}
+
+
+def stages_for(*, status: str, received: datetime) -> list[dict]:
+    """``[{title, state, date}]`` with state done/current/action/todo; a Nachforderung adds the
+    citizen's own stage "Unterlagen nachreichen" right after "In Bearbeitung"."""
+    reached = _REACHED.get(status, 0)
+    stages = []
+    for index, title in enumerate(STAGES):
+        ongoing = index == 1 and reached == 1
+        state = "current" if ongoing else "done" if index <= reached else "todo"
+        stages.append({"title": title, "state": state, "date": received if index == 0 else None})
+        if index == 1 and status == CaseStatus.NACHFORDERUNG:
+            stages.append({"title": "Unterlagen nachreichen", "state": "action", "date": None})
+    return stages

@@ -17,7 +17,7 @@ from amtsweg.cases.services import CaseClosed, postfach_mark_read
 from amtsweg.common.filecheck import CONTENT_TYPES, detect_kind
 from amtsweg.postfach import services
 from amtsweg.postfach.forms import AttachForm, ReplyForm
-from amtsweg.postfach.timeline import entry_for
+from amtsweg.postfach.timeline import entry_for, stages_for
 from amtsweg.submissions.selectors import submission_for_vorgang, submission_receipt_status
 from amtsweg.web.clients import client_ip
 
@@ -53,6 +53,7 @@ def _detail_context(request: HttpRequest, vorgang, reply_form: ReplyForm) -> dic
     return {
         "vorgang": vorgang,
         "entries": entries,
+        "stages": stages_for(status=vorgang.status, received=vorgang.created),
         "messages_thread": [e for e in entries if e.event.kind != CaseEvent.Kind.STATUS],
         "submission": submission,
         "receipt_ready": receipt_ready,

@@ -1,4 +1,4 @@
-"""The receipt (PDF/A-3b, German) and the confirmation e-mail of a submission.
+"""The receipt (tagged PDF: PDF/A-3a and PDF/UA-1) and the confirmation e-mail of a submission.
 
 Format: docs/forms/receipt.md. Everything is built from the submission's snapshot (answers, form
 version, overlay as it was), so a receipt rendered again later shows the same content.
@@ -24,7 +24,12 @@ from amtsweg.submissions.models import Submission
 
 STYLESHEET = Path(__file__).with_name("receipt.css")
 XML_ATTACHMENT_NAME = "antragsdaten.xml"
-PDF_VARIANT = "pdf/a-3b"
+# PDF/A-3a is the PDF/A level that requires a tagged, Unicode document (WeasyPrint then writes the
+# structure tree, MarkInfo, Lang and DisplayDocTitle). WeasyPrint takes one variant per document, so
+# the PDF/UA-1 identification is added to the same XMP packet (``_with_pdfua_identification``):
+# PDF/A-3 allows the embedded XML, PDF/UA-1 asks nothing beyond what the tagged variant writes.
+PDF_VARIANT = "pdf/a-3a"
+PDFUA_NS = b"http://www.aiim.org/pdfua/ns/id/"
 
 
 def submission_form(*, submission: Submission) -> ResolvedForm:
@@ -127,6 +132,11 @@ def receipt_sections(*, submission: Submission) -> list[dict]:
     return sections
 
 
+def _attachment(attachment) -> Any:
+    attachment.size_text = _size_text(attachment.size)
+    return attachment
+
+
 def receipt_context(*, submission: Submission) -> dict:
     form = submission_form(submission=submission)
     authority = submission.authority
@@ -138,7 +148,7 @@ def receipt_context(*, submission: Submission) -> dict:
         or form.title,
         "submitted_at": timezone.localtime(submission.submitted_at),
         "sections": receipt_sections(submission=submission),
-        "attachments": list(submission.attachments.all()),
+        "attachments": [_attachment(a) for a in submission.attachments.all()],
         "declaration": form.declaration,
         "contact": form.contact,
         "authority_address": ", ".join(
@@ -171,12 +181,28 @@ def receipt_pdf(*, submission: Submission) -> bytes:
         modified=submission.submitted_at,
         relationship="Data",
     )
-    return HTML(string=receipt_html(submission=submission), url_fetcher=fetcher).write_pdf(
+    document = HTML(string=receipt_html(submission=submission), url_fetcher=fetcher).render(
         stylesheets=[CSS(string=STYLESHEET.read_text(encoding="utf-8"), url_fetcher=fetcher)],
         pdf_variant=PDF_VARIANT,
-        attachments=[xml],
-        uncompressed_pdf=False,
     )
+    _with_pdfua_identification(document.metadata)
+    return document.write_pdf(pdf_variant=PDF_VARIANT, attachments=[xml], uncompressed_pdf=False)
+
+
+def _with_pdfua_identification(metadata) -> None:
+    """Add ``pdfuaid:part="1"`` to the XMP description WeasyPrint writes for PDF/A (one packet, one
+    description: where PDF/UA validators look for it)."""
+    generate = metadata.generate_rdf_metadata
+
+    def generate_with_pdfua(*args, **kwargs) -> bytes:
+        rdf = generate(*args, **kwargs)
+        marker = b"<rdf:Description "
+        if marker not in rdf or PDFUA_NS in rdf:
+            return rdf
+        declaration = b'xmlns:pdfuaid="' + PDFUA_NS + b'" pdfuaid:part="1" '
+        return rdf.replace(marker, marker + declaration, 1)
+
+    metadata.generate_rdf_metadata = generate_with_pdfua
 
 
 def confirmation_subject(*, submission: Submission) -> str:

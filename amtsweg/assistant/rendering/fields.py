@@ -5,12 +5,11 @@ from __future__ import annotations
 from django.template.defaultfilters import filesizeformat, linebreaksbr
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext as _
 
 from amtsweg.assistant.wizard import Widget
 
 ERROR_ICON = '<span class="kern-icon kern-icon--danger" aria-hidden="true"></span>'
-OPTIONAL = ' <span class="kern-label__optional">({})</span>'
 HX_SWAP = 'hx-target="#schritt" hx-select="#schritt" hx-swap="outerHTML"'
 BDAY = {"tag": "bday-day", "monat": "bday-month", "jahr": "bday-year"}
 
@@ -30,9 +29,18 @@ def label_text(widget: Widget) -> SafeString:
     return format_html(
         "{}{}{}",
         widget.label,
-        format_html(OPTIONAL, gettext("optional")) if not widget.required else "",
-        format_html(' <span class="aw-new">{}</span>', pgettext("revealed field", "neu")) if widget.revealed else "",
+        optional_mark() if not widget.required else "",
+        format_html(
+            ' <span class="kern-badge kern-badge--info kern-badge--small"><span class="kern-label">{}</span></span>',
+            _("neu"),
+        )
+        if widget.revealed
+        else "",
     )
+
+
+def optional_mark() -> str:
+    return format_html(' <span class="kern-label__optional">{}</span>', _("(optional)"))
 
 
 def field_hint(widget: Widget) -> str:
@@ -47,7 +55,7 @@ def error_message(element_id: str, message: str) -> str:
         '<p class="kern-error" id="{}">{}<span class="kern-body"><span class="kern-sr-only">{} </span>{}</span></p>',
         element_id,
         safe(ERROR_ICON),
-        gettext("Fehler:"),
+        _("Fehler:"),
         message,
     )
 
@@ -150,7 +158,7 @@ def _select(widget: Widget, action: str) -> str:
         widget.name,
         safe(_flags(widget)),
         safe(htmx_refresh(widget, action)),
-        gettext("Bitte wählen"),
+        _("Bitte wählen"),
         options,
     )
     return _input_box(widget, "", control)
@@ -222,7 +230,7 @@ def _address_part(widget: Widget, part: dict) -> str:
         " kern-form-input--error" if part["error"] else "",
         part["id"],
         part["label"],
-        format_html(OPTIONAL, gettext("optional")) if not part["required"] else "",
+        optional_mark() if not part["required"] else "",
         safe(error_message(part["error_id"], part["error"])) if part["error"] else "",
         " kern-form-input__input--width-4" if part["key"] == "postal_code" else "",
         " kern-form-input__input--error" if invalid else "",
@@ -254,11 +262,11 @@ def _file(widget: Widget, action: str) -> str:
             ' value="datei-entfernen:{}"><span class="kern-label">{}<span class="kern-sr-only">: {}'
             "</span></span></button></p>",
             widget.id,
-            gettext("Hochgeladen:"),
+            _("Hochgeladen:"),
             link,
             filesizeformat(value.get("size")),
             widget.path,
-            gettext("Datei entfernen"),
+            _("Datei entfernen"),
             name,
         )
     describedby = " ".join(x for x in (f"{widget.id}-datei" if value else "", widget.describedby) if x)
@@ -280,7 +288,7 @@ def _info(widget: Widget, action: str) -> str:
         '<div class="kern-alert kern-alert--info aw-info"><div class="kern-alert__header">'
         '<span class="kern-icon kern-icon--info" aria-hidden="true"></span><p class="kern-title">{}</p></div>'
         '<div class="kern-alert__body"><p class="kern-body">{}</p></div></div>',
-        widget.spec.get("label") or gettext("Hinweis"),
+        widget.spec.get("label") or _("Hinweis"),
         linebreaksbr(widget.spec.get("text") or "", autoescape=True),
     )
 
@@ -289,11 +297,12 @@ def _computed(widget: Widget, action: str) -> str:
     return format_html(
         '<dl class="aw-computed" id="{}"><dt class="kern-label">{}</dt>'
         '<dd class="kern-body kern-body--large aw-computed__value">{}</dd>'
-        '<dd class="kern-hint">{}Wird aus Ihren Angaben berechnet.</dd></dl>',
+        '<dd class="kern-hint">{}{}</dd></dl>',
         widget.id,
         widget.label,
         widget.value,
         f"{widget.help} " if widget.help else "",
+        _("Wird aus Ihren Angaben berechnet."),
     )
 
 

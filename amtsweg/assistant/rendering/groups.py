@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from amtsweg.assistant.rendering.fields import HX_SWAP, attr, error_message, safe, widgets_html
 from amtsweg.assistant.wizard import GroupView
@@ -28,7 +28,7 @@ def _repeat_group_html(group: GroupView, action: str, focus: str) -> str:
                 row.remove_value,
                 action,
                 swap,
-                gettext("{label} entfernen").format(label=row.label),
+                _("%(entry)s entfernen") % {"entry": row.label},
             )
         rows.append(
             format_html(
@@ -51,16 +51,14 @@ def _repeat_group_html(group: GroupView, action: str, focus: str) -> str:
             group.add_value,
             action,
             swap,
-            (gettext("Weitere Angaben: {label} hinzufügen") if group.rows else gettext("{label} hinzufügen")).format(
-                label=group.item_label
-            ),
+            (_("Weitere Angaben: %(entry)s hinzufügen") if group.rows else _("%(entry)s hinzufügen"))
+            % {"entry": group.item_label},
         )
     elif group.max_rows:
         footer = format_html(
             '<p class="kern-hint">{}</p>',
-            gettext("Sie können höchstens {max} × „{label}“ angeben.").format(
-                max=group.max_rows, label=group.item_label
-            ),
+            _("Sie können höchstens %(count)s × „%(entry)s“ angeben.")
+            % {"count": group.max_rows, "entry": group.item_label},
         )
     else:
         footer = ""

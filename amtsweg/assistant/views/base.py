@@ -96,8 +96,14 @@ class Ctx:
     def visible(self) -> list[str]:
         return wizard.step_keys(self.form, self.answers)
 
+    @cached_property
+    def counted(self) -> list[str]:
+        """The steps "Schritt X von Y" and the progress list count (``wizard.counted_steps``)."""
+        return wizard.counted_steps(self.form, self.answers)
+
     def reset(self) -> None:
         self.__dict__.pop("visible", None)
+        self.__dict__.pop("counted", None)
 
     def url(self, name: str, **kwargs) -> str:
         return reverse(f"assistant:{name}", kwargs={"key": self.key, "ags": self.ags, "token": self.token, **kwargs})
@@ -166,10 +172,11 @@ def load(request, key: str, ags: str, token: str) -> Ctx | HttpResponse:
 
 
 def _progress(ctx: Ctx, current: str | None) -> list[dict]:
+    """The counted steps plus the review page; a step links back while all before it are done."""
     done = set(ctx.draft.completed_steps or [])
     reachable = True
     items = []
-    for key in ctx.visible:
+    for key in ctx.counted:
         step = ctx.form.steps_by_key[key]
         items.append(
             {

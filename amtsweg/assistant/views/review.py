@@ -21,7 +21,7 @@ from amtsweg.assistant.views.base import (
     outcome_apply,
     page,
 )
-from amtsweg.forms.engine import STEP_ERROR_KEY, answers_finalize
+from amtsweg.forms.engine import STEP_ERROR_KEY, answers_finalize, is_shown
 from amtsweg.forms.fields import EMAIL_INVALID
 from amtsweg.submissions.access import session_remember
 from amtsweg.submissions.services import SubmissionInvalid
@@ -31,10 +31,16 @@ logger = logging.getLogger(__name__)
 
 
 def _review_sections(ctx: Ctx, final: dict) -> list[dict]:
-    """Per visible step: blocks of (label, value, change link); one block per repeat row."""
+    """Per visible step: blocks of (label, value, change link) for the questions the step asked.
+
+    Only what the citizen was asked appears: fields hidden by logic (or removed by the Kommune's
+    overlay) are left out, as ``wizard.shown_paths`` decides for the stored answers. A repeatable
+    group becomes one block per entry ("Hund 1", "Hund 2"), or a note when it has none.
+    """
     sections = []
     for key in ctx.visible:
         step = ctx.form.steps_by_key[key]
+        shown = wizard.shown_paths(ctx.form, step, ctx.answers)
         blocks: list[dict] = [{"heading": None, "items": []}]
         for group in step["groups"]:
             answerable = [f for f in group["fields"] if f["type"] != "info"]
@@ -42,26 +48,34 @@ def _review_sections(ctx: Ctx, final: dict) -> list[dict]:
                 blocks[0]["items"].extend(
                     _review_item(ctx, step, spec, spec["key"], final.get(spec["key"]))
                     for spec in answerable
-                    if spec["key"] in final or spec.get("required")
+                    if spec["key"] in shown
                 )
                 continue
             rows = final.get(group["key"]) if isinstance(final.get(group["key"]), list) else []
-            label = (group.get("repeat") or {}).get("item_label") or group.get("title") or "Eintrag"
+            label = (group.get("repeat") or {}).get("item_label") or group.get("title") or gettext("Eintrag")
             for i, row in enumerate(rows):
+                paths = [(spec, wizard.row_path(group["key"], i, spec["key"])) for spec in answerable]
                 blocks.append(
                     {
                         "heading": f"{label} {i + 1}",
                         "items": [
-                            _review_item(
-                                ctx, step, spec, wizard.row_path(group["key"], i, spec["key"]), row.get(spec["key"])
-                            )
-                            for spec in answerable
-                            if spec["key"] in row or spec.get("required")
+                            _review_item(ctx, step, spec, path, row.get(spec["key"]))
+                            for spec, path in paths
+                            if path in shown
                         ],
                     }
                 )
-        sections.append({"key": key, "title": step["title"], "blocks": [b for b in blocks if b["items"]]})
+            if not rows and any(g["key"] == group["key"] for g in _shown_groups(ctx, step)):
+                blocks.append({"heading": group.get("title") or label, "items": [], "note": gettext("Keine Einträge")})
+        sections.append(
+            {"key": key, "title": step["title"], "blocks": [b for b in blocks if b["items"] or b.get("note")]}
+        )
     return sections
+
+
+def _shown_groups(ctx: Ctx, step: dict) -> list[dict]:
+    _, scope = wizard.scope_for(ctx.form, ctx.answers)
+    return [g for g in step["groups"] if is_shown(g, scope)]
 
 
 def _review_item(ctx: Ctx, step: dict, spec: dict, path: str, value) -> dict:

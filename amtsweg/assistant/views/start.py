@@ -83,7 +83,7 @@ def start(request: HttpRequest, key: str, ags: str):
         "form": form,
         "description": form.document.get("description") or "",
         "needs": _needs(form),
-        "step_titles": [form.steps_by_key[k]["title"] for k in wizard.step_keys(form, {})],
+        "step_titles": [form.steps_by_key[k]["title"] for k in wizard.counted_steps(form, {})],
         "contact": form.contact,
         "open_drafts": [{"url": c.resume_url(), "updated": c.draft.updated} for c in resume_links],
         "prefill": prefill_labels(form=form, keys=prefill_answers(user=request.user, form=form)),

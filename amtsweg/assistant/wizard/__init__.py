@@ -22,7 +22,7 @@ from amtsweg.assistant.wizard.display import (
     options_of,
 )
 from amtsweg.assistant.wizard.model import GroupView, Row, Widget
-from amtsweg.assistant.wizard.navigation import error_step, step_keys
+from amtsweg.assistant.wizard.navigation import counted_steps, error_step, step_keys
 from amtsweg.assistant.wizard.page import (
     error_links,
     rendered_rows,
@@ -43,6 +43,7 @@ __all__ = [
     "accept_attr",
     "answer_get",
     "answer_set",
+    "counted_steps",
     "date_parts",
     "display_value",
     "dom_id",

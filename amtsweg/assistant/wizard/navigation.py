@@ -2,12 +2,38 @@
 
 from __future__ import annotations
 
-from amtsweg.forms.engine import STEP_ERROR_KEY, ResolvedForm, visible_steps
+from amtsweg.assistant.wizard.page import scope_for
+from amtsweg.forms.engine import STEP_ERROR_KEY, ResolvedForm, answer_is_empty, is_shown, visible_steps
+from amtsweg.forms.logic import expression_vars
 from amtsweg.forms.paths import path_parse
 
 
 def step_keys(form: ResolvedForm, answers: dict) -> list[str]:
     return [s["key"] for s in visible_steps(form=form, answers=answers)]
+
+
+def _undecided(element: dict, scope: dict) -> bool:
+    """Whether the element's ``when`` reads a question that has no answer yet."""
+    if "when" not in element:
+        return False
+    return any(answer_is_empty(scope.get(name.split(".")[0])) for name in expression_vars(element["when"]))
+
+
+def _may_apply(element: dict, scope: dict) -> bool:
+    return is_shown(element, scope) or _undecided(element, scope)
+
+
+def counted_steps(form: ResolvedForm, answers: dict) -> list[str]:
+    """The steps that "Schritt X von Y" and the progress list count, in order.
+
+    Rule: a step counts when it applies to the current answers (as ``step_keys``), and also while it
+    is still open whether it applies – its condition, or those of all its groups, read a question not
+    answered yet. Conditions read answers of earlier pages (the Anliegensklärung comes first), so the
+    number of a step never changes once the citizen has passed it, and the total can only shrink when
+    an answer rules steps out; it never jumps up ("Schritt 1 von 3", then "Schritt 2 von 6").
+    """
+    _, scope = scope_for(form, answers)
+    return [s["key"] for s in form.steps if _may_apply(s, scope) and any(_may_apply(g, scope) for g in s["groups"])]
 
 
 def error_step(form: ResolvedForm, answers: dict, errors: dict) -> str | None:

@@ -84,7 +84,7 @@ def test_start_page_with_errors(axe_page, e2e_server):
 
 def test_results_page(axe_page, e2e_server):
     axe_page.goto(e2e_server + "/suche/?q=Hund&ort=Pirna")
-    assert axe_page.locator("ol.aw-results li").count() > 0
+    assert axe_page.locator("ol#treffer li").count() > 0
     assert_accessible(axe_page, "Ergebnisliste")
 
 
@@ -132,7 +132,7 @@ def test_themen_and_lebenslage_pages(axe_page, e2e_server):
     assert_accessible(axe_page, "Themen")
     lebenslage_url = _first_lebenslage_url(axe_page, e2e_server)
     axe_page.goto(e2e_server + lebenslage_url)
-    assert axe_page.locator("ul.aw-results li").count() > 0
+    assert axe_page.locator("ul#treffer li").count() > 0
     assert_accessible(axe_page, "Lebenslage")
 
 
@@ -195,7 +195,7 @@ def test_keyboard_only_flow_from_search_to_authority(axe_page, e2e_server):
     page.wait_for_url(re.compile(r"/suche/\?"))
     assert "Suchergebnisse" in page.locator("h1").inner_text()
 
-    _tab_to(page, "el.matches('ol.aw-results a')")
+    _tab_to(page, "el.matches('ol#treffer a')")
     href = page.evaluate("document.activeElement.getAttribute('href')")
     assert f"ort={PIRNA_AGS}" in href
     page.keyboard.press("Enter")
@@ -218,7 +218,7 @@ def test_search_works_without_javascript(browser, e2e_server):
         assert page.locator("h1").inner_text() == "Welche Gemeinde meinen Sie?"
         page.locator(f"input[type=radio][value='{PIRNA_AGS}']").check()
         page.get_by_role("button", name="Weiter").click()
-        page.locator("ol.aw-results a").first.click()
+        page.locator("ol#treffer a").first.click()
         assert page.get_by_role("heading", name="Zuständige Stelle für Pirna").is_visible()
     finally:
         context.close()

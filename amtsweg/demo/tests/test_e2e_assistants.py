@@ -363,7 +363,7 @@ def _submit(page, locator) -> None:
 
 
 def _weiter(page) -> None:
-    _submit(page, page.locator("form.aw-wizard__form button[name=aktion][value=weiter]:not([hidden])"))
+    _submit(page, page.locator("#schritt-formular button[name=aktion][value=weiter]:not([hidden])"))
 
 
 def _htmx_aware(page, element, action) -> None:
@@ -437,7 +437,7 @@ def _assert_kept(page, answers: dict) -> None:
 
 def _problems(page) -> str:
     """Error summary and notices of the current page, for readable failure messages."""
-    texts = page.locator("[data-aw-error-summary], .kern-alert--warning, .aw-revealed-notice").all_inner_texts()
+    texts = page.locator("[data-aw-error-summary], .kern-alert--warning, [data-aw-revealed]").all_inner_texts()
     return "".join(f"\n  {t.strip()}" for t in texts)
 
 

@@ -315,3 +315,24 @@ def test_message_from_the_hub_return_channel_reaches_the_postfach(
     client.force_login(erika)
     page = client.get(_detail(own_case.vorgangsnummer)).content.decode()
     assert "Bitte Impfpass nachreichen." in page and "31.01.2030" in page
+
+
+def test_stages_task_list_follows_the_status():
+    from datetime import datetime
+
+    from amtsweg.postfach.timeline import stages_for
+
+    received = datetime(2026, 12, 1, 9, 30)
+
+    def states(status):
+        return [(s["title"], s["state"]) for s in stages_for(status=status, received=received)]
+
+    assert states("eingegangen") == [
+        ("Antrag eingegangen", "done"),
+        ("In Bearbeitung", "todo"),
+        ("Bescheid erlassen", "todo"),
+        ("Abgeschlossen", "todo"),
+    ]
+    assert states("nachforderung")[1:3] == [("In Bearbeitung", "current"), ("Unterlagen nachreichen", "action")]
+    assert [state for _, state in states("beschieden")] == ["done", "done", "done", "todo"]
+    assert [state for _, state in states("abgeschlossen")] == ["done"] * 4

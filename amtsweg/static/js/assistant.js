@@ -26,7 +26,7 @@
   }
 
   function onSummaryClick(event) {
-    var link = event.target.closest(".aw-error-summary a[href^='#'], .aw-revealed-notice a[href^='#']");
+    var link = event.target.closest("[data-aw-error-summary] a[href^='#'], [data-aw-revealed] a[href^='#']");
     if (!link) {
       return;
     }

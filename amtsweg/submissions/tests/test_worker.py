@@ -31,7 +31,9 @@ def test_worker_renders_pdfa_receipt_and_sends_one_email(submit, worker, smtp_se
     pdf = path.read_bytes()
     assert pdf.startswith(b"%PDF-")
     metadata = _pdf_tool("pdfinfo", path, "-meta")
-    assert 'pdfaid:part="3"' in metadata and 'pdfaid:conformance="B"' in metadata
+    # Tagged: PDF/A-3 level A, identified as PDF/UA-1 as well (details: test_receipt_pdf.py).
+    assert 'pdfaid:part="3"' in metadata and 'pdfaid:conformance="A"' in metadata
+    assert 'pdfuaid:part="1"' in metadata
     text = subprocess.run(
         ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
@@ -39,7 +41,10 @@ def test_worker_renders_pdfa_receipt_and_sends_one_email(submit, worker, smtp_se
     assert "Eingangsbestätigung" in text and "Anmeldung zur Hundesteuer" in text
     assert "Hund 1" in text and "Hund 2" in text and "Bello" in text and "Luna" in text
     assert "15.01.2021" in text and "240,00 €" in text and "DE89 3704 0044 0532 0130 00" in text
-    assert "AGS 14612000" in text and submission.authority_name.split()[0] in text
+    assert submission.gemeinde_name in text and submission.authority_name.split()[0] in text
+    # Codes and checksums only in the technical annex for the authority, after the citizen's part.
+    annex = text.index("Technischer Anhang für die Behörde")
+    assert text.index("14612000") > annex
     # The data XML is embedded as a PDF/A-3 attachment.
     assert XML_ATTACHMENT_NAME in _pdf_tool("pdfdetach", path, "-list")
     extracted = tmp_path / "daten.xml"

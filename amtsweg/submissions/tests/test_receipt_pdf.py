@@ -1,0 +1,91 @@
+"""The receipt PDF is tagged for accessibility (PDF/UA-1) while staying PDF/A (PDF/A-3a, with the data XML),
+and its citizen part has no technical jargon: codes and checksums sit in a labelled annex for the authority."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from pypdf import PdfReader
+
+from amtsweg.submissions.receipt import XML_ATTACHMENT_NAME, receipt_pdf
+from amtsweg.submissions.services import AttachmentUpload
+
+from .conftest import PDF_BYTES
+
+pytestmark = pytest.mark.django_db
+
+ANNEX = "Technischer Anhang für die Behörde"
+
+
+def _dangerous_dog(answers: dict) -> dict:
+    answers["hund"][0]["hund_gefaehrlich"] = True
+    answers["hund"][0]["hund_gutachten"] = {"name": "wesenstest.pdf", "size": len(PDF_BYTES), "ref": "x1"}
+    return answers
+
+
+@pytest.fixture
+def receipt(submit, answers):
+    upload = SimpleUploadedFile("wesenstest.pdf", PDF_BYTES, content_type="application/pdf")
+    submission = submit(
+        answers=_dangerous_dog(answers),
+        attachments=[AttachmentUpload.from_upload(field_path="hund[0].hund_gutachten", upload=upload)],
+    )
+    return submission, receipt_pdf(submission=submission)
+
+
+def _structure_types(node, found: set[str], depth: int = 0) -> None:
+    if depth > 60:
+        return
+    node = node.get_object()
+    if isinstance(node, dict) or hasattr(node, "keys"):
+        if "/S" in node:
+            found.add(str(node["/S"]))
+        kids = node.get("/K")
+        if kids is not None:
+            kids = kids.get_object()
+            for kid in kids if isinstance(kids, list) else [kids]:
+                if hasattr(kid, "get_object") and not isinstance(kid.get_object(), int):
+                    _structure_types(kid, found, depth + 1)
+
+
+def test_receipt_is_tagged_pdfua_and_pdfa(receipt):
+    submission, pdf = receipt
+    reader = PdfReader(io.BytesIO(pdf))
+    root = reader.trailer["/Root"]
+    # Tagged PDF: structure tree, marked content, document language, title shown instead of the file name.
+    assert "/StructTreeRoot" in root
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert str(root["/Lang"]) == "de"
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    types: set[str] = set()
+    _structure_types(root["/StructTreeRoot"], types)
+    assert {"/H1", "/H2", "/Table", "/TH", "/TD", "/P", "/L"} <= types, types
+    # PDF/A-3 level A and PDF/UA-1 in the one XMP packet, and the title from the document.
+    xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
+    assert re.search(r'pdfaid:part="3"', xmp) and re.search(r'pdfaid:conformance="A"', xmp)
+    assert 'pdfuaid:part="1"' in xmp
+    assert f"Eingangsbestätigung {submission.vorgangsnummer}" in reader.metadata.title
+    # PDF/A-3 keeps the machine-readable data as an associated file.
+    assert XML_ATTACHMENT_NAME in reader.attachments
+
+
+def test_receipt_citizen_part_without_jargon(receipt, tmp_path):
+    submission, pdf = receipt
+    path = tmp_path / "quittung.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True)
+    text = text.stdout
+    assert ANNEX in text
+    citizen, annex = text.split(ANNEX, 1)
+    for jargon in ("SHA-512", "SHA-256", "AGS", "LeiKa", submission.gemeinde_ags, "application/pdf"):
+        assert jargon not in citizen, jargon
+    # The citizen part names the file plainly; the annex has what the authority checks.
+    assert "wesenstest.pdf" in citizen
+    attachment = submission.attachments.get()
+    assert attachment.sha512[:32] in annex.replace("\n", "")
+    assert submission.gemeinde_ags in annex and submission.leika_key in annex
+    assert "SHA-512" in annex and "AGS" in annex
