@@ -67,10 +67,29 @@ def test_german_and_unknown_languages_return_the_document_itself():
     assert document_title(document=document, language="fr") == "Anmeldung zur Hundesteuer"
 
 
-def test_overlay_texts_replace_the_translation():
+def test_overlay_texts_in_the_page_language_replace_the_central_text():
     document = _load("hundesteuer")
-    english = form_from_document(document=document, language="en", texts={"steps.hunde.intro": "Lokaler Hinweis."})
-    assert english.steps_by_key["hunde"]["intro"] == "Lokaler Hinweis."
+    texts = {
+        "steps.hunde.intro": {"de": "Lokaler Hinweis.", "en": "Local note."},
+        "hund_chipnummer.help": "Nur auf Deutsch.",
+    }
+    german = form_from_document(document=document, texts=texts)
+    english = form_from_document(document=document, language="en", texts=texts)
+    assert german.steps_by_key["hunde"]["intro"] == "Lokaler Hinweis."
+    assert german.fields["hund_chipnummer"].field["help"] == "Nur auf Deutsch."
+    assert english.steps_by_key["hunde"]["intro"] == "Local note."
+    # A German-only overlay text does not put German on an English page: the central text stays.
+    assert "help" not in english.fields["hund_chipnummer"].field
+
+
+def test_overlay_texts_must_be_text_or_languages_with_german():
+    from amtsweg.forms.engine_form import overlay_text_valid
+
+    assert overlay_text_valid("Text")
+    assert overlay_text_valid({"de": "Text", "en": "Text"})
+    assert not overlay_text_valid({"en": "Only English"})
+    assert not overlay_text_valid({"de": "Text", "english": "Text"})
+    assert not overlay_text_valid(3)
 
 
 def test_translations_must_name_existing_elements_values_and_positions():
