@@ -94,6 +94,8 @@ def english_page(browser):
     context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
     context.add_init_script(path=str(AXE))
     page = context.new_page()
+    page.csp_errors = []
+    page.on("console", lambda msg: page.csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
     yield page
     context.close()
 
