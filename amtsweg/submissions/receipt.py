@@ -142,10 +142,7 @@ def receipt_context(*, submission: Submission) -> dict:
     authority = submission.authority
     return {
         "submission": submission,
-        "form_title": document_title(
-            document=submission.form_version.document, language=translation.get_language() or settings.LANGUAGE_CODE
-        )
-        or form.title,
+        "form_title": form.title,
         "submitted_at": timezone.localtime(submission.submitted_at),
         "sections": receipt_sections(submission=submission),
         "attachments": [_attachment(a) for a in submission.attachments.all()],
@@ -225,7 +222,10 @@ def confirmation_context(*, submission: Submission) -> dict:
     url = (submission.site_url or "").rstrip("/")
     return {
         "submission": submission,
-        "form_title": form.title,
+        "form_title": document_title(
+            document=submission.form_version.document, language=translation.get_language() or settings.LANGUAGE_CODE
+        )
+        or form.title,
         "submitted_at": timezone.localtime(submission.submitted_at),
         "authority_address": ", ".join(
             part for part in (authority.street, f"{authority.postal_code} {authority.city}".strip()) if part
