@@ -31,6 +31,35 @@ class Activation(models.Model):
         return f"{self.definition} – {self.authority}"
 
 
+class ActivationPeriod(models.Model):
+    """A span in which an activation was live: written by ``activation_set`` only, never by hand.
+
+    The roll-out monitor derives adoption from these periods (go-live and deactivation are recorded once,
+    here), so coverage on any past date can be answered.
+    """
+
+    activation = models.ForeignKey(Activation, on_delete=models.CASCADE, related_name="periods")
+    since = models.DateTimeField("online seit")
+    until = models.DateTimeField("online bis", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "Online-Zeitraum"
+        verbose_name_plural = "Online-Zeiträume"
+        ordering = ["activation", "since"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activation"], condition=models.Q(until__isnull=True), name="assistant_period_one_open"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.activation}: {self.since:%d.%m.%Y} – {self.until:%d.%m.%Y}"
+            if self.until
+            else f"{self.activation}: seit {self.since:%d.%m.%Y}"
+        )
+
+
 class Draft(models.Model):
     """An application in progress. Answers are kept as entered (also invalid ones), never pruned here.
 

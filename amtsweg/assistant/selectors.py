@@ -11,7 +11,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from amtsweg.assistant.models import Activation, Draft, Upload
+from amtsweg.assistant.models import Activation, ActivationPeriod, Draft, Upload
 from amtsweg.catalog.models import Leistung
 from amtsweg.directory.models import Authority, Territory
 from amtsweg.forms.engine import ResolvedForm
@@ -292,3 +292,16 @@ def drafts_open(*, tokens, definition: FormDefinition, gemeinde) -> list[Draft]:
 
 def upload_get(*, draft: Draft, ref: str) -> Upload | None:
     return Upload.objects.filter(draft=draft, ref=ref).first()
+
+
+def activation_periods(*, since=None, until=None):
+    """Every online period (with activation, definition, Leistung and authority loaded), optionally only
+    those overlapping [since, until] — the platform's own adoption data for the roll-out monitor."""
+    qs = ActivationPeriod.objects.select_related("activation__definition__leistung", "activation__authority").order_by(
+        "since", "pk"
+    )
+    if until is not None:
+        qs = qs.filter(since__lte=until)
+    if since is not None:
+        qs = qs.exclude(until__lt=since)
+    return qs

@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from amtsweg.assistant import uploads as upload_files
-from amtsweg.assistant.models import Activation, Draft, ResumeMail, Upload
+from amtsweg.assistant.models import Activation, ActivationPeriod, Draft, ResumeMail, Upload
 from amtsweg.assistant.quotas import abandoned_drafts, upload_quota_problem
 from amtsweg.assistant.wizard import answer_get, file_refs
+from amtsweg.common import clock
 from amtsweg.common.hashing import token_hash
 from amtsweg.forms.engine import STEP_ERROR_KEY, ResolvedForm, answers_finalize
 from amtsweg.forms.models import FormDefinition, FormVersion
@@ -73,10 +74,12 @@ def activation_route_problems(*, definition: FormDefinition, authority) -> list[
     return route_problems(authority=authority, leistung=definition.leistung)
 
 
-def activation_set(*, definition: FormDefinition, authority, live: bool = True) -> Activation:
+def activation_set(*, definition: FormDefinition, authority, live: bool = True, at=None) -> Activation:
     """Offer (or withdraw, ``live=False``) ``definition`` online for ``authority``. Idempotent.
 
     Going live needs a valid route in the Integrationsdienst; otherwise ``ValidationError`` (German).
+    Every change of ``live`` is recorded as an ``ActivationPeriod`` (``at``, default now) — the roll-out
+    monitor's adoption data.
     """
     if live:
         problems = activation_route_problems(definition=definition, authority=authority)
@@ -84,10 +87,22 @@ def activation_set(*, definition: FormDefinition, authority, live: bool = True) 
             raise ValidationError(
                 [f"„{definition.title}“ kann für {authority.name} nicht freigeschaltet werden."] + problems
             )
-    activation, _ = Activation.objects.update_or_create(
-        definition=definition, authority=authority, defaults={"live": live}
-    )
+    with transaction.atomic():
+        activation, _ = Activation.objects.select_for_update().update_or_create(
+            definition=definition, authority=authority, defaults={"live": live}
+        )
+        _period_record(activation=activation, live=live, at=at or clock.now())
     return activation
+
+
+def _period_record(*, activation: Activation, live: bool, at) -> None:
+    """Open a period on go-live, close the open one on withdrawal; repeating either changes nothing."""
+    open_period = activation.periods.filter(until__isnull=True).first()
+    if live and open_period is None:
+        ActivationPeriod.objects.create(activation=activation, since=at)
+    elif not live and open_period is not None:
+        open_period.until = max(at, open_period.since)
+        open_period.save(update_fields=["until"])
 
 
 # --- drafts -------------------------------------------------------------------------------------

@@ -22,6 +22,13 @@ class FormDefinition(models.Model):
         help_text="Wird beim Laden über den LeiKa-Schlüssel der Definition zugeordnet.",
     )
     leika_key = models.CharField("LeiKa-Schlüssel", max_length=14, blank=True, db_index=True)
+    # The Konfigurationsportal offers only released assistants to Kommunen; a project of the
+    # Projektlandkarte releases its assistant when it reaches the phase "Produkt".
+    reusable = models.BooleanField(
+        "zur Nachnutzung freigegeben",
+        default=True,
+        help_text="Kommunen können freigegebene Antragsassistenten im Konfigurationsportal aktivieren.",
+    )
     created_at = models.DateTimeField("Angelegt am", auto_now_add=True)
     updated_at = models.DateTimeField("Geändert am", auto_now=True)
 

@@ -159,6 +159,14 @@ def form_version_retire(*, version: FormVersion) -> FormVersion:
 
 
 @transaction.atomic
+def definition_reuse_set(*, definition: FormDefinition, reusable: bool) -> FormDefinition:
+    """Release ``definition`` to the Kommunen for activation (or withdraw the offer; live activations stay)."""
+    if definition.reusable != reusable:
+        definition.reusable = reusable
+        definition.save(update_fields=["reusable", "updated_at"])
+    return definition
+
+
 def form_version_create_draft(*, definition: FormDefinition) -> FormVersion:
     """A new draft copied from the newest version (returns the newest one if it is already a draft)."""
     latest = FormDefinition.objects.select_for_update().get(pk=definition.pk).versions.order_by("-number").first()

@@ -18,7 +18,15 @@ from amtsweg.directory.selectors import authority_ids_of
 from amtsweg.hub import routing as routing_services
 from amtsweg.hub import services
 from amtsweg.hub import targets as target_services
-from amtsweg.hub.models import Delivery, IntegrationRule, Message, MessageAttachment, Routing, TargetSystem
+from amtsweg.hub.models import (
+    Delivery,
+    IntegrationRule,
+    Message,
+    MessageAttachment,
+    Product,
+    Routing,
+    TargetSystem,
+)
 from amtsweg.hub.registry import adapter_registry
 from amtsweg.hub.rules import rule_samples
 
@@ -242,7 +250,7 @@ class TargetSystemForm(forms.ModelForm):
 
     class Meta:
         model = TargetSystem
-        fields = ["authority", "key", "name", "type_key", "config", "wants_receipt", "active"]
+        fields = ["authority", "key", "name", "type_key", "product", "config", "wants_receipt", "active"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -300,6 +308,7 @@ class TargetSystemAdmin(AuthorityScopedAdminMixin, admin.ModelAdmin):
             secrets=data.get("secrets") or {},
             wants_receipt=obj.wants_receipt,
             active=obj.active,
+            product=obj.product,
         )
         obj.pk, obj.secrets_encrypted = created.pk, created.secrets_encrypted
 
@@ -308,7 +317,18 @@ class TargetSystemAdmin(AuthorityScopedAdminMixin, admin.ModelAdmin):
         return bool(obj.secrets_encrypted)
 
     def get_fields(self, request, obj=None):
-        return ["authority", "key", "name", "type_key", "config", "secrets", "wants_receipt", "active", "schema"]
+        return [
+            "authority",
+            "key",
+            "name",
+            "type_key",
+            "product",
+            "config",
+            "secrets",
+            "wants_receipt",
+            "active",
+            "schema",
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         return ["schema"]
@@ -319,6 +339,15 @@ class TargetSystemAdmin(AuthorityScopedAdminMixin, admin.ModelAdmin):
             return "—"
         schema = adapter_registry.all()[obj.type_key].config_schema
         return format_html("<pre>{}</pre>", json.dumps(schema, ensure_ascii=False, indent=2))
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    """The shared inventory is kept by the central operator; Kommunen pick from it."""
+
+    list_display = ["name", "vendor", "kind", "active"]
+    list_filter = ["kind", "active"]
+    search_fields = ["name", "vendor"]
 
 
 @admin.register(Routing)

@@ -66,6 +66,39 @@ class IntegrationRule(models.Model):
         return f"{self.key} v{self.version}"
 
 
+class Product(models.Model):
+    """A product in the shared inventory of back-office systems (Fachverfahren, DMS/E-Akte, …).
+
+    One inventory for everyone: the Konfigurationsportal offers these as route targets (a ``TargetSystem``
+    names the product it is an installation of) and the Beteiligung asks Kommunen which of them they use, so
+    "who else uses X" has one answer. ``adapter_types`` lists the hub adapters (``TargetSystem.type_key``) the
+    product can be reached by; empty = not connectable yet (reported, not routable).
+    """
+
+    class Kind(models.TextChoices):
+        FACHVERFAHREN = "fachverfahren", "Fachverfahren"
+        DMS = "dms", "DMS / E-Akte"
+        POSTFACH = "postfach", "Funktionspostfach (E-Mail)"
+        SONSTIGES = "sonstiges", "sonstiges System"
+
+    name = models.CharField("Bezeichnung", max_length=200, unique=True)
+    vendor = models.CharField("Hersteller", max_length=200, blank=True)
+    kind = models.CharField("Art", max_length=20, choices=Kind.choices, default=Kind.FACHVERFAHREN)
+    adapter_types = models.JSONField(
+        "anbindbar über (Adapter)", default=list, blank=True, help_text='z. B. ["xdomea", "http"]'
+    )
+    description = models.TextField("Beschreibung", blank=True)
+    active = models.BooleanField("aktiv", default=True)
+
+    class Meta:
+        verbose_name = "Produkt (Fachverfahren/DMS)"
+        verbose_name_plural = "Produkte (Fachverfahren/DMS)"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.vendor})" if self.vendor else self.name
+
+
 class TargetSystem(models.Model):
     """A back-office system of an authority (Fachverfahren, DMS, mailbox, …) reached by one adapter.
 
@@ -79,6 +112,15 @@ class TargetSystem(models.Model):
     key = models.SlugField("Schlüssel", max_length=64, help_text="eindeutig je Behörde, z. B. „fachverfahren“")
     name = models.CharField("Bezeichnung", max_length=200)
     type_key = models.CharField("Typ (Adapter)", max_length=30)
+    product = models.ForeignKey(
+        Product,
+        verbose_name="Produkt",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="installations",
+        help_text="Installation welches Produkts aus dem Bestand (leer = keines/unbekannt)",
+    )
     config = models.JSONField("Einstellungen", default=dict, blank=True)
     secrets_encrypted = models.TextField("Geheimnisse (verschlüsselt)", blank=True, editable=False)
     wants_receipt = models.BooleanField(

@@ -21,7 +21,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
 from amtsweg.hub import crypto
-from amtsweg.hub.models import TargetSystem
+from amtsweg.hub.models import Product, TargetSystem
 
 if TYPE_CHECKING:
     from cryptography.fernet import MultiFernet
@@ -296,8 +296,13 @@ def target_create(
     secrets: dict | None = None,
     wants_receipt: bool = True,
     active: bool = True,
+    product: Product | None = None,
 ) -> TargetSystem:
-    """Create a target system after validating its configuration (``ValidationError`` otherwise)."""
+    """Create a target system after validating its configuration (``ValidationError`` otherwise).
+
+    ``product``: the inventory entry this is an installation of (must be reachable by ``type_key``)."""
+    if product is not None and product.adapter_types and type_key not in product.adapter_types:
+        raise ValidationError({"product": f"„{product.name}“ ist nicht über den Adapter „{type_key}“ anbindbar."})
     secrets = secrets or {}
     target_config_validate(type_key=type_key, settings=config, secrets=secrets)
     target = TargetSystem(
@@ -309,6 +314,7 @@ def target_create(
         secrets_encrypted=_secrets_token(secrets),
         wants_receipt=wants_receipt,
         active=active,
+        product=product,
     )
     with transaction.atomic():
         target.save()

@@ -168,3 +168,30 @@ def test_adapter_configuration_errors_are_not_retried(submit, dresden_authority,
     assert delivery_process(delivery_id=delivery.pk) == "dead"
     delivery.refresh_from_db()
     assert delivery.attempts == 1 and reason in delivery.last_error and "Unerwarteter Fehler" not in delivery.last_error
+
+
+def test_a_target_names_its_inventory_product_only_if_reachable_by_its_adapter(dresden_authority, tmp_path):
+    from amtsweg.hub.models import Product
+
+    dms = Product.objects.create(name="Test-DMS", kind=Product.Kind.DMS, adapter_types=["xdomea"])
+    with pytest.raises(ValidationError) as caught:
+        target_create(
+            authority=dresden_authority,
+            key="dms",
+            name="DMS",
+            type_key="filedrop",
+            config={"directory": str(tmp_path)},
+            product=dms,
+        )
+    assert "nicht über den Adapter „filedrop“ anbindbar" in _messages(caught.value)
+    Product.objects.filter(pk=dms.pk).update(adapter_types=["xdomea", "filedrop"])
+    dms.refresh_from_db()
+    target = target_create(
+        authority=dresden_authority,
+        key="dms",
+        name="DMS",
+        type_key="filedrop",
+        config={"directory": str(tmp_path)},
+        product=dms,
+    )
+    assert list(dms.installations.all()) == [target]
