@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assistant", "0003_merge_resume_mail_upload_quota"),
+        ("assistant", "0004_activation_period"),
     ]
 
     operations = [
