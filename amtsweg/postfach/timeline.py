@@ -62,7 +62,7 @@ def entry_for(event: CaseEvent) -> Entry:
 # The stages of a Vorgang as the citizen sees them (the Postfach's KERN task list), and how far each
 # reported status has come: 0 received, 1 being processed, 2 decided, 3 closed.
 STAGES = ("Antrag eingegangen", "In Bearbeitung", "Bescheid erlassen", "Abgeschlossen")
-_REACHED = {
+_REACHED: dict[str, int] = {
     CaseStatus.EINGEGANGEN: 0,
     CaseStatus.IN_BEARBEITUNG: 1,
     CaseStatus.NACHFORDERUNG: 1,

@@ -21,6 +21,7 @@ from amtsweg.assistant.views.base import (
     outcome_apply,
     page,
 )
+from amtsweg.assistant.wizard import GroupView
 from amtsweg.forms.engine import STEP_ERROR_KEY, answers_finalize, is_shown
 from amtsweg.forms.fields import EMAIL_INVALID
 from amtsweg.submissions.access import session_remember
@@ -35,7 +36,7 @@ def _review_sections(ctx: Ctx, final: dict) -> list[dict]:
 
     Only what the citizen was asked appears: fields hidden by logic (or removed by the Kommune's
     overlay) are left out, as ``wizard.shown_paths`` decides for the stored answers. A repeatable
-    group becomes one block per entry ("Hund 1", "Hund 2"), or a note when it has none.
+    group becomes one block per entry ("Hund 1", "Hund 2"), or one row "keine Angabe" when it has none.
     """
     sections = []
     for key in ctx.visible:
@@ -66,10 +67,17 @@ def _review_sections(ctx: Ctx, final: dict) -> list[dict]:
                     }
                 )
             if not rows and any(g["key"] == group["key"] for g in _shown_groups(ctx, step)):
-                blocks.append({"heading": group.get("title") or label, "items": [], "note": gettext("Keine Einträge")})
-        sections.append(
-            {"key": key, "title": step["title"], "blocks": [b for b in blocks if b["items"] or b.get("note")]}
-        )
+                # An empty (optional) list is one row, its link leads to the "hinzufügen" button.
+                blocks[0]["items"].append(
+                    {
+                        "label": group.get("title") or label,
+                        "value": gettext("keine Angabe"),
+                        "change_url": f"{ctx.step_url(step['key'])}?von={FROM_REVIEW}#{GroupView(spec=group).add_id}",
+                        "computed": False,
+                        "file_url": None,
+                    }
+                )
+        sections.append({"key": key, "title": step["title"], "blocks": [b for b in blocks if b["items"]]})
     return sections
 
 
