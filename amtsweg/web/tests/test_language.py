@@ -39,6 +39,18 @@ def test_unknown_language_in_the_cookie_falls_back_to_german(client):
     assert '<html lang="de">' in client.get("/").content.decode()
 
 
-def test_switcher_refuses_a_foreign_redirect(client):
+def test_switcher_returns_to_the_page_it_was_on_and_never_elsewhere(client):
+    # The form has no "next" field: Django's set_language goes back to the (same-origin) Referer.
+    response = client.post("/sprache/", {"language": "en"}, HTTP_REFERER="http://testserver/suche/?q=Hund&ort=Pirna")
+    assert response["Location"] == "http://testserver/suche/?q=Hund&ort=Pirna"
+    response = client.post("/sprache/", {"language": "en"}, HTTP_REFERER="https://example.org/")
+    assert response["Location"] == "/"
     response = client.post("/sprache/", {"language": "en", "next": "https://example.org/"})
     assert response["Location"] == "/"
+
+
+def test_switcher_echoes_no_query_string(client):
+    html = client.get("/suche/?q=Hund&ort=https://boese.example/").content.decode()
+    form = html[html.index('class="aw-language-switch"') :]
+    form = form[: form.index("</form>")]
+    assert "boese.example" not in form
