@@ -209,7 +209,7 @@ def _request_errors(
             raise ValidationError("invalid")
         validate_email(email)
     except ValidationError:
-        errors["email"] = EMAIL_INVALID
+        errors["email"] = str(EMAIL_INVALID)
     return errors
 
 
