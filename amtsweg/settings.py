@@ -516,6 +516,48 @@ AMTSWEG_POSTFACH_MAX_FILE = env.int("AMTSWEG_POSTFACH_MAX_FILE", default=10 * 10
 AMTSWEG_RETENTION_DAYS_DEFAULT = env.int("AMTSWEG_RETENTION_DAYS_DEFAULT", default=365)
 AMTSWEG_SCHEDULE["retention_apply"] = env.int("AMTSWEG_SCHEDULE_RETENTION_SECONDS", default=86400)
 
+# --- Konfigurationsportal (issue 12 §1-2, branch konfig) ---------------------------------------------------
+INSTALLED_APPS += ["amtsweg.konfig"]
+# Kommunal-Admins configure services here: a staff area, second factor required (amtsweg.accounts.middleware).
+AMTSWEG_STAFF_PATH_PREFIXES += ["/konfiguration/"]
+# Scheduled go-lives are switched on by this job (seconds; 0 = off).
+AMTSWEG_SCHEDULE["konfig_golive_due"] = env.int("AMTSWEG_SCHEDULE_KONFIG_GOLIVE_SECONDS", default=300)
+# Test applications per authority and hour (each one is sent to a real system; docs/security-limits.md).
+AMTSWEG_LIMIT_KONFIG_TESTS_PER_AUTHORITY = env.int("AMTSWEG_LIMIT_KONFIG_TESTS_PER_AUTHORITY", default=30)
+if AMTSWEG_LIMIT_KONFIG_TESTS_PER_AUTHORITY < 1:
+    raise ImproperlyConfigured("AMTSWEG_LIMIT_KONFIG_TESTS_PER_AUTHORITY must be at least 1.")
+# --- Citizen side of issue 10 (branch citizen10; ADR 0023) -----------------------------------------------
+# Applying "für die Organisation": assistant field key -> Organisationskonto value (accounts.prefill).
+AMTSWEG_PREFILL_ORGANISATION_FIELDS = env.json(
+    "AMTSWEG_PREFILL_ORGANISATION_FIELDS",
+    default={
+        "firma": "organisation_name",
+        "registereintrag": "organisation_registered",
+        "registergericht": "organisation_register_court",
+        "registernummer": "organisation_register_number",
+    },
+)
+# Sections of "Meine Daten herunterladen" contributed by apps above accounts (dotted paths of callables
+# ``(user) -> (key, data)``), so accounts stays below them (ADR 0014, ADR 0023).
+AMTSWEG_DATA_EXPORT_SECTIONS = [
+    "amtsweg.postfach.export.vorgaenge_export",
+    "amtsweg.assistant.export.drafts_export",
+]
+
+# --- OZG-Projektlandkarte and Beteiligung (issue 13, branch projekte) --------------------------------------
+INSTALLED_APPS += ["amtsweg.projekte"]
+# The Beteiligung's member and coordinator pages are a staff area: second factor required there too.
+AMTSWEG_STAFF_PATH_PREFIXES += ["/beteiligung/"]
+AMTSWEG_SCHEDULE["beteiligung_digest"] = env.int("AMTSWEG_SCHEDULE_BETEILIGUNG_DIGEST_SECONDS", default=86400)
+
+# --- Roll-out monitor (issue 12 sections 3-8, branch rollout) --------------------------------------------
+INSTALLED_APPS += ["amtsweg.rollout"]
+# Further sections of the Kurzstatus (docs/standards/rollout.md): dotted paths of callables
+# f(*, stichtag) -> {"title", "columns", "rows", "note"} | None, e.g. the Projektlandkarte's phase table.
+AMTSWEG_KURZSTATUS_SECTIONS = env.list(
+    "AMTSWEG_KURZSTATUS_SECTIONS", default=["amtsweg.projekte.selectors.kurzstatus_section"]
+)
+
 # --- English (issue 11 §4, docs/adr/0025-english.md) ---
 # German is the default; English only after the citizen chose it with the switcher in the header, which posts
 # to Django's set_language view (cookie, one year). No URL prefixes, no Accept-Language negotiation.

@@ -23,6 +23,8 @@ urlpatterns = [
     ),
     path("api/v1/hub/", include("amtsweg.hub.api_urls")),
     path("api/v1/verzeichnis/", include("amtsweg.directory.api_urls")),
+    path("api/v1/abdeckung/", include("amtsweg.rollout.api_urls")),
+    path("api/v1/", include("amtsweg.projekte.api_urls")),
     path("api/v1/", include("amtsweg.finder.api_urls")),
     # Anything else under /api/ answers like the API does (JSON with "detail"), not with the HTML 404 page.
     re_path(r"^api/", api_not_found),
@@ -32,6 +34,11 @@ urlpatterns = [
     path("konto/", include("amtsweg.accounts.urls")),
     path("konto/", include("allauth.urls")),
     path("sachbearbeitung/", include("amtsweg.inbox.urls")),
+    path("rollout/", include("amtsweg.rollout.urls")),
+    path("konfiguration/", include("amtsweg.konfig.urls")),
+    # OZG-Projektlandkarte (public) and Beteiligung (staff, second factor) — issue 13.
+    path("projekte/", include("amtsweg.projekte.urls")),
+    path("beteiligung/", include("amtsweg.projekte.urls_beteiligung")),
     path("", include("amtsweg.ops.urls")),
     path("", include("amtsweg.pages.urls")),
     path("", include("amtsweg.submissions.urls")),

@@ -83,7 +83,7 @@ def _world(cases: int) -> str:
         while number in numbers:
             number = number_generate(year=year)
         numbers.add(number)
-        status = rng.choices(statuses, weights=[30, 40, 10, 10, 10])[0]
+        status = rng.choices(statuses, weights=[30, 40, 10, 10, 10, 2][: len(statuses)])[0]
         rows.append(
             Vorgang(
                 number=number,

@@ -21,7 +21,28 @@ SOURCES: dict[str, tuple[str, ...]] = {
     "birth_date": ("date",),
     "address": ("address",),
     "email": ("email",),
+    # Organisationskonto (when applying "für die Organisation"; AMTSWEG_PREFILL_ORGANISATION_FIELDS).
+    "organisation_name": ("text",),
+    "organisation_register_court": ("text",),
+    "organisation_register_number": ("text",),
+    "organisation_registered": ("boolean",),
+    "organisation_vat_id": ("text",),
 }
+
+
+def _organisation_values(organisation) -> dict[str, Any]:
+    # "HRB 12345" in the account, the Gewerbeanzeige asks for the number without the register kind.
+    number = organisation.register_number.strip()
+    for prefix in ("HRB", "HRA", "GnR", "PR", "VR"):
+        if number.upper().startswith(prefix.upper()):
+            number = number[len(prefix) :].strip()
+    return {
+        "organisation_name": organisation.name,
+        "organisation_register_court": organisation.register_court,
+        "organisation_register_number": number,
+        "organisation_registered": "ja" if organisation.register_number else None,
+        "organisation_vat_id": organisation.vat_id,
+    }
 
 
 def _profile_values(user) -> dict[str, Any]:
@@ -41,13 +62,18 @@ def _profile_values(user) -> dict[str, Any]:
     }
 
 
-def prefill_answers(*, user, form) -> dict[str, Any]:
-    """Answers (field key -> raw value) the profile can fill in ``form``; empty for anonymous users."""
+def prefill_answers(*, user, form, organisation=None) -> dict[str, Any]:
+    """Answers (field key -> raw value) the profile can fill in ``form``; empty for anonymous users.
+    With ``organisation`` (the user applies for it; the caller checked the membership) its data too."""
     if user is None or not user.is_authenticated:
         return {}
     values = _profile_values(user)
+    mapping = dict(settings.AMTSWEG_PREFILL_FIELDS)
+    if organisation is not None:
+        values.update(_organisation_values(organisation))
+        mapping.update(getattr(settings, "AMTSWEG_PREFILL_ORGANISATION_FIELDS", {}))
     result: dict[str, Any] = {}
-    for key, source in settings.AMTSWEG_PREFILL_FIELDS.items():
+    for key, source in mapping.items():
         ref = form.fields.get(key)
         value = values.get(source)
         if ref is None or ref.repeat_group or not value or ref.field["type"] not in SOURCES.get(source, ()):

@@ -169,7 +169,21 @@ def account_data_export(*, user) -> dict:
             {"anbieter": s.provider, "verknuepft_am": s.date_joined.isoformat()}
             for s in SocialAccount.objects.filter(user=user).order_by("provider")
         ],
+        **_sections_above(user),
     }
+
+
+def _sections_above(user) -> dict:
+    """Sections contributed by apps above accounts (applications, drafts), named in the setting
+    ``AMTSWEG_DATA_EXPORT_SECTIONS``: accounts must not import them (layers, ADR 0014)."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    sections = {}
+    for path in getattr(settings, "AMTSWEG_DATA_EXPORT_SECTIONS", []):
+        key, data = import_string(path)(user)
+        sections[key] = data
+    return sections
 
 
 def organisations_blocking_deletion(*, user) -> list[Organisation]:

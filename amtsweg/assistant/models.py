@@ -4,6 +4,7 @@ Writes go through ``amtsweg.assistant.services``. A ``Draft`` pins the ``FormVer
 with, so a newer central version never changes an application in progress.
 """
 
+from django.conf import settings
 from django.db import models
 
 
@@ -90,10 +91,41 @@ class Draft(models.Model):
     created = models.DateTimeField("Angelegt am", auto_now_add=True)
     updated = models.DateTimeField("Geändert am", auto_now=True)
     expires_at = models.DateTimeField("Läuft ab am", db_index=True)
+    # The account that started or saved it while logged in: "Meine Anträge" lists it and the owner
+    # continues on any device without the e-mailed link. SET_NULL: a deleted account's drafts expire
+    # with their files through ``drafts_expire`` (a cascade would leave the files behind).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="Konto",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assistant_drafts",
+    )
+    # Applying "für die Organisation" (chosen at the start); handed to the Vorgang on submission.
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name="Für Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Set for the reopened upload step of a Nachforderung (``assistant.reopen``): the answers hold only
+    # the newly uploaded files; the earlier ones are read from the submission.
+    vorgang = models.ForeignKey(
+        "cases.Vorgang",
+        verbose_name="Nachreichung zu Vorgang",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = "Antragsentwurf"
         verbose_name_plural = "Antragsentwürfe"
+        indexes = [models.Index(fields=["user", "-updated"], name="assistant_draft_user_idx")]
 
     def __str__(self) -> str:
         return f"Entwurf {self.pk} ({self.version})"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -274,14 +275,18 @@ def draft_is_expired(*, draft: Draft) -> bool:
     return draft.expires_at <= timezone.now()
 
 
-def drafts_open(*, tokens, definition: FormDefinition, gemeinde) -> list[Draft]:
-    """Unexpired, unsubmitted drafts among ``tokens`` (from a session) for this assistant and place."""
+def drafts_open(*, tokens, definition: FormDefinition, gemeinde, user=None) -> list[Draft]:
+    """Unexpired, unsubmitted drafts among ``tokens`` (from a session) or of ``user`` (logged in) for this
+    assistant and place."""
     tokens = list(tokens)
-    if not tokens:  # a first visit: no session, nothing to look up
+    owned = user is not None and user.is_authenticated
+    if not tokens and not owned:  # a first visit: no session, nothing to look up
         return []
+    mine = Q(token__in=tokens) | Q(user=user) if owned else Q(token__in=tokens)
     return list(
         Draft.objects.filter(
-            token__in=tokens,
+            mine,
+            vorgang__isnull=True,
             version__definition=definition,
             gemeinde=gemeinde,
             submitted_number="",
@@ -292,6 +297,28 @@ def drafts_open(*, tokens, definition: FormDefinition, gemeinde) -> list[Draft]:
 
 def upload_get(*, draft: Draft, ref: str) -> Upload | None:
     return Upload.objects.filter(draft=draft, ref=ref).first()
+
+
+def drafts_of(*, user) -> list[Draft]:
+    """The citizen's open drafts for "Meine Anträge" (not the reopened upload steps), last change first."""
+    if user is None or not user.is_authenticated:
+        return []
+    return list(
+        Draft.objects.filter(user=user, submitted_number="", vorgang__isnull=True, expires_at__gt=timezone.now())
+        .select_related("version__definition__leistung", "gemeinde", "authority", "organisation")
+        .order_by("-updated", "-pk")
+    )
+
+
+def draft_of(*, user, pk: int) -> Draft | None:
+    """The citizen's own open draft ``pk``, or None (also when it belongs to someone else)."""
+    if user is None or not user.is_authenticated:
+        return None
+    return (
+        Draft.objects.filter(pk=pk, user=user, submitted_number="", vorgang__isnull=True)
+        .select_related("version__definition", "gemeinde")
+        .first()
+    )
 
 
 def activation_periods(*, since=None, until=None):

@@ -109,11 +109,20 @@ def _period_record(*, activation: Activation, live: bool, at) -> None:
 
 
 def draft_create(
-    *, version: FormVersion, authority, gemeinde, first_step: str = "", client: str | None = None
+    *,
+    version: FormVersion,
+    authority,
+    gemeinde,
+    first_step: str = "",
+    client: str | None = None,
+    user=None,
+    organisation=None,
 ) -> Draft:
     """A new empty draft pinned to ``version``. The caller binds its token to the session.
 
     With ``client`` (the requester's address) the drafts-per-client limit applies (raises ``Limited``).
+    ``user``: the logged-in citizen (the draft shows in "Meine Anträge"); ``organisation``: applying for
+    it (the caller checked the membership).
     """
     if version.status != FormVersion.Status.PUBLISHED:
         raise ValueError("Nur veröffentlichte Versionen können ausgefüllt werden.")
@@ -126,24 +135,34 @@ def draft_create(
         answers={},
         current_step=first_step,
         expires_at=timezone.now() + _ttl(),
+        user=user if user is not None and user.is_authenticated else None,
+        organisation=organisation,
     )
 
 
 def draft_save(
-    *, draft: Draft, answers: dict, current_step: str | None = None, completed_steps: list[str] | None = None
+    *,
+    draft: Draft,
+    answers: dict,
+    current_step: str | None = None,
+    completed_steps: list[str] | None = None,
+    user=None,
 ) -> Draft:
     """Store answers (unvalidated, as entered) and move the expiry forward (skipped when nothing
     changed and the expiry was moved less than ``EXPIRY_SLACK`` ago).
 
-    Uploads that no answer refers to any more (a removed row, a replaced file) are deleted.
+    Uploads that no answer refers to any more (a removed row, a replaced file) are deleted. ``user``: the
+    logged-in citizen saving it; an owner-less draft becomes theirs ("Meine Anträge").
     """
+    claim = user is not None and user.is_authenticated and draft.user_id is None
     previous_refs = file_refs(draft.answers if isinstance(draft.answers, dict) else {})
     completed = list(dict.fromkeys(completed_steps)) if completed_steps is not None else draft.completed_steps
     expires_at = timezone.now() + _ttl()
     # A page posted again unchanged (e.g. "Weiter" on a step revisited from the review) needs no
     # write while the expiry is still recent: the write lock is the scarce resource on SQLite.
     if (
-        draft.pk is not None
+        not claim
+        and draft.pk is not None
         and answers == draft.answers
         and (current_step is None or current_step == draft.current_step)
         and completed == draft.completed_steps
@@ -156,7 +175,11 @@ def draft_save(
         draft.current_step = current_step
     draft.completed_steps = completed
     draft.expires_at = expires_at
-    draft.save(update_fields=["answers", "current_step", "completed_steps", "expires_at", "updated"])
+    fields = ["answers", "current_step", "completed_steps", "expires_at", "updated"]
+    if claim:
+        draft.user = user
+        fields.append("user")
+    draft.save(update_fields=fields)
     if previous_refs - file_refs(answers):  # only then can an upload have lost its answer
         _uploads_prune(draft=draft)
     return draft
@@ -338,6 +361,8 @@ def draft_submit(
         site_url=site_url,
         applicant=applicant,
         language=language,
+        # Only with the applicant's account: an organisation's application needs a member behind it.
+        organisation=draft.organisation if applicant is not None else None,
     )
     # The submission holds its own copies now: keep no personal data in the draft.
     with transaction.atomic():

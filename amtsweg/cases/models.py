@@ -20,6 +20,8 @@ class CaseStatus(models.TextChoices):
     NACHFORDERUNG = "nachforderung", "Unterlagen nachgefordert"
     BESCHIEDEN = "beschieden", "beschieden"
     ABGESCHLOSSEN = "abgeschlossen", "abgeschlossen"
+    # The applicant withdrew the application (issue 10 §5); final like "abgeschlossen".
+    ZURUECKGEZOGEN = "zurueckgezogen", "zurückgezogen"
 
 
 class Vorgang(models.Model):
@@ -74,6 +76,16 @@ class Vorgang(models.Model):
         on_delete=models.SET_NULL,
         related_name="vorgaenge",
     )
+    # Applied "für die Organisation" (Organisationskonto): every member reads it in "Meine Anträge",
+    # the applicant and the organisation's Inhaber may withdraw it. Null for personal applications.
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name="Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="vorgaenge",
+    )
 
     class Meta:
         verbose_name = "Vorgang"
@@ -85,6 +97,7 @@ class Vorgang(models.Model):
             models.Index(fields=["authority", "assignee", "-created"], name="cases_vorgang_assignee_idx"),
             models.Index(fields=["authority", "leistung", "-created"], name="cases_vorgang_leistung_idx"),
             models.Index(fields=["applicant", "-created"], name="cases_vorgang_applicant_idx"),
+            models.Index(fields=["organisation", "-created"], name="cases_vorgang_org_idx"),
         ]
 
     def __str__(self) -> str:
@@ -133,6 +146,10 @@ class CaseEvent(models.Model):
         NACHFORDERUNG = "nachforderung", "Nachforderung"
         BESCHEID = "bescheid", "Bescheid"
         ANTWORT = "antwort", "Antwort des Antragstellers"
+        # Documents uploaded into the reopened step after a Nachforderung (files: CaseDocument rows).
+        NACHREICHUNG = "nachreichung", "Nachgereichte Unterlagen"
+        # The applicant withdrew the application (status "zurueckgezogen").
+        RUECKNAHME = "ruecknahme", "Rücknahme des Antrags"
 
     vorgang = models.ForeignKey(Vorgang, verbose_name="Vorgang", on_delete=models.PROTECT, related_name="events")
     authority = models.ForeignKey(
@@ -159,3 +176,32 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.vorgang}: {self.get_kind_display()}"
+
+
+def document_path(instance: "CaseDocument", filename: str) -> str:
+    event = instance.event
+    return f"cases/{event.created:%Y/%m}/{event.vorgang.number}/nachreichung-{event.pk}/{filename}"
+
+
+class CaseDocument(models.Model):
+    """One file of a citizen-side event with several files (a Nachreichung); private storage, checked by
+    ``common.filecheck`` before it gets here. Only appended, like its event."""
+
+    event = models.ForeignKey(CaseEvent, verbose_name="Ereignis", on_delete=models.CASCADE, related_name="documents")
+    position = models.PositiveSmallIntegerField("Nr.")
+    # The form field it answers (its label at the time), so the case worker sees what it is for.
+    field_label = models.CharField("Feld", max_length=255, blank=True)
+    name = models.CharField("Dateiname", max_length=255)
+    file = models.FileField("Datei", storage=private_storage, upload_to=document_path, max_length=255)
+    content_type = models.CharField("Dateityp", max_length=100)
+    size = models.PositiveBigIntegerField("Größe (Bytes)")
+    sha512 = models.CharField("SHA-512", max_length=128)
+
+    class Meta:
+        verbose_name = "Nachgereichte Unterlage"
+        verbose_name_plural = "Nachgereichte Unterlagen"
+        ordering = ["event", "position"]
+        constraints = [models.UniqueConstraint(fields=["event", "position"], name="cases_document_position_unique")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from amtsweg.cases.models import MESSAGE_KINDS, CaseEvent, Vorgang
+from amtsweg.accounts.models import Membership, Role
+from amtsweg.cases.models import MESSAGE_KINDS, OPEN_STATUSES, CaseDocument, CaseEvent, CaseStatus, Vorgang
 from amtsweg.cases.numbers import number_is_valid, number_normalize
 
 
@@ -33,19 +34,69 @@ def case_status(*, vorgang: Vorgang) -> CaseEvent | None:
     return case_events_for(vorgang=vorgang).filter(kind=CaseEvent.Kind.STATUS).last()
 
 
+def _organisation_ids(user) -> list[int]:
+    return list(Membership.objects.filter(user=user).values_list("organisation_id", flat=True))
+
+
+def _visible(user) -> Q:
+    """The citizen's own Vorgänge and those of the organisations they are a member of (any role reads)."""
+    condition = Q(applicant=user)
+    organisations = _organisation_ids(user)
+    if organisations:
+        condition |= Q(organisation_id__in=organisations)
+    return condition
+
+
 def vorgaenge_of(*, user) -> QuerySet[Vorgang]:
-    """The citizen's Vorgänge ("Meine Anträge"), newest first, with what the list shows."""
-    return Vorgang.objects.filter(applicant=user).select_related("authority", "leistung").order_by("-created", "-pk")
+    """The citizen's Vorgänge ("Meine Anträge"), newest first, with what the list shows: their own and
+    their organisations' (issue 10 §2)."""
+    return (
+        Vorgang.objects.filter(_visible(user))
+        .select_related("authority", "leistung", "organisation")
+        .order_by("-created", "-pk")
+    )
 
 
 def vorgang_of(*, user, number: str) -> Vorgang | None:
     """The citizen's Vorgang with this number, or None (also when it belongs to someone else)."""
     vorgang = vorgang_by_number(number=number)
-    if vorgang is None or vorgang.applicant_id is None or vorgang.applicant_id != user.pk:
+    if vorgang is None or not user.is_authenticated:
         return None
-    return vorgang
+    if vorgang.applicant_id is not None and vorgang.applicant_id == user.pk:
+        return vorgang
+    if vorgang.organisation_id is not None and vorgang.organisation_id in _organisation_ids(user):
+        return vorgang
+    return None
+
+
+def vorgang_may_withdraw(*, user, vorgang: Vorgang) -> bool:
+    """Only the applicant or an Inhaber of the organisation it was made for withdraws (Bearbeiter read)."""
+    if vorgang.applicant_id is not None and vorgang.applicant_id == user.pk:
+        return True
+    if vorgang.organisation_id is None:
+        return False
+    return Membership.objects.filter(user=user, organisation_id=vorgang.organisation_id, role=Role.INHABER).exists()
+
+
+def vorgang_withdrawable(*, vorgang: Vorgang) -> bool:
+    """The Leistung allows it and the case is still open."""
+    allowed = vorgang.leistung is None or vorgang.leistung.withdrawal_allowed
+    return allowed and vorgang.status in OPEN_STATUSES
+
+
+def nachforderung_open(*, vorgang: Vorgang) -> CaseEvent | None:
+    """The latest Nachforderung while the case waits for documents (status "nachforderung"), else None."""
+    if vorgang.status != CaseStatus.NACHFORDERUNG:
+        return None
+    return case_events_for(vorgang=vorgang).filter(kind=CaseEvent.Kind.NACHFORDERUNG).last()
+
+
+def case_documents_for(*, vorgang: Vorgang) -> QuerySet[CaseDocument]:
+    """Files of the citizen's Nachreichungen, in the order they came."""
+    return CaseDocument.objects.filter(event__vorgang=vorgang).select_related("event").order_by("event__created", "pk")
 
 
 def postfach_unread_count(*, user) -> int:
     """Unread messages from authorities across the citizen's Vorgänge (shown in "Mein Konto")."""
-    return CaseEvent.objects.filter(vorgang__applicant=user, kind__in=MESSAGE_KINDS, read_at__isnull=True).count()
+    vorgaenge = Vorgang.objects.filter(_visible(user)).values("pk")
+    return CaseEvent.objects.filter(vorgang__in=vorgaenge, kind__in=MESSAGE_KINDS, read_at__isnull=True).count()

@@ -13,13 +13,14 @@ from django.utils import timezone
 from amtsweg.audit.services import audit_record
 from amtsweg.cases.bescheid import bescheid_pdf
 from amtsweg.cases.deadline import DEFAULT_PROCESSING_DAYS, due_after_pause, working_days_add
-from amtsweg.cases.models import AUTHORITY_KINDS, OPEN_STATUSES, CaseEvent, CaseStatus, Vorgang
+from amtsweg.cases.models import AUTHORITY_KINDS, OPEN_STATUSES, CaseDocument, CaseEvent, CaseStatus, Vorgang
 from amtsweg.cases.numbers import number_generate
 from amtsweg.common.hashing import sha512_hex
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+    from amtsweg.accounts.models import Organisation
     from amtsweg.apiclients.models import ApiClient
     from amtsweg.catalog.models import Leistung
     from amtsweg.directory.models import Authority, Territory
@@ -35,6 +36,8 @@ _AUDIT_EVENTS = {
     "nachforderung": "nachforderung_posted",
     "bescheid": "bescheid_posted",
     "antwort": "citizen_reply_posted",
+    "nachreichung": "documents_resubmitted",
+    "ruecknahme": "application_withdrawn",
 }
 
 
@@ -50,13 +53,15 @@ def vorgang_create(
     gemeinde: Territory | None = None,
     created: datetime | None = None,
     applicant: User | None = None,
+    organisation: Organisation | None = None,
 ) -> Vorgang:
     """Create a Vorgang with a new, unique Vorgangsnummer (in the caller's transaction, if any).
 
     The number is drawn and inserted in one step; the unique index decides. On a collision the insert is
     rolled back to a savepoint and a new number drawn (no check-then-insert, so concurrent callers can
     never get the same number). ``created`` defaults to now; its local year goes into the number.
-    ``applicant``: the citizen's user account when submitted while logged in (else None).
+    ``applicant``: the citizen's user account when submitted while logged in (else None);
+    ``organisation``: the Organisationskonto the applicant acted for (its members see the Vorgang).
     """
     created = created or timezone.now()
     year = timezone.localtime(created).year
@@ -74,6 +79,7 @@ def vorgang_create(
                     created=created,
                     due_date=due_date,
                     applicant=applicant,
+                    organisation=organisation,
                 )
         except IntegrityError:
             logger.warning("vorgangsnummer collision, drawing a new one")
@@ -110,6 +116,7 @@ def case_event_record(
         implied = {
             CaseEvent.Kind.NACHFORDERUNG: CaseStatus.NACHFORDERUNG,
             CaseEvent.Kind.BESCHEID: CaseStatus.BESCHIEDEN,
+            CaseEvent.Kind.RUECKNAHME: CaseStatus.ZURUECKGEZOGEN,
         }
         new_status = implied.get(CaseEvent.Kind(kind), reported)
         if new_status is not None:
@@ -168,6 +175,8 @@ def _actor(user) -> str:
 
 
 def _require_open(vorgang: Vorgang) -> None:
+    if vorgang.status == CaseStatus.ZURUECKGEZOGEN:
+        raise CaseClosed("Der Antrag wurde zurückgezogen.")
     if vorgang.status not in OPEN_STATUSES:
         raise CaseClosed("Der Vorgang ist bereits beschieden oder abgeschlossen.")
 
@@ -279,3 +288,76 @@ def postfach_mark_read(*, vorgang: Vorgang) -> int:
     return CaseEvent.objects.filter(vorgang=vorgang, kind__in=AUTHORITY_KINDS, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+class WithdrawalRefused(ValueError):
+    """The Leistung does not allow withdrawing online; ``str(error)`` is the German message."""
+
+
+def vorgang_withdraw(*, vorgang: Vorgang, user, reason: str = "", delivered: bool = False) -> CaseEvent:
+    """The applicant (or the organisation's Inhaber; the caller checks) withdraws the application: a
+    ``ruecknahme`` event, status "zurueckgezogen". Refused with ``CaseClosed`` once decided, closed or
+    withdrawn, with ``WithdrawalRefused`` where the Leistung does not allow it. ``delivered``: the
+    application had reached the authority's Fachverfahren (the caller asks the hub), kept in the event so
+    the back office's reading of the return channel knows it must act on it (ADR 0023)."""
+    if vorgang.leistung is not None and not vorgang.leistung.withdrawal_allowed:
+        raise WithdrawalRefused(
+            "Diesen Antrag können Sie nicht online zurückziehen. Bitte wenden Sie sich an die zuständige Stelle."
+        )
+    with transaction.atomic():
+        # Locked and read again: a Bescheid posted a moment ago wins over the withdrawal.
+        current = Vorgang.objects.select_for_update().get(pk=vorgang.pk)
+        vorgang.status = current.status
+        if current.status in (CaseStatus.BESCHIEDEN, CaseStatus.ABGESCHLOSSEN):
+            raise CaseClosed(
+                "Über diesen Antrag wurde bereits entschieden oder er ist abgeschlossen. Er kann daher nicht mehr "
+                "zurückgezogen werden."
+            )
+        _require_open(current)
+        return case_event_record(
+            vorgang=vorgang,
+            authority=vorgang.authority,
+            kind=CaseEvent.Kind.RUECKNAHME,
+            payload={"text": reason, "status": CaseStatus.ZURUECKGEZOGEN.value, "delivered": delivered},
+            actor=_actor(user),
+        )
+
+
+def nachreichung_record(
+    *, vorgang: Vorgang, user, files: list[tuple[str, str, str, bytes]], text: str = ""
+) -> CaseEvent:
+    """The applicant's documents for an open Nachforderung, uploaded into the reopened step: one
+    ``nachreichung`` event with a ``CaseDocument`` per file (``files``: field label, name, content type and
+    content, already checked), and processing resumes ("in Bearbeitung", the deadline clock runs again).
+    Refused with ``CaseClosed`` once decided, closed or withdrawn."""
+    if not files:
+        raise ValueError("no files")
+    with transaction.atomic():
+        current = Vorgang.objects.select_for_update().get(pk=vorgang.pk)
+        _require_open(current)
+        vorgang.status, vorgang.paused_since, vorgang.due_date = current.status, current.paused_since, current.due_date
+        payload = {
+            "text": text,
+            "documents": [label for label, _name, _type, _content in files],
+            "status": CaseStatus.IN_BEARBEITUNG.value,
+        }
+        event = case_event_record(
+            vorgang=vorgang,
+            authority=vorgang.authority,
+            kind=CaseEvent.Kind.NACHREICHUNG,
+            payload=payload,
+            actor=_actor(user),
+        )
+        for position, (label, name, content_type, content) in enumerate(files, start=1):
+            document = CaseDocument(
+                event=event,
+                position=position,
+                field_label=label[:255],
+                name=name[:255],
+                content_type=content_type,
+                size=len(content),
+                sha512=sha512_hex(content),
+            )
+            document.file.save(f"{position}-{name}"[:100], ContentFile(content), save=False)
+            document.save()
+    return event

@@ -111,6 +111,13 @@ class Leistung(models.Model):
     )
 
     # The deadline clock of the inbox (cases.deadline) counts from the day of receipt.
+    # Issue 10 §5: "Antrag zurückziehen" in Meine Anträge. On the Leistung (not the form definition): the
+    # law of the Leistung decides, and it holds for applications from external portals too (ADR 0023).
+    withdrawal_allowed = models.BooleanField(
+        "Rücknahme online möglich",
+        default=True,
+        help_text="Antragstellende können einen offenen Antrag in „Meine Anträge“ zurückziehen.",
+    )
     processing_days = models.PositiveSmallIntegerField(
         "Bearbeitungsfrist (Arbeitstage)",
         default=20,

@@ -53,3 +53,33 @@ def demo_caseworker_ensure() -> dict:
             user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
     membership_set(user=user, authority=authority, role=AuthorityMembership.Role.SACHBEARBEITUNG)
     return {"created": created, "password": generated}
+
+
+KOMMUNAL_ADMIN_USERNAME = "konfiguration.pirna"
+KOMMUNAL_ADMIN_AUTHORITY_KEY = "gem-14628270"  # Stadtverwaltung Pirna: no demo route yet, so it starts empty
+KOMMUNAL_ADMIN_PASSWORD_ENV = "AMTSWEG_DEMO_KOMMUNAL_ADMIN_PASSWORD"  # noqa: S105 - the variable's name
+
+
+def demo_kommunal_admin_ensure() -> dict:
+    """The demo Kommunal-Admin of Pirna for the Konfigurationsportal (``/konfiguration/``); same contract
+    as ``demo_caseworker_ensure``. No admin permissions: the portal is scoped by the membership alone."""
+    authority = Authority.objects.filter(key=KOMMUNAL_ADMIN_AUTHORITY_KEY).first()
+    if authority is None:
+        return {"created": False, "password": None, "skipped": "Stadtverwaltung Pirna fehlt"}
+    users = get_user_model()
+    user = users.objects.filter(username=KOMMUNAL_ADMIN_USERNAME).first()
+    generated = None
+    created = user is None
+    if created:
+        password = os.environ.get(KOMMUNAL_ADMIN_PASSWORD_ENV) or ""
+        if not password:
+            password = generated = secrets.token_urlsafe(16)
+        user = users.objects.create_user(
+            username=KOMMUNAL_ADMIN_USERNAME,
+            password=password,
+            is_staff=True,
+            first_name="Demo",
+            last_name="Kommunal-Admin Pirna",
+        )
+    membership_set(user=user, authority=authority, role=AuthorityMembership.Role.KOMMUNAL_ADMIN)
+    return {"created": created, "password": generated}

@@ -17,4 +17,5 @@ urlpatterns = [
     path("vorgaenge/<str:number>/eingangsbestaetigung.pdf", views.receipt_download, name="receipt"),
     path("vorgaenge/<str:number>/anlagen/<int:position>/", views.attachment_download, name="attachment"),
     path("vorgaenge/<str:number>/dateien/<int:event_id>/", views.event_file_download, name="event_file"),
+    path("vorgaenge/<str:number>/dateien/<int:event_id>/<int:position>/", views.document_download, name="document"),
 ]

@@ -20,7 +20,7 @@ from amtsweg.cases import services as case_services
 from amtsweg.cases.bescheid import bescheid_text_default
 from amtsweg.cases.deadline import clock_state
 from amtsweg.cases.models import OPEN_STATUSES, CaseEvent, CaseStatus
-from amtsweg.cases.selectors import case_events_for
+from amtsweg.cases.selectors import case_documents_for, case_events_for
 from amtsweg.directory.selectors import authority_ids_of, colleagues_of, colleagues_of_user
 from amtsweg.inbox.forms import AssignForm, BescheidForm, FilterForm, NachforderungForm
 from amtsweg.inbox.selectors import inbox_case, inbox_cases, inbox_leistungen, inbox_page_rows
@@ -119,8 +119,13 @@ def _timeline(vorgang):
     """The events with the German label of a reported status."""
     labels = dict(CaseStatus.choices)
     events = list(case_events_for(vorgang=vorgang))
+    documents: dict[int, list] = {}
+    for document in case_documents_for(vorgang=vorgang):
+        documents.setdefault(document.event_id, []).append(document)
     for event in events:
         event.status_label = labels.get(event.payload.get("status"), "")
+        # Files the citizen uploaded into the reopened step (Nachreichung).
+        event.case_documents = documents.get(event.pk, [])
     return events
 
 
@@ -254,6 +259,21 @@ def event_file_download(request: HttpRequest, number: str, event_id: int):
         response["Cache-Control"] = "private, no-store"
         return response
     return _pdf(event.file.open("rb"), f"Bescheid-{vorgang.number}.pdf")
+
+
+@require_GET
+@staff_only
+def document_download(request: HttpRequest, number: str, event_id: int, position: int):
+    """A file of the citizen's Nachreichung (checked by the assistant's upload checks on upload)."""
+    vorgang = _case_or_404(request, number)
+    document = case_documents_for(vorgang=vorgang).filter(event_id=event_id, position=position).first()
+    if document is None:
+        raise Http404("Datei nicht gefunden")
+    response = FileResponse(
+        document.file.open("rb"), as_attachment=True, filename=document.name, content_type=document.content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_POST

@@ -85,6 +85,19 @@ def job_retention_apply() -> str:
     return f"{result.vorgaenge} Vorgang/Vorgänge nach Ablauf der Aufbewahrungsfrist gelöscht ({result.files} Dateien)"
 
 
+def job_konfig_golive_due() -> str:
+    from amtsweg.konfig.services import golive_due
+
+    done, refused = golive_due()
+    return f"{done} Leistung(en) planmäßig online geschaltet, {refused} nicht (Weiterleitung geändert)"
+
+
+def job_beteiligung_digest() -> str:
+    from amtsweg.projekte.tasks import digests_enqueue
+
+    return f"{digests_enqueue()} Zusammenfassung(en) der OZG-Beteiligung eingeplant"
+
+
 JOBS: dict[str, Callable[[], str]] = {
     "deliveries_resume": job_deliveries_resume,
     "receipts_resume": job_receipts_resume,
@@ -94,6 +107,8 @@ JOBS: dict[str, Callable[[], str]] = {
     "audit_verify": job_audit_verify,
     "task_results_prune": job_task_results_prune,
     "retention_apply": job_retention_apply,
+    "konfig_golive_due": job_konfig_golive_due,
+    "beteiligung_digest": job_beteiligung_digest,
 }
 
 

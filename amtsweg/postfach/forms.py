@@ -44,3 +44,18 @@ class ReplyForm(forms.Form):
             megabytes = self.max_file // (1024 * 1024)
             raise forms.ValidationError(f"Die Datei ist zu groß (höchstens {megabytes} MB).")
         return upload
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Grund (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Sie müssen keinen Grund angeben. Er hilft der zuständigen Stelle.",
+        error_messages={"max_length": "Bitte fassen Sie sich kürzer (höchstens 1000 Zeichen)."},
+    )
+    confirm = forms.BooleanField(
+        label="Ja, ich ziehe diesen Antrag zurück.",
+        error_messages={"required": "Bitte bestätigen Sie, dass Sie den Antrag zurückziehen möchten."},
+    )

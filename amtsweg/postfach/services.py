@@ -10,9 +10,10 @@ import logging
 
 from amtsweg.cases.codes import access_code_matches
 from amtsweg.cases.models import CaseEvent, Vorgang
-from amtsweg.cases.selectors import vorgang_by_number
-from amtsweg.cases.services import AttachRefused, citizen_reply_record, vorgang_attach
+from amtsweg.cases.selectors import vorgang_by_number, vorgang_may_withdraw
+from amtsweg.cases.services import AttachRefused, citizen_reply_record, vorgang_attach, vorgang_withdraw
 from amtsweg.common.filecheck import CONTENT_TYPES, FileRefused, attachment_sanitize, detect_kind
+from amtsweg.hub.selectors import vorgang_forwarding
 from amtsweg.web import limits
 
 logger = logging.getLogger(__name__)
@@ -66,3 +67,21 @@ def reply_submit(*, vorgang: Vorgang, user, text: str, upload=None) -> CaseEvent
             raise PostfachError(str(refused)) from None
         name = f"Antwort-{vorgang.number}.{'jpg' if kind == 'jpeg' else kind}"
     return citizen_reply_record(vorgang=vorgang, user=user, text=text, file_name=name, file_content=content)
+
+
+WITHDRAW_NOT_YOURS = (
+    "Diesen Antrag können nur die Person, die ihn gestellt hat, oder die Inhaberin bzw. der Inhaber der "
+    "Organisation zurückziehen."
+)
+
+
+def withdraw_submit(*, vorgang: Vorgang, user, reason: str = "") -> CaseEvent:
+    """Withdraw the application (issue 10 §5). Only the applicant or the organisation's Inhaber; raises
+    ``PostfachError`` otherwise, ``cases.services.CaseClosed`` / ``WithdrawalRefused`` from cases.
+
+    Whether the application already reached the Fachverfahren goes into the event (``delivered``): there
+    the back office must act on the withdrawal, not only the inbox (ADR 0023)."""
+    if not vorgang_may_withdraw(user=user, vorgang=vorgang):
+        raise PostfachError(WITHDRAW_NOT_YOURS)
+    delivered = vorgang_forwarding(vorgang=vorgang).state == "delivered"
+    return vorgang_withdraw(vorgang=vorgang, user=user, reason=reason, delivered=delivered)

@@ -11,6 +11,8 @@ TITLES = {
     CaseEvent.Kind.NACHFORDERUNG: "Unterlagen nachgefordert",
     CaseEvent.Kind.BESCHEID: "Bescheid erlassen",
     CaseEvent.Kind.ANTWORT: "Ihre Antwort",
+    CaseEvent.Kind.NACHREICHUNG: "Ihre nachgereichten Unterlagen",
+    CaseEvent.Kind.RUECKNAHME: "Antrag zurückgezogen",
 }
 
 
@@ -23,6 +25,8 @@ class Entry:
     documents: list[str]
     from_authority: bool
     unread: bool
+    # Files of a Nachreichung (cases.CaseDocument), in order.
+    files: tuple = ()
 
     @property
     def created(self) -> datetime:
@@ -35,7 +39,7 @@ def _status_title(status: str | None) -> str:
     return "Statusmeldung"
 
 
-def entry_for(event: CaseEvent) -> Entry:
+def entry_for(event: CaseEvent, files=()) -> Entry:
     payload = event.payload or {}
     if event.kind == CaseEvent.Kind.STATUS:
         title, text = _status_title(payload.get("status")), payload.get("note") or ""
@@ -56,6 +60,7 @@ def entry_for(event: CaseEvent) -> Entry:
         documents=documents,
         from_authority=from_authority,
         unread=event.kind in MESSAGE_KINDS and event.read_at is None,
+        files=tuple(files),
     )
 
 

@@ -11,12 +11,20 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from amtsweg.cases.models import OPEN_STATUSES, CaseEvent
-from amtsweg.cases.selectors import case_events_for, vorgaenge_of, vorgang_of
-from amtsweg.cases.services import CaseClosed, postfach_mark_read
+from amtsweg.cases.models import OPEN_STATUSES, CaseEvent, CaseStatus
+from amtsweg.cases.selectors import (
+    case_documents_for,
+    case_events_for,
+    nachforderung_open,
+    vorgaenge_of,
+    vorgang_may_withdraw,
+    vorgang_of,
+    vorgang_withdrawable,
+)
+from amtsweg.cases.services import CaseClosed, WithdrawalRefused, postfach_mark_read
 from amtsweg.common.filecheck import CONTENT_TYPES, detect_kind
 from amtsweg.postfach import services
-from amtsweg.postfach.forms import AttachForm, ReplyForm
+from amtsweg.postfach.forms import AttachForm, ReplyForm, WithdrawForm
 from amtsweg.postfach.timeline import entry_for, stages_for
 from amtsweg.submissions.selectors import submission_for_vorgang, submission_receipt_status
 from amtsweg.web.clients import client_ip
@@ -47,10 +55,17 @@ def vorgang_list(request: HttpRequest):
 
 
 def _detail_context(request: HttpRequest, vorgang, reply_form: ReplyForm) -> dict:
-    entries = [entry_for(event) for event in case_events_for(vorgang=vorgang)]
+    documents: dict[int, list] = {}
+    for document in case_documents_for(vorgang=vorgang):
+        documents.setdefault(document.event_id, []).append(document)
+    entries = [entry_for(event, documents.get(event.pk, [])) for event in case_events_for(vorgang=vorgang)]
     submission = submission_for_vorgang(vorgang=vorgang)
     receipt_ready = submission is not None and submission_receipt_status(submission=submission) == "ready"
     return {
+        # The reopened upload step needs the original assistant, i.e. a portal submission.
+        "upload_step": submission is not None and nachforderung_open(vorgang=vorgang) is not None,
+        "may_withdraw": vorgang_withdrawable(vorgang=vorgang)
+        and vorgang_may_withdraw(user=request.user, vorgang=vorgang),
         "vorgang": vorgang,
         "entries": entries,
         "stages": stages_for(status=vorgang.status, received=vorgang.created),
@@ -78,9 +93,11 @@ def vorgang_detail(request: HttpRequest, number: str):
             except services.PostfachError as error:
                 form.add_error("file", str(error))
             except CaseClosed:
+                withdrawn = vorgang.status == CaseStatus.ZURUECKGEZOGEN
+                state = "zurückgezogen" if withdrawn else "bereits beschieden oder abgeschlossen"
                 form.add_error(
                     None,
-                    "Dieser Antrag ist bereits beschieden oder abgeschlossen. Antworten sind nicht mehr möglich. "
+                    f"Dieser Antrag ist {state}. Antworten sind nicht mehr möglich. "
                     "Bitte wenden Sie sich bei Fragen direkt an die zuständige Stelle.",
                 )
             else:
@@ -112,6 +129,57 @@ def event_file(request: HttpRequest, number: str, event_id: int):
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@require_GET
+def document_file(request: HttpRequest, number: str, event_id: int, position: int):
+    """A file of the citizen's Nachreichung, for those who see the Vorgang."""
+    vorgang = _vorgang_or_404(request, number)
+    document = case_documents_for(vorgang=vorgang).filter(event_id=event_id, position=position).first()
+    if document is None:
+        raise Http404("Datei nicht gefunden")
+    response = FileResponse(
+        document.file.open("rb"), as_attachment=True, filename=document.name, content_type=document.content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+WITHDRAW_CLOSED = (
+    "Über diesen Antrag wurde bereits entschieden, er ist abgeschlossen oder bereits zurückgezogen. Er kann daher "
+    "nicht mehr zurückgezogen werden."
+)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def vorgang_withdraw(request: HttpRequest, number: str):
+    """Confirmation page and the withdrawal itself (applicant or the organisation's Inhaber)."""
+    vorgang = _vorgang_or_404(request, number)
+    form = WithdrawForm(request.POST or None)
+    refusal = ""
+    if not vorgang_may_withdraw(user=request.user, vorgang=vorgang):
+        refusal = services.WITHDRAW_NOT_YOURS
+    elif vorgang.leistung is not None and not vorgang.leistung.withdrawal_allowed:
+        refusal = "Diesen Antrag können Sie nicht online zurückziehen. Bitte wenden Sie sich an die zuständige Stelle."
+    elif not vorgang_withdrawable(vorgang=vorgang):
+        refusal = WITHDRAW_CLOSED
+    status = 200 if not refusal or request.method == "GET" else 409
+    if request.method == "POST" and not refusal:
+        if form.is_valid():
+            try:
+                services.withdraw_submit(vorgang=vorgang, user=request.user, reason=form.cleaned_data["reason"])
+            except services.PostfachError as error:
+                refusal, status = str(error), 403
+            except (CaseClosed, WithdrawalRefused):
+                refusal, status = WITHDRAW_CLOSED, 409
+            else:
+                messages.success(request, "Ihr Antrag wurde zurückgezogen. Die zuständige Stelle ist informiert.")
+                return redirect("postfach:detail", number=vorgang.number)
+        else:
+            status = 400
+    return _page(request, "withdraw.html", {"vorgang": vorgang, "form": form, "refusal": refusal}, status=status)
 
 
 @login_required

@@ -45,6 +45,7 @@ from amtsweg.submissions.worker_steps import (
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+    from amtsweg.accounts.models import Organisation
     from amtsweg.catalog.models import Leistung
     from amtsweg.directory.models import Authority, Territory
     from amtsweg.forms.engine import ResolvedForm
@@ -226,6 +227,7 @@ def submission_submit(
     site_url: str | None = None,
     applicant: User | None = None,
     language: str = "de",
+    organisation: Organisation | None = None,
 ) -> Submission:
     """Validate the answers again, resolve the authority and store the submission durably.
 
@@ -234,7 +236,8 @@ def submission_submit(
     the same ``idempotency_key`` returns the first submission unchanged. Raises ``SubmissionInvalid``
     (German messages by answer path) when anything is wrong; nothing is stored then.
     ``site_url`` (scheme and host the citizen used) makes the link in the confirmation e-mail.
-    ``applicant``: the logged-in citizen's user (the Vorgang then shows in "Meine Anträge"), else None.
+    ``applicant``: the logged-in citizen's user (the Vorgang then shows in "Meine Anträge"), else None;
+    ``organisation``: the Organisationskonto the applicant acts for (its members see the Vorgang).
     ``language``: the citizen's page language (``LANGUAGES``); the confirmation e-mail is written in it.
     """
     existing = Submission.objects.filter(idempotency_key=idempotency_key).first()
@@ -270,7 +273,9 @@ def submission_submit(
         "site_url": (site_url or "")[:200] or None,
         "language": language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
     }
-    return _submission_store(idempotency_key=idempotency_key, columns=columns, kept=kept, applicant=applicant)
+    return _submission_store(
+        idempotency_key=idempotency_key, columns=columns, kept=kept, applicant=applicant, organisation=organisation
+    )
 
 
 def _answers_checked(
@@ -314,6 +319,7 @@ def _submission_store(
     columns: dict[str, Any],
     kept: list[tuple[str, tuple[AttachmentUpload, bytes]]],
     applicant: User | None = None,
+    organisation: Organisation | None = None,
 ) -> Submission:
     """The one transaction: Vorgang (its number), submission, attachments, receipt task and hub handover."""
     submitted_at = timezone.now()
@@ -328,6 +334,7 @@ def _submission_store(
                 gemeinde=columns["gemeinde"],
                 created=submitted_at,
                 applicant=applicant,
+                organisation=organisation,
             )
             submission = Submission.objects.create(
                 vorgang=vorgang, idempotency_key=idempotency_key, submitted_at=submitted_at, **columns

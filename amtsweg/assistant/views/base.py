@@ -153,9 +153,12 @@ def expired(request, draft: Draft) -> HttpResponse:
 def load(request, key: str, ags: str, token: str) -> Ctx | HttpResponse:
     draft = selectors.draft_by_token(token=token)
     # Unknown, not bound to this session, or not matching the URL: one answer, so tokens cannot be probed.
+    # The logged-in owner needs no session binding: "fortsetzen" from Meine Anträge on any device.
+    owner = draft is not None and draft.user_id is not None and draft.user_id == request.user.pk
     if (
         draft is None
-        or token not in session_tokens(request)
+        or draft.vorgang_id is not None  # a reopened upload step has its own page (assistant.views.reopen)
+        or (token not in session_tokens(request) and not owner)
         or draft.version.definition.key != key
         or draft.gemeinde.ags != ags
     ):
@@ -219,7 +222,11 @@ def outcome_apply(request: HttpRequest, ctx: Ctx, outcome: Outcome) -> HttpRespo
     if outcome.save is not None:
         save = outcome.save
         services.draft_save(
-            draft=ctx.draft, answers=save.answers, current_step=save.current_step, completed_steps=save.completed_steps
+            draft=ctx.draft,
+            answers=save.answers,
+            current_step=save.current_step,
+            completed_steps=save.completed_steps,
+            user=request.user,
         )
         ctx.reset()
     for text in outcome.warnings:

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from amtsweg.accounts.gate import assurance_gate
 from amtsweg.accounts.prefill import prefill_answers, prefill_labels
+from amtsweg.accounts.selectors import membership_get, organisations_for
 from amtsweg.assistant import selectors, services, wizard
 from amtsweg.assistant.views.base import (
     LIMIT_TEXTS,
@@ -53,7 +54,11 @@ def start(request: HttpRequest, key: str, ags: str):
     if refused is not None:
         return refused
     form = selectors.form_for(version=version, authority=offer.authority)
+    memberships = list(organisations_for(user=request.user)) if request.user.is_authenticated else []
     if request.method == "POST":
+        organisation, refused = _organisation_chosen(request, memberships)
+        if refused is not None:
+            return refused
         first = wizard.step_keys(form, {})
         try:
             draft = services.draft_create(
@@ -62,20 +67,23 @@ def start(request: HttpRequest, key: str, ags: str):
                 gemeinde=offer.gemeinde,
                 first_step=first[0] if first else "",
                 client=client_ip(request),
+                user=request.user,
+                organisation=organisation,
             )
         except services.Limited as exc:
             context = {"title": form.title, "text": LIMIT_TEXTS[exc.limit.scope], "back_url": request.path}
             return page(request, "too_many.html", context, status=TOO_MANY)
         session_add(request, draft.token)
         # Once-only: with the citizen's consent, the account's profile fills matching fields.
-        prefill = prefill_answers(user=request.user, form=form) if request.POST.get("aus_konto") == "ja" else {}
+        consent = request.POST.get("aus_konto") == "ja"
+        prefill = prefill_answers(user=request.user, form=form, organisation=organisation) if consent else {}
         if prefill:
             draft = services.draft_save(draft=draft, answers=answers_normalize(form=form, answers=prefill))
             request.session[PREFILLED_KEY] = {**request.session.get(PREFILLED_KEY, {}), draft.token: list(prefill)}
         ctx = Ctx(draft=draft, form=form)
         return redirect(ctx.resume_url())
     open_drafts = selectors.drafts_open(
-        tokens=session_tokens(request), definition=offer.definition, gemeinde=offer.gemeinde
+        tokens=session_tokens(request), definition=offer.definition, gemeinde=offer.gemeinde, user=request.user
     )
     resume_links = [ctx_for(d) for d in open_drafts]
     context = {
@@ -87,8 +95,21 @@ def start(request: HttpRequest, key: str, ags: str):
         "contact": form.contact,
         "open_drafts": [{"url": c.resume_url(), "updated": c.draft.updated} for c in resume_links],
         "prefill": prefill_labels(form=form, keys=prefill_answers(user=request.user, form=form)),
+        "memberships": memberships,
     }
     return page(request, "start.html", context)
+
+
+def _organisation_chosen(request: HttpRequest, memberships: list) -> tuple[object | None, HttpResponse | None]:
+    """The organisation the citizen applies for ("fuer" = its id), None for themselves; a foreign or
+    unknown id is refused (the choice only lists the user's own memberships)."""
+    choice = request.POST.get("fuer") or "selbst"
+    if choice == "selbst" or not memberships:
+        return None, None
+    membership = membership_get(user=request.user, organisation_id=int(choice)) if choice.isdigit() else None
+    if membership is None:
+        return None, page(request, "unavailable.html", {}, status=400)
+    return membership.organisation, None
 
 
 @require_GET

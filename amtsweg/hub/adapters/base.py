@@ -30,6 +30,13 @@ class OutboundPayload:
     receipt_pdf: bytes | None
     attachments: tuple[Attachment, ...] = ()
     metadata: dict = field(default_factory=dict)  # message metadata (no personal data beyond need)
+    # A test submission of the Konfigurationsportal (docs/adr/0028): adapters mark it where the receiver
+    # sees it first (HTTP header, mail subject, manifest) so it is never processed as a real application.
+    test: bool = False
+
+
+TEST_HEADER = "X-Amtsweg-Test"
+TEST_SUBJECT_PREFIX = "[TEST – kein echter Antrag]"
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from django.core.mail import EmailMessage, get_connection
 
-from amtsweg.hub.adapters.base import DeliveryError, DeliveryResult, OutboundPayload
+from amtsweg.hub.adapters.base import TEST_HEADER, TEST_SUBJECT_PREFIX, DeliveryError, DeliveryResult, OutboundPayload
 from amtsweg.hub.adapters.filedrop import plan_files
 from amtsweg.hub.registry import adapter_registry
 
@@ -49,6 +49,8 @@ def build_email(*, payload: OutboundPayload, config: dict) -> EmailMessage:
     from_email = config["from_email"]
     domain = config.get("message_id_domain") or from_email.rpartition("@")[2] or "amtsweg.invalid"
     prefix = config.get("subject_prefix", "Neuer Antrag")
+    if payload.test:
+        prefix = f"{TEST_SUBJECT_PREFIX} {prefix}"
     email = EmailMessage(
         subject=f"{prefix}: {payload.vorgangsnummer} – {leistung}",
         body=BODY_TEMPLATE.format(
@@ -66,8 +68,11 @@ def build_email(*, payload: OutboundPayload, config: dict) -> EmailMessage:
             "X-Amtsweg-Idempotency-Key": payload.idempotency_key,
             "X-Amtsweg-Message-Id": payload.message_id,
             "X-Amtsweg-Vorgangsnummer": payload.vorgangsnummer,
+            **({TEST_HEADER: "1"} if payload.test else {}),
         },
     )
+    if payload.test:
+        email.body = "TESTANTRAG aus dem Konfigurationsportal – bitte nicht bearbeiten.\n\n" + email.body
     for planned in files:
         name = planned.path.rpartition("/")[2]
         if planned.role == "receipt":

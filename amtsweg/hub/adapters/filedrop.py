@@ -99,6 +99,7 @@ def build_manifest(*, payload: OutboundPayload, files: list[PlannedFile]) -> byt
         "message_id": payload.message_id,
         "delivery_id": payload.delivery_id,
         "vorgangsnummer": payload.vorgangsnummer,
+        "test": payload.test,
         "leika_key": payload.leika_key,
         "ags": payload.ags,
         "ars": payload.ars,

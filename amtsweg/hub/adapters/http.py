@@ -24,7 +24,7 @@ from typing import ClassVar
 
 import httpx
 
-from amtsweg.hub.adapters.base import DeliveryError, DeliveryResult, OutboundPayload
+from amtsweg.hub.adapters.base import TEST_HEADER, DeliveryError, DeliveryResult, OutboundPayload
 from amtsweg.hub.adapters.filedrop import plan_files
 from amtsweg.hub.registry import adapter_registry
 
@@ -94,6 +94,8 @@ def build_request(*, payload: OutboundPayload, config: dict, now: float | None =
         TIMESTAMP_HEADER: timestamp,
         SIGNATURE_HEADER: sign(secret=config["secret"], timestamp=timestamp, body=body),
     }
+    if payload.test:
+        headers[TEST_HEADER] = "1"
     return body, headers
 
 

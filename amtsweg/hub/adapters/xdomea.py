@@ -26,7 +26,7 @@ from django.conf import settings
 from lxml import etree
 
 from amtsweg.common import safe_xml
-from amtsweg.hub.adapters.base import DeliveryError, DeliveryResult, OutboundPayload
+from amtsweg.hub.adapters.base import TEST_SUBJECT_PREFIX, DeliveryError, DeliveryResult, OutboundPayload
 from amtsweg.hub.adapters.filedrop import LocalTree, PlannedFile, local_os_error, plan_files, prepare_local_root
 from amtsweg.hub.adapters.sftp import SFTP_CONFIG_PROPERTIES, SftpTree, sftp_io_error, sftp_session
 from amtsweg.hub.registry import adapter_registry
@@ -190,7 +190,8 @@ def _vorgang(
     ident.append(E("ID", _uuid("vorgang", key)))
     vorgang.append(ident)
     meta = E("AllgemeineMetadaten")
-    meta.append(E("Betreff", f"Antrag {leistung} ({payload.vorgangsnummer})"))
+    test_mark = f"{TEST_SUBJECT_PREFIX} " if payload.test else ""
+    meta.append(E("Betreff", f"{test_mark}Antrag {leistung} ({payload.vorgangsnummer})"))
     meta.append(E("Kennzeichen", payload.vorgangsnummer))
     vorgang.append(meta)
     vorgang.append(E("Typ", "Antrag"))

@@ -18,6 +18,7 @@ from amtsweg.directory.services import authorities_generate, postal_codes_import
 from amtsweg.forms.services import codelists_import_dir
 from amtsweg.hub.rules import rules_load
 from amtsweg.pages.services import pages_ensure_defaults
+from amtsweg.projekte.services import phasentabelle_load, produktplan_ensure
 
 POSTAL_FILE = "plz/zuordnung_plz_ort_landkreis.csv"
 CATALOG_FILE = "ozg-katalog/ozg_katalog_kdn_nrw_2019.csv"
@@ -40,6 +41,8 @@ class Command(BaseCommand):
         self._step("Rechtliche Seiten", lambda: f"{pages_ensure_defaults()} neu angelegt")
         self._step("Integrationsregeln", lambda: _summary(rules_load()))
         self._step("Codelisten", lambda: f"{len(codelists_import_dir(directory=data / 'fim' / 'codelists'))} Dateien")
+        self._step("OZG-Projekte (Phasentabelle)", lambda: _summary(phasentabelle_load()))
+        self._step("Produktplan (Beispiel)", lambda: f"{produktplan_ensure()} neu angelegt")
         if not reference_only:
             from amtsweg.demo.content import demo_content_ensure
             from amtsweg.demo.forms import demo_forms_ensure
@@ -48,8 +51,11 @@ class Command(BaseCommand):
             self._step("Demodaten", lambda: _summary(demo_content_ensure()))
             self._step("Antragsassistenten", lambda: _summary(demo_forms_ensure()))
             self._step("Demobehörde und Zielsysteme", lambda: _summary(hub_demo_ensure()))
+            self._step("Produktbestand (Beispiele)", lambda: _summary(_konfig_demo()))
             self._ensure_admin()
             self._ensure_caseworker()
+            self._ensure_kommunal_admin()
+            self._ensure_beteiligung()
 
     def _step(self, label: str, action) -> None:
         started = time.perf_counter()
@@ -88,6 +94,55 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(f"Demo-Sachbearbeitung „{CASEWORKER_USERNAME}“ angelegt (Kennwort aus {PASSWORD_ENV}).")
+
+    def _ensure_kommunal_admin(self) -> None:
+        from amtsweg.demo.staff import (
+            KOMMUNAL_ADMIN_PASSWORD_ENV,
+            KOMMUNAL_ADMIN_USERNAME,
+            demo_kommunal_admin_ensure,
+        )
+
+        result = demo_kommunal_admin_ensure()
+        if result.get("skipped"):
+            self.stdout.write(f"Demo-Kommunal-Admin: übersprungen ({result['skipped']}).")
+        elif not result["created"]:
+            self.stdout.write(f"Demo-Kommunal-Admin „{KOMMUNAL_ADMIN_USERNAME}“ besteht bereits.")
+        elif result["password"]:
+            self.stdout.write(
+                self.style.WARNING(
+                    "\nDemo-Kommunal-Admin (Stadtverwaltung Pirna) angelegt – Kennwort nur einmal angezeigt:\n"
+                    f"  Benutzer: {KOMMUNAL_ADMIN_USERNAME}\n  Kennwort: {result['password']}\n"
+                    f"  Konfigurationsportal: http://localhost:{settings.AMTSWEG_PORT}/konfiguration/\n"
+                )
+            )
+        else:
+            self.stdout.write(
+                f"Demo-Kommunal-Admin „{KOMMUNAL_ADMIN_USERNAME}“ angelegt "
+                f"(Kennwort aus {KOMMUNAL_ADMIN_PASSWORD_ENV})."
+            )
+
+    def _ensure_beteiligung(self) -> None:
+        from amtsweg.demo.beteiligung import MEMBER_USERNAME, beteiligung_demo_ensure
+
+        result = beteiligung_demo_ensure()
+        if result.get("skipped"):
+            self.stdout.write(f"Demo-Beteiligung: übersprungen ({result['skipped']}).")
+        elif result["password"]:
+            self.stdout.write(
+                self.style.WARNING(
+                    "\nDemo-Beteiligung (Stadtverwaltung Freiberg) angelegt – Kennwort nur einmal angezeigt:\n"
+                    f"  Benutzer: {MEMBER_USERNAME}\n  Kennwort: {result['password']}\n"
+                    f"  Beteiligung: http://localhost:{settings.AMTSWEG_PORT}/beteiligung/\n"
+                )
+            )
+        else:
+            self.stdout.write(f"Demo-Beteiligung: {result['ratings']} Bewertungen.")
+
+
+def _konfig_demo() -> dict:
+    from amtsweg.demo.konfig import konfig_demo_ensure
+
+    return konfig_demo_ensure()
 
 
 def _summary(report) -> str:

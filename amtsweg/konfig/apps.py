@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class KonfigConfig(AppConfig):
+    name = "amtsweg.konfig"
+    verbose_name = "Konfigurationsportal"
