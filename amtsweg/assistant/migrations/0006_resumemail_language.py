@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assistant", "0004_activation_period"),
+        ("assistant", "0005_draft_user_organisation_reopen"),
     ]
 
     operations = [
