@@ -76,7 +76,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "amtsweg.web.locale.CookieLocaleMiddleware",  # language from the switcher's cookie (ADR 0025)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
                 "amtsweg.web.context_processors.site",
             ],
         },
@@ -572,3 +573,12 @@ _ROLE_BACKENDS = {
     "allauth.account.auth_backends.AuthenticationBackend": "amtsweg.directory.auth_backend.RoleAllauthBackend",
 }
 AUTHENTICATION_BACKENDS = [_ROLE_BACKENDS.get(backend, backend) for backend in AUTHENTICATION_BACKENDS]
+
+# --- English (issue 11 §4, docs/adr/0025-english.md) ---
+# German is the default; English only after the citizen chose it with the switcher in the header, which posts
+# to Django's set_language view (cookie, one year). No URL prefixes, no Accept-Language negotiation.
+LANGUAGE_COOKIE_NAME = "amtsweg_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SECURE = not LOCAL
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True

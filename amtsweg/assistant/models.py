@@ -147,6 +147,8 @@ class ResumeMail(models.Model):
     # Personal data: kept only while the mail waits to be sent.
     email = models.CharField("E-Mail-Adresse (bis zum Versand)", max_length=254, blank=True)
     base_url = models.CharField("Adresse der Plattform", max_length=200)
+    # The citizen's page language when asking for the link: the e-mail is written in it (ADR 0025).
+    language = models.CharField("Sprache", max_length=8, default="de")
     status = models.CharField("Status", max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField("Versandversuche", default=0)
     claimed_at = models.DateTimeField("Versand begonnen am", null=True, blank=True)

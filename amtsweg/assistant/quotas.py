@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from amtsweg.assistant.models import Draft, Upload
 from amtsweg.forms.fields import de_number
@@ -34,21 +35,21 @@ def upload_quota_problem(*, draft: Draft, client_key: str, size: int, now=None) 
     now = now or timezone.now()
     per_draft = _mb("AMTSWEG_UPLOAD_QUOTA_DRAFT_MB", 50)
     if _used(Upload.objects.filter(draft=draft)) + size > per_draft * MB:
-        return (
-            f"Zu diesem Antrag können insgesamt höchstens {de_number(per_draft)} MB an Dateien hochgeladen werden. "
+        return gettext(
+            "Zu diesem Antrag können insgesamt höchstens {size} MB an Dateien hochgeladen werden. "
             "Bitte entfernen Sie eine andere Datei oder verkleinern Sie die Datei (z. B. geringere Scan-Auflösung)."
-        )
+        ).format(size=de_number(per_draft))
     per_client = _mb("AMTSWEG_UPLOAD_QUOTA_CLIENT_MB", 100)
     if client_key and _used(Upload.objects.filter(client_key=client_key, created__gte=now - CLIENT_WINDOW)) + size > (
         per_client * MB
     ):
-        return (
-            f"Von Ihrem Anschluss aus wurden in den letzten 24 Stunden bereits {de_number(per_client)} MB an Dateien "
+        return gettext(
+            "Von Ihrem Anschluss aus wurden in den letzten 24 Stunden bereits {size} MB an Dateien "
             "hochgeladen. Bitte versuchen Sie es morgen noch einmal oder wenden Sie sich an die zuständige Behörde."
-        )
+        ).format(size=de_number(per_client))
     total = _mb("AMTSWEG_UPLOAD_QUOTA_TOTAL_MB", 5120)
     if _used(Upload.objects.all()) + size > total * MB:
-        return (
+        return gettext(
             "Der Speicher für hochgeladene Dateien ist zurzeit ausgelastet. Ihre Angaben sind gespeichert; "
             "bitte laden Sie die Datei später noch einmal hoch."
         )

@@ -20,7 +20,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from amtsweg.assistant.models import Draft, ResumeMail
 from amtsweg.assistant.selectors import draft_is_expired, form_for
@@ -47,7 +48,9 @@ def _counted(draft: Draft):
     return draft.resume_mails.filter(status__in=[ResumeMail.Status.PENDING, ResumeMail.Status.SENT])
 
 
-def resume_link_request(*, draft: Draft, email: str, base_url: str, session_key: str, client: str) -> ResumeMail:
+def resume_link_request(
+    *, draft: Draft, email: str, base_url: str, session_key: str, client: str, language: str = "de"
+) -> ResumeMail:
     """Queue the resume-link e-mail for ``draft`` to ``email``; returns the (pending) ``ResumeMail``.
 
     While an earlier request still waits for the worker (e.g. SMTP is down), that one is reused
@@ -62,8 +65,8 @@ def resume_link_request(*, draft: Draft, email: str, base_url: str, session_key:
             exceeded = limits.limits_take((limits.MAILS_PER_ADDRESS, limits.address_key(email)))
             if exceeded is not None:
                 raise Limited(exceeded)
-        if waiting.filter(pk=pending.pk).update(email=email, base_url=base_url[:200]):
-            pending.email, pending.base_url = email, base_url[:200]
+        if waiting.filter(pk=pending.pk).update(email=email, base_url=base_url[:200], language=language):
+            pending.email, pending.base_url, pending.language = email, base_url[:200], language
             return pending
     if _counted(draft).count() >= RESUME_MAILS_MAX:
         raise ResumeLimitReached
@@ -82,7 +85,7 @@ def resume_link_request(*, draft: Draft, email: str, base_url: str, session_key:
         locked = Draft.objects.select_for_update().get(pk=draft.pk)
         if _counted(locked).count() >= RESUME_MAILS_MAX:  # a parallel request got there first
             raise ResumeLimitReached
-        mail = ResumeMail.objects.create(draft=locked, email=email, base_url=base_url[:200])
+        mail = ResumeMail.objects.create(draft=locked, email=email, base_url=base_url[:200], language=language)
         # Same transaction: the worker finds the task exactly when the row exists.
         resume_mail_send.enqueue(mail.pk)
     return mail
@@ -151,15 +154,13 @@ def resume_mail_send(*, mail_id: int) -> str:
         return _give_up(mail, "draft-closed")
     token = secrets.token_urlsafe(32)
     link = mail.base_url.rstrip("/") + reverse("assistant:resume", kwargs={"token": token})
-    title = form_for(version=draft.version, authority=draft.authority).title
-    context = {"title": title, "link": link, "expires_at": draft.expires_at, "authority": draft.authority}
+    with translation.override(mail.language or "de"):
+        title = form_for(version=draft.version, authority=draft.authority, language=mail.language or "de").title
+        context = {"title": title, "link": link, "expires_at": draft.expires_at, "authority": draft.authority}
+        subject = gettext("Ihr Antrag „{title}“: Link zum Fortsetzen").format(title=title)
+        message = render_to_string("assistant/email/resume.txt", context)
     try:
-        send_mail(
-            subject=f"Ihr Antrag „{title}“: Link zum Fortsetzen",
-            message=render_to_string("assistant/email/resume.txt", context),
-            from_email=None,
-            recipient_list=[mail.email],
-        )
+        send_mail(subject=subject, message=message, from_email=None, recipient_list=[mail.email])
     except Exception as error:  # noqa: BLE001 – any failure is retried or given up, never a crash
         return _retry(mail, error)
     with transaction.atomic():

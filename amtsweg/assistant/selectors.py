@@ -7,9 +7,11 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from amtsweg.assistant.models import Activation, ActivationPeriod, Draft, Upload
 from amtsweg.catalog.models import Leistung
@@ -26,6 +28,18 @@ class Offer:
     definition: FormDefinition
     authority: object
     gemeinde: object
+
+    @property
+    def title(self) -> str:
+        """The assistant's title in the page language (its definition's translation, else German)."""
+        language = get_language() or settings.LANGUAGE_CODE
+        if language == settings.LANGUAGE_CODE:
+            return self.definition.title
+        version = version_for_new_draft(definition=self.definition)
+        if version is None:
+            return self.definition.title
+        block = (version.document.get("translations") or {}).get(language) or {}
+        return block.get("title") or self.definition.title
 
     @property
     def start_url(self) -> str:
@@ -223,18 +237,23 @@ def _row_cached(model, pk: int):
     return row
 
 
-def form_for(*, version: FormVersion, authority) -> ResolvedForm:
-    """The effective form for a draft: its pinned version with the authority's current overlay."""
+def form_for(*, version: FormVersion, authority, language: str | None = None) -> ResolvedForm:
+    """The effective form for a draft: its pinned version with the authority's current overlay.
+
+    ``language``: of the assistant's own texts; default the active one (the citizen's page language).
+    """
+    language = language or get_language() or settings.LANGUAGE_CODE
     overlay = _overlay_cached(definition=version.definition, authority=authority)
     cache_key = (
         version.pk,
         version.content_hash,
         overlay.pk if overlay else None,
         overlay.updated_at.isoformat() if overlay else None,
+        language,
     )
     form = _FORMS.get(cache_key)
     if form is None:
-        form = form_resolve(version=version, overlay=overlay)
+        form = form_resolve(version=version, overlay=overlay, language=language)
         _FORMS[cache_key] = form
         if len(_FORMS) > _FORMS_MAX:
             _FORMS.popitem(last=False)

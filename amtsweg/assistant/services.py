@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from amtsweg.assistant import uploads as upload_files
 from amtsweg.assistant.models import Activation, ActivationPeriod, Draft, ResumeMail, Upload
@@ -319,12 +320,14 @@ def draft_submit(
     site_url: str | None = None,
     client: str | None = None,
     applicant=None,
+    language: str = "de",
 ):
     """Hand the draft to ``submission_submit``; on success the draft keeps only the Vorgangsnummer.
 
     Raises ``amtsweg.submissions.services.SubmissionInvalid`` (German messages by answer path), or
     ``Limited`` when ``client`` (the requester's address) reached the submissions-per-client limit.
     ``applicant``: the logged-in citizen's user, linked to the Vorgang ("Meine Anträge").
+    ``language``: the citizen's page language; the confirmation e-mail is written in it.
     """
     _client_limit(limits.SUBMISSIONS_PER_CLIENT, client)
     from amtsweg.submissions.services import SubmissionInvalid, submission_submit
@@ -337,12 +340,14 @@ def draft_submit(
         key = confirmation_email_key(form=form)
         email = answers.get(key) if key else None
     if not email:
-        raise SubmissionInvalid({"email": "Bitte geben Sie eine E-Mail-Adresse für die Eingangsbestätigung an."})
+        raise SubmissionInvalid(
+            {"email": gettext("Bitte geben Sie eine E-Mail-Adresse für die Eingangsbestätigung an.")}
+        )
     try:
         attachments = _attachments(draft=draft, form=form, answers=answers)
     except (OSError, ValueError) as exc:
         raise SubmissionInvalid(
-            {STEP_ERROR_KEY: "Eine hochgeladene Datei liegt nicht mehr vor. Bitte laden Sie sie erneut hoch."}
+            {STEP_ERROR_KEY: gettext("Eine hochgeladene Datei liegt nicht mehr vor. Bitte laden Sie sie erneut hoch.")}
         ) from exc
     submission = submission_submit(
         version=version,
@@ -355,6 +360,7 @@ def draft_submit(
         idempotency_key=f"draft-{token_hash(draft.token)[:40]}",
         site_url=site_url,
         applicant=applicant,
+        language=language,
         # Only with the applicant's account: an organisation's application needs a member behind it.
         organisation=draft.organisation if applicant is not None else None,
     )

@@ -13,6 +13,8 @@ from enum import StrEnum
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from amtsweg.assistant import wizard
 from amtsweg.assistant.wizard.model import path_slug
@@ -20,15 +22,15 @@ from amtsweg.forms.engine import STEP_ERROR_KEY, ResolvedForm, clarification_out
 from amtsweg.forms.fields import EMAIL_INVALID
 from amtsweg.forms.paths import path_parse
 
-TAMPERED = (
+TAMPERED = _(
     "Einige technische Angaben dieser Seite passten nicht zu Ihrem Antrag und wurden nicht übernommen. "
     "Ihre Eingaben sind gespeichert."
 )
-UNKNOWN_STEP = "Diesen Schritt gibt es in diesem Antrag nicht."
-HIDDEN_STEP = "Dieser Schritt ist für Ihre Angaben nicht vorgesehen. Bitte machen Sie hier weiter."
-EARLIER_STEP_OPEN = "Bitte füllen Sie zuerst diesen Schritt vollständig aus."
-STEPS_OPEN = "Bitte füllen Sie zuerst alle Schritte vollständig aus."
-ANSWERS_MISMATCH = "Einige Angaben passen nicht mehr zusammen. Bitte prüfen Sie diesen Schritt."
+UNKNOWN_STEP = _("Diesen Schritt gibt es in diesem Antrag nicht.")
+HIDDEN_STEP = _("Dieser Schritt ist für Ihre Angaben nicht vorgesehen. Bitte machen Sie hier weiter.")
+EARLIER_STEP_OPEN = _("Bitte füllen Sie zuerst diesen Schritt vollständig aus.")
+STEPS_OPEN = _("Bitte füllen Sie zuerst alle Schritte vollständig aus.")
+ANSWERS_MISMATCH = _("Einige Angaben passen nicht mehr zusammen. Bitte prüfen Sie diesen Schritt.")
 
 # Posted actions (the name "aktion" of the page's buttons); anything else counts as "weiter".
 ADD_ROW = "hinzufuegen:"  # + group key
@@ -185,17 +187,25 @@ def repeat_change(*, step: dict, answers: dict, action: str) -> tuple[dict, str 
         return answers, None, TAMPERED
     group, rows, store = found
     repeat = group["repeat"]
-    label = repeat.get("item_label") or "Eintrag"
+    label = repeat.get("item_label") or gettext("Eintrag")
     slug = path_slug(parts[1])
     if f"{parts[0]}:" == ADD_ROW:
         if repeat.get("max") is not None and len(rows) >= repeat["max"]:
-            return answers, None, f"Sie können höchstens {repeat['max']} × „{label}“ angeben."
+            return (
+                answers,
+                None,
+                gettext("Sie können höchstens {max} × „{label}“ angeben.").format(max=repeat["max"], label=label),
+            )
         rows.append({})
         return store(rows), f"gruppe-{slug}-{len(rows)}", None
     if len(parts) != 3 or not parts[2].isdigit() or int(parts[2]) >= len(rows):
         return answers, None, TAMPERED
     if len(rows) <= repeat.get("min", 0):
-        return answers, None, f"Bitte geben Sie mindestens {repeat.get('min', 0)} × „{label}“ an."
+        return (
+            answers,
+            None,
+            gettext("Bitte geben Sie mindestens {min} × „{label}“ an.").format(min=repeat.get("min", 0), label=label),
+        )
     rows.pop(int(parts[2]))
     return store(rows), f"gruppe-{slug}-ueberschrift", None
 
@@ -311,7 +321,7 @@ def declaration_errors(*, checked: dict, needs_email: bool) -> list[dict]:
     if not checked["wahrheit"]:
         errors.append(
             {
-                "text": "Bitte bestätigen Sie, dass Ihre Angaben vollständig und richtig sind.",
+                "text": gettext("Bitte bestätigen Sie, dass Ihre Angaben vollständig und richtig sind."),
                 "href": "#erklaerung-wahrheit",
                 "field": "wahrheit",
             }
@@ -319,7 +329,7 @@ def declaration_errors(*, checked: dict, needs_email: bool) -> list[dict]:
     if not checked["datenschutz"]:
         errors.append(
             {
-                "text": "Bitte stimmen Sie der Verarbeitung Ihrer Daten zu.",
+                "text": gettext("Bitte stimmen Sie der Verarbeitung Ihrer Daten zu."),
                 "href": "#erklaerung-datenschutz",
                 "field": "datenschutz",
             }

@@ -17,6 +17,7 @@ from pathlib import Path, PurePath
 import filetype
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler
+from django.utils.translation import gettext
 
 from amtsweg.common.filecheck import FileRefused, file_sanitize
 from amtsweg.common.hashing import sha512_hex
@@ -134,29 +135,30 @@ def upload_check(*, field: dict, upload) -> CheckedFile | str:
     limit = min(int(max_mb * MB), global_max_bytes())
     limit_text = de_number(max_mb) if max_mb * MB <= global_max_bytes() else de_number(global_max_bytes() // MB)
     if isinstance(upload, TooLarge) or (getattr(upload, "size", 0) or 0) > limit:
-        return f"Die Datei ist zu groß. Erlaubt sind höchstens {limit_text} MB."
+        return gettext("Die Datei ist zu groß. Erlaubt sind höchstens {size} MB.").format(size=limit_text)
     data = upload.read(limit + 1)
     if len(data) > limit:
-        return f"Die Datei ist zu groß. Erlaubt sind höchstens {limit_text} MB."
+        return gettext("Die Datei ist zu groß. Erlaubt sind höchstens {size} MB.").format(size=limit_text)
     if not data:
-        return "Die Datei ist leer. Bitte wählen Sie eine andere Datei aus."
+        return gettext("Die Datei ist leer. Bitte wählen Sie eine andere Datei aus.")
     kind = detect_kind(data)
     suffix = PurePath(str(upload.name or "")).suffix.lower()
     by_name = next((t for t, (_, suffixes) in FILE_TYPES.items() if suffix in suffixes), None)
     if kind is None:
         if by_name is not None:
-            return (
-                f"Die Datei ist keine echte {LABELS[by_name]}-Datei: Ihr Inhalt passt nicht zur Dateiendung. "
-                f"Erlaubt sind: {allowed_text}."
-            )
-        return f"Dieser Dateityp ist nicht erlaubt. Erlaubt sind: {allowed_text}."
+            return gettext(
+                "Die Datei ist keine echte {type}-Datei: Ihr Inhalt passt nicht zur Dateiendung. Erlaubt sind: {types}."
+            ).format(type=LABELS[by_name], types=allowed_text)
+        return gettext("Dieser Dateityp ist nicht erlaubt. Erlaubt sind: {types}.").format(types=allowed_text)
     if kind not in allowed:
-        return f"Dieser Dateityp ({LABELS[kind]}) ist hier nicht erlaubt. Erlaubt sind: {allowed_text}."
-    if by_name is not None and by_name != kind:
-        return (
-            f"Die Datei ist keine echte {LABELS[by_name]}-Datei: Ihr Inhalt ist {LABELS[kind]}. "
-            "Bitte benennen Sie die Datei richtig oder wählen Sie eine andere."
+        return gettext("Dieser Dateityp ({type}) ist hier nicht erlaubt. Erlaubt sind: {types}.").format(
+            type=LABELS[kind], types=allowed_text
         )
+    if by_name is not None and by_name != kind:
+        return gettext(
+            "Die Datei ist keine echte {type}-Datei: Ihr Inhalt ist {content}. "
+            "Bitte benennen Sie die Datei richtig oder wählen Sie eine andere."
+        ).format(type=LABELS[by_name], content=LABELS[kind])
     try:
         data = file_sanitize(kind=kind, data=data)
     except FileRefused as refused:

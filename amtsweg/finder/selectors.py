@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.db import connection
+from django.utils.translation import gettext, gettext_lazy
 
 from amtsweg.catalog import selectors as catalog_selectors
 from amtsweg.catalog.models import Leistung
@@ -83,10 +84,10 @@ def _by_postal_code(*, code: str, name_hint: str = "") -> PlaceResolution:
     if not gemeinden:
         return PlaceResolution(
             query=query,
-            message=(
-                f"Zur Postleitzahl „{code}“ haben wir keine Gemeinde gefunden. Bitte prüfen Sie die Eingabe "
+            message=gettext(
+                "Zur Postleitzahl „{code}“ haben wir keine Gemeinde gefunden. Bitte prüfen Sie die Eingabe "
                 "oder geben Sie den Namen Ihrer Gemeinde ein."
-            ),
+            ).format(code=code),
         )
     candidates = _current_gemeinden(ags_list=gemeinden)
     if name_hint:
@@ -105,7 +106,9 @@ def _by_ags(*, ags: str) -> PlaceResolution:
     if gemeinde is None:
         return PlaceResolution(
             query=ags,
-            message=f"Zum Gemeindeschlüssel „{ags}“ ist uns keine Gemeinde bekannt. Bitte geben Sie Ihren Ort ein.",
+            message=gettext(
+                "Zum Gemeindeschlüssel „{ags}“ ist uns keine Gemeinde bekannt. Bitte geben Sie Ihren Ort ein."
+            ).format(ags=ags),
         )
     return PlaceResolution(query=ags, gemeinde=gemeinde)
 
@@ -113,10 +116,10 @@ def _by_ags(*, ags: str) -> PlaceResolution:
 def _by_name(*, text: str) -> PlaceResolution:
     not_found = PlaceResolution(
         query=text,
-        message=(
-            f"Wir haben keinen Ort „{text}“ gefunden. Bitte prüfen Sie die Schreibweise "
+        message=gettext(
+            "Wir haben keinen Ort „{text}“ gefunden. Bitte prüfen Sie die Schreibweise "
             "oder geben Sie Ihre Postleitzahl ein."
-        ),
+        ).format(text=text),
     )
     try:
         hits = search.place_search(query=text, limit=10)
@@ -149,7 +152,7 @@ def resolve_place(*, text: str) -> PlaceResolution:
     """
     text = " ".join(text.split())
     if not text:
-        return PlaceResolution(query=text, message="Bitte geben Sie Ihre Gemeinde oder Postleitzahl ein.")
+        return PlaceResolution(query=text, message=gettext("Bitte geben Sie Ihre Gemeinde oder Postleitzahl ein."))
     if AGS_RE.match(text):
         return _by_ags(ags=text)
     if PLZ_RE.match(text):
@@ -268,11 +271,11 @@ class AuthorityContact:
         return not self.missing
 
 
-# Ways to reach an authority besides the address, in the order the page shows them (field → German label).
+# Ways to reach an authority besides the address, in the order the page shows them (field → label).
 CONTACT_FIELDS = (
-    ("opening_hours", "Öffnungszeiten"),
-    ("phone", "Telefon"),
-    ("email", "E-Mail"),
+    ("opening_hours", gettext_lazy("Öffnungszeiten")),
+    ("phone", gettext_lazy("Telefon")),
+    ("email", gettext_lazy("E-Mail")),
 )
 
 
@@ -286,6 +289,6 @@ def authority_contact(*, authority) -> AuthorityContact | None:
     missing = []
     if not has("street"):
         # Generated entries know the seat's town but not the building.
-        missing.append("Straße und Hausnummer" if has("city") else "Anschrift")
+        missing.append(gettext_lazy("Straße und Hausnummer") if has("city") else gettext_lazy("Anschrift"))
     missing += [label for field, label in CONTACT_FIELDS if not has(field)]
     return AuthorityContact(authority=authority, missing=missing)

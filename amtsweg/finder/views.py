@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.template import engines
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from amtsweg.catalog import selectors as catalog_selectors
@@ -99,11 +100,11 @@ def search_results(request):
 
 def _stammtext_sections(leistung) -> list[tuple[str, str]]:
     return [
-        ("Beschreibung", leistung.description),
-        ("Erforderliche Unterlagen", leistung.required_documents),
-        ("Kosten", leistung.fees),
-        ("Fristen", leistung.deadlines),
-        ("Bearbeitungsdauer", leistung.processing_time),
+        (gettext("Beschreibung"), leistung.description),
+        (gettext("Erforderliche Unterlagen"), leistung.required_documents),
+        (gettext("Kosten"), leistung.fees),
+        (gettext("Fristen"), leistung.deadlines),
+        (gettext("Bearbeitungsdauer"), leistung.processing_time),
     ]
 
 

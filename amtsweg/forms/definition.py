@@ -22,6 +22,7 @@ from amtsweg.common.canonical import canonical_sha256
 from amtsweg.common.safe_json import json_depth
 from amtsweg.common.safe_yaml import MAX_DEPTH, YamlRefused, yaml_load
 from amtsweg.forms.logic import expression_errors, expression_vars
+from amtsweg.forms.translations import translation_errors
 
 SCHEMA_PATH = Path(__file__).parent / "schema" / "definition.schema.json"
 # Variables every expression may read besides field/group keys (see the format doc).
@@ -198,6 +199,7 @@ def _semantic_errors(document: dict) -> list[str]:
     errors += _step_errors(document, repeat_groups, check)
     errors += _field_errors(document, repeat_groups, codelists, check)
     errors += _codelist_errors(codelists)
+    errors += translation_errors(document)
     return errors
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from amtsweg.forms.definition import FieldRef, iter_fields, parameter_value_error
+from amtsweg.forms.translations import SOURCE_LANGUAGE, document_translate
 
 # Overlay text targets: "<field>.help", "<field>.text" (info fields), "steps.<step>.intro",
 # "groups.<group>.intro", "description".
@@ -38,6 +39,7 @@ class ResolvedForm:
     disabled_fields: frozenset[str] = frozenset()
     version: Any = None
     overlay: Any = None
+    language: str = "de"
 
     def __post_init__(self) -> None:
         self.fields: dict[str, FieldRef] = {ref.field["key"]: ref for ref in iter_fields(self.document)}
@@ -99,6 +101,31 @@ def _text_target(document: dict, key: str) -> tuple[dict, str] | None:
     return ref.field, rest
 
 
+def overlay_text_valid(value: Any) -> bool:
+    """An overlay text: a German string, or {language: text} with the German text under "de" (ADR 0025)."""
+    if isinstance(value, str):
+        return True
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get(SOURCE_LANGUAGE), str)
+        and all(isinstance(k, str) and len(k) == 2 and isinstance(v, str) for k, v in value.items())
+    )
+
+
+def overlay_text(value: Any, language: str) -> str | None:
+    """The overlay text for ``language``, or None when the Kommune wrote none in it.
+
+    In another language than German a German-only overlay text is not used: the central text (translated in
+    the definition) stays, instead of a German sentence on an English page.
+    """
+    if isinstance(value, str):
+        return value if language == SOURCE_LANGUAGE else None
+    if isinstance(value, dict):
+        text = value.get(language)
+        return text if isinstance(text, str) and text.strip() else None
+    return None
+
+
 def overlay_problems(
     *, document: dict, parameters: dict | None = None, texts: dict | None = None, disabled_fields: Any = None
 ) -> list[str]:
@@ -112,8 +139,8 @@ def overlay_problems(
         elif problem := parameter_value_error(spec=specs[name], value=value):
             problems.append(f"Parameter '{name}': {problem} Es gilt der zentrale Standardwert.")
     for key, value in (texts or {}).items():
-        if not isinstance(value, str):
-            problems.append(f"Text '{key}': Erwartet wird ein Text.")
+        if not overlay_text_valid(value):
+            problems.append(f"Text '{key}': Erwartet wird ein Text (oder {{de: …, en: …}}).")
         elif _text_target(document, key) is None:
             problems.append(
                 f"Text '{key}': Das Element gibt es in dieser Version nicht (mehr); der Text wird ignoriert."
@@ -137,21 +164,29 @@ def form_from_document(
     contact: dict | None = None,
     version: Any = None,
     overlay: Any = None,
+    language: str = SOURCE_LANGUAGE,
 ) -> ResolvedForm:
-    """Apply overlay values to a (valid) definition document. Entries that do not fit are ignored."""
+    """Apply overlay values to a (valid) definition document. Entries that do not fit are ignored.
+
+    ``language``: the assistant's own texts in that language where the definition translates them (German
+    otherwise). A Kommune's overlay text replaces the central text where it exists in that language
+    (``overlay_text``).
+    """
     parameters, texts, contact = _dict(parameters), _dict(texts), _dict(contact)
     disabled_fields = _list(disabled_fields)
-    doc = copy.deepcopy(document)
+    translated = document_translate(document=document, language=language)
+    doc = translated if translated is not document else copy.deepcopy(document)
     specs = doc.get("parameters") or {}
     resolved = {name: spec.get("default") for name, spec in specs.items()}
     for name, value in (parameters or {}).items():
         if name in specs and parameter_value_error(spec=specs[name], value=value) is None:
             resolved[name] = value
     for key, value in (texts or {}).items():
-        target = _text_target(doc, key) if isinstance(value, str) else None
+        text = overlay_text(value, language if translated is not document else SOURCE_LANGUAGE)
+        target = _text_target(doc, key) if text is not None else None
         if target is not None:
             obj, attribute = target
-            obj[attribute] = value
+            obj[attribute] = text
     switchable = {
         r.field["key"] for r in iter_fields(doc) if r.field.get("optional_switch") and not r.field.get("required")
     }
@@ -178,4 +213,5 @@ def form_from_document(
         disabled_fields=disabled,
         version=version,
         overlay=overlay,
+        language=language if translated is not document else SOURCE_LANGUAGE,
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext
+
 from amtsweg.forms.field_validation import field_errors
 from amtsweg.forms.logic import evaluate, expression_vars, truthy
 
@@ -37,11 +39,11 @@ def _rule_target(form: ResolvedForm, rule: dict, row_path: str | None) -> str:
 def _repeat_count_message(group: dict, count: int) -> str | None:
     repeat = group["repeat"]
     low, high = repeat.get("min", 0), repeat.get("max")
-    label = repeat.get("item_label") or "Eintrag"
+    label = repeat.get("item_label") or gettext("Eintrag")
     if count < low:
-        return f"Bitte geben Sie mindestens {low} × „{label}“ an."
+        return gettext("Bitte geben Sie mindestens {min} × „{label}“ an.").format(min=low, label=label)
     if high is not None and count > high:
-        return f"Bitte geben Sie höchstens {high} × „{label}“ an."
+        return gettext("Bitte geben Sie höchstens {max} × „{label}“ an.").format(max=high, label=label)
     return None
 
 
@@ -64,7 +66,11 @@ def step_validate(
     answers = compute_values(form=form, answers=answers_normalize(form=form, answers=answers))
     scope = logic_scope(form, answers, today)
     if step is None or not is_shown(step, scope):
-        return {STEP_ERROR_KEY: "Dieser Schritt ist für Ihre Angaben nicht vorgesehen. Bitte nutzen Sie die Übersicht."}
+        return {
+            STEP_ERROR_KEY: gettext(
+                "Dieser Schritt ist für Ihre Angaben nicht vorgesehen. Bitte nutzen Sie die Übersicht."
+            )
+        }
     files = files or {}
     errors: dict[str, str] = {}
 
@@ -124,14 +130,14 @@ def _rows_check(group: dict, raw: Any, path: str, scope: dict, errors: dict[str,
     as the row exists, so an optional nested list (min 0) once started requires its mandatory fields.
     """
     if raw is not None and not isinstance(raw, list):
-        errors[path] = "Die Angaben konnten nicht gelesen werden. Bitte geben Sie sie erneut ein."
+        errors[path] = gettext("Die Angaben konnten nicht gelesen werden. Bitte geben Sie sie erneut ein.")
         return
     rows = raw or []
     if message := _repeat_count_message(group, len(rows)):
         errors[path] = message
     for i, row in enumerate(rows):
         if not isinstance(row, dict):
-            errors[f"{path}[{i}]"] = "Die Angaben konnten nicht gelesen werden."
+            errors[f"{path}[{i}]"] = gettext("Die Angaben konnten nicht gelesen werden.")
             continue
         row_scope = scope_for_row(scope, row)
         for spec in group["fields"]:

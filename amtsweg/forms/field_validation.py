@@ -1,6 +1,6 @@
 """Server-side validation of one field's normalised value (see ``fields.py`` for normalising).
 
-Messages are German and never repeat the submitted value.
+Messages are in the active language (German source strings) and never repeat the submitted value.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
@@ -40,12 +41,12 @@ def _required_message(field: dict) -> str:
     label = _label(field)
     kind = field["type"]
     if kind in {"choice", "multichoice"}:
-        return f"Bitte wählen Sie bei „{label}“ eine Antwort aus."
+        return gettext("Bitte wählen Sie bei „{label}“ eine Antwort aus.").format(label=label)
     if kind == "boolean":
-        return f"Bitte beantworten Sie die Frage „{label}“."
+        return gettext("Bitte beantworten Sie die Frage „{label}“.").format(label=label)
     if kind == "file":
-        return f"Bitte laden Sie eine Datei für „{label}“ hoch."
-    return f"Bitte füllen Sie das Feld „{label}“ aus."
+        return gettext("Bitte laden Sie eine Datei für „{label}“ hoch.").format(label=label)
+    return gettext("Bitte füllen Sie das Feld „{label}“ aus.").format(label=label)
 
 
 def _option_values(field: dict, codelists: dict) -> set[str]:
@@ -58,26 +59,28 @@ def _option_values(field: dict, codelists: dict) -> set[str]:
 def _number_bounds(field: dict, number: Decimal, unit: str = "") -> str | None:
     low, high = parse_decimal(field.get("min")), parse_decimal(field.get("max"))
     if low is not None and high is not None and not low <= number <= high:
-        return f"Bitte geben Sie einen Wert zwischen {de_number(low)}{unit} und {de_number(high)}{unit} ein."
+        return gettext("Bitte geben Sie einen Wert zwischen {low} und {high} ein.").format(
+            low=f"{de_number(low)}{unit}", high=f"{de_number(high)}{unit}"
+        )
     if low is not None and number < low:
-        return f"Der Wert muss mindestens {de_number(low)}{unit} betragen."
+        return gettext("Der Wert muss mindestens {low} betragen.").format(low=f"{de_number(low)}{unit}")
     if high is not None and number > high:
-        return f"Der Wert darf höchstens {de_number(high)}{unit} betragen."
+        return gettext("Der Wert darf höchstens {high} betragen.").format(high=f"{de_number(high)}{unit}")
     return None
 
 
 def _text_errors(field: dict, value: Any) -> str | None:
     if not isinstance(value, str):
-        return "Bitte geben Sie einen Text ein."
+        return gettext("Bitte geben Sie einen Text ein.")
     if field["type"] == "text" and ("\n" in value or "\r" in value):
-        return "Bitte geben Sie den Text in einer Zeile ein."
+        return gettext("Bitte geben Sie den Text in einer Zeile ein.")
     if "min_length" in field and len(value) < field["min_length"]:
-        return f"Bitte geben Sie mindestens {field['min_length']} Zeichen ein."
+        return gettext("Bitte geben Sie mindestens {count} Zeichen ein.").format(count=field["min_length"])
     max_length = field.get("max_length", 200 if field["type"] == "text" else 10000)
     if len(value) > max_length:
-        return f"Bitte geben Sie höchstens {max_length} Zeichen ein."
+        return gettext("Bitte geben Sie höchstens {count} Zeichen ein.").format(count=max_length)
     if "pattern" in field and not re.fullmatch(field["pattern"], value):
-        return field.get("pattern_message") or "Die Eingabe hat nicht das erwartete Format."
+        return field.get("pattern_message") or gettext("Die Eingabe hat nicht das erwartete Format.")
     return None
 
 
@@ -100,11 +103,11 @@ def file_errors(field: dict, upload: Any) -> str | None:
     if isinstance(upload, dict):
         name, size, kind = upload.get("name"), upload.get("size"), upload.get("type")
         if not isinstance(name, str) or not isinstance(size, int) or kind not in FILE_TYPES:
-            return "Die Datei konnte nicht gelesen werden. Bitte laden Sie sie erneut hoch."
+            return gettext("Die Datei konnte nicht gelesen werden. Bitte laden Sie sie erneut hoch.")
     else:
         name, size = getattr(upload, "name", None), getattr(upload, "size", None)
         if not isinstance(name, str) or not isinstance(size, int):
-            return "Die Datei konnte nicht gelesen werden. Bitte laden Sie sie erneut hoch."
+            return gettext("Die Datei konnte nicht gelesen werden. Bitte laden Sie sie erneut hoch.")
         kind = None
         if hasattr(upload, "read"):
             # The type is decided by the content, not by the name or the browser's claim.
@@ -114,13 +117,13 @@ def file_errors(field: dict, upload: Any) -> str | None:
             if hasattr(upload, "seek"):
                 upload.seek(0)
     if size > max_mb * 1024 * 1024:
-        return f"Die Datei ist zu groß. Erlaubt sind höchstens {de_number(max_mb)} MB."
+        return gettext("Die Datei ist zu groß. Erlaubt sind höchstens {size} MB.").format(size=de_number(max_mb))
     if size == 0:
-        return "Die Datei ist leer."
+        return gettext("Die Datei ist leer.")
     suffix = PurePath(name).suffix.lower()
     by_name = next((t for t, (_, suffixes) in FILE_TYPES.items() if suffix in suffixes), None)
     if kind is None or kind not in allowed or (by_name is not None and by_name != kind):
-        return f"Dieser Dateityp ist nicht erlaubt. Erlaubt sind: {allowed_text}."
+        return gettext("Dieser Dateityp ist nicht erlaubt. Erlaubt sind: {types}.").format(types=allowed_text)
     return None
 
 
@@ -142,7 +145,7 @@ def field_errors(
 
 def _integer_error(field: dict, value: Any, codelists: dict, today: dt.date | None) -> str | None:
     if not isinstance(value, int) or isinstance(value, bool):
-        return "Bitte geben Sie eine ganze Zahl ein."
+        return gettext("Bitte geben Sie eine ganze Zahl ein.")
     return _number_bounds(field, Decimal(value))
 
 
@@ -151,9 +154,9 @@ def _decimal_error(field: dict, value: Any, codelists: dict, today: dt.date | No
     number = parse_decimal(value) if isinstance(value, str) else None
     if number is None or (kind == "currency" and not re.fullmatch(r"-?\d+\.\d{2}", value)):
         return (
-            "Bitte geben Sie einen Betrag in Euro ein, z. B. 12,50."
+            gettext("Bitte geben Sie einen Betrag in Euro ein, z. B. 12,50.")
             if kind == "currency"
-            else "Bitte geben Sie eine Zahl ein, z. B. 3,5."
+            else gettext("Bitte geben Sie eine Zahl ein, z. B. 3,5.")
         )
     return _number_bounds(field, number, " €" if kind == "currency" else "")
 
@@ -164,43 +167,43 @@ def _date_error(field: dict, value: Any, codelists: dict, today: dt.date | None)
     except ValueError:
         day = None
     if day is None:
-        return "Bitte geben Sie ein gültiges Datum ein, z. B. 31.12.2024."
+        return gettext("Bitte geben Sie ein gültiges Datum ein, z. B. 31.12.2024.")
     low, high = date_bound(field.get("min"), today=today), date_bound(field.get("max"), today=today)
     if high is not None and day > high:
         return (
-            "Das Datum darf nicht in der Zukunft liegen."
+            gettext("Das Datum darf nicht in der Zukunft liegen.")
             if field.get("max") == "today"
-            else f"Das Datum darf nicht nach dem {high:%d.%m.%Y} liegen."
+            else gettext("Das Datum darf nicht nach dem {date} liegen.").format(date=f"{high:%d.%m.%Y}")
         )
     if low is not None and day < low:
         return (
-            "Das Datum darf nicht in der Vergangenheit liegen."
+            gettext("Das Datum darf nicht in der Vergangenheit liegen.")
             if field.get("min") == "today"
-            else f"Das Datum darf nicht vor dem {low:%d.%m.%Y} liegen."
+            else gettext("Das Datum darf nicht vor dem {date} liegen.").format(date=f"{low:%d.%m.%Y}")
         )
     return None
 
 
 def _boolean_error(field: dict, value: Any, codelists: dict, today: dt.date | None) -> str | None:
-    return None if isinstance(value, bool) else "Bitte antworten Sie mit Ja oder Nein."
+    return None if isinstance(value, bool) else gettext("Bitte antworten Sie mit Ja oder Nein.")
 
 
 def _choice_error(field: dict, value: Any, codelists: dict, today: dt.date | None) -> str | None:
     if not isinstance(value, str) or value not in _option_values(field, codelists):
-        return "Bitte wählen Sie eine der angebotenen Antworten aus."
+        return gettext("Bitte wählen Sie eine der angebotenen Antworten aus.")
     return None
 
 
 def _multichoice_error(field: dict, value: Any, codelists: dict, today: dt.date | None) -> str | None:
     allowed = _option_values(field, codelists)
     if not isinstance(value, list) or any(not isinstance(v, str) or v not in allowed for v in value):
-        return "Bitte wählen Sie nur angebotene Antworten aus."
+        return gettext("Bitte wählen Sie nur angebotene Antworten aus.")
     if len(set(value)) != len(value):
-        return "Bitte wählen Sie jede Antwort nur einmal aus."
+        return gettext("Bitte wählen Sie jede Antwort nur einmal aus.")
     if "min" in field and len(value) < field["min"]:
-        return f"Bitte wählen Sie mindestens {field['min']} Antworten aus."
+        return gettext("Bitte wählen Sie mindestens {count} Antworten aus.").format(count=field["min"])
     if "max" in field and len(value) > field["max"]:
-        return f"Bitte wählen Sie höchstens {field['max']} Antworten aus."
+        return gettext("Bitte wählen Sie höchstens {count} Antworten aus.").format(count=field["max"])
     return None
 
 
@@ -217,7 +220,7 @@ def _email_error(field: dict, value: Any, codelists: dict, today: dt.date | None
 def _phone_error(field: dict, value: Any, codelists: dict, today: dt.date | None) -> str | None:
     digits = re.sub(r"\D", "", value) if isinstance(value, str) else ""
     if not isinstance(value, str) or not _PHONE_RE.match(value) or not 6 <= len(digits) <= 15 or len(value) > 30:
-        return "Bitte geben Sie eine gültige Telefonnummer ein, z. B. 0351 1234567 oder +49 351 1234567."
+        return gettext("Bitte geben Sie eine gültige Telefonnummer ein, z. B. 0351 1234567 oder +49 351 1234567.")
     return None
 
 
@@ -227,7 +230,7 @@ def _iban_error(field: dict, value: Any, codelists: dict, today: dt.date | None)
             raise ValueError
         IBAN(value)
     except (SchwiftyException, ValueError):
-        return "Bitte geben Sie eine gültige IBAN ein."
+        return gettext("Bitte geben Sie eine gültige IBAN ein.")
     return None
 
 
@@ -251,25 +254,29 @@ _CHECKS: dict[str, Callable[[dict, Any, dict, dt.date | None], str | None]] = {
 
 def _address_errors(field: dict, value: Any, *, path: str) -> dict[str, str]:
     if not isinstance(value, dict) or any(not isinstance(value.get(p) or "", str) for p in ADDRESS_PARTS):
-        return {path: "Bitte geben Sie eine vollständige Anschrift ein."}
+        return {path: gettext("Bitte geben Sie eine vollständige Anschrift ein.")}
     errors: dict[str, str] = {}
-    names = {"street": "die Straße", "postal_code": "die Postleitzahl", "city": "den Ort"}
-    for part, name in names.items():
+    names = {
+        "street": gettext("Bitte geben Sie die Straße an."),
+        "postal_code": gettext("Bitte geben Sie die Postleitzahl an."),
+        "city": gettext("Bitte geben Sie den Ort an."),
+    }
+    for part, message in names.items():
         if not value.get(part):
-            errors[f"{path}.{part}"] = f"Bitte geben Sie {name} an."
+            errors[f"{path}.{part}"] = message
     for part, limit in (("street", 100), ("house_number", 20), ("city", 100)):
         if len(value.get(part) or "") > limit:
-            errors[f"{path}.{part}"] = f"Bitte geben Sie höchstens {limit} Zeichen ein."
+            errors[f"{path}.{part}"] = gettext("Bitte geben Sie höchstens {count} Zeichen ein.").format(count=limit)
     postal_code, city = value.get("postal_code") or "", value.get("city") or ""
     if postal_code and not _PLZ_RE.match(postal_code):
-        errors[f"{path}.postal_code"] = "Eine Postleitzahl besteht aus fünf Ziffern."
+        errors[f"{path}.postal_code"] = gettext("Eine Postleitzahl besteht aus fünf Ziffern.")
     if errors or not (field.get("address") or {}).get("register_check", True):
         return errors
     result = postal_code_check(postal_code=postal_code, city=city)
     if result == "unknown":
-        errors[f"{path}.postal_code"] = (
+        errors[f"{path}.postal_code"] = gettext(
             "Diese Postleitzahl ist im Gemeindeverzeichnis nicht bekannt. Bitte prüfen Sie sie."
         )
     elif result == "mismatch":
-        errors[f"{path}.city"] = "Postleitzahl und Ort passen nicht zusammen. Bitte prüfen Sie Ihre Angaben."
+        errors[f"{path}.city"] = gettext("Postleitzahl und Ort passen nicht zusammen. Bitte prüfen Sie Ihre Angaben.")
     return errors

@@ -14,10 +14,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 ADDRESS_PARTS = ("street", "house_number", "postal_code", "city")
 # Shown wherever an e-mail address is refused (form fields, confirmation and resume-link addresses).
-EMAIL_INVALID = "Bitte geben Sie eine gültige E-Mail-Adresse ein, z. B. name@beispiel.de."
+EMAIL_INVALID = gettext_lazy("Bitte geben Sie eine gültige E-Mail-Adresse ein, z. B. name@beispiel.de.")
 FILE_TYPES = {
     "pdf": ("application/pdf", (".pdf",)),
     "jpeg": ("image/jpeg", (".jpg", ".jpeg")),

@@ -39,14 +39,17 @@ def overlay_conflicts(*, overlay: Overlay, version: FormVersion) -> list[str]:
     )
 
 
-def form_resolve(*, version: FormVersion, overlay: Overlay | None = None) -> ResolvedForm:
+def form_resolve(*, version: FormVersion, overlay: Overlay | None = None, language: str = "de") -> ResolvedForm:
     """The effective form: ``version`` with the overlay's texts, parameters, switches and contact.
+
+    ``language``: the citizen's page language for the assistant's own texts (translations block, German
+    fallback). Submissions and everything sent to the authority use the German default.
 
     Conflicting overlay entries are ignored here (see ``overlay_conflicts``), so a new central
     version never breaks a Kommune's assistant.
     """
     if overlay is None:
-        return form_from_document(document=version.document, version=version)
+        return form_from_document(document=version.document, version=version, language=language)
     return form_from_document(
         document=version.document,
         parameters=overlay.parameters,
@@ -55,6 +58,7 @@ def form_resolve(*, version: FormVersion, overlay: Overlay | None = None) -> Res
         contact=overlay.contact,
         version=version,
         overlay=overlay,
+        language=language,
     )
 
 

@@ -17,6 +17,7 @@ from amtsweg.forms.definition import (
     definition_validate,
 )
 from amtsweg.forms.engine import overlay_problems
+from amtsweg.forms.engine_form import overlay_text_valid
 from amtsweg.forms.models import FormDefinition, FormVersion, Overlay
 
 # Reasons (German) why a version must not be published, from layers above forms; [] = fine.
@@ -183,8 +184,8 @@ def overlay_shape_errors(*, parameters=None, texts=None, disabled_fields=None, c
     errors = []
     if parameters is not None and not isinstance(parameters, dict):
         errors.append("parameters: Erwartet wird ein Objekt (Name → Wert).")
-    if texts is not None and (not isinstance(texts, dict) or not all(isinstance(v, str) for v in texts.values())):
-        errors.append("texts: Erwartet wird ein Objekt (Schlüssel → Text).")
+    if texts is not None and (not isinstance(texts, dict) or not all(overlay_text_valid(v) for v in texts.values())):
+        errors.append("texts: Erwartet wird ein Objekt (Schlüssel → Text oder {de: Text, en: Text}).")
     if disabled_fields is not None and (
         not isinstance(disabled_fields, list) or not all(isinstance(k, str) for k in disabled_fields)
     ):

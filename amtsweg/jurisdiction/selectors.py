@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.utils.translation import gettext, gettext_lazy
+
 from amtsweg.catalog.models import ExecutionLevel, Leistung
 from amtsweg.directory.models import Authority, Territory
 from amtsweg.directory.services import short_name
@@ -110,37 +112,41 @@ def _ancestors(gemeinde: Territory) -> list[Territory]:
 def _default_explanation(*, leistung: Leistung, gemeinde: Territory, authority: Authority, level: str) -> str:
     name = short_name(gemeinde.name)
     if authority.kind == Authority.Kind.KREISFREIE_STADT:
-        return (
-            f"{name} ist eine kreisfreie Stadt und nimmt Gemeinde- und Kreisaufgaben selbst wahr; "
-            f"„{leistung.name}“ erledigt deshalb die Stadtverwaltung."
-        )
+        return gettext(
+            "{name} ist eine kreisfreie Stadt und nimmt Gemeinde- und Kreisaufgaben selbst wahr; "
+            "„{leistung}“ erledigt deshalb die Stadtverwaltung."
+        ).format(name=name, leistung=leistung.name)
     if level == ExecutionLevel.KREIS:
-        kreis = short_name(gemeinde.kreis.name) if gemeinde.kreis_id else "dem Landkreis"
-        return (
-            f"„{leistung.name}“ wird von den Landkreisen vollzogen. {name} gehört zum Landkreis {kreis}; "
-            f"zuständig ist dessen Landratsamt."
-        )
+        kreis = short_name(gemeinde.kreis.name) if gemeinde.kreis_id else gettext("dem Landkreis")
+        return gettext(
+            "„{leistung}“ wird von den Landkreisen vollzogen. {name} gehört zum Landkreis {kreis}; "
+            "zuständig ist dessen Landratsamt."
+        ).format(leistung=leistung.name, name=name, kreis=kreis)
     if authority.kind == Authority.Kind.VERWALTUNGSGEMEINSCHAFT and authority.territory_id == gemeinde.pk:
-        return (
-            f"„{leistung.name}“ wird von den Gemeinden vollzogen. {name} ist erfüllende Gemeinde einer "
-            f"Verwaltungsgemeinschaft und erledigt diese Aufgabe selbst, auch für die Mitgliedsgemeinden."
-        )
+        return gettext(
+            "„{leistung}“ wird von den Gemeinden vollzogen. {name} ist erfüllende Gemeinde einer "
+            "Verwaltungsgemeinschaft und erledigt diese Aufgabe selbst, auch für die Mitgliedsgemeinden."
+        ).format(leistung=leistung.name, name=name)
     if authority.kind == Authority.Kind.VERWALTUNGSGEMEINSCHAFT:
-        return (
-            f"„{leistung.name}“ wird von den Gemeinden vollzogen. {name} gehört zu einer "
-            f"Verwaltungsgemeinschaft; deren Aufgaben erledigt die erfüllende Gemeinde ({authority.name})."
-        )
+        return gettext(
+            "„{leistung}“ wird von den Gemeinden vollzogen. {name} gehört zu einer "
+            "Verwaltungsgemeinschaft; deren Aufgaben erledigt die erfüllende Gemeinde ({authority})."
+        ).format(leistung=leistung.name, name=name, authority=authority.name)
     if authority.kind == Authority.Kind.VERWALTUNGSVERBAND:
-        return (
-            f"„{leistung.name}“ wird von den Gemeinden vollzogen. {name} gehört zum {authority.name}, "
-            f"der diese Aufgabe für seine Mitgliedsgemeinden wahrnimmt."
-        )
-    return f"„{leistung.name}“ wird von den Gemeinden vollzogen; zuständig ist die Verwaltung von {name}."
+        return gettext(
+            "„{leistung}“ wird von den Gemeinden vollzogen. {name} gehört zum {authority}, "
+            "der diese Aufgabe für seine Mitgliedsgemeinden wahrnimmt."
+        ).format(leistung=leistung.name, name=name, authority=authority.name)
+    return gettext("„{leistung}“ wird von den Gemeinden vollzogen; zuständig ist die Verwaltung von {name}.").format(
+        leistung=leistung.name, name=name
+    )
 
 
 _NO_AUTHORITY = {
-    ExecutionLevel.LAND: "„{name}“ wird vom Freistaat Sachsen (Landesebene) vollzogen, nicht von der Kommune.",
-    ExecutionLevel.BUND: "„{name}“ wird von einer Bundesbehörde vollzogen, nicht von der Kommune.",
+    ExecutionLevel.LAND: gettext_lazy(
+        "„{name}“ wird vom Freistaat Sachsen (Landesebene) vollzogen, nicht von der Kommune."
+    ),
+    ExecutionLevel.BUND: gettext_lazy("„{name}“ wird von einer Bundesbehörde vollzogen, nicht von der Kommune."),
 }
 
 
@@ -153,21 +159,22 @@ def _unknown_level(*, leistung: Leistung, gemeinde: Territory) -> Resolution:
         if authority is not None and all(authority.pk != c.pk for c in candidates):
             candidates.append(authority)
     name = short_name(gemeinde.name)
-    text = f"Für „{leistung.name}“ ist noch nicht erfasst, ob die Gemeinde oder der Landkreis sie erledigt. "
+    text = gettext("Für „{leistung}“ ist noch nicht erfasst, ob die Gemeinde oder der Landkreis sie erledigt.").format(
+        leistung=leistung.name
+    )
     if len(candidates) == 1 and candidates[0].kind == Authority.Kind.KREISFREIE_STADT:
-        text += (
-            f"{name} ist eine kreisfreie Stadt und nimmt Gemeinde- und Kreisaufgaben selbst wahr; fragen Sie bitte "
-            f"bei {candidates[0].name} nach. Ist es eine Aufgabe des Landes oder des Bundes, nennt man Ihnen dort "
+        text += " " + gettext(
+            "{name} ist eine kreisfreie Stadt und nimmt Gemeinde- und Kreisaufgaben selbst wahr; fragen Sie bitte "
+            "bei {authority} nach. Ist es eine Aufgabe des Landes oder des Bundes, nennt man Ihnen dort "
             "die zuständige Stelle."
-        )
+        ).format(name=name, authority=candidates[0].name)
     elif candidates:
-        text += (
-            "In Frage kommen "
-            + " und ".join(c.name for c in candidates)
-            + ". Bitte fragen Sie bei einer der beiden Stellen nach; sie nennt Ihnen die zuständige Stelle."
-        )
+        text += " " + gettext(
+            "In Frage kommen {candidates}. Bitte fragen Sie bei einer der beiden Stellen nach; "
+            "sie nennt Ihnen die zuständige Stelle."
+        ).format(candidates=(" " + gettext("und") + " ").join(c.name for c in candidates))
     else:
-        text += f"Für {name} ist keine Stelle erfasst, bei der Sie nachfragen könnten."
+        text += " " + gettext("Für {name} ist keine Stelle erfasst, bei der Sie nachfragen könnten.").format(name=name)
     return Resolution(
         gemeinde=gemeinde,
         level=ExecutionLevel.UNBEKANNT,
@@ -201,9 +208,8 @@ def responsible_authority(*, leistung: Leistung, gemeinde: Territory) -> Resolut
     for unit in _ancestors(gemeinde):
         override = snap.overrides.get((leistung.pk, unit.pk))
         if override is not None:
-            explanation = (
-                f"Abweichend von der Regel ist für {short_name(gemeinde.name)} {override.authority.name} zuständig: "
-                f"{override.get_reason_display()}."
+            explanation = gettext("Abweichend von der Regel ist für {name} {authority} zuständig: {reason}.").format(
+                name=short_name(gemeinde.name), authority=override.authority.name, reason=override.get_reason_display()
             )
             if override.note:
                 explanation += f" {override.note}"
@@ -217,7 +223,7 @@ def responsible_authority(*, leistung: Leistung, gemeinde: Territory) -> Resolut
             )
 
     if level in _NO_AUTHORITY:
-        text = _NO_AUTHORITY[level].format(name=leistung.name)
+        text = str(_NO_AUTHORITY[level]).format(name=leistung.name)
         return Resolution(gemeinde=gemeinde, level=level, authority=None, explanation=text, status=Status.NOT_MUNICIPAL)
     if level not in (ExecutionLevel.GEMEINDE, ExecutionLevel.KREIS):
         return _unknown_level(leistung=leistung, gemeinde=gemeinde)
@@ -228,7 +234,9 @@ def responsible_authority(*, leistung: Leistung, gemeinde: Territory) -> Resolut
             gemeinde=gemeinde,
             level=level,
             authority=None,
-            explanation=f"Für {short_name(gemeinde.name)} ist keine zuständige Stelle erfasst.",
+            explanation=gettext("Für {name} ist keine zuständige Stelle erfasst.").format(
+                name=short_name(gemeinde.name)
+            ),
             status=Status.NO_AUTHORITY,
         )
     return Resolution(

@@ -82,6 +82,8 @@ class Submission(models.Model):
     # Set when the confirmation is deliberately not sent (e.g. the flood limit of the recipient
     # address was reached); the receipt stays available on the confirmation page. Nullable so that
     # SQLite adds the column in place (a table rebuild would drop the snapshot guard trigger).
+    # The citizen's page language at submission: the confirmation e-mail is written in it (ADR 0025).
+    language = models.CharField("Sprache der Antragstellung", max_length=8, default="de")
     confirmation_skipped = models.CharField("Bestätigung nicht versandt (Grund)", max_length=40, null=True, blank=True)
     # Scheme and host the citizen used (checked against ALLOWED_HOSTS), for the link in the e-mail.
     site_url = models.CharField("Adresse der Plattform beim Absenden", max_length=200, null=True, blank=True)

@@ -14,10 +14,12 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from amtsweg.forms.engine import ResolvedForm, form_from_document
 from amtsweg.forms.fields import ADDRESS_PARTS, de_number, is_empty, parse_decimal
+from amtsweg.forms.translations import document_title
 from amtsweg.submissions.models import Submission
 
 STYLESHEET = Path(__file__).with_name("receipt.css")
@@ -216,8 +218,12 @@ def _with_pdfua_identification(metadata) -> None:
 
 
 def confirmation_subject(*, submission: Submission) -> str:
-    title = submission.form_version.document.get("title") or submission.leistung_name
-    return f"Ihr Antrag „{title}“ – Vorgangsnummer {submission.vorgangsnummer}"
+    """In the active language (``confirmation_message`` activates the citizen's)."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    title = document_title(document=submission.form_version.document, language=language) or submission.leistung_name
+    return gettext("Ihr Antrag „{title}“ – Vorgangsnummer {number}").format(
+        title=title, number=submission.vorgangsnummer
+    )
 
 
 def confirmation_context(*, submission: Submission) -> dict:
@@ -231,7 +237,10 @@ def confirmation_context(*, submission: Submission) -> dict:
     url = (submission.site_url or "").rstrip("/")
     return {
         "submission": submission,
-        "form_title": form.title,
+        "form_title": document_title(
+            document=submission.form_version.document, language=translation.get_language() or settings.LANGUAGE_CODE
+        )
+        or form.title,
         "submitted_at": timezone.localtime(submission.submitted_at),
         "authority_address": ", ".join(
             part for part in (authority.street, f"{authority.postal_code} {authority.city}".strip()) if part
@@ -250,12 +259,15 @@ def attach_receipt() -> bool:
 
 
 def confirmation_message(*, submission: Submission) -> EmailMultiAlternatives:
-    """The confirmation e-mail (German plain text + HTML); the receipt PDF only if the operator chose so."""
-    context = confirmation_context(submission=submission)
-    text = render_to_string("submissions/email/confirmation.txt", context)
-    html = render_to_string("submissions/email/confirmation.html", context)
+    """The confirmation e-mail (plain text + HTML) in the citizen's language; the receipt PDF only if the
+    operator chose so."""
+    with translation.override(submission.language or settings.LANGUAGE_CODE):
+        context = confirmation_context(submission=submission)
+        text = render_to_string("submissions/email/confirmation.txt", context)
+        html = render_to_string("submissions/email/confirmation.html", context)
+        subject = confirmation_subject(submission=submission)
     message = EmailMultiAlternatives(
-        subject=confirmation_subject(submission=submission),
+        subject=subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[submission.email],

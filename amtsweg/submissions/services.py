@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
@@ -209,7 +210,7 @@ def _request_errors(
             raise ValidationError("invalid")
         validate_email(email)
     except ValidationError:
-        errors["email"] = EMAIL_INVALID
+        errors["email"] = str(EMAIL_INVALID)
     return errors
 
 
@@ -225,6 +226,7 @@ def submission_submit(
     idempotency_key: str,
     site_url: str | None = None,
     applicant: User | None = None,
+    language: str = "de",
     organisation: Organisation | None = None,
 ) -> Submission:
     """Validate the answers again, resolve the authority and store the submission durably.
@@ -236,6 +238,7 @@ def submission_submit(
     ``site_url`` (scheme and host the citizen used) makes the link in the confirmation e-mail.
     ``applicant``: the logged-in citizen's user (the Vorgang then shows in "Meine Anträge"), else None;
     ``organisation``: the Organisationskonto the applicant acts for (its members see the Vorgang).
+    ``language``: the citizen's page language (``LANGUAGES``); the confirmation e-mail is written in it.
     """
     existing = Submission.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
@@ -268,6 +271,7 @@ def submission_submit(
         "data_schema_sha256": data_schema_hash(version=version),
         "email": email,
         "site_url": (site_url or "")[:200] or None,
+        "language": language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
     }
     return _submission_store(
         idempotency_key=idempotency_key, columns=columns, kept=kept, applicant=applicant, organisation=organisation

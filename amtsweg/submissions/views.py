@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from amtsweg.forms.translations import document_title
 from amtsweg.hub.selectors import vorgang_forwarding
 from amtsweg.submissions.access import may_access
 from amtsweg.submissions.selectors import submission_by_number, submission_receipt_status
@@ -29,6 +30,7 @@ def confirmation(request: HttpRequest, number: str):
     submission = _submission_or_404(request, number)
     context = {
         "submission": submission,
+        "form_title": document_title(document=submission.form_version.document, language=request.LANGUAGE_CODE),
         "status": submission_receipt_status(submission=submission),
         "forwarding": vorgang_forwarding(vorgang=submission.vorgang),
     }

@@ -1,4 +1,4 @@
-"""Error pages in German; they render without database access so they work when things break."""
+"""Error pages in the page language; they render without database access so they work when things break."""
 
 from __future__ import annotations
 
@@ -7,14 +7,15 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "web/error.html", {"title": "Seite nicht gefunden", "code": 404}, status=404)
+    return render(request, "web/error.html", {"title": gettext("Seite nicht gefunden"), "code": 404}, status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/error.html", {"title": "Ein Fehler ist aufgetreten", "code": 500}, status=500)
+    return render(request, "web/error.html", {"title": gettext("Ein Fehler ist aufgetreten"), "code": 500}, status=500)
 
 
 def login_locked_out(

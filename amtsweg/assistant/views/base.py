@@ -9,7 +9,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from amtsweg.accounts.gate import assurance_gate
 from amtsweg.assistant import selectors, services, wizard
@@ -24,18 +25,27 @@ FROM_REVIEW = "pruefen"
 
 # Flood limits (docs/security-limits.md): what the citizen reads when one is reached.
 LIMIT_TEXTS = {
-    limits.MAILS_PER_ADDRESS.scope: "An diese E-Mail-Adresse wurden in kurzer Zeit zu viele E-Mails geschickt. "
-    "Bitte versuchen Sie es in einer Stunde erneut.",
-    limits.MAILS_PER_CLIENT.scope: "Sie haben in kurzer Zeit zu viele Links angefordert. "
-    "Bitte versuchen Sie es in einer Stunde erneut.",
-    limits.MAILS_PER_SESSION.scope: "Sie haben in kurzer Zeit zu viele Links angefordert. "
-    "Bitte versuchen Sie es in einer Stunde erneut.",
-    limits.MAILS_GLOBAL.scope: "Gerade werden sehr viele E-Mails verschickt. "
-    "Bitte versuchen Sie es in einigen Minuten erneut.",
-    limits.DRAFTS_PER_CLIENT.scope: "Sie haben in kurzer Zeit zu viele Anträge begonnen. "
-    "Bitte versuchen Sie es in einer Stunde erneut. Begonnene Anträge können Sie weiter ausfüllen.",
-    limits.SUBMISSIONS_PER_CLIENT.scope: "Sie haben in kurzer Zeit zu viele Anträge abgeschickt. "
-    "Bitte versuchen Sie es in einer Stunde erneut. Ihre Angaben bleiben so lange gespeichert.",
+    limits.MAILS_PER_ADDRESS.scope: _(
+        "An diese E-Mail-Adresse wurden in kurzer Zeit zu viele E-Mails geschickt. "
+        "Bitte versuchen Sie es in einer Stunde erneut."
+    ),
+    limits.MAILS_PER_CLIENT.scope: _(
+        "Sie haben in kurzer Zeit zu viele Links angefordert. Bitte versuchen Sie es in einer Stunde erneut."
+    ),
+    limits.MAILS_PER_SESSION.scope: _(
+        "Sie haben in kurzer Zeit zu viele Links angefordert. Bitte versuchen Sie es in einer Stunde erneut."
+    ),
+    limits.MAILS_GLOBAL.scope: _(
+        "Gerade werden sehr viele E-Mails verschickt. Bitte versuchen Sie es in einigen Minuten erneut."
+    ),
+    limits.DRAFTS_PER_CLIENT.scope: _(
+        "Sie haben in kurzer Zeit zu viele Anträge begonnen. "
+        "Bitte versuchen Sie es in einer Stunde erneut. Begonnene Anträge können Sie weiter ausfüllen."
+    ),
+    limits.SUBMISSIONS_PER_CLIENT.scope: _(
+        "Sie haben in kurzer Zeit zu viele Anträge abgeschickt. "
+        "Bitte versuchen Sie es in einer Stunde erneut. Ihre Angaben bleiben so lange gespeichert."
+    ),
 }
 TOO_MANY = 429
 
@@ -181,7 +191,7 @@ def _progress(ctx: Ctx, current: str | None) -> list[dict]:
         reachable = reachable and key in done
     items.append(
         {
-            "title": _("Angaben prüfen und absenden"),
+            "title": gettext("Angaben prüfen und absenden"),
             "url": ctx.review_url if reachable and current is not None else None,
             "state": "current" if current is None else "todo",
         }

@@ -8,6 +8,8 @@ from django.core.validators import validate_email
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from amtsweg.assistant import resume, services
@@ -50,11 +52,12 @@ def _resume_request(request: HttpRequest, ctx: Ctx, email: str) -> tuple[str | N
             base_url=request.build_absolute_uri("/"),
             session_key=request.session.session_key or f"draft-{ctx.draft.pk}",
             client=client_ip(request),
+            language=translation.get_language() or "de",
         )
     except ValidationError:
         return EMAIL_INVALID, 200
     except services.ResumeLimitReached:
-        return (
+        return gettext(
             "Für diesen Antrag wurden bereits mehrere Links verschickt. Bitte nutzen Sie den Link aus "
             "der neuesten E-Mail."
         ), 200
@@ -108,7 +111,7 @@ def resume_link(request: HttpRequest, token: str):
     session_add(request, draft.token)
     request.session.cycle_key()  # a new session id once the draft is bound to it
     ctx = ctx_for(draft)
-    messages.success(request, "Willkommen zurück. Sie können Ihren Antrag hier fortsetzen.")
+    messages.success(request, gettext("Willkommen zurück. Sie können Ihren Antrag hier fortsetzen."))
     return redirect(ctx.resume_url())
 
 

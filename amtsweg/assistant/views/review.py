@@ -6,7 +6,8 @@ import logging
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils.translation import gettext as _
+from django.utils import translation
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from amtsweg.assistant import services, transitions, wizard
@@ -53,7 +54,7 @@ def _review_sections(ctx: Ctx, final: dict) -> list[dict]:
                 )
                 continue
             rows = final.get(group["key"]) if isinstance(final.get(group["key"]), list) else []
-            label = (group.get("repeat") or {}).get("item_label") or group.get("title") or _("Eintrag")
+            label = (group.get("repeat") or {}).get("item_label") or group.get("title") or gettext("Eintrag")
             for i, row in enumerate(rows):
                 paths = [(spec, wizard.row_path(group["key"], i, spec["key"])) for spec in answerable]
                 blocks.append(
@@ -72,7 +73,7 @@ def _review_sections(ctx: Ctx, final: dict) -> list[dict]:
                 blocks[0]["items"].append(
                     {
                         "label": group.get("title") or label,
-                        "value": _("keine Angabe"),
+                        "value": gettext("keine Angabe"),
                         "change_url": f"{ctx.step_url(step['key'])}?von={FROM_REVIEW}#{GroupView(spec=group).add_id}",
                         "computed": False,
                         "file_url": None,
@@ -92,7 +93,7 @@ def _nested_blocks(ctx: Ctx, step: dict, group: dict, i: int, row: dict, *, oute
     blocks = []
     for sub in group.get("subgroups") or []:
         nested = row.get(sub["key"]) if isinstance(row.get(sub["key"]), list) else []
-        label = sub["repeat"].get("item_label") or sub.get("title") or _("Eintrag")
+        label = sub["repeat"].get("item_label") or sub.get("title") or gettext("Eintrag")
         answerable = [f for f in sub["fields"] if f["type"] != "info"]
         for j, inner in enumerate(nested):
             items = [
@@ -131,9 +132,12 @@ def _review_response(request, ctx: Ctx, *, errors=None, checked=None, status=200
         **base_context(ctx, None),
         "sections": _review_sections(ctx, final),
         "declaration": {
-            "truth": declaration.get("truth") or _("Ich versichere, dass meine Angaben vollständig und richtig sind."),
+            "truth": declaration.get("truth")
+            or gettext("Ich versichere, dass meine Angaben vollständig und richtig sind."),
             "privacy": declaration.get("privacy")
-            or _("Ich habe die Datenschutzhinweise gelesen und bin mit der Verarbeitung meiner Daten einverstanden."),
+            or gettext(
+                "Ich habe die Datenschutzhinweise gelesen und bin mit der Verarbeitung meiner Daten einverstanden."
+            ),
         },
         "errors": errors or [],
         "error_paths": {e.get("field") for e in errors or []},
@@ -176,6 +180,7 @@ def _submit(request: HttpRequest, ctx: Ctx, *, checked: dict, email: str | None)
             site_url=request.build_absolute_uri("/"),
             client=client_ip(request),
             applicant=request.user if request.user.is_authenticated else None,
+            language=translation.get_language() or "de",
         )
     except services.Limited as exc:
         errors = [{"text": LIMIT_TEXTS[exc.limit.scope], "href": None, "field": STEP_ERROR_KEY}]

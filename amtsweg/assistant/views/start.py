@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from amtsweg.accounts.gate import assurance_gate
@@ -32,13 +33,14 @@ def _needs(form: ResolvedForm) -> list[str]:
     kinds = {ref.field["type"] for ref in form.fields.values()}
     items = []
     if "email" in kinds:
-        items.append("eine E-Mail-Adresse für die Eingangsbestätigung")
+        items.append(gettext("eine E-Mail-Adresse für die Eingangsbestätigung"))
     if "iban" in kinds:
-        items.append("Ihre Bankverbindung (IBAN), falls Sie am Lastschriftverfahren teilnehmen möchten")
+        items.append(gettext("Ihre Bankverbindung (IBAN), falls Sie am Lastschriftverfahren teilnehmen möchten"))
     for ref in form.fields.values():
         if ref.field["type"] == "file":
             hint = wizard.file_hint(ref.field)
-            items.append(f"gegebenenfalls als Datei: {ref.field.get('label') or 'Nachweis'} ({hint})")
+            label = ref.field.get("label") or gettext("Nachweis")
+            items.append(gettext("gegebenenfalls als Datei: {label} ({hint})").format(label=label, hint=hint))
     return items
 
 

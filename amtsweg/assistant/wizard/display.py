@@ -6,9 +6,15 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import get_language, gettext, gettext_lazy
+
 from amtsweg.forms.fields import FILE_TYPES, parse_decimal
 
-DATE_PARTS = (("tag", "Tag", 2), ("monat", "Monat", 2), ("jahr", "Jahr", 4))
+DATE_PARTS = (
+    ("tag", gettext_lazy("Tag"), 2),
+    ("monat", gettext_lazy("Monat"), 2),
+    ("jahr", gettext_lazy("Jahr"), 4),
+)
 _DMY_RE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _ISO_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
@@ -50,7 +56,7 @@ def display_value(spec: dict, value: Any, codelists: dict) -> str:
     if value is None or value == "" or value == []:
         return "–"
     if kind == "boolean":
-        return "Ja" if value is True else "Nein" if value is False else str(value)
+        return gettext("Ja") if value is True else gettext("Nein") if value is False else str(value)
     if kind in {"choice", "multichoice"}:
         labels = {o["value"]: o["label"] for o in options_of(spec, codelists)}
         values = value if isinstance(value, list) else [value]
@@ -78,7 +84,7 @@ def display_value(spec: dict, value: Any, codelists: dict) -> str:
 
 def options_of(spec: dict, codelists: dict) -> list[dict]:
     if spec["type"] == "boolean":
-        return [{"value": "ja", "label": "Ja"}, {"value": "nein", "label": "Nein"}]
+        return [{"value": "ja", "label": gettext("Ja")}, {"value": "nein", "label": gettext("Nein")}]
     options = spec.get("options")
     if options is None:
         options = codelists.get(spec.get("codelist") or "", [])
@@ -90,7 +96,8 @@ def file_hint(spec: dict) -> str:
     types = [t for t in (file_spec.get("types") or list(FILE_TYPES)) if t in FILE_TYPES]
     max_mb = file_spec.get("max_size_mb", 10)
     labels = ", ".join(t.upper() for t in types)
-    return f"Erlaubt: {labels}, höchstens {str(max_mb).replace('.', ',')} MB."
+    size = str(max_mb) if get_language() == "en" else str(max_mb).replace(".", ",")
+    return gettext("Erlaubt: {types}, höchstens {size} MB.").format(types=labels, size=size)
 
 
 def accept_attr(spec: dict) -> str:

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from django.utils.translation import gettext
+
 from amtsweg.assistant.wizard.display import accept_attr, file_hint
 from amtsweg.assistant.wizard.paths import dom_id, dom_name
 
@@ -93,13 +95,13 @@ class Widget:
     def format_hint(self) -> str:
         kind = self.spec["type"]
         if kind == "date":
-            return "Zum Beispiel: 31 12 2024"
+            return gettext("Zum Beispiel: 31 12 2024")
         if kind == "currency":
-            return "Betrag in Euro, zum Beispiel 12,50"
+            return gettext("Betrag in Euro, zum Beispiel 12,50")
         if kind == "decimal":
-            return "Zum Beispiel 0,5"
+            return gettext("Zum Beispiel 0,5")
         if kind == "iban":
-            return "22 Zeichen, beginnt bei deutschen Konten mit DE"
+            return gettext("22 Zeichen, beginnt bei deutschen Konten mit DE")
         if kind == "file":
             return file_hint(self.spec)
         return ""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from amtsweg.assistant.wizard.display import DATE_PARTS, date_parts, display_value, input_text, options_of
 from amtsweg.assistant.wizard.model import GroupView, Row, Widget
 from amtsweg.assistant.wizard.paths import row_path
@@ -15,7 +17,12 @@ from amtsweg.forms.fields import ADDRESS_PARTS
 from amtsweg.forms.logic import expression_vars
 from amtsweg.forms.paths import nested_row_path
 
-ADDRESS_LABELS = {"street": "Straße", "house_number": "Hausnummer", "postal_code": "Postleitzahl", "city": "Ort"}
+ADDRESS_LABELS = {
+    "street": gettext_lazy("Straße"),
+    "house_number": gettext_lazy("Hausnummer"),
+    "postal_code": gettext_lazy("Postleitzahl"),
+    "city": gettext_lazy("Ort"),
+}
 ADDRESS_AUTOCOMPLETE = {
     "street": "address-line1",
     "house_number": "off",

@@ -6,6 +6,7 @@ from django import template
 from django.utils.html import conditional_escape, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
+from django.utils.translation import pgettext_lazy
 
 from amtsweg.catalog.models import ExecutionLevel
 from amtsweg.web.fragments import fragment_cached
@@ -39,14 +40,25 @@ def cached_fragment(parser, token):
 
 _BULLET = re.compile(r"^\s*[-•*]\s+")
 
+# Page labels of the execution levels, marked for the English catalogue here: the model's German labels are
+# also data (API, admin), which stays German. A level without an entry shows the model's label.
+_LEVEL_LABELS = {
+    "gemeinde": pgettext_lazy("execution level", "Gemeinde"),
+    "kreis": pgettext_lazy("execution level", "Landkreis / kreisfreie Stadt"),
+    "land": pgettext_lazy("execution level", "Land"),
+    "bund": pgettext_lazy("execution level", "Bund"),
+    "": pgettext_lazy("execution level", "nicht festgelegt"),
+}
+
 
 @register.filter
 def level_label(code: str) -> str:
     """German label of an execution level code ("kreis" → "Landkreis / kreisfreie Stadt")."""
     try:
-        return ExecutionLevel(code or "").label
+        level = ExecutionLevel(code or "")
     except ValueError:
-        return ExecutionLevel.UNBEKANNT.label
+        level = ExecutionLevel.UNBEKANNT
+    return str(_LEVEL_LABELS.get(level.value, level.label))
 
 
 @register.filter
