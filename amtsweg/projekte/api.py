@@ -86,7 +86,8 @@ class ProjekteView(APIView):
     def get(self, request):
         value = request.query_params.get("stichtag")
         try:
-            stichtag = dt.date.fromisoformat(value) if value else timezone.localdate()
+            # Absent means today; present but empty or malformed is an error, as the schema says (format: date).
+            stichtag = dt.date.fromisoformat(value) if value is not None else timezone.localdate()
         except ValueError:
             raise ParseError("Der Parameter „stichtag“ muss ein Datum im Format JJJJ-MM-TT sein.") from None
         table = selectors.phase_table(stichtag=stichtag)
@@ -112,6 +113,9 @@ class RankingSerializer(serializers.Serializer):
     rangliste = RankingRowSerializer(many=True)
 
 
+_BOOLEAN = {"true": True, "1": True, "false": False, "0": False}
+
+
 class RankingView(APIView):
     authentication_classes: list = []
 
@@ -125,11 +129,18 @@ class RankingView(APIView):
                 "gewichtet", {"type": "boolean"}, OpenApiParameter.QUERY, description="nach Einwohnerzahl gewichten"
             )
         ],
-        responses={200: RankingSerializer, 429: OpenApiResponse(ErrorSerializer)},
+        responses={
+            200: RankingSerializer,
+            400: OpenApiResponse(ErrorSerializer),
+            429: OpenApiResponse(ErrorSerializer),
+        },
         tags=["Projekte"],
     )
     def get(self, request):
-        weighted = request.query_params.get("gewichtet", "").lower() in {"1", "true", "ja"}
+        values = request.query_params.getlist("gewichtet")
+        if len(values) > 1 or (values and values[0].lower() not in _BOOLEAN):
+            raise ParseError("Der Parameter „gewichtet“ muss true oder false sein.")
+        weighted = bool(values) and _BOOLEAN[values[0].lower()]
         rows = ranking.ranking(weighted=weighted, limit=200)
         labels = {1: "niedrig", 2: "mittel", 3: "hoch", 4: "dringend"}
         items = [
