@@ -56,6 +56,7 @@ class Command(BaseCommand):
             self._ensure_caseworker()
             self._ensure_kommunal_admin()
             self._ensure_beteiligung()
+            self._step("Roll-out-Daten des SAKD-Newsletters (Beispiel)", _rollout_seed)
 
     def _step(self, label: str, action) -> None:
         started = time.perf_counter()
@@ -149,3 +150,10 @@ def _summary(report) -> str:
     if isinstance(report, dict):
         return ", ".join(f"{key}={value}" for key, value in report.items() if not isinstance(value, list | dict))
     return str(report)
+
+
+def _rollout_seed() -> str:
+    # The monitor shows the newsletter's roll-out table next to the platform's own go-lives (docs/standards/rollout.md).
+    from amtsweg.rollout.seed import seed_load
+
+    return f"{seed_load()} Angebote"
