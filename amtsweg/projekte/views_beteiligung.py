@@ -1,7 +1,7 @@
 """Member and coordinator pages of the Beteiligung (``/beteiligung/``, staff area with second factor).
 
 Thin: each POST calls one service; refusals (German ``ValidationError`` messages) are shown as messages.
-Members act for their own Kommune only (the services check it again); coordinators are superusers.
+Members act for their own Kommune only (the services check it again); coordinators are the zentrale Koordination (directory.permissions).
 """
 
 from __future__ import annotations

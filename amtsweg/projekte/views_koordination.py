@@ -1,4 +1,4 @@
-"""Coordinator pages of the Beteiligung (zentrale Koordination = superuser): projects from the ranking, phases,
+"""Coordinator pages of the Beteiligung (zentrale Koordination, directory.permissions): projects from the ranking, phases,
 Werkstätten with invitations and result documents, comment moderation. Thin: one service call per POST."""
 
 from __future__ import annotations
