@@ -15,6 +15,7 @@ from amtsweg.directory.models import Authority
 from amtsweg.projekte.models import (
     Bewertung,
     Einladung,
+    Ergebnisdokument,
     Fussnote,
     Kommentar,
     LandkarteEintrag,
@@ -327,6 +328,15 @@ def kommentare_offen():
     return Kommentar.objects.filter(status=Kommentar.Status.EINGEREICHT).select_related(
         "authority", "leistung", "projekt"
     )
+
+
+def dokument_for(*, user, pk: int) -> Ergebnisdokument | None:
+    """A Werkstatt's result document for the Koordination or a Kommune invited to that Werkstatt; None for
+    anyone else (the view: 404) — a Protokoll is for the Werkstatt's participants, not every Kommune."""
+    documents = Ergebnisdokument.objects.filter(pk=pk)
+    if not is_koordination(user):
+        documents = documents.filter(werkstatt__einladungen__authority_id__in=member_authority_ids(user))
+    return documents.first()
 
 
 def einladungen_fuer(user):
