@@ -248,12 +248,25 @@ def _projekte_objects(*, key: str, leistung, authority, author) -> dict:
         "projekte.werkstatt": werkstatt,
         "projekte.einladung": Einladung.objects.create(werkstatt=werkstatt, authority=authority),
         "projekte.ergebnisdokument": dokument_upload(
-            werkstatt=werkstatt, art="protokoll", name=f"protokoll-{key}.pdf", data=PDF_BYTES
+            werkstatt=werkstatt, art="protokoll", name=f"protokoll-{key}.pdf", data=_blank_pdf()
         ),
         "projekte.kommentar": Kommentar.objects.create(
             leistung=leistung, authority=authority, author=author, text=KOMMENTARE[key]
         ),
     }
+
+
+def _blank_pdf() -> bytes:
+    """A well-formed one-page PDF (the result documents are re-written by the sanitiser, which needs one)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def _publication():

@@ -248,7 +248,7 @@ URLS: dict[str, Url] = {
     "beteiligung:projekt_folgen": Url(STAFF_ANY, post={"folgen": "1"}, post_only=True),
     "beteiligung:dokument": Url(INVITED),
     "beteiligung:einladung": Url(KOMMUNE_MEMBER, post={"antwort": "abgesagt"}, post_only=True),
-    "beteiligung:projekt_neu": Url(COORDINATOR, post={"title": "Fremdes Projekt"}),
+    "beteiligung:projekt_neu": Url(COORDINATOR, post={"title": "Fremdes Projekt"}, post_only=True),
     "beteiligung:projekt": Url(COORDINATOR),
     "beteiligung:projekt_phase": Url(COORDINATOR, post={"phase": "p1", "status": "abgeschlossen"}, post_only=True),
     "beteiligung:werkstatt_neu": Url(COORDINATOR, post={"number": "2", "date": "2030-01-01"}, post_only=True),
@@ -269,9 +269,9 @@ URLS: dict[str, Url] = {
     "rollout:kurzstatus-csv": Url(PUBLIC),
     "rollout:kurzstatus-publish": Url(COORDINATOR, post={"stichtag": "2026-01-01"}, post_only=True),
     "rollout:publication": Url(PUBLIC),
-    "rollout-api:coverage": Url(PUBLIC),
+    "rollout-api:coverage": Url(PUBLIC, query="leika=99102013000000"),
     "rollout-api:coverage-list": Url(PUBLIC),
-    "rollout-api:reifegrad": Url(PUBLIC, query="leistung=99102013000000"),
+    "rollout-api:reifegrad": Url(PUBLIC, query="leika=99102013000000"),
 }
 
 # Patterns without a name get one here, by their route.
