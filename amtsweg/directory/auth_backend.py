@@ -6,12 +6,14 @@ staff, however generous an operator was with permissions. This backend drops suc
 the user is zentrale Koordination (``directory.permissions.is_koordination``):
 
 - ``KOORDINATION_ONLY``: accounts, e-mail addresses, second factors, logins, audit chain, task rows,
-  legal pages — nothing of it belongs to one authority.
+  legal pages, Projektlandkarte/Beteiligung and roll-out monitor — nothing of it belongs to one authority.
 - ``SHARED_READ_ONLY``: reference data and definitions every authority shares (register, catalogue,
-  form definitions, rules of the hub, Bescheid templates per Leistung): staff may view, only
+  form definitions, rules and product inventory of the hub, Bescheid templates per Leistung): staff may view, only
   Koordination may change them, since a change reaches every authority.
 
-Rows that belong to one authority are scoped separately, by ``directory.admin_scoping``.
+Rows that belong to one authority are scoped separately, by ``directory.admin_scoping``; the
+Konfigurationsportal's records (``konfig``) are per authority too, shown read-only in the admin to the
+Koordination only (Kommunal-Admins see theirs in the portal).
 ``has_module_perms`` follows, since ModelBackend derives it from ``get_all_permissions``.
 """
 
@@ -42,6 +44,29 @@ KOORDINATION_ONLY = frozenset(
         "django_tasks_database.dbtaskresult",
         "mfa.authenticator",
         "pages.page",
+        # Projektlandkarte, Beteiligung and the roll-out monitor: kept by the zentrale Koordination only.
+        "projekte.abonnement",
+        "projekte.bewertung",
+        "projekte.bewertungsverlauf",
+        "projekte.einladung",
+        "projekte.ergebnisdokument",
+        "projekte.fussnote",
+        "projekte.kommentar",
+        "projekte.landkarteeintrag",
+        "projekte.leistungspaket",
+        "projekte.mitwirkung",
+        "projekte.phasenereignis",
+        "projekte.phasenstatus",
+        "projekte.produktnutzung",
+        "projekte.produktplaneintrag",
+        "projekte.projekt",
+        "projekte.projektrolle",
+        "projekte.werkstatt",
+        "rollout.adoptionrecord",
+        "rollout.kurzstatuspublication",
+        "rollout.plannedservice",
+        "rollout.reifegraddeclaration",
+        "rollout.reportlabel",
         "sessions.session",
         "socialaccount.socialaccount",
         "socialaccount.socialapp",
@@ -65,6 +90,7 @@ SHARED_READ_ONLY = frozenset(
         "forms.formdefinition",
         "forms.formversion",
         "hub.integrationrule",
+        "hub.product",
         "jurisdiction.override",
     }
 )

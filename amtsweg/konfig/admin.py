@@ -3,16 +3,17 @@ portal's services, so the log stays complete)."""
 
 from django.contrib import admin
 
+from amtsweg.directory.permissions import is_koordination
 from amtsweg.konfig.models import Handover, KonfigChange, RouteTest, ServiceSetup
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    # Only the zentrale Koordination (superusers): Kommunal-Admins see their own records in the portal.
+    # Only the zentrale Koordination (ADR 0024): Kommunal-Admins see their own records in the portal.
     def has_module_permission(self, request):
-        return request.user.is_superuser
+        return is_koordination(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
+        return is_koordination(request.user)
 
     def has_add_permission(self, request):
         return False

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from amtsweg.assistant.models import Activation
 from amtsweg.catalog.models import ExecutionLevel
-from amtsweg.directory.models import Authority, AuthorityMembership
+from amtsweg.directory import permissions
+from amtsweg.directory.models import Authority
 from amtsweg.forms.models import FormDefinition, FormVersion
 from amtsweg.hub.models import IntegrationRule, Product
 from amtsweg.hub.registry import adapter_registry
@@ -32,13 +33,12 @@ PORTAL_ADAPTERS = ("http", "email", "sftp", "xdomea")
 
 
 def authorities_administered(user) -> QuerySet[Authority]:
-    """Authorities where ``user`` is Kommunal-Admin. The one place the portal asks (authz predicates may
-    replace it later); superusers without a membership administer nothing here — they use the admin."""
-    if not (user.is_authenticated and user.is_active and user.is_staff):
-        return Authority.objects.none()
-    return Authority.objects.filter(
-        memberships__user=user, memberships__role=AuthorityMembership.Role.KOMMUNAL_ADMIN
-    ).distinct()
+    """Authorities with an explicit Kommunal-Admin membership of ``user`` (``directory.permissions``). The
+    portal lists only these: the zentrale Koordination administers every authority, but a catalogue per
+    authority is no use to it — it works in the admin; a Koordination member who is also Kommunal-Admin
+    somewhere sees that authority."""
+    ids = {pk for pk, role in permissions.authority_roles(user).items() if role == permissions.ROLE_KOMMUNAL_ADMIN}
+    return Authority.objects.filter(pk__in=ids)
 
 
 def authority_for_admin(*, user, authority_id: int | None = None) -> Authority | None:

@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 
 from amtsweg.catalog.models import ExecutionLevel, Leistung
-from amtsweg.directory.models import Authority, AuthorityMembership
+from amtsweg.directory import permissions
+from amtsweg.directory.models import Authority
 from amtsweg.projekte.models import (
     Bewertung,
     Einladung,
+    Ergebnisdokument,
     Fussnote,
     Kommentar,
     LandkarteEintrag,
@@ -50,26 +52,20 @@ MUNICIPAL_LEVELS = [ExecutionLevel.GEMEINDE, ExecutionLevel.KREIS]
 
 
 def member_authority_ids(user) -> set[int]:
-    """The Kommunen the user may act for in the Beteiligung: staff with a membership there (both roles).
-
-    The ONE place that decides this until the role predicates of directory land (branch authz10).
-    """
-    if not (user.is_authenticated and user.is_active and user.is_staff):
+    """The Kommunen the user may act for in the Beteiligung: staff with a membership there (either role),
+    read from ``directory.permissions``. Koordination acts as moderator, not for a Kommune: no ids."""
+    ids = set(permissions.authority_roles(user))
+    if not ids:
         return set()
-    return set(
-        AuthorityMembership.objects.filter(user=user, authority__kind__in=KOMMUNE_KINDS).values_list(
-            "authority_id", flat=True
-        )
-    )
+    return set(Authority.objects.filter(pk__in=ids, kind__in=KOMMUNE_KINDS).values_list("pk", flat=True))
 
 
 def member_authorities(user) -> QuerySet[Authority]:
     return Authority.objects.filter(pk__in=member_authority_ids(user)).order_by("name")
 
 
-def is_koordination(user) -> bool:
-    """Zentrale Koordination = superuser (as everywhere in Amtsweg)."""
-    return bool(user.is_authenticated and user.is_active and user.is_superuser)
+#: Zentrale Koordination as ``directory.permissions`` defines it (superuser or the Koordination group).
+is_koordination = permissions.is_koordination
 
 
 # --- the phase table -----------------------------------------------------------------------------------------------
@@ -332,6 +328,15 @@ def kommentare_offen():
     return Kommentar.objects.filter(status=Kommentar.Status.EINGEREICHT).select_related(
         "authority", "leistung", "projekt"
     )
+
+
+def dokument_for(*, user, pk: int) -> Ergebnisdokument | None:
+    """A Werkstatt's result document for the Koordination or a Kommune invited to that Werkstatt; None for
+    anyone else (the view: 404) — a Protokoll is for the Werkstatt's participants, not every Kommune."""
+    documents = Ergebnisdokument.objects.filter(pk=pk)
+    if not is_koordination(user):
+        documents = documents.filter(werkstatt__einladungen__authority_id__in=member_authority_ids(user))
+    return documents.first()
 
 
 def einladungen_fuer(user):

@@ -1,7 +1,7 @@
 """Member and coordinator pages of the Beteiligung (``/beteiligung/``, staff area with second factor).
 
 Thin: each POST calls one service; refusals (German ``ValidationError`` messages) are shown as messages.
-Members act for their own Kommune only (the services check it again); coordinators are superusers.
+Members act for their own Kommune only (the services check it again); coordinators are the Koordination (permissions).
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from amtsweg.projekte.models import (
     Abonnement,
     Bewertung,
     Einladung,
-    Ergebnisdokument,
     Leistungspaket,
     Mitwirkung,
     Projekt,
@@ -133,6 +132,7 @@ def leistung(request, pk: int):
             "projekte": selectors.leistung_projekte(item),
             "folgt": Abonnement.objects.filter(user=request.user, leistung=item).exists(),
             "chosen": chosen,
+            "koordination": selectors.is_koordination(request.user),
             "matches": ranking.kommunen_matching(product=chosen, leistung=item) if chosen else None,
         },
     )
@@ -253,7 +253,9 @@ def rangliste(request):
 @require_GET
 @beteiligung_only
 def dokument(request, pk: int):
-    item = get_object_or_404(Ergebnisdokument, pk=pk)
+    item = selectors.dokument_for(user=request.user, pk=pk)
+    if item is None:
+        raise Http404("Dokument nicht gefunden")
     response = HttpResponse(bytes(item.data), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{item.name}"'
     response["X-Content-Type-Options"] = "nosniff"

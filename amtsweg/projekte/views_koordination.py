@@ -1,4 +1,4 @@
-"""Coordinator pages of the Beteiligung (zentrale Koordination = superuser): projects from the ranking, phases,
+"""Coordinator pages of the Beteiligung (zentrale Koordination): projects from the ranking, phases,
 Werkstätten with invitations and result documents, comment moderation. Thin: one service call per POST."""
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ def projekt(request, pk: int):
             "dokument_arten": Ergebnisdokument.Art.choices,
             "verlauf": selectors.projekt_verlauf(item)[:20],
             "stand": selectors.projekt_stand(item),
+            "koordination": True,
         },
     )
 
@@ -145,7 +146,8 @@ def dokument_hochladen(request, pk: int):
 @require_GET
 @koordination_only
 def moderation(request):
-    return render(request, "projekte/beteiligung/moderation.html", {"kommentare": selectors.kommentare_offen()})
+    context = {"kommentare": selectors.kommentare_offen(), "koordination": True}
+    return render(request, "projekte/beteiligung/moderation.html", context)
 
 
 @require_POST

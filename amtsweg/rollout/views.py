@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from amtsweg.directory.permissions import is_koordination
+
 from . import coverage, mapping, opendata, reifegrad, report, selectors, services
 from .coverage import SACHSEN
 from .models import KurzstatusPublication
@@ -148,6 +150,7 @@ def kurzstatus(request):
         stichtag_error=error,
         query=f"stichtag={stichtag.isoformat()}",
         publications=KurzstatusPublication.objects.only("pk", "stichtag", "published_at")[:20],
+        may_publish=is_koordination(request.user),
     )
     return render(request, "rollout/kurzstatus.html", context)
 
@@ -166,7 +169,7 @@ def kurzstatus_file(request, fmt: str):
 
 
 @require_POST
-@user_passes_test(lambda u: u.is_active and u.is_superuser)
+@user_passes_test(is_koordination)  # publishing speaks for the platform: zentrale Koordination only
 def kurzstatus_publish(request):
     value = request.POST.get("stichtag", "")
     try:

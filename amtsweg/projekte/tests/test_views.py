@@ -4,6 +4,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
@@ -167,3 +168,39 @@ def test_coordination_records_werkstatt_participants(client, member, kommunen, l
     assert f"Teilgenommen haben: {kommunen['dresden'].name};" in public
     client.force_login(member("freiberg"))
     assert client.post(reverse("beteiligung:teilnahme", args=[einladung.pk]), {"teilgenommen": "0"}).status_code == 404
+
+
+def _pdf() -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_result_documents_reach_the_invited_kommunen_and_the_coordination_only(client, member, kommunen):
+    from django.contrib.auth.models import Group
+
+    from amtsweg.directory.permissions import KOORDINATION_GROUP
+    from amtsweg.projekte.models import Leistungspaket
+    from amtsweg.projekte.services import dokument_upload, projekt_create, werkstatt_create, werkstatt_invite
+
+    projekt = projekt_create(paket=Leistungspaket.objects.get(number="12"), lb="41", title="Protokoll-Projekt")
+    werkstatt = werkstatt_create(projekt=projekt, number=1, date=dt.date(2027, 3, 1))
+    werkstatt_invite(werkstatt=werkstatt, authorities=[kommunen["dresden"]])
+    protokoll = dokument_upload(werkstatt=werkstatt, art="protokoll", name="protokoll.pdf", data=_pdf())
+    url = reverse("beteiligung:dokument", args=[protokoll.pk])
+    client.force_login(member("freiberg"))  # a Kommune that was not invited
+    assert client.get(url).status_code == 404
+    client.force_login(member("dresden"))
+    assert client.get(url).content.startswith(b"%PDF")
+    # The zentrale Koordination through its group (no superuser): the document and the moderation link.
+    coordinator = get_user_model().objects.create_user(username="koordination.gruppe", password="x", is_staff=True)
+    coordinator.groups.add(Group.objects.get(name=KOORDINATION_GROUP))
+    client.force_login(coordinator)
+    assert client.get(url).content.startswith(b"%PDF")
+    assert reverse("beteiligung:moderation") in client.get(reverse("beteiligung:ranking")).content.decode()

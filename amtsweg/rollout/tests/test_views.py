@@ -134,3 +134,28 @@ def test_kurzstatus_carries_the_projektlandkarte_phase_table_by_default(client):
     assert f'<td class="kern-table__cell">{section["rows"][0][3]}</td>' in html
     # Before the first project existed the section is left out instead of printing an empty table.
     assert kurzstatus_section(stichtag=date(2000, 1, 1)) is None
+
+
+def test_kurzstatus_is_published_by_the_koordination_group_not_by_a_kommune(client, kfz):
+    from django.contrib.auth.models import Group
+
+    from amtsweg.directory.models import Authority, AuthorityMembership
+    from amtsweg.directory.permissions import KOORDINATION_GROUP
+    from amtsweg.directory.services import membership_set
+
+    users = get_user_model().objects
+    kommune = users.create_user("kommunal.admin", "ka@example.org", "x", is_staff=True)
+    membership_set(
+        user=kommune, authority=Authority.objects.get(key="gem-14612000"), role=AuthorityMembership.Role.KOMMUNAL_ADMIN
+    )
+    client.force_login(kommune)
+    assert "veroeffentlichen" not in client.get("/rollout/kurzstatus/").content.decode()
+    refused = client.post("/rollout/kurzstatus/veroeffentlichen/", {"stichtag": "2024-06-01"})
+    assert refused.status_code == 302 and "login" in refused["Location"]
+    assert not KurzstatusPublication.objects.exists()
+    coordinator = users.create_user("koordination.gruppe", "kg@example.org", "x", is_staff=True)
+    coordinator.groups.add(Group.objects.get(name=KOORDINATION_GROUP))
+    client.force_login(coordinator)
+    assert "veroeffentlichen" in client.get("/rollout/kurzstatus/").content.decode()
+    client.post("/rollout/kurzstatus/veroeffentlichen/", {"stichtag": "2024-06-01"})
+    assert KurzstatusPublication.objects.get().published_by == coordinator

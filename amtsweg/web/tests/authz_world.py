@@ -25,6 +25,9 @@ CITIZENS = {
     "b": {"vorname": "Berta", "nachname": "Zwiebelkamp", "iban": "DE02 1203 0000 0000 2020 51"},
 }
 ORGANISATIONS = {"a": "Bäckerei Apfelgrund GmbH", "b": "Zimmerei Birnbaumer KG"}
+# A Beteiligung comment of each side's Kommune, still waiting for moderation: only that Kommune and the
+# Koordination may read it.
+KOMMENTARE = {"a": "Vorschlag Quittenweg: Online-Zahlung ergänzen.", "b": "Vorschlag Holunderpfad: Nachweise vorab."}
 
 SESSION_ROLES = (
     "anonymous",
@@ -64,13 +67,14 @@ class Side:
     org_owner: object = None
     org_clerk_membership: object = None
     bescheid: object = None
+    nachreichung: object = None  # the citizen's Nachreichung event (one document, position 1)
     message: object = None
     objects: dict = field(default_factory=dict)  # model label -> an object of this side (admin walk)
 
     def markers(self) -> list[str]:
         person = CITIZENS[self.key]
         iban = person["iban"]
-        return [self.vorgang.number, person["nachname"], iban, iban.replace(" ", "")]
+        return [self.vorgang.number, person["nachname"], iban, iban.replace(" ", ""), KOMMENTARE[self.key]]
 
     def org_markers(self) -> list[str]:
         return [ORGANISATIONS[self.key]]
@@ -83,6 +87,7 @@ class World:
     api_tokens: dict
     leistung: object
     version: object
+    shared: dict = field(default_factory=dict)  # platform-wide objects (model label -> object)
 
     def side(self, key: str) -> Side:
         return self.sides[key]
@@ -109,8 +114,9 @@ def world_build(*, version, leistung, gemeinden: dict) -> World:
     from amtsweg.apiclients.models import Scope
     from amtsweg.apiclients.services import api_client_create
     from amtsweg.assistant.models import Activation
+    from amtsweg.assistant.services import draft_create
     from amtsweg.cases.models import CaseStatus, Vorgang
-    from amtsweg.cases.services import bescheid_issue
+    from amtsweg.cases.services import bescheid_issue, nachreichung_record
     from amtsweg.directory.models import AuthorityMembership
     from amtsweg.directory.permissions import KOORDINATION_GROUP
     from amtsweg.directory.services import membership_set
@@ -148,7 +154,7 @@ def world_build(*, version, leistung, gemeinden: dict) -> World:
         )
         receipt_store(submission=submission)
         side.submission, side.vorgang, side.citizen = submission, submission.vorgang, citizen
-        authority = submission.authority
+        authority, place = submission.authority, gemeinden[key]
 
         org = Organisation.objects.create(name=ORGANISATIONS[key])
         owner = users[f"org_{key}"] = _user(f"inhaber.{key}")
@@ -166,6 +172,9 @@ def world_build(*, version, leistung, gemeinden: dict) -> World:
         Vorgang.objects.filter(pk=side.vorgang.pk).update(status=CaseStatus.IN_BEARBEITUNG)
         side.vorgang.refresh_from_db()
         side.message = Message.objects.filter(vorgang=side.vorgang).first()
+        side.nachreichung = nachreichung_record(
+            vorgang=side.vorgang, user=citizen, files=[("Nachweis", "nachweis.pdf", "application/pdf", PDF_BYTES)]
+        )
 
         client, token = api_client_create(name=f"Fachverfahren {key}", scopes=list(Scope.values), authority=authority)
         tokens[f"api_{key}"] = token
@@ -188,6 +197,10 @@ def world_build(*, version, leistung, gemeinden: dict) -> World:
             "inbox.nachforderungvorlage": NachforderungVorlage.objects.create(
                 authority=authority, title=f"Vorlage {key}", text="Bitte reichen Sie Folgendes ein."
             ),
+            "cases.casedocument": side.nachreichung.documents.get(),
+            "assistant.draft": draft_create(version=version, authority=authority, gemeinde=place, user=citizen),
+            **_konfig_objects(version=version, leistung=leistung, authority=authority, gemeinde=place),
+            **_projekte_objects(key=key, leistung=leistung, authority=authority, author=sb),
         }
         sides[key] = side
 
@@ -197,7 +210,71 @@ def world_build(*, version, leistung, gemeinden: dict) -> World:
     koordination = users["koordination"] = _user("koordination", is_staff=True)
     _all_permissions(koordination)
     koordination.groups.add(Group.objects.get(name=KOORDINATION_GROUP))
-    return World(sides=sides, users=users, api_tokens=tokens, leistung=leistung, version=version)
+    world = World(sides=sides, users=users, api_tokens=tokens, leistung=leistung, version=version)
+    world.shared["rollout.kurzstatuspublication"] = _publication()
+    return world
+
+
+def _konfig_objects(*, version, leistung, authority, gemeinde) -> dict:
+    """The authority's set-up of the test assistant, and its offer to hand the Leistung to Chemnitz."""
+    from django.utils import timezone
+
+    from amtsweg.directory.models import Authority
+    from amtsweg.konfig.models import Handover, ServiceSetup
+
+    return {
+        "konfig.servicesetup": ServiceSetup.objects.create(definition=version.definition, authority=authority),
+        "konfig.handover": Handover.objects.create(
+            leistung=leistung,
+            from_authority=authority,
+            to_authority=Authority.objects.get(key="gem-14511000"),
+            territory=gemeinde,
+            offered_at=timezone.now(),
+        ),
+    }
+
+
+def _projekte_objects(*, key: str, leistung, authority, author) -> dict:
+    """A project with a Werkstatt the side's Kommune is invited to, its result document and a waiting comment."""
+    from django.utils import timezone
+
+    from amtsweg.projekte.models import Einladung, Kommentar, Leistungspaket
+    from amtsweg.projekte.services import dokument_upload, projekt_create, werkstatt_create
+
+    projekt = projekt_create(paket=Leistungspaket.objects.get(number="12"), lb="", title=f"Walk-Projekt {key}")
+    werkstatt = werkstatt_create(projekt=projekt, number=1, date=timezone.localdate())
+    return {
+        "projekte.projekt": projekt,
+        "projekte.werkstatt": werkstatt,
+        "projekte.einladung": Einladung.objects.create(werkstatt=werkstatt, authority=authority),
+        "projekte.ergebnisdokument": dokument_upload(
+            werkstatt=werkstatt, art="protokoll", name=f"protokoll-{key}.pdf", data=_blank_pdf()
+        ),
+        "projekte.kommentar": Kommentar.objects.create(
+            leistung=leistung, authority=authority, author=author, text=KOMMENTARE[key]
+        ),
+    }
+
+
+def _blank_pdf() -> bytes:
+    """A well-formed one-page PDF (the result documents are re-written by the sanitiser, which needs one)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _publication():
+    from amtsweg.rollout.models import KurzstatusPublication
+
+    return KurzstatusPublication.objects.create(
+        stichtag="2026-01-01", html="<p>Kurzstatus</p>", csv="Leistung;Angebote\n", pdf=PDF_BYTES
+    )
 
 
 def world_fingerprint(world: World) -> dict:
@@ -219,5 +296,6 @@ def world_fingerprint(world: World) -> dict:
                 label: type(obj).objects.filter(pk=obj.pk).exists() for label, obj in side.objects.items() if obj
             },
         }
+    result["shared"] = {label: type(obj).objects.filter(pk=obj.pk).exists() for label, obj in world.shared.items()}
     result["users"] = sorted(get_user_model().objects.values_list("pk", "is_active", "is_staff", "is_superuser"))
     return result

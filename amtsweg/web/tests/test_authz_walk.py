@@ -48,6 +48,10 @@ STAFF_CASE = "staff_case"  # staff working the case's authority (Sachbearbeitung
 API_CLIENT = "api_client"  # the API client of the case's authority
 API_ANY = "api_any"  # any API client with the scope
 VIEW_OWNER = "view_owner"  # the case worker who saved the inbox view
+KOMMUNAL_ADMIN = "kommunal_admin"  # Kommunal-Admin of the object's authority (no object: of any authority)
+KOMMUNE_MEMBER = "kommune_member"  # staff member (either role) of the object's Kommune; not the Koordination
+INVITED = "invited"  # staff of a Kommune invited to the object's Werkstatt, or the Koordination
+COORDINATOR = "coordinator"  # the zentrale Koordination only
 NOBODY = "nobody"  # a capability (token in the URL) filled with an unknown token, or an operator token
 
 
@@ -69,6 +73,10 @@ def admitted(rule: str, role: str, side: str | None) -> bool:
         API_CLIENT: role == f"api_{side}",
         API_ANY: role in API_ROLES,
         VIEW_OWNER: role == f"sb_{side}",
+        KOMMUNAL_ADMIN: role == f"ka_{side}" if side is not None else role.startswith("ka_"),
+        KOMMUNE_MEMBER: side is not None and role in (f"sb_{side}", f"ka_{side}"),
+        INVITED: _staff_of(role, side),
+        COORDINATOR: role == "koordination",
         NOBODY: False,
     }[rule]
 
@@ -201,6 +209,69 @@ URLS: dict[str, Url] = {
     "finder:leistung": Url(PUBLIC),
     "finder:themen": Url(PUBLIC),
     "finder:lebenslage": Url(PUBLIC),
+    "set_language": Url(PUBLIC),  # Django's set_language: a cookie and back (GET: back only)
+    # Citizen pages: the account's own drafts, Nachreichung, withdrawal, the documents of a Nachreichung
+    "assistant:account_draft_resume": Url(APPLICANT),
+    "assistant:account_draft_delete": Url(APPLICANT, post={}),
+    "assistant:reopen": Url(APPLICANT, post={}),
+    "assistant:reopen_file": Url(APPLICANT, admitted_may_miss=True),  # no upload in the reopened step yet
+    "postfach:withdraw": Url(APPLICANT, post={"reason": "Fremder Rückzug", "confirm": "on"}),
+    "postfach:document_file": Url(APPLICANT),
+    "inbox:document": Url(STAFF_CASE),
+    # Konfigurationsportal: the Kommunal-Admin configures the own authority only (Koordination: the admin)
+    "konfig:catalogue": Url(KOMMUNAL_ADMIN),
+    "konfig:activate": Url(KOMMUNAL_ADMIN, post={}, post_only=True),
+    "konfig:handover_offer": Url(KOMMUNAL_ADMIN, post={}),
+    "konfig:handover_decide": Url(KOMMUNAL_ADMIN, post={"aktion": "beenden"}, post_only=True),
+    "konfig:setup": Url(KOMMUNAL_ADMIN),
+    "konfig:details": Url(KOMMUNAL_ADMIN, post={}),
+    "konfig:preview": Url(KOMMUNAL_ADMIN),
+    "konfig:route": Url(KOMMUNAL_ADMIN, post={"target": "postfach"}),
+    "konfig:test": Url(KOMMUNAL_ADMIN, post={}, post_only=True),
+    "konfig:golive": Url(KOMMUNAL_ADMIN, post={}, post_only=True),
+    "konfig:deactivate": Url(KOMMUNAL_ADMIN, post={}, post_only=True),
+    # Projektlandkarte (public), Beteiligung (staff of a Kommune; Koordination moderates)
+    "projekte:tabelle": Url(PUBLIC),
+    "projekte:export": Url(PUBLIC),
+    "projekte:landkarte": Url(PUBLIC),
+    "projekte:detail": Url(PUBLIC),
+    "projekte-api:projekte": Url(PUBLIC),
+    "projekte-api:ranking": Url(PUBLIC),
+    "beteiligung:start": Url(STAFF_ANY),
+    "beteiligung:ranking": Url(STAFF_ANY),
+    "beteiligung:leistung": Url(STAFF_ANY),
+    "beteiligung:bewerten": Url(STAFF_ANY, post={"stufe": "1"}, post_only=True),
+    "beteiligung:mitwirken": Url(STAFF_ANY, post={}, post_only=True),
+    "beteiligung:nutzung": Url(STAFF_ANY, post={}, post_only=True),
+    "beteiligung:kommentieren": Url(STAFF_ANY, post={"text": "Fremder Kommentar"}, post_only=True),
+    "beteiligung:folgen": Url(STAFF_ANY, post={"folgen": "1"}, post_only=True),
+    "beteiligung:projekt_folgen": Url(STAFF_ANY, post={"folgen": "1"}, post_only=True),
+    "beteiligung:dokument": Url(INVITED),
+    "beteiligung:einladung": Url(KOMMUNE_MEMBER, post={"antwort": "abgesagt"}, post_only=True),
+    "beteiligung:projekt_neu": Url(COORDINATOR, post={"title": "Fremdes Projekt"}, post_only=True),
+    "beteiligung:projekt": Url(COORDINATOR),
+    "beteiligung:projekt_phase": Url(COORDINATOR, post={"phase": "p1", "status": "abgeschlossen"}, post_only=True),
+    "beteiligung:werkstatt_neu": Url(COORDINATOR, post={"number": "2", "date": "2030-01-01"}, post_only=True),
+    "beteiligung:werkstatt_einladen": Url(COORDINATOR, post={}, post_only=True),
+    "beteiligung:dokument_hochladen": Url(COORDINATOR, post={"art": "protokoll"}, post_only=True),
+    "beteiligung:teilnahme": Url(COORDINATOR, post={"teilgenommen": "1"}, post_only=True),
+    "beteiligung:moderation": Url(COORDINATOR),
+    "beteiligung:moderieren": Url(COORDINATOR, post={"freigeben": "1"}, post_only=True),
+    # Roll-out monitor: public; publishing the Kurzstatus speaks for the platform (Koordination)
+    "rollout:monitor": Url(PUBLIC),
+    "rollout:table-csv": Url(PUBLIC),
+    "rollout:table-json": Url(PUBLIC),
+    "rollout:adoption-csv": Url(PUBLIC),
+    "rollout:leistung": Url(PUBLIC),
+    "rollout:reifegrad-csv": Url(PUBLIC),
+    "rollout:kurzstatus": Url(PUBLIC),
+    "rollout:kurzstatus-pdf": Url(PUBLIC),
+    "rollout:kurzstatus-csv": Url(PUBLIC),
+    "rollout:kurzstatus-publish": Url(COORDINATOR, post={"stichtag": "2026-01-01"}, post_only=True),
+    "rollout:publication": Url(PUBLIC),
+    "rollout-api:coverage": Url(PUBLIC, query="leika=99102013000000"),
+    "rollout-api:coverage-list": Url(PUBLIC),
+    "rollout-api:reifegrad": Url(PUBLIC, query="leika=99102013000000"),
 }
 
 # Patterns without a name get one here, by their route.
@@ -252,12 +323,30 @@ ADMIN_MODELS = {
     "hub.delivery": SCOPED,
     "hub.integrationrule": SHARED,
     "hub.message": SCOPED,
+    "hub.product": SHARED,
     "hub.routing": SCOPED,
     "hub.targetsystem": SCOPED,
     "inbox.nachforderungvorlage": SCOPED,
     "jurisdiction.override": SHARED,
+    # The Konfigurationsportal's records: per authority, but in the admin read-only for the Koordination
+    # (Kommunal-Admins see their own in the portal).
+    "konfig.handover": KOORDINATION,
+    "konfig.konfigchange": KOORDINATION,
+    "konfig.routetest": KOORDINATION,
+    "konfig.servicesetup": KOORDINATION,
     "mfa.authenticator": KOORDINATION,
     "pages.page": KOORDINATION,
+    "projekte.fussnote": KOORDINATION,
+    "projekte.kommentar": KOORDINATION,
+    "projekte.landkarteeintrag": KOORDINATION,
+    "projekte.leistungspaket": KOORDINATION,
+    "projekte.produktplaneintrag": KOORDINATION,
+    "projekte.projekt": KOORDINATION,
+    "rollout.adoptionrecord": KOORDINATION,
+    "rollout.kurzstatuspublication": KOORDINATION,
+    "rollout.plannedservice": KOORDINATION,
+    "rollout.reifegraddeclaration": KOORDINATION,
+    "rollout.reportlabel": KOORDINATION,
     "socialaccount.socialaccount": KOORDINATION,
     "socialaccount.socialapp": KOORDINATION,
     "socialaccount.socialtoken": KOORDINATION,
@@ -346,6 +435,35 @@ def test_every_url_is_classified():
 SIDE_PARAMS = {"number", "vorgangsnummer", "event_id", "position", "message_id", "pk", "member_pk"}
 FAKE_TOKEN = "A" * 43
 
+# ``pk`` of these URLs: the side's object of this model (authz_world), or the shared one.
+PK_OBJECTS = {
+    "assistant:account_draft_resume": "assistant.draft",
+    "assistant:account_draft_delete": "assistant.draft",
+    "konfig:handover_decide": "konfig.handover",
+    **{
+        f"konfig:{name}": "konfig.servicesetup"
+        for name in ("setup", "details", "preview", "route", "test", "golive", "deactivate")
+    },
+    **dict.fromkeys(
+        (
+            "projekte:detail",
+            "beteiligung:projekt_folgen",
+            "beteiligung:projekt",
+            "beteiligung:projekt_phase",
+            "beteiligung:werkstatt_neu",
+        ),
+        "projekte.projekt",
+    ),
+    "beteiligung:werkstatt_einladen": "projekte.werkstatt",
+    "beteiligung:dokument_hochladen": "projekte.werkstatt",
+    "beteiligung:dokument": "projekte.ergebnisdokument",
+    "beteiligung:einladung": "projekte.einladung",
+    "beteiligung:teilnahme": "projekte.einladung",
+    "beteiligung:moderieren": "projekte.kommentar",
+}
+# URLs of the files of a Nachreichung (the others with ``event_id`` take the Bescheid).
+DOCUMENT_URLS = {"postfach:document_file", "inbox:document"}
+
 
 def _kwargs(pattern: Pattern, world: World, side_key: str | None) -> dict:
     side = world.side(side_key) if side_key else None
@@ -353,6 +471,8 @@ def _kwargs(pattern: Pattern, world: World, side_key: str | None) -> dict:
     for param in pattern.params:
         if param in ("number", "vorgangsnummer"):
             values[param] = side.vorgang.number
+        elif param == "event_id" and pattern.name in DOCUMENT_URLS:
+            values[param] = side.nachreichung.pk
         elif param == "event_id":
             values[param] = side.bescheid.pk
         elif param == "position":
@@ -363,6 +483,18 @@ def _kwargs(pattern: Pattern, world: World, side_key: str | None) -> dict:
             values[param] = side.organisation.pk
         elif param == "pk" and pattern.name.startswith("inbox:"):
             values[param] = side.objects["inbox.savedview"].pk
+        elif param == "pk" and pattern.name in PK_OBJECTS:
+            values[param] = side.objects[PK_OBJECTS[pattern.name]].pk
+        elif param == "pk" and pattern.name.startswith("beteiligung:"):
+            values[param] = world.leistung.pk  # the Leistung pages of the Beteiligung (shared catalogue)
+        elif param == "pk" and pattern.name == "rollout:publication":
+            values[param] = world.shared["rollout.kurzstatuspublication"].pk
+        elif param == "fmt":
+            values[param] = "csv"
+        elif param == "definition_id":
+            values[param] = world.version.definition.pk
+        elif param == "leika":
+            values[param] = world.leistung.leika_key
         elif param == "member_pk":
             values[param] = side.org_clerk_membership.pk
         elif param == "pk":
