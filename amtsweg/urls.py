@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -11,7 +12,9 @@ admin.site.site_title = "Amtsweg"
 urlpatterns = [
     path("admin/", admin.site.urls),
     # The language switcher posts here (Django's set_language: cookie, then back to "next").
-    path("sprache/", set_language, name="set_language"),
+    # Exempt from CSRF (ADR 0025): a forged request can only switch the display language, and a token in every
+    # page's header would make no page cacheable for cookieless visitors (ADR 0027).
+    path("sprache/", csrf_exempt(set_language), name="set_language"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI with its init script as a separate response: runs under the strict CSP as is (docs/adr/0020).
     path(
