@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from amtsweg.cases.models import AUTHORITY_KINDS, MESSAGE_KINDS, CaseEvent, CaseStatus
 
-TITLES = {
+TITLES: dict[str, Promise] = {
     CaseEvent.Kind.NACHFORDERUNG: _("Unterlagen nachgefordert"),
     CaseEvent.Kind.BESCHEID: _("Bescheid erlassen"),
     CaseEvent.Kind.ANTWORT: _("Ihre Antwort"),
@@ -48,7 +49,8 @@ def entry_for(event: CaseEvent, files=()) -> Entry:
     if event.kind == CaseEvent.Kind.STATUS:
         title, text = _status_title(payload.get("status")), payload.get("note") or ""
     else:
-        title, text = str(TITLES.get(event.kind, event.get_kind_display())), payload.get("text") or ""
+        title = str(TITLES[event.kind]) if event.kind in TITLES else event.get_kind_display()
+        text = payload.get("text") or ""
     due = payload.get("due_date")
     try:
         due_date = date.fromisoformat(due) if due else None
