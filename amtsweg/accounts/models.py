@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Profile(models.Model):
@@ -48,8 +49,8 @@ class Organisation(models.Model):
 
 
 class Role(models.TextChoices):
-    INHABER = "inhaber", "Inhaber/in"
-    BEARBEITER = "bearbeiter", "Bearbeiter/in"
+    INHABER = "inhaber", _("Inhaber/in")
+    BEARBEITER = "bearbeiter", _("Bearbeiter/in")
 
 
 class Membership(models.Model):

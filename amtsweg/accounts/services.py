@@ -13,7 +13,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from amtsweg.accounts.models import Invitation, Membership, Organisation, Profile, Role
 from amtsweg.accounts.selectors import ASSURANCE_SESSION_KEY
@@ -114,14 +114,21 @@ def invitation_create(*, by, organisation: Organisation, email: str, role: str, 
     )
     link = base_url.rstrip("/") + reverse("accounts:invitation", kwargs={"token": token})
     context = {"organisation": organisation, "link": link, "expires_at": invitation.expires_at}
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=f"Einladung in das Organisationskonto „{organisation.name}“",
-            message=render_to_string("accounts/email/invitation.txt", context),
-            from_email=None,
-            recipient_list=[email],
-        )
-    )
+    # The invitee's language is unknown: the mail speaks the inviting owner's language (docs/i18n.md).
+    language = translation.get_language() or settings.LANGUAGE_CODE
+
+    def send() -> None:
+        with translation.override(language):
+            send_mail(
+                subject=translation.gettext("Einladung in das Organisationskonto „{name}“").format(
+                    name=organisation.name
+                ),
+                message=render_to_string("accounts/email/invitation.txt", context),
+                from_email=None,
+                recipient_list=[email],
+            )
+
+    transaction.on_commit(send)
     return invitation
 
 

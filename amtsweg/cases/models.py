@@ -10,18 +10,19 @@ Nachforderung, Bescheid) are appended as ``CaseEvent`` rows and never changed. T
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from amtsweg.common.storage import private_storage
 
 
 class CaseStatus(models.TextChoices):
-    EINGEGANGEN = "eingegangen", "eingegangen"
-    IN_BEARBEITUNG = "in_bearbeitung", "in Bearbeitung"
-    NACHFORDERUNG = "nachforderung", "Unterlagen nachgefordert"
-    BESCHIEDEN = "beschieden", "beschieden"
-    ABGESCHLOSSEN = "abgeschlossen", "abgeschlossen"
+    EINGEGANGEN = "eingegangen", _("eingegangen")
+    IN_BEARBEITUNG = "in_bearbeitung", _("in Bearbeitung")
+    NACHFORDERUNG = "nachforderung", _("Unterlagen nachgefordert")
+    BESCHIEDEN = "beschieden", _("beschieden")
+    ABGESCHLOSSEN = "abgeschlossen", _("abgeschlossen")
     # The applicant withdrew the application (issue 10 §5); final like "abgeschlossen".
-    ZURUECKGEZOGEN = "zurueckgezogen", "zurückgezogen"
+    ZURUECKGEZOGEN = "zurueckgezogen", _("zurückgezogen")
 
 
 class Vorgang(models.Model):
@@ -147,14 +148,14 @@ class CaseEvent(models.Model):
     storage), posted by a back-office system through the hub API. Only appended."""
 
     class Kind(models.TextChoices):
-        STATUS = "status", "Statusänderung"
-        NACHFORDERUNG = "nachforderung", "Nachforderung"
-        BESCHEID = "bescheid", "Bescheid"
-        ANTWORT = "antwort", "Antwort des Antragstellers"
+        STATUS = "status", _("Statusänderung")
+        NACHFORDERUNG = "nachforderung", _("Nachforderung")
+        BESCHEID = "bescheid", _("Bescheid")
+        ANTWORT = "antwort", _("Antwort des Antragstellers")
         # Documents uploaded into the reopened step after a Nachforderung (files: CaseDocument rows).
-        NACHREICHUNG = "nachreichung", "Nachgereichte Unterlagen"
+        NACHREICHUNG = "nachreichung", _("Nachgereichte Unterlagen")
         # The applicant withdrew the application (status "zurueckgezogen").
-        RUECKNAHME = "ruecknahme", "Rücknahme des Antrags"
+        RUECKNAHME = "ruecknahme", _("Rücknahme des Antrags")
 
     vorgang = models.ForeignKey(Vorgang, verbose_name="Vorgang", on_delete=models.PROTECT, related_name="events")
     authority = models.ForeignKey(

@@ -13,7 +13,8 @@ from amtsweg.cases.models import CaseEvent
 
 logger = logging.getLogger(__name__)
 
-SUBJECT = "Neuigkeiten zu Ihrem Antrag"
+# German and English in one mail: the worker knows no language of the recipient (docs/i18n.md).
+SUBJECT = "Neuigkeiten zu Ihrem Antrag / News about your application"
 
 
 @task()

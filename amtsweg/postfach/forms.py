@@ -1,37 +1,42 @@
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 REPLY_MAX_CHARS = 5000
 
 
 class AttachForm(forms.Form):
     number = forms.CharField(
-        label="Vorgangsnummer",
+        label=_("Vorgangsnummer"),
         max_length=40,
-        help_text="Sie finden sie auf der Eingangsbestätigung, z. B. AW-2026-7K3QX9PM.",
-        error_messages={"required": "Bitte geben Sie die Vorgangsnummer ein."},
+        help_text=_("Sie finden sie auf der Eingangsbestätigung, z. B. AW-2026-7K3QX9PM."),
+        error_messages={"required": _("Bitte geben Sie die Vorgangsnummer ein.")},
     )
     code = forms.CharField(
-        label="Zugangscode",
+        label=_("Zugangscode"),
         max_length=20,
-        help_text="Steht auf der Eingangsbestätigung unter der Vorgangsnummer, z. B. ABCDE-FGHIJ.",
-        error_messages={"required": "Bitte geben Sie den Zugangscode ein."},
+        help_text=_("Steht auf der Eingangsbestätigung unter der Vorgangsnummer, z. B. ABCDE-FGHIJ."),
+        error_messages={"required": _("Bitte geben Sie den Zugangscode ein.")},
     )
 
 
 class ReplyForm(forms.Form):
     text = forms.CharField(
-        label="Ihre Nachricht",
+        label=_("Ihre Nachricht"),
         max_length=REPLY_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={
-            "required": "Bitte schreiben Sie eine Nachricht.",
-            "max_length": f"Bitte fassen Sie sich kürzer (höchstens {REPLY_MAX_CHARS} Zeichen).",
+            "required": _("Bitte schreiben Sie eine Nachricht."),
+            "max_length": format_lazy(
+                _("Bitte fassen Sie sich kürzer (höchstens {max} Zeichen)."), max=REPLY_MAX_CHARS
+            ),
         },
     )
     file = forms.FileField(
-        label="Datei (optional)",
+        label=_("Datei (optional)"),
         required=False,
-        help_text="PDF, JPEG oder PNG.",
+        help_text=_("PDF, JPEG oder PNG."),
     )
 
     def __init__(self, *args, max_file: int, **kwargs):
@@ -42,20 +47,24 @@ class ReplyForm(forms.Form):
         upload = self.cleaned_data.get("file")
         if upload is not None and upload.size > self.max_file:
             megabytes = self.max_file // (1024 * 1024)
-            raise forms.ValidationError(f"Die Datei ist zu groß (höchstens {megabytes} MB).")
+            raise forms.ValidationError(
+                gettext("Die Datei ist zu groß (höchstens {megabytes} MB).").format(megabytes=megabytes)
+            )
         return upload
 
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
-        label="Grund (optional)",
+        label=_("Grund (optional)"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Sie müssen keinen Grund angeben. Er hilft der zuständigen Stelle.",
-        error_messages={"max_length": "Bitte fassen Sie sich kürzer (höchstens 1000 Zeichen)."},
+        help_text=_("Sie müssen keinen Grund angeben. Er hilft der zuständigen Stelle."),
+        error_messages={
+            "max_length": format_lazy(_("Bitte fassen Sie sich kürzer (höchstens {max} Zeichen)."), max=1000)
+        },
     )
     confirm = forms.BooleanField(
-        label="Ja, ich ziehe diesen Antrag zurück.",
-        error_messages={"required": "Bitte bestätigen Sie, dass Sie den Antrag zurückziehen möchten."},
+        label=_("Ja, ich ziehe diesen Antrag zurück."),
+        error_messages={"required": _("Bitte bestätigen Sie, dass Sie den Antrag zurückziehen möchten.")},
     )

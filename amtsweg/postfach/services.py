@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 
+from django.utils.translation import gettext_lazy as _
+
 from amtsweg.cases.codes import access_code_matches
 from amtsweg.cases.models import CaseEvent, Vorgang
 from amtsweg.cases.selectors import vorgang_by_number, vorgang_may_withdraw
@@ -18,14 +20,15 @@ from amtsweg.web import limits
 
 logger = logging.getLogger(__name__)
 
-ATTACH_REFUSED = (
+# Lazy: ``str(error)`` is the message in the language of the request that shows it.
+ATTACH_REFUSED = _(
     "Vorgangsnummer und Zugangscode passen nicht zusammen. Bitte prüfen Sie beide Angaben auf Ihrer "
     "Eingangsbestätigung."
 )
-ATTACH_LIMITED = (
+ATTACH_LIMITED = _(
     "Sie haben zu viele Versuche unternommen. Bitte warten Sie eine Stunde und versuchen Sie es dann erneut."
 )
-FILE_TYPE_REFUSED = "Bitte laden Sie eine PDF-, JPEG- oder PNG-Datei hoch."
+FILE_TYPE_REFUSED = _("Bitte laden Sie eine PDF-, JPEG- oder PNG-Datei hoch.")
 
 
 class PostfachError(ValueError):
@@ -69,7 +72,7 @@ def reply_submit(*, vorgang: Vorgang, user, text: str, upload=None) -> CaseEvent
     return citizen_reply_record(vorgang=vorgang, user=user, text=text, file_name=name, file_content=content)
 
 
-WITHDRAW_NOT_YOURS = (
+WITHDRAW_NOT_YOURS = _(
     "Diesen Antrag können nur die Person, die ihn gestellt hat, oder die Inhaberin bzw. der Inhaber der "
     "Organisation zurückziehen."
 )

@@ -1,18 +1,23 @@
-"""The citizen's view of a Vorgang's events: German titles and texts for the status timeline and thread."""
+"""The citizen's view of a Vorgang's events: titles (German source, translated) for the status timeline and
+thread; the authority's own texts stay as written."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from amtsweg.cases.models import AUTHORITY_KINDS, MESSAGE_KINDS, CaseEvent, CaseStatus
 
-TITLES = {
-    CaseEvent.Kind.NACHFORDERUNG: "Unterlagen nachgefordert",
-    CaseEvent.Kind.BESCHEID: "Bescheid erlassen",
-    CaseEvent.Kind.ANTWORT: "Ihre Antwort",
-    CaseEvent.Kind.NACHREICHUNG: "Ihre nachgereichten Unterlagen",
-    CaseEvent.Kind.RUECKNAHME: "Antrag zurückgezogen",
+TITLES: dict[str, Promise] = {
+    CaseEvent.Kind.NACHFORDERUNG: _("Unterlagen nachgefordert"),
+    CaseEvent.Kind.BESCHEID: _("Bescheid erlassen"),
+    CaseEvent.Kind.ANTWORT: _("Ihre Antwort"),
+    CaseEvent.Kind.NACHREICHUNG: _("Ihre nachgereichten Unterlagen"),
+    CaseEvent.Kind.RUECKNAHME: _("Antrag zurückgezogen"),
 }
 
 
@@ -35,8 +40,8 @@ class Entry:
 
 def _status_title(status: str | None) -> str:
     if status in CaseStatus.values:
-        return f"Status: {CaseStatus(status).label}"
-    return "Statusmeldung"
+        return gettext("Status: {status}").format(status=CaseStatus(status).label)
+    return gettext("Statusmeldung")
 
 
 def entry_for(event: CaseEvent, files=()) -> Entry:
@@ -44,7 +49,8 @@ def entry_for(event: CaseEvent, files=()) -> Entry:
     if event.kind == CaseEvent.Kind.STATUS:
         title, text = _status_title(payload.get("status")), payload.get("note") or ""
     else:
-        title, text = TITLES.get(event.kind, event.get_kind_display()), payload.get("text") or ""
+        title = str(TITLES[event.kind]) if event.kind in TITLES else event.get_kind_display()
+        text = payload.get("text") or ""
     due = payload.get("due_date")
     try:
         due_date = date.fromisoformat(due) if due else None
@@ -66,7 +72,7 @@ def entry_for(event: CaseEvent, files=()) -> Entry:
 
 # The stages of a Vorgang as the citizen sees them (the Postfach's KERN task list), and how far each
 # reported status has come: 0 received, 1 being processed, 2 decided, 3 closed.
-STAGES = ("Antrag eingegangen", "In Bearbeitung", "Bescheid erlassen", "Abgeschlossen")
+STAGES = (_("Antrag eingegangen"), _("In Bearbeitung"), _("Bescheid erlassen"), _("Abgeschlossen"))
 _REACHED: dict[str, int] = {
     CaseStatus.EINGEGANGEN: 0,
     CaseStatus.IN_BEARBEITUNG: 1,
@@ -86,5 +92,5 @@ def stages_for(*, status: str, received: datetime) -> list[dict]:
         state = "current" if ongoing else "done" if index <= reached else "todo"
         stages.append({"title": title, "state": state, "date": received if index == 0 else None})
         if index == 1 and status == CaseStatus.NACHFORDERUNG:
-            stages.append({"title": "Unterlagen nachreichen", "state": "action", "date": None})
+            stages.append({"title": gettext("Unterlagen nachreichen"), "state": "action", "date": None})
     return stages

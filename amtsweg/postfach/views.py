@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from amtsweg.cases.models import OPEN_STATUSES, CaseEvent, CaseStatus
@@ -93,15 +94,17 @@ def vorgang_detail(request: HttpRequest, number: str):
             except services.PostfachError as error:
                 form.add_error("file", str(error))
             except CaseClosed:
-                withdrawn = vorgang.status == CaseStatus.ZURUECKGEZOGEN
-                state = "zurückgezogen" if withdrawn else "bereits beschieden oder abgeschlossen"
+                if vorgang.status == CaseStatus.ZURUECKGEZOGEN:
+                    closed = gettext("Dieser Antrag ist zurückgezogen. Antworten sind nicht mehr möglich.")
+                else:
+                    closed = gettext(
+                        "Dieser Antrag ist bereits beschieden oder abgeschlossen. Antworten sind nicht mehr möglich."
+                    )
                 form.add_error(
-                    None,
-                    f"Dieser Antrag ist {state}. Antworten sind nicht mehr möglich. "
-                    "Bitte wenden Sie sich bei Fragen direkt an die zuständige Stelle.",
+                    None, closed + " " + gettext("Bitte wenden Sie sich bei Fragen direkt an die zuständige Stelle.")
                 )
             else:
-                messages.success(request, "Ihre Nachricht wurde an die zuständige Stelle übermittelt.")
+                messages.success(request, gettext("Ihre Nachricht wurde an die zuständige Stelle übermittelt."))
                 return redirect("postfach:detail", number=vorgang.number)
         status = 400
     context = _detail_context(request, vorgang, form)
@@ -146,7 +149,7 @@ def document_file(request: HttpRequest, number: str, event_id: int, position: in
     return response
 
 
-WITHDRAW_CLOSED = (
+WITHDRAW_CLOSED = gettext_lazy(
     "Über diesen Antrag wurde bereits entschieden, er ist abgeschlossen oder bereits zurückgezogen. Er kann daher "
     "nicht mehr zurückgezogen werden."
 )
@@ -158,13 +161,15 @@ def vorgang_withdraw(request: HttpRequest, number: str):
     """Confirmation page and the withdrawal itself (applicant or the organisation's Inhaber)."""
     vorgang = _vorgang_or_404(request, number)
     form = WithdrawForm(request.POST or None)
-    refusal = ""
+    refusal: str = ""
     if not vorgang_may_withdraw(user=request.user, vorgang=vorgang):
-        refusal = services.WITHDRAW_NOT_YOURS
+        refusal = str(services.WITHDRAW_NOT_YOURS)
     elif vorgang.leistung is not None and not vorgang.leistung.withdrawal_allowed:
-        refusal = "Diesen Antrag können Sie nicht online zurückziehen. Bitte wenden Sie sich an die zuständige Stelle."
+        refusal = gettext(
+            "Diesen Antrag können Sie nicht online zurückziehen. Bitte wenden Sie sich an die zuständige Stelle."
+        )
     elif not vorgang_withdrawable(vorgang=vorgang):
-        refusal = WITHDRAW_CLOSED
+        refusal = str(WITHDRAW_CLOSED)
     status = 200 if not refusal or request.method == "GET" else 409
     if request.method == "POST" and not refusal:
         if form.is_valid():
@@ -173,9 +178,11 @@ def vorgang_withdraw(request: HttpRequest, number: str):
             except services.PostfachError as error:
                 refusal, status = str(error), 403
             except (CaseClosed, WithdrawalRefused):
-                refusal, status = WITHDRAW_CLOSED, 409
+                refusal, status = str(WITHDRAW_CLOSED), 409
             else:
-                messages.success(request, "Ihr Antrag wurde zurückgezogen. Die zuständige Stelle ist informiert.")
+                messages.success(
+                    request, gettext("Ihr Antrag wurde zurückgezogen. Die zuständige Stelle ist informiert.")
+                )
                 return redirect("postfach:detail", number=vorgang.number)
         else:
             status = 400
@@ -200,7 +207,9 @@ def vorgang_attach(request: HttpRequest):
                 form.add_error(None, str(error))
                 status = TOO_MANY if str(error) == services.ATTACH_LIMITED else 400
             else:
-                messages.success(request, f"Der Antrag {vorgang.number} wurde Ihrem Konto hinzugefügt.")
+                messages.success(
+                    request, gettext("Der Antrag {number} wurde Ihrem Konto hinzugefügt.").format(number=vorgang.number)
+                )
                 return redirect("postfach:detail", number=vorgang.number)
         else:
             status = 400

@@ -168,3 +168,30 @@ def test_profile_is_kept_in_the_account(client):
     assert ok.status_code == 302
     home = client.get(reverse("accounts:home")).content.decode()
     assert "Erika Mustermann" in home and "01.05.1980" in home and "01067 Dresden" in home
+
+
+def _subject(message) -> str:
+    from email import policy
+    from email.parser import BytesParser
+
+    return BytesParser(policy=policy.default).parsebytes(message.content)["Subject"]
+
+
+@pytest.mark.parametrize(
+    ("language", "subject", "sentence"),
+    [
+        (None, "Einladung in das Organisationskonto „Bäckerei Sonne GmbH“", "Sie wurden eingeladen"),
+        ("en", "Invitation to the organisation account “Bäckerei Sonne GmbH”", "You have been invited"),
+    ],
+)
+def test_invitation_mail_speaks_the_inviting_owners_language(
+    client, organisation, mailbox, django_capture_on_commit_callbacks, language, subject, sentence
+):
+    if language:
+        client.cookies["amtsweg_language"] = language
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _invite(client, organisation, "kollege@example.org").status_code == 302
+    [message] = mailbox.messages
+    assert _subject(message).strip() == subject
+    text = mail_text(message)
+    assert sentence in text and "Bäckerei Sonne GmbH" in text and "/konto/einladung/" in text

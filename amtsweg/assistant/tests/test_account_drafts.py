@@ -92,3 +92,16 @@ def test_submitted_draft_leaves_the_list(client, start_url, erika):
     wizard.start()
     Draft.objects.filter(pk=wizard.draft.pk).update(submitted_number="AW-2026-XXXXXXXX")
     assert "Sie haben keine begonnenen Anträge" in client.get(reverse("postfach:list")).content.decode()
+
+
+def test_drafts_table_in_english(client, start_url, erika):
+    from amtsweg.postfach.tests.test_english import _german_ui_words
+
+    client.force_login(erika)
+    wizard = Wizard(client, start_url)
+    wizard.start()
+    wizard.through("anliegen")
+    client.cookies["amtsweg_language"] = "en"
+    listing = client.get(reverse("postfach:list")).content.decode()
+    assert "Started applications" in listing and "Last changed" in listing
+    assert _german_ui_words(listing) == []

@@ -23,6 +23,7 @@ from datetime import date, timedelta
 import pytest
 
 from amtsweg.accounts.tests.conftest import totp_code
+from amtsweg.cases.tasks import SUBJECT as NOTICE_SUBJECT
 from amtsweg.demo.tests import test_e2e_assistants as assistants
 from amtsweg.demo.tests import test_e2e_inbox as inbox
 from amtsweg.demo.tests.test_e2e_accessibility import assert_accessible
@@ -32,7 +33,6 @@ pytestmark = pytest.mark.e2e
 ADDRESS = "journey.buergerin@example.org"
 ADDRESS_FV = "journey.fachverfahren@example.org"
 PASSWORD = "Ein-sicheres-Passwort-Journey-2026"
-NOTICE_SUBJECT = "Neuigkeiten zu Ihrem Antrag"
 WORKER = ("db_worker", "--batch", "--no-startup-delay")
 STAFF_SETUP = f"""
 from django.contrib.auth import get_user_model

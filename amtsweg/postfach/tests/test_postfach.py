@@ -10,6 +10,7 @@ from amtsweg.cases.codes import access_code, access_code_matches
 from amtsweg.cases.models import CaseEvent, CaseStatus
 from amtsweg.cases.selectors import postfach_unread_count
 from amtsweg.cases.services import bescheid_issue, nachforderung_request, vorgang_close
+from amtsweg.cases.tasks import SUBJECT as NOTICE_SUBJECT
 
 pytestmark = pytest.mark.django_db
 
@@ -224,10 +225,12 @@ def test_notification_mail_says_that_not_what(smtp_server, worker, own_case, eri
         _nachforderung(own_case.vorgang, erika)
     worker()
     notices = [_parsed(m) for m in smtp_server.messages if "erika@example.org" in m.rcpt_tos]
-    notices = [m for m in notices if m["Subject"] == "Neuigkeiten zu Ihrem Antrag"]
+    notices = [m for m in notices if m["Subject"] == NOTICE_SUBJECT]
     assert len(notices) == 1
     body = notices[0].get_body(preferencelist=("plain",)).get_content()
     assert "neue Mitteilung" in body and "Meine Anträge" in body
+    # No language is known in the worker: German and English in one mail.
+    assert "new message" in body and "My applications" in body
     assert not list(notices[0].iter_attachments())
     for secret in (NACHFORDERUNG_TEXT, own_case.vorgangsnummer, own_case.vorgang.authority.name, "Nachweis"):
         assert secret not in body
@@ -246,7 +249,7 @@ def test_no_notification_for_citizen_reply_or_without_account(
     worker()
     subjects = [_parsed(m)["Subject"] for m in smtp_server.messages]
     assert subjects  # the confirmation mails of both submissions went through the same server
-    assert "Neuigkeiten zu Ihrem Antrag" not in subjects
+    assert NOTICE_SUBJECT not in subjects
 
 
 def _parsed(envelope):
@@ -309,7 +312,7 @@ def test_message_from_the_hub_return_channel_reaches_the_postfach(
     assert response.status_code == 201
     worker()
     notices = [_parsed(m) for m in smtp_server.messages if "erika@example.org" in m.rcpt_tos]
-    notices = [m for m in notices if m["Subject"] == "Neuigkeiten zu Ihrem Antrag"]
+    notices = [m for m in notices if m["Subject"] == NOTICE_SUBJECT]
     assert len(notices) == 1
     assert "Impfpass" not in notices[0].get_body(preferencelist=("plain",)).get_content()
     client.force_login(erika)
