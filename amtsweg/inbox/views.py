@@ -40,6 +40,7 @@ from amtsweg.submissions.selectors import (
     submission_for_vorgang,
     submission_receipt_status,
 )
+from amtsweg.web.downloads import private_file
 
 
 def staff_only(view):
@@ -328,11 +329,7 @@ def document_download(request: HttpRequest, number: str, event_id: int, position
     document = case_documents_for(vorgang=vorgang).filter(event_id=event_id, position=position).first()
     if document is None:
         raise Http404("Datei nicht gefunden")
-    response = FileResponse(
-        document.file.open("rb"), as_attachment=True, filename=document.name, content_type=document.content_type
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file(document.file.open("rb"), name=document.name, content_type=document.content_type)
 
 
 @require_POST

@@ -29,6 +29,7 @@ from amtsweg.postfach.forms import AttachForm, ReplyForm, WithdrawForm
 from amtsweg.postfach.timeline import entry_for, stages_for
 from amtsweg.submissions.selectors import submission_for_vorgang, submission_receipt_status
 from amtsweg.web.clients import client_ip
+from amtsweg.web.downloads import private_file
 
 PAGE_SIZE = 20
 TOO_MANY = 429
@@ -142,11 +143,7 @@ def document_file(request: HttpRequest, number: str, event_id: int, position: in
     document = case_documents_for(vorgang=vorgang).filter(event_id=event_id, position=position).first()
     if document is None:
         raise Http404("Datei nicht gefunden")
-    response = FileResponse(
-        document.file.open("rb"), as_attachment=True, filename=document.name, content_type=document.content_type
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file(document.file.open("rb"), name=document.name, content_type=document.content_type)
 
 
 WITHDRAW_CLOSED = gettext_lazy(

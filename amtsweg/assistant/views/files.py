@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from amtsweg.assistant import selectors, uploads
 from amtsweg.assistant.views.base import load
+from amtsweg.web.downloads import private_file
 
 
 @require_GET
@@ -23,7 +24,4 @@ def upload_download(request: HttpRequest, key: str, ags: str, token: str, ref: s
         handle = uploads.file_path(upload.path).open("rb")
     except (OSError, ValueError) as exc:
         raise Http404("Datei nicht gefunden") from exc
-    response = FileResponse(handle, as_attachment=True, filename=upload.name, content_type=upload.content_type)
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return response
+    return private_file(handle, name=upload.name, content_type=upload.content_type, sandbox=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -27,6 +27,7 @@ from amtsweg.submissions.selectors import (
     submission_for_vorgang,
 )
 from amtsweg.web.clients import client_key
+from amtsweg.web.downloads import private_file
 
 TEXT_MAX = 2000
 REMOVE = "datei-entfernen:"
@@ -163,7 +164,4 @@ def reopen_file(request: HttpRequest, number: str, ref: str):
         handle = uploads.file_path(upload.path).open("rb")
     except (OSError, ValueError) as exc:
         raise Http404("Datei nicht gefunden") from exc
-    response = FileResponse(handle, as_attachment=True, filename=upload.name, content_type=upload.content_type)
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return response
+    return private_file(handle, name=upload.name, content_type=upload.content_type, sandbox=True)
