@@ -30,6 +30,9 @@ XML_ATTACHMENT_NAME = "antragsdaten.xml"
 # PDF/A-3 allows the embedded XML, PDF/UA-1 asks nothing beyond what the tagged variant writes.
 PDF_VARIANT = "pdf/a-3a"
 PDFUA_NS = b"http://www.aiim.org/pdfua/ns/id/"
+# The technical annex is written for the authority and stays German whatever the citizen's language
+# (docs/i18n.md); it is the receipt's only <section>, so its structure elements are the ones marked German.
+ANNEX_LANGUAGE = "de"
 
 
 def submission_form(*, submission: Submission) -> ResolvedForm:
@@ -61,10 +64,11 @@ def _size_text(size: Any) -> str:
 
 
 def answer_lines(*, field: dict, value: Any, form: ResolvedForm) -> list[str]:
-    """An answer as German display lines (e.g. a date as 31.12.2024, an address on two lines)."""
+    """An answer as display lines (e.g. a date as 31.12.2024, an address on two lines); words such as
+    "Ja" in the active language, numbers and dates written the German way in every language."""
     kind = field["type"]
     if kind == "boolean":
-        return ["Ja" if value is True else "Nein" if value is False else str(value)]
+        return [gettext("Ja") if value is True else gettext("Nein") if value is False else str(value)]
     if kind == "choice":
         return [_option_label(field, form, value)]
     if kind == "multichoice" and isinstance(value, list):
@@ -89,7 +93,7 @@ def answer_lines(*, field: dict, value: Any, form: ResolvedForm) -> list[str]:
         return [line for line in (street, place) if line]
     if kind == "file" and isinstance(value, dict):
         size = _size_text(value.get("size"))
-        return [f"{value.get('name') or 'Datei'}{f' ({size})' if size else ''}"]
+        return [f"{value.get('name') or gettext('Datei')}{f' ({size})' if size else ''}"]
     return [str(value)]
 
 
@@ -170,15 +174,32 @@ def receipt_context(*, submission: Submission) -> dict:
         "authority_phone": authority.phone,
         "xml_name": XML_ATTACHMENT_NAME,
         "site_name": getattr(settings, "SITE_NAME", "Amtsweg"),
+        "language_code": translation.get_language() or settings.LANGUAGE_CODE,
+        "annex_language": ANNEX_LANGUAGE,
     }
 
 
+def receipt_language(*, submission: Submission) -> str:
+    """The language of the citizen's part: the page language the application was submitted in."""
+    return submission.language or settings.LANGUAGE_CODE
+
+
 def receipt_html(*, submission: Submission) -> str:
-    return render_to_string("submissions/receipt.html", receipt_context(submission=submission))
+    """The receipt in the citizen's language (the assistant's own texts too); the annex stays German."""
+    with translation.override(receipt_language(submission=submission)):
+        return render_to_string("submissions/receipt.html", receipt_context(submission=submission))
+
+
+def receipt_download_name(*, submission: Submission) -> str:
+    """The file name the citizen gets (download, e-mail attachment), in the receipt's language. ASCII on
+    purpose (no umlaut): some mail programs mangle encoded attachment names. The stored file keeps the
+    German name; the authority's copy in the hub is named by its adapter."""
+    with translation.override(receipt_language(submission=submission)):
+        return gettext("Eingangsbestaetigung-{number}.pdf").format(number=submission.vorgangsnummer)
 
 
 def receipt_pdf(*, submission: Submission) -> bytes:
-    """The receipt as PDF/A-3b with the data XML embedded (AFRelationship ``Data``)."""
+    """The receipt as PDF/A-3a (tagged, PDF/UA-1) with the data XML embedded (AFRelationship ``Data``)."""
     from weasyprint import CSS, HTML, Attachment
     from weasyprint.urls import URLFetcher
 
@@ -198,7 +219,19 @@ def receipt_pdf(*, submission: Submission) -> bytes:
         pdf_variant=PDF_VARIANT,
     )
     _with_pdfua_identification(document.metadata)
-    return document.write_pdf(pdf_variant=PDF_VARIANT, attachments=[xml], uncompressed_pdf=False)
+    return document.write_pdf(
+        pdf_variant=PDF_VARIANT, attachments=[xml], uncompressed_pdf=False, finisher=_mark_annex_language
+    )
+
+
+def _mark_annex_language(document, pdf) -> None:
+    """Give the annex's structure elements their own language (``/Lang``, PDF/UA-1 7.2): WeasyPrint writes
+    the document language only, not the ``lang`` of an element. One ``Sect`` element per page it spans."""
+    import pydyf
+
+    for obj in pdf.objects:
+        if isinstance(obj, dict) and obj.get("Type") == "/StructElem" and obj.get("S") == "/Sect":
+            obj["Lang"] = pydyf.String(ANNEX_LANGUAGE)
 
 
 def _with_pdfua_identification(metadata) -> None:
@@ -275,5 +308,5 @@ def confirmation_message(*, submission: Submission) -> EmailMultiAlternatives:
     message.attach_alternative(html, "text/html")
     if context["receipt_attached"]:
         with submission.receipt_pdf.open("rb") as handle:
-            message.attach(f"Eingangsbestaetigung-{submission.vorgangsnummer}.pdf", handle.read(), "application/pdf")
+            message.attach(receipt_download_name(submission=submission), handle.read(), "application/pdf")
     return message

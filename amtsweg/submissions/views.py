@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from amtsweg.forms.translations import document_title
 from amtsweg.hub.selectors import vorgang_forwarding
 from amtsweg.submissions.access import may_access
+from amtsweg.submissions.receipt import receipt_download_name
 from amtsweg.submissions.selectors import submission_by_number, submission_receipt_status
 
 
@@ -60,7 +61,7 @@ def receipt_download(request: HttpRequest, number: str):
     response = FileResponse(
         submission.receipt_pdf.open("rb"),
         as_attachment=True,
-        filename=f"Eingangsbestaetigung-{submission.vorgangsnummer}.pdf",
+        filename=receipt_download_name(submission=submission),
         content_type="application/pdf",
     )
     return _private(response)

@@ -79,3 +79,13 @@ def test_confirmation_page_says_when_no_mail_was_sent(client, submit):
     page = client.get(submission.get_absolute_url()).content.decode()
     assert "deshalb schicken wir diesmal keine Bestätigung per E-Mail" in page
     assert "Ihre Angaben stehen nicht in der E-Mail" in page
+
+
+def test_english_confirmation_attaches_the_english_receipt(settings, submit, smtp_server):
+    settings.AMTSWEG_CONFIRMATION_ATTACH_RECEIPT = True
+    submission = submit(language="en")
+    receipt_generate.call(submission.pk)
+    parts = _parts(smtp_server.messages[0])
+    name = parts["application/pdf"].get_filename()
+    assert name == f"Confirmation-of-receipt-{submission.vorgangsnummer}.pdf"
+    assert parts["text/plain"].get_content().startswith("Hello,")

@@ -89,3 +89,62 @@ def test_receipt_citizen_part_without_jargon(receipt, tmp_path):
     assert attachment.sha512[:32] in annex.replace("\n", "")
     assert submission.gemeinde_ags in annex and submission.leika_key in annex
     assert "SHA-512" in annex and "AGS" in annex
+
+
+def _pdf_text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def _annex_languages(reader: PdfReader) -> list[str]:
+    """``/Lang`` of every ``Sect`` structure element (the annex, one per page it spans)."""
+    languages: list[str] = []
+
+    def visit(node, depth: int = 0) -> None:
+        node = node.get_object()
+        if depth > 60 or not hasattr(node, "keys"):
+            return
+        if node.get("/S") == "/Sect":
+            languages.append(str(node.get("/Lang")))
+        kids = node.get("/K")
+        if kids is not None:
+            kids = kids.get_object()
+            for kid in kids if isinstance(kids, list) else [kids]:
+                if hasattr(kid, "get_object") and not isinstance(kid.get_object(), int):
+                    visit(kid, depth + 1)
+
+    visit(reader.trailer["/Root"]["/StructTreeRoot"])
+    return languages
+
+
+def test_receipt_in_the_citizens_language_with_a_german_annex(submit, answers):
+    """An application submitted in English gets an English receipt (headings, words, title, /Lang); the
+    technical annex stays German for the authority and is marked so (PDF/UA language of a structure element)."""
+    submission = submit(answers=answers, language="en")
+    pdf = receipt_pdf(submission=submission)
+    reader = PdfReader(io.BytesIO(pdf))
+    root = reader.trailer["/Root"]
+    assert str(root["/Lang"]) == "en"
+    assert reader.metadata.title.startswith(f"Confirmation of receipt {submission.vorgangsnummer}")
+    text = _pdf_text(pdf)
+    citizen, annex = text.split(ANNEX, 1)
+    for heading in ("Confirmation of receipt", "Reference number", "Attachments", "Notes", "Responsible authority"):
+        assert heading in citizen, heading
+    assert "Yes" in citizen or "No" in citizen  # a yes/no answer in words of the receipt's language
+    for german in ("Eingangsbestätigung", "Vorgangsnummer", "Anlagen", "Hinweise", "Zuständige Stelle"):
+        assert german not in citizen, german
+    for german in ("Vorgangsnummer", "Formularversion", "Amtlicher Gemeindeschlüssel", "Prüfsummen"):
+        assert german in annex, german
+    assert _annex_languages(reader) and set(_annex_languages(reader)) == {"de"}
+    assert "/StructTreeRoot" in root and 'pdfuaid:part="1"' in root["/Metadata"].get_object().get_data().decode()
+
+
+def test_receipt_in_german_unchanged(receipt):
+    submission, pdf = receipt
+    reader = PdfReader(io.BytesIO(pdf))
+    assert str(reader.trailer["/Root"]["/Lang"]) == "de"
+    text = _pdf_text(pdf)
+    citizen = text.split(ANNEX, 1)[0]
+    for heading in ("Eingangsbestätigung", "Vorgangsnummer", "Anlagen", "Hinweise", "Zuständige Stelle"):
+        assert heading in citizen, heading
+    assert "Confirmation" not in text
+    assert set(_annex_languages(reader)) == {"de"}

@@ -51,6 +51,26 @@ def test_status_partial_and_download_once_the_receipt_is_ready(client, submissio
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
 
 
+def test_download_name_follows_the_receipts_language_not_the_page(client, submit):
+    """An English receipt is named in English, even when the page is German now (and the other way round)."""
+    english, german = submit(language="en"), submit()
+    _remember_all(client, english, german)
+    for submission in (english, german):
+        receipt_store(submission=submission)
+    client.cookies["amtsweg_language"] = "de"
+    response = client.get(f"/antraege/{english.vorgangsnummer}/quittung.pdf")
+    assert f'filename="Confirmation-of-receipt-{english.vorgangsnummer}.pdf"' in response["Content-Disposition"]
+    client.cookies["amtsweg_language"] = "en"
+    response = client.get(f"/antraege/{german.vorgangsnummer}/quittung.pdf")
+    assert f'filename="Eingangsbestaetigung-{german.vorgangsnummer}.pdf"' in response["Content-Disposition"]
+
+
+def _remember_all(client, *submissions):
+    session = client.session
+    session[SESSION_KEY] = [s.vorgangsnummer for s in submissions]
+    session.save()
+
+
 def test_other_sessions_get_404_for_everything(client, submission):
     receipt_store(submission=submission)
     for suffix in ("bestaetigung/", "status/", "quittung.pdf"):
