@@ -25,21 +25,9 @@ from amtsweg.demo.tests.test_e2e_assistants import (
     _wait_for_mail,
     _weiter,
 )
+from amtsweg.web.tests.english import german_words
 
 pytestmark = pytest.mark.e2e
-
-# Common German words of the portal's own texts. None of them is an English word, so any of them outside
-# lang="de" content means a text was left untranslated.
-_WORDS = """
-Weiter Zurück Antrag Anträge Antrags Schritt Schritte Bitte Ihre Ihr Ihren Ihrem Ihrer und oder nicht Sie wir
-der die das den dem des ein eine einen einer mit für zur zum ist sind wird werden haben kann können Seite
-Suche Suchen Angaben prüfen absenden ändern Fehler Leistung Leistungen Behörde zuständig zuständige Zuständige
-Stelle Ja Nein Datei hochladen hinzufügen entfernen Speichern speichern später fortsetzen Eingangsbestätigung
-Vorgangsnummer eingegangen Anmelden Themen Lebenslagen Startseite Pflichtangaben Übersicht Erklärung
-Gebühr Anschrift Straße Hausnummer Postleitzahl Telefon Öffnungszeiten Monat Jahr Hinweis Zugangscode
-herunterladen Datenschutz Impressum Barrierefreiheit
-"""
-GERMAN_WORDS = frozenset(_WORDS.split())
 
 # Texts of the page that a screen reader reads, except those inside lang="de" (or in hidden parts).
 PAGE_TEXTS = """() => {
@@ -57,7 +45,6 @@ PAGE_TEXTS = """() => {
       if (el.getAttribute(name)) texts.push(el.getAttribute(name));
     }
   }
-  if (document.documentElement.lang !== 'en') texts.push('html lang=' + document.documentElement.lang);
   return texts;
 }"""
 
@@ -65,21 +52,13 @@ PAGE_TEXTS = """() => {
 ENGLISH_ANSWERS = {"befreiung_begruendung": "Bello comes from the Freiberg animal shelter; the contract is attached."}
 
 
-def _german_words(texts: list[str]) -> list[str]:
-    found = []
-    for text in texts:
-        words = set(re.findall(r"[A-Za-zÄÖÜäöüß]+", text))
-        if words & GERMAN_WORDS:
-            found.append(f"{text!r} ({', '.join(sorted(words & GERMAN_WORDS))})")
-    return found
-
-
 def assert_english(page, label: str, *, title: bool = True) -> None:
     """No German UI string on the page (outside lang="de"), the page is marked English, axe is clean."""
     texts = page.evaluate(PAGE_TEXTS)
     if title:
         texts.append(page.title())
-    german = _german_words(texts)
+    assert page.evaluate("document.documentElement.lang") == "en", f"{label}: page not marked English"
+    german = german_words(texts)
     assert not german, f"German UI text on {label}:\n  " + "\n  ".join(german)
     assert_accessible(page, f"{label} (English)")
 

@@ -3,38 +3,18 @@ outside lang="de" (the authority's messages, Leistung and authority names stay G
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.urls import reverse
-from lxml import html
 
 from amtsweg.cases.services import citizen_reply_record
-from amtsweg.demo.tests.test_e2e_english import GERMAN_WORDS
 from amtsweg.postfach.tests.test_postfach import NACHFORDERUNG_TEXT, _detail, _nachforderung
+from amtsweg.web.tests.english import german_words, page_texts
 
 pytestmark = pytest.mark.django_db
 
-_SKIP = "ancestor-or-self::*[starts-with(@lang, 'de') or self::script or self::style or @hidden or @aria-hidden='true']"
-
 
 def _german_ui_words(page: str) -> list[str]:
-    """Texts (and accessible attributes) outside lang="de" that contain a German UI word."""
-    tree = html.fromstring(page)
-    texts = [tree.findtext(".//title") or ""]
-    body = tree.find("body")
-    for node in body.xpath(".//text()"):
-        if node.strip() and not node.getparent().xpath(_SKIP):
-            texts.append(node.strip())
-    for element in body.xpath(".//*[@aria-label or @title or @placeholder or @alt]"):
-        if not element.xpath(_SKIP):
-            texts += [element.get(name) for name in ("aria-label", "title", "placeholder", "alt") if element.get(name)]
-    found = []
-    for text in texts:
-        words = set(re.findall(r"[A-Za-zÄÖÜäöüß]+", text)) & GERMAN_WORDS
-        if words:
-            found.append(f"{text!r} ({', '.join(sorted(words))})")
-    return found
+    return german_words(page_texts(page))
 
 
 @pytest.fixture
