@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from amtsweg.accounts.models import Invitation, Membership, Organisation, Profile, Role
 from amtsweg.accounts.selectors import ASSURANCE_SESSION_KEY
@@ -56,7 +57,7 @@ def organisation_create(*, user, name: str, register_court: str = "", register_n
 
 def _require_owner(*, by, organisation: Organisation) -> None:
     if not Membership.objects.filter(organisation=organisation, user=by, role=Role.INHABER).exists():
-        raise AccountsError("Nur Inhaberinnen und Inhaber der Organisation dürfen das.")
+        raise AccountsError(gettext("Nur Inhaberinnen und Inhaber der Organisation dürfen das."))
 
 
 def _owners_left(organisation: Organisation, without: Membership) -> int:
@@ -69,7 +70,7 @@ def membership_remove(*, by, membership: Membership) -> None:
     if membership.user_id != by.pk:
         _require_owner(by=by, organisation=membership.organisation)
     if membership.role == Role.INHABER and _owners_left(membership.organisation, membership) == 0:
-        raise AccountsError("Die Organisation braucht mindestens eine Inhaberin oder einen Inhaber.")
+        raise AccountsError(gettext("Die Organisation braucht mindestens eine Inhaberin oder einen Inhaber."))
     membership.delete()
 
 
@@ -77,10 +78,10 @@ def membership_remove(*, by, membership: Membership) -> None:
 def membership_role_change(*, by, membership: Membership, role: str) -> Membership:
     _require_owner(by=by, organisation=membership.organisation)
     if role not in Role.values:
-        raise AccountsError("Unbekannte Rolle.")
+        raise AccountsError(gettext("Unbekannte Rolle."))
     demoted = membership.role == Role.INHABER and role != Role.INHABER
     if demoted and _owners_left(membership.organisation, membership) == 0:
-        raise AccountsError("Die Organisation braucht mindestens eine Inhaberin oder einen Inhaber.")
+        raise AccountsError(gettext("Die Organisation braucht mindestens eine Inhaberin oder einen Inhaber."))
     membership.role = role
     membership.save(update_fields=["role"])
     return membership
@@ -95,14 +96,14 @@ def invitation_create(*, by, organisation: Organisation, email: str, role: str, 
     _require_owner(by=by, organisation=organisation)
     email = email.strip()
     if role not in Role.values:
-        raise AccountsError("Unbekannte Rolle.")
+        raise AccountsError(gettext("Unbekannte Rolle."))
     if organisation.memberships.filter(user__email__iexact=email).exists():
-        raise AccountsError("Diese Person ist bereits Mitglied der Organisation.")
+        raise AccountsError(gettext("Diese Person ist bereits Mitglied der Organisation."))
     refused = limits.limits_take(
         (limits.MAILS_PER_ADDRESS, limits.address_key(email)), (limits.MAILS_GLOBAL, limits.GLOBAL_KEY)
     )
     if refused is not None:
-        raise AccountsError("Gerade wurden zu viele E-Mails verschickt. Bitte versuchen Sie es später erneut.")
+        raise AccountsError(gettext("Gerade wurden zu viele E-Mails verschickt. Bitte versuchen Sie es später erneut."))
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         organisation=organisation,
@@ -139,15 +140,19 @@ def invitation_accept(*, token: str, user) -> Membership:
 
     invitation = Invitation.objects.select_for_update().filter(token_hash=token_hash(token)).first()
     if invitation is None:
-        raise AccountsError("Diese Einladung ist ungültig. Bitte prüfen Sie den Link aus der E-Mail.")
+        raise AccountsError(gettext("Diese Einladung ist ungültig. Bitte prüfen Sie den Link aus der E-Mail."))
     if invitation.accepted_at is not None:
-        raise AccountsError("Diese Einladung wurde bereits angenommen und kann nicht noch einmal verwendet werden.")
+        raise AccountsError(
+            gettext("Diese Einladung wurde bereits angenommen und kann nicht noch einmal verwendet werden.")
+        )
     if invitation.expires_at <= timezone.now():
-        raise AccountsError("Diese Einladung ist abgelaufen. Bitte lassen Sie sich erneut einladen.")
+        raise AccountsError(gettext("Diese Einladung ist abgelaufen. Bitte lassen Sie sich erneut einladen."))
     if not EmailAddress.objects.filter(user=user, email__iexact=invitation.email, verified=True).exists():
         raise AccountsError(
-            "Diese Einladung gilt für eine andere E-Mail-Adresse. Bitte melden Sie sich mit dem Konto an, "
-            "an dessen bestätigte E-Mail-Adresse die Einladung ging."
+            gettext(
+                "Diese Einladung gilt für eine andere E-Mail-Adresse. Bitte melden Sie sich mit dem Konto an, "
+                "an dessen bestätigte E-Mail-Adresse die Einladung ging."
+            )
         )
     membership, created = Membership.objects.get_or_create(
         organisation=invitation.organisation, user=user, defaults={"role": invitation.role}
@@ -174,17 +179,21 @@ def account_delete(*, user) -> int:
     if user.is_staff or user.is_superuser:
         # Staff accounts belong to the authority's administration (permissions, audit trail of the inbox).
         raise AccountsError(
-            "Konten von Mitarbeitenden einer Behörde löscht die Verwaltung. Bitte wenden Sie sich an Ihre "
-            "Administration."
+            gettext(
+                "Konten von Mitarbeitenden einer Behörde löscht die Verwaltung. Bitte wenden Sie sich an Ihre "
+                "Administration."
+            )
         )
     with transaction.atomic():
         blocking = organisations_blocking_deletion(user=user)
         if blocking:
             names = ", ".join(f"„{o.name}“" for o in blocking)
             raise AccountsError(
-                f"Sie sind die einzige Inhaberin oder der einzige Inhaber von {names}. Bitte übertragen Sie die Rolle "
-                "„Inhaber/in“ zuerst an ein anderes Mitglied oder entfernen Sie die anderen Mitglieder; danach "
-                "können Sie Ihr Konto löschen."
+                gettext(
+                    "Sie sind die einzige Inhaberin oder der einzige Inhaber von {names}. Bitte übertragen Sie die "
+                    "Rolle „Inhaber/in“ zuerst an ein anderes Mitglied oder entfernen Sie die anderen Mitglieder; "
+                    "danach können Sie Ihr Konto löschen."
+                ).format(names=names)
             )
         alone = Organisation.objects.filter(memberships__user=user).exclude(
             pk__in=Membership.objects.exclude(user=user).values("organisation_id")

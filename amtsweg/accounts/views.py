@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from amtsweg.accounts import selectors, services
@@ -43,7 +44,7 @@ def profile_edit(request: HttpRequest):
     form = ProfileForm(request.POST or None, instance=selectors.profile_for(user=request.user))
     if request.method == "POST" and form.is_valid():
         services.profile_update(user=request.user, data=form.cleaned_data)
-        messages.success(request, "Ihre Angaben wurden gespeichert.")
+        messages.success(request, gettext("Ihre Angaben wurden gespeichert."))
         return redirect("accounts:home")
     return _page(request, "profile.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -54,7 +55,9 @@ def organisation_create(request: HttpRequest):
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         organisation = services.organisation_create(user=request.user, **form.cleaned_data)
-        messages.success(request, f"Das Organisationskonto „{organisation.name}“ wurde angelegt.")
+        messages.success(
+            request, gettext("Das Organisationskonto „{name}“ wurde angelegt.").format(name=organisation.name)
+        )
         return redirect("accounts:organisation", pk=organisation.pk)
     return _page(request, "organisation_create.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -89,7 +92,7 @@ def organisation_detail(request: HttpRequest, pk: int):
             except services.AccountsError as error:
                 form.add_error("email", str(error))
             else:
-                messages.success(request, "Die Einladung wurde per E-Mail verschickt.")
+                messages.success(request, gettext("Die Einladung wurde per E-Mail verschickt."))
                 return redirect("accounts:organisation", pk=pk)
     context = {
         "organisation": organisation,
@@ -120,12 +123,12 @@ def member_role(request: HttpRequest, pk: int, member_pk: int):
     form = RoleForm(request.POST, prefix=f"m{member.pk}")
     try:
         if not form.is_valid():
-            raise services.AccountsError("Bitte wählen Sie eine Rolle.")
+            raise services.AccountsError(gettext("Bitte wählen Sie eine Rolle."))
         services.membership_role_change(by=request.user, membership=member, role=form.cleaned_data["role"])
     except services.AccountsError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "Die Rolle wurde geändert.")
+        messages.success(request, gettext("Die Rolle wurde geändert."))
     return redirect("accounts:organisation", pk=pk)
 
 
@@ -139,7 +142,7 @@ def member_remove(request: HttpRequest, pk: int, member_pk: int):
     except services.AccountsError as error:
         messages.error(request, str(error))
         return redirect("accounts:organisation", pk=pk)
-    messages.success(request, "Das Mitglied wurde entfernt.")
+    messages.success(request, gettext("Das Mitglied wurde entfernt."))
     if leaving:
         return redirect("accounts:home")
     return redirect("accounts:organisation", pk=pk)
@@ -153,7 +156,9 @@ def invitation(request: HttpRequest, token: str):
             membership = services.invitation_accept(token=token, user=request.user)
         except services.AccountsError as error:
             return _page(request, "invitation.html", {"error": str(error)}, status=400)
-        messages.success(request, f"Sie sind jetzt Mitglied von „{membership.organisation.name}“.")
+        messages.success(
+            request, gettext("Sie sind jetzt Mitglied von „{name}“.").format(name=membership.organisation.name)
+        )
         return redirect("accounts:organisation", pk=membership.organisation_id)
     return _page(request, "invitation.html", {})
 
@@ -200,7 +205,7 @@ def account_delete(request: HttpRequest):
     blocking = selectors.organisations_blocking_deletion(user=request.user)
     if request.method == "POST":
         if request.POST.get("bestaetigung") != "ja":
-            messages.error(request, "Bitte bestätigen Sie, dass Sie Ihr Konto endgültig löschen möchten.")
+            messages.error(request, gettext("Bitte bestätigen Sie, dass Sie Ihr Konto endgültig löschen möchten."))
             return _page(request, "account_delete.html", {"blocking": blocking}, status=400)
         user = request.user
         try:
@@ -209,6 +214,6 @@ def account_delete(request: HttpRequest):
             messages.error(request, str(error))
             return _page(request, "account_delete.html", {"blocking": blocking}, status=400)
         logout(request)
-        messages.success(request, "Ihr Konto und die dazugehörigen Daten wurden gelöscht.")
+        messages.success(request, gettext("Ihr Konto und die dazugehörigen Daten wurden gelöscht."))
         return redirect("/")
     return _page(request, "account_delete.html", {"blocking": blocking})

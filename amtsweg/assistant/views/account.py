@@ -9,10 +9,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest
 from django.shortcuts import redirect
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from amtsweg.assistant import selectors, services
 from amtsweg.assistant.views.base import ctx_for, page, session_add
+from amtsweg.forms.translations import document_title
 
 
 def _own_draft(request: HttpRequest, pk: int):
@@ -38,6 +40,7 @@ def account_draft_delete(request: HttpRequest, pk: int):
     draft = _own_draft(request, pk)
     if request.method == "POST":
         services.draft_delete(draft=draft)
-        messages.success(request, "Der begonnene Antrag wurde gelöscht.")
+        messages.success(request, gettext("Der begonnene Antrag wurde gelöscht."))
         return redirect("postfach:list")
-    return page(request, "account_draft_delete.html", {"draft": draft})
+    title = document_title(document=draft.version.document, language=get_language() or "de")
+    return page(request, "account_draft_delete.html", {"draft": draft, "draft_title": title})

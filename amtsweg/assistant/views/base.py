@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from amtsweg.accounts.gate import assurance_gate
@@ -17,6 +17,7 @@ from amtsweg.assistant import selectors, services, wizard
 from amtsweg.assistant.models import Draft
 from amtsweg.assistant.transitions import DraftState, Go, Outcome, first_open
 from amtsweg.forms.engine import ResolvedForm
+from amtsweg.forms.translations import document_title
 from amtsweg.web import limits
 
 SESSION_KEY = "assistant_drafts"
@@ -143,11 +144,14 @@ def missing(request, *, key: str | None = None, ags: str | None = None) -> HttpR
     return page(request, "draft_missing.html", {"start_url": start_url}, status=404)
 
 
+def draft_title(draft: Draft) -> str:
+    """The assistant's title in the page language (its translations block; German fallback)."""
+    return document_title(document=draft.version.document, language=get_language() or "de")
+
+
 def expired(request, draft: Draft) -> HttpResponse:
     start_url = reverse("assistant:start", kwargs={"key": draft.version.definition.key, "ags": draft.gemeinde.ags})
-    return page(
-        request, "draft_expired.html", {"start_url": start_url, "title": draft.version.definition.title}, status=410
-    )
+    return page(request, "draft_expired.html", {"start_url": start_url, "title": draft_title(draft)}, status=410)
 
 
 def load(request, key: str, ags: str, token: str) -> Ctx | HttpResponse:

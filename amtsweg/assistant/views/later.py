@@ -20,6 +20,7 @@ from amtsweg.assistant.views.base import (
     Ctx,
     base_context,
     ctx_for,
+    draft_title,
     expired,
     load,
     missing,
@@ -120,5 +121,5 @@ def _used(request, draft: Draft) -> HttpResponse:
     if draft.token in session_tokens(request) and not draft.submitted_number:
         return redirect(ctx_for(draft).resume_url())
     start_url = reverse("assistant:start", kwargs={"key": draft.version.definition.key, "ags": draft.gemeinde.ags})
-    context = {"start_url": start_url, "title": draft.version.definition.title}
+    context = {"start_url": start_url, "title": draft_title(draft)}
     return page(request, "link_used.html", context, status=410)

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -82,17 +83,17 @@ def _reopen_step(request: HttpRequest, *, number: str) -> HttpResponse:
             try:
                 reopen.reopen_submit(draft=draft, fields=fields, user=request.user, text=text)
             except reopen.NothingUploaded:
-                errors[fields[0].path if fields else "nachricht"] = (
+                errors[fields[0].path if fields else "nachricht"] = gettext(
                     "Bitte laden Sie mindestens eine Datei hoch, bevor Sie die Unterlagen einreichen."
                 )
             except CaseClosed:
                 return page(request, "reopen_closed.html", {"vorgang": vorgang, "back_url": back}, status=409)
             else:
-                messages.success(request, "Ihre Unterlagen wurden an die zuständige Stelle übermittelt.")
+                messages.success(request, gettext("Ihre Unterlagen wurden an die zuständige Stelle übermittelt."))
                 return redirect(back)
         elif not errors:
             if not action.startswith(REMOVE):
-                messages.success(request, "Ihre Dateien sind gespeichert. Sie können später weitermachen.")
+                messages.success(request, gettext("Ihre Dateien sind gespeichert. Sie können später weitermachen."))
             return redirect(request.path)
         status = 400
     context = _context(request, vorgang, submission, form, fields, draft, nachforderung, errors, text)

@@ -49,7 +49,8 @@ def page_texts(html: str) -> list[str]:
     plus the page title without the service content it repeats."""
     document = lxml.html.document_fromstring(html)
     german_content = {
-        " ".join(el.text_content().split()) for el in document.body.xpath(".//*[starts-with(@lang, 'de')]")
+        " ".join(el.text_content().split())
+        for el in document.body.xpath(".//*[starts-with(@lang, 'de')]/descendant-or-self::*")
     }
     for element in document.body.xpath(_SKIPPED.replace("//", ".//")):
         element.drop_tree()
@@ -63,6 +64,11 @@ def page_texts(html: str) -> list[str]:
             title = title.replace(content, "")
     texts.append(title)
     return texts
+
+
+def is_fragment(html: str) -> bool:
+    """An htmx partial (no document of its own, so no ``<html lang>`` to check)."""
+    return "<html" not in html[:500].lower()
 
 
 def page_language(html: str) -> str:
