@@ -197,3 +197,21 @@ def test_unchanged_draft_is_not_written_again_until_its_expiry_is_old(client, st
     # A changed answer is always written.
     draft_save(draft=draft, answers={"vorname": "Max"})
     assert Draft.objects.get().answers == {"vorname": "Max"}
+
+
+def test_resume_mail_in_the_language_the_citizen_asked_in(wizard, client, mailoutbox, worker):
+    """The link asked for on an English page comes in English, even if the browser switched back since:
+    the worker writes it in the stored language (ResumeMail.language)."""
+    wizard.through("anliegen")
+    client.cookies["amtsweg_language"] = "en"
+    response = wizard.post("halter", STEP_DATA["halter"], action="spaeter")
+    sent = client.post(response["Location"], {"email": "erika@example.org"})
+    assert sent.status_code == 200
+    client.cookies["amtsweg_language"] = "de"
+    worker()
+    _resume_link(mailoutbox)
+    mail = mailoutbox[0]
+    assert mail.subject.startswith("Your application") and "link to continue" in mail.subject.lower()
+    assert mail.body.startswith("Hello,")
+    assert "This link opens it again, also on another device:" in mail.body
+    assert "Guten Tag" not in mail.body and "Bitte" not in mail.body

@@ -180,6 +180,17 @@ def _demo_answers() -> dict:
     return copy.deepcopy(VALID[DEMO_ASSISTANT])
 
 
+def _organisation_member():
+    from django.contrib.auth import get_user_model
+
+    from amtsweg.accounts.models import Membership, Organisation
+
+    user = get_user_model().objects.create_user(username="member", email="member@example.org", password="x" * 16)
+    organisation = Organisation.objects.create(name="Apfelgrund GmbH")
+    Membership.objects.create(organisation=organisation, user=user, role="inhaber")
+    return user
+
+
 def test_demo_assistant_pages_are_english(db, settings):
     """The demo Hundesteuer assistant of Freiberg: start, every step with real answers, review, stop, save,
     and an expired draft (410)."""
@@ -193,6 +204,14 @@ def test_demo_assistant_pages_are_english(db, settings):
     client.cookies[LANGUAGE_COOKIE] = "en"
     start = reverse("assistant:start", kwargs={"key": DEMO_ASSISTANT, "ags": DEMO_AGS})
     findings = _findings(f"GET {start}", client.get(start))
+    # An organisation member chooses for whom to apply.
+    member = _organisation_member()
+    organisation_client = Client(REMOTE_ADDR=OUTSIDE_ADDRESS)
+    organisation_client.cookies[LANGUAGE_COOKIE] = "en"
+    organisation_client.force_login(member)
+    page = organisation_client.get(start)
+    assert "Apfelgrund GmbH" in page.content.decode()
+    findings += _findings(f"GET {start} (organisation member)", page)
     response = client.post(start)
     assert response.status_code == 302, response.status_code
     draft = Draft.objects.get()
