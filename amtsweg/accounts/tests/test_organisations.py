@@ -195,3 +195,21 @@ def test_invitation_mail_speaks_the_inviting_owners_language(
     assert _subject(message).strip() == subject
     text = mail_text(message)
     assert sentence in text and "Bäckerei Sonne GmbH" in text and "/konto/einladung/" in text
+
+
+def test_organisation_messages_in_english(client, organisation, owner, mailbox, django_capture_on_commit_callbacks):
+    """The flash message after an invitation and the form error for a member invited again, in English."""
+    from amtsweg.web.tests.english import german_words, page_texts
+
+    client.cookies["amtsweg_language"] = "en"
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(
+            reverse("accounts:organisation", kwargs={"pk": organisation.pk}),
+            {"email": "kollege@example.org", "role": Role.BEARBEITER},
+            follow=True,
+        )
+    page = sent.content.decode()
+    assert "The invitation has been sent by email." in page
+    again = _invite(client, organisation, owner.email).content.decode()
+    assert "This person is already a member of the organisation." in again
+    assert german_words(page_texts(page)) == [] and german_words(page_texts(again)) == []
