@@ -260,3 +260,31 @@ def test_error_pages_are_english(db):
     assert response.status_code == 429
     findings += _findings("429 login lockout", response)
     assert not findings, "German UI text on English pages:\n  " + "\n  ".join(findings)
+
+
+def test_citizen_form_errors_are_english(world):
+    """The error states of the citizen forms (the walk above only GETs): invalid or empty submissions."""
+    side = world.side("a")
+    number = side.vorgang.number
+    posts = [
+        ("anonymous", reverse("account_login"), {"login": "niemand@example.org", "password": "falsch-falsch"}),
+        ("anonymous", reverse("account_signup"), {"email": "kaputt", "password1": "a", "password2": "b"}),
+        ("anonymous", reverse("account_reset_password"), {"email": "kaputt"}),
+        ("citizen_a", reverse("accounts:profile"), {"birth_date": "31.02.", "postal_code": "abc"}),
+        ("citizen_a", reverse("accounts:organisation_create"), {}),
+        ("citizen_a", reverse("postfach:attach"), {"number": "AW-2026-UNBEKANN", "code": "falsch"}),
+        ("citizen_a", reverse("postfach:detail", kwargs={"number": number}), {"text": ""}),
+        ("citizen_a", reverse("postfach:withdraw", kwargs={"number": number}), {"reason": ""}),
+        ("citizen_a", reverse("assistant:reopen", kwargs={"number": number}), {"aktion": "einreichen"}),
+        ("org_a", reverse("accounts:organisation", kwargs={"pk": side.organisation.pk}), {"email": "kaputt"}),
+    ]
+    findings: list[str] = []
+    for role, path, data in posts:
+        client = _english_client(world, role)
+        response = client.post(path, data, follow=True)
+        assert response.status_code < 500, f"{role} POST {path}: {response.status_code}"
+        findings += _findings(f"{role} POST {path}", response)
+        page = response.content.decode()
+        if path != reverse("accounts:organisation_create"):
+            assert "kern-error" in page or "kern-alert--danger" in page, f"{role} POST {path}: no error shown"
+    assert not findings, "German UI text on English pages:\n  " + "\n  ".join(findings)
