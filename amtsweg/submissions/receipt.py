@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 
 from amtsweg.forms.engine import ResolvedForm, form_from_document
 from amtsweg.forms.fields import ADDRESS_PARTS, de_number, is_empty, parse_decimal
-from amtsweg.forms.translations import document_title
+from amtsweg.forms.translations import SOURCE_LANGUAGE, document_title
 from amtsweg.submissions.models import Submission
 
 STYLESHEET = Path(__file__).with_name("receipt.css")
@@ -35,8 +35,10 @@ PDFUA_NS = b"http://www.aiim.org/pdfua/ns/id/"
 ANNEX_LANGUAGE = "de"
 
 
-def submission_form(*, submission: Submission) -> ResolvedForm:
-    """The effective form the citizen saw: the version's document with the overlay as it was."""
+def submission_form(*, submission: Submission, language: str = SOURCE_LANGUAGE) -> ResolvedForm:
+    """The effective form the citizen saw: the version's document with the overlay as it was.
+
+    ``language``: of the assistant's own texts (German by default: what the authority reads)."""
     snapshot = submission.overlay_snapshot or {}
     return form_from_document(
         document=submission.form_version.document,
@@ -45,6 +47,7 @@ def submission_form(*, submission: Submission) -> ResolvedForm:
         disabled_fields=snapshot.get("disabled_fields"),
         contact=snapshot.get("contact"),
         version=submission.form_version,
+        language=language,
     )
 
 
@@ -125,9 +128,10 @@ def _nested_groups(group: dict, row: dict, form, *, outer: str) -> list[dict]:
     return result
 
 
-def receipt_sections(*, submission: Submission) -> list[dict]:
-    """Answers grouped by step and group, with labels; repeated groups as numbered items."""
-    form = submission_form(submission=submission)
+def receipt_sections(*, submission: Submission, language: str = SOURCE_LANGUAGE) -> list[dict]:
+    """Answers grouped by step and group, with labels; repeated groups as numbered items. ``language``: of
+    the assistant's own texts (labels, titles, option labels)."""
+    form = submission_form(submission=submission, language=language)
     answers = submission.answers or {}
     sections = []
     for step in form.steps:
@@ -157,13 +161,15 @@ def _attachment(attachment) -> Any:
 
 
 def receipt_context(*, submission: Submission) -> dict:
-    form = submission_form(submission=submission)
+    """In the active language (``receipt_html`` activates the receipt's)."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    form = submission_form(submission=submission, language=language)
     authority = submission.authority
     return {
         "submission": submission,
         "form_title": form.title,
         "submitted_at": timezone.localtime(submission.submitted_at),
-        "sections": receipt_sections(submission=submission),
+        "sections": receipt_sections(submission=submission, language=language),
         "attachments": [_attachment(a) for a in submission.attachments.all()],
         "declaration": form.declaration,
         "contact": form.contact,
@@ -174,7 +180,7 @@ def receipt_context(*, submission: Submission) -> dict:
         "authority_phone": authority.phone,
         "xml_name": XML_ATTACHMENT_NAME,
         "site_name": getattr(settings, "SITE_NAME", "Amtsweg"),
-        "language_code": translation.get_language() or settings.LANGUAGE_CODE,
+        "language_code": language,
         "annex_language": ANNEX_LANGUAGE,
     }
 

@@ -39,12 +39,12 @@ def submission_for_vorgang(*, vorgang: Vorgang) -> Submission | None:
     )
 
 
-def submission_answer_sections(*, submission: Submission) -> list[dict]:
-    """The answers grouped by step and group with German labels and display values, exactly as the
-    receipt shows them (for the case worker's view)."""
+def submission_answer_sections(*, submission: Submission, language: str = "de") -> list[dict]:
+    """The answers grouped by step and group with labels and display values, exactly as the receipt
+    shows them: German for the case worker's view, ``language`` for the citizen's (Nachreichung)."""
     from amtsweg.submissions.receipt import receipt_sections
 
-    return receipt_sections(submission=submission)
+    return receipt_sections(submission=submission, language=language)
 
 
 def submission_attachments(*, submission: Submission) -> QuerySet[SubmissionAttachment]:

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -141,7 +141,11 @@ def _context(request, vorgang, submission, form, fields, draft, nachforderung, e
         "vorgang": vorgang,
         "form_title": form.title,
         "rows": rows,
-        "earlier": [s for s in submission_answer_sections(submission=submission) if s["title"] in titles],
+        "earlier": [
+            s
+            for s in submission_answer_sections(submission=submission, language=get_language() or "de")
+            if s["title"] in titles
+        ],
         "request_text": payload.get("text") or "",
         "documents_requested": [str(d) for d in payload.get("documents_requested") or [] if d],
         "due_date": payload.get("due_date"),

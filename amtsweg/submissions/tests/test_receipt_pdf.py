@@ -148,3 +148,23 @@ def test_receipt_in_german_unchanged(receipt):
         assert heading in citizen, heading
     assert "Confirmation" not in text
     assert set(_annex_languages(reader)) == {"de"}
+
+
+def test_receipt_uses_the_assistants_english_texts(submit, answers):
+    """Step titles and labels of the citizen's part come from the assistant's translations block."""
+    from amtsweg.forms.definition import definition_parse
+    from amtsweg.forms.services import definition_load
+    from amtsweg.web.tests.english import english_placeholders
+
+    from .conftest import DEFINITION
+
+    document = english_placeholders(definition_parse(text=DEFINITION.read_text(encoding="utf-8")))
+    version = definition_load(document=document, publish=True)
+    submission = submit(version=version, answers=answers, language="en")
+    text = " ".join(_pdf_text(receipt_pdf(submission=submission)).split())
+    citizen = text.split(ANNEX, 1)[0]
+    first_step = document["steps"][0]
+    english_title = document["translations"]["en"]["elements"][first_step["key"]]["title"]
+    for english in (english_title, document["translations"]["en"]["title"]):
+        assert re.search(rf"{re.escape(english)}(?!\d)", citizen), english  # "text 5", not "text 50"
+    assert first_step["title"] not in citizen

@@ -74,3 +74,37 @@ def is_fragment(html: str) -> bool:
 def page_language(html: str) -> str:
     """The document language (``<html lang>``)."""
     return lxml.html.document_fromstring(html).get("lang", "")
+
+
+def english_placeholders(document: dict) -> dict:
+    """``document`` (an assistant definition) with an English text for every own text (numbered,
+    meaningless): for tests of the framework with a test definition that has no translations. The demo
+    assistants' real translations are checked elsewhere (``forms/tests/test_translations.py``)."""
+    from amtsweg.forms.translations import FIELD_TEXTS, GROUP_TEXTS, STEP_TEXTS, _elements
+
+    number = iter(range(1, 10_000))
+
+    def text() -> str:
+        return f"English text {next(number)}"
+
+    def labels(options) -> dict:
+        return {option["value"]: text() for option in options or []}
+
+    block: dict = {name: text() for name in ("title", "description") if document.get(name)}
+    block["declaration"] = {name: text() for name in document.get("declaration") or {}}
+    block["codelists"] = {name: labels(options) for name, options in (document.get("codelists") or {}).items()}
+    elements = block["elements"] = {}
+    for kind, key, element in _elements(document):
+        names = {"step": STEP_TEXTS, "group": GROUP_TEXTS, "field": FIELD_TEXTS}[kind]
+        texts: dict = {name: text() for name in names if element.get(name)}
+        if kind == "group" and (element.get("repeat") or {}).get("item_label"):
+            texts["item_label"] = text()
+        if kind == "field" and element.get("options"):
+            texts["options"] = labels(element["options"])
+        if kind == "step":
+            texts["outcomes"] = [
+                {n: text() for n in ("title", "text", "link_label")} for _ in element.get("outcomes") or []
+            ]
+            texts["rules"] = [text() for _ in element.get("rules") or []]
+        elements[key] = texts
+    return {**document, "translations": {"en": block}}

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from amtsweg.web.tests.authz_world import world_build
-from amtsweg.web.tests.english import german_words, is_fragment, page_language, page_texts
+from amtsweg.web.tests.english import english_placeholders, german_words, is_fragment, page_language, page_texts
 from amtsweg.web.tests.test_authz_walk import (
     ANY,
     APPLICANT,
@@ -50,41 +50,6 @@ CITIZEN_ROLES = ("anonymous", "citizen_a", "org_a")
 DEMO_ASSISTANT, DEMO_AGS = "hundesteuer", "14522180"  # Freiberg: the demo overlay's Kommune
 
 
-def _english_placeholders(document: dict) -> dict:
-    """An English text for every text of the test assistant (numbered, meaningless): the world's assistant
-    is a test definition without translations, and its own texts are not what this walk checks — the
-    demo assistants' real translations are (``test_demo_assistant_pages_are_english``,
-    ``forms/tests/test_translations.py``)."""
-    from amtsweg.forms.translations import FIELD_TEXTS, GROUP_TEXTS, STEP_TEXTS, _elements
-
-    number = iter(range(1, 10_000))
-
-    def text() -> str:
-        return f"English text {next(number)}"
-
-    def labels(options) -> dict:
-        return {option["value"]: text() for option in options or []}
-
-    block: dict = {name: text() for name in ("title", "description") if document.get(name)}
-    block["declaration"] = {name: text() for name in document.get("declaration") or {}}
-    block["codelists"] = {name: labels(options) for name, options in (document.get("codelists") or {}).items()}
-    elements = block["elements"] = {}
-    for kind, key, element in _elements(document):
-        names = {"step": STEP_TEXTS, "group": GROUP_TEXTS, "field": FIELD_TEXTS}[kind]
-        texts: dict = {name: text() for name in names if element.get(name)}
-        if kind == "group" and (element.get("repeat") or {}).get("item_label"):
-            texts["item_label"] = text()
-        if kind == "field" and element.get("options"):
-            texts["options"] = labels(element["options"])
-        if kind == "step":
-            texts["outcomes"] = [
-                {n: text() for n in ("title", "text", "link_label")} for _ in element.get("outcomes") or []
-            ]
-            texts["rules"] = [text() for _ in element.get("rules") or []]
-        elements[key] = texts
-    return {**document, "translations": {"en": block}}
-
-
 @pytest.fixture
 def version(db):
     """The submissions tests' Hundesteuer assistant, with an English text for each of its own texts."""
@@ -93,7 +58,7 @@ def version(db):
     from amtsweg.forms.translations import translation_missing
     from amtsweg.submissions.tests.conftest import DEFINITION
 
-    document = _english_placeholders(definition_parse(text=DEFINITION.read_text(encoding="utf-8")))
+    document = english_placeholders(definition_parse(text=DEFINITION.read_text(encoding="utf-8")))
     assert translation_missing(document=document, language="en") == []
     return definition_load(document=document, publish=True)
 
