@@ -45,7 +45,8 @@ def _territory(ars: str) -> Territory | None:
     if not rows:
         return None
     current = [t for t in rows if t.valid_until is None]
-    row = current[0] if current else max(rows, key=lambda t: t.valid_until)
+    # Without a current row every row has an end date.
+    row = current[0] if current else max(rows, key=lambda t: t.valid_until or date.min)
     return snap.current_of(row.pk)
 
 
@@ -54,7 +55,7 @@ def _responsible(leistung: Leistung, territory: Territory) -> tuple[Authority | 
     index = coverage.current()
     resp = coverage.responsible_map(index, leistung.pk)
     members = [g for g in index.gemeinden if g.ars.startswith(territory.ars)]
-    found = {resp[g.pk] for g in members if resp.get(g.pk) is not None}
+    found = {authority_id for g in members if (authority_id := resp.get(g.pk)) is not None}
     snap = index.snap
     if not found:
         return None, (
