@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from amtsweg.forms.models import FormDefinition, FormVersion
@@ -42,7 +43,7 @@ def kommunal_admin_only(view):
         if not selectors.authorities_administered(user).exists():
             raise Http404("Keine Behörde zur Verwaltung zugeordnet")
         response = view(request, *args, **kwargs)
-        response["Cache-Control"] = "private, no-store"
+        add_never_cache_headers(response)
         return response
 
     return wrapper
