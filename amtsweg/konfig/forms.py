@@ -190,6 +190,59 @@ def _field_name(path: str) -> str:
     return path.replace(".", "__")
 
 
+def _schema_field(prop: dict, *, label: str, required: bool, initial: Any, secrets_stored: bool) -> forms.Field:
+    """The form field for one leaf of an adapter's schema, filled with ``initial`` (secrets never are)."""
+    help_text = prop.get("description", "")
+    kind = prop.get("type")
+    field: forms.Field
+    if prop.get("writeOnly"):
+        help_text = "Wird verschlüsselt gespeichert und nie wieder angezeigt."
+        if secrets_stored:
+            help_text += " Leer lassen = unverändert."
+        field = forms.CharField(
+            label=label,
+            required=required and not secrets_stored,
+            help_text=help_text,
+            widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        )
+        initial = None
+    elif "enum" in prop:
+        choices = [(v, v) for v in prop["enum"]]
+        field = forms.ChoiceField(label=label, choices=choices, required=required, help_text=help_text)
+    elif kind == "boolean":
+        field = forms.BooleanField(label=label, required=False, help_text=help_text)
+    elif kind == "integer":
+        field = forms.IntegerField(
+            label=label,
+            required=required,
+            help_text=help_text,
+            min_value=prop.get("minimum"),
+            max_value=prop.get("maximum"),
+        )
+    elif kind == "number":
+        field = forms.FloatField(label=label, required=required, help_text=help_text)
+    elif kind == "array":
+        field = forms.CharField(
+            label=label,
+            required=required,
+            help_text=(help_text + " " if help_text else "") + "Eine Angabe je Zeile.",
+            widget=forms.Textarea(attrs={"rows": 2}),
+        )
+        initial = "\n".join(map(str, initial)) if isinstance(initial, list) else ""
+    elif kind == "object":
+        field = forms.CharField(
+            label=label,
+            required=False,
+            help_text=(help_text + " " if help_text else "") + "Je Zeile „Name: Wert“.",
+            widget=forms.Textarea(attrs={"rows": 2}),
+        )
+        initial = "\n".join(f"{k}: {v}" for k, v in initial.items()) if isinstance(initial, dict) else ""
+    else:
+        field = forms.CharField(label=label, required=required, help_text=help_text)
+    field.initial = initial
+    return field
+
+
 class SchemaForm(_SectionedForm):
     """Fields generated from an adapter's ``config_schema``; secrets (``writeOnly``) are password inputs
     that are never filled in again ("leer lassen = unverändert" once one is stored)."""
@@ -209,61 +262,19 @@ class SchemaForm(_SectionedForm):
         for key, prop in (schema.get("properties") or {}).items():
             path = f"{prefix}{key}"
             label = prop.get("title") or key
-            help_text = prop.get("description", "")
             kind = prop.get("type")
             if kind == "object" and prop.get("properties"):
                 nested = config.get(key)
                 nested_config = nested if isinstance(nested, dict) else {}
                 self._add(prop, nested_config, prefix=f"{path}.", section=label, secrets_stored=secrets_stored)
                 continue
-            is_required = key in required and not prefix
-            initial = config.get(key, prop.get("default"))
-            field: forms.Field
-            if prop.get("writeOnly"):
-                help_text = "Wird verschlüsselt gespeichert und nie wieder angezeigt."
-                if secrets_stored:
-                    help_text += " Leer lassen = unverändert."
-                field = forms.CharField(
-                    label=label,
-                    required=is_required and not secrets_stored,
-                    help_text=help_text,
-                    widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-                )
-                initial = None
-            elif "enum" in prop:
-                choices = [(v, v) for v in prop["enum"]]
-                field = forms.ChoiceField(label=label, choices=choices, required=is_required, help_text=help_text)
-            elif kind == "boolean":
-                field = forms.BooleanField(label=label, required=False, help_text=help_text)
-            elif kind == "integer":
-                field = forms.IntegerField(
-                    label=label,
-                    required=is_required,
-                    help_text=help_text,
-                    min_value=prop.get("minimum"),
-                    max_value=prop.get("maximum"),
-                )
-            elif kind == "number":
-                field = forms.FloatField(label=label, required=is_required, help_text=help_text)
-            elif kind == "array":
-                field = forms.CharField(
-                    label=label,
-                    required=is_required,
-                    help_text=(help_text + " " if help_text else "") + "Eine Angabe je Zeile.",
-                    widget=forms.Textarea(attrs={"rows": 2}),
-                )
-                initial = "\n".join(map(str, initial)) if isinstance(initial, list) else ""
-            elif kind == "object":
-                field = forms.CharField(
-                    label=label,
-                    required=False,
-                    help_text=(help_text + " " if help_text else "") + "Je Zeile „Name: Wert“.",
-                    widget=forms.Textarea(attrs={"rows": 2}),
-                )
-                initial = "\n".join(f"{k}: {v}" for k, v in initial.items()) if isinstance(initial, dict) else ""
-            else:
-                field = forms.CharField(label=label, required=is_required, help_text=help_text)
-            field.initial = initial
+            field = _schema_field(
+                prop,
+                label=label,
+                required=key in required and not prefix,
+                initial=config.get(key, prop.get("default")),
+                secrets_stored=secrets_stored,
+            )
             name = _field_name(path)
             self._put(name, field, section=section)
             self.paths[name] = {
