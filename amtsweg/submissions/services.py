@@ -256,16 +256,7 @@ def submission_submit(
         "form_version": version,
         "overlay": overlay,
         "overlay_snapshot": _overlay_snapshot(overlay),
-        "leistung": leistung,
-        "leika_key": leistung.leika_key,
-        "leistung_name": leistung.name,
-        "gemeinde": place,
-        "gemeinde_ags": place.ags,
-        "gemeinde_ars": place.ars,
-        "gemeinde_name": place.name,
-        "authority": authority,
-        "authority_key": authority.key,
-        "authority_name": authority.name,
+        **_place_columns(leistung=leistung, place=place, authority=authority),
         "answers": final,
         "data_xml": data_xml(version=version, answers=final).decode("utf-8"),
         "data_schema_sha256": data_schema_hash(version=version),
@@ -276,6 +267,22 @@ def submission_submit(
     return _submission_store(
         idempotency_key=idempotency_key, columns=columns, kept=kept, applicant=applicant, organisation=organisation
     )
+
+
+def _place_columns(*, leistung: Leistung, place: Territory, authority: Authority) -> dict[str, Any]:
+    """Leistung, Gemeinde and authority, each with the copies of its keys and names kept on the submission."""
+    return {
+        "leistung": leistung,
+        "leika_key": leistung.leika_key,
+        "leistung_name": leistung.name,
+        "gemeinde": place,
+        "gemeinde_ags": place.ags,
+        "gemeinde_ars": place.ars,
+        "gemeinde_name": place.name,
+        "authority": authority,
+        "authority_key": authority.key,
+        "authority_name": authority.name,
+    }
 
 
 def _answers_checked(
