@@ -32,6 +32,7 @@ from amtsweg.forms.formats import data_json_schema, data_xml
 from amtsweg.forms.models import FormVersion, Overlay
 from amtsweg.forms.paths import answer_path_parse
 from amtsweg.forms.selectors import form_resolve
+from amtsweg.submissions.answer_files import answer_at, answer_set, file_paths
 from amtsweg.submissions.models import Submission, SubmissionAttachment
 from amtsweg.submissions.worker_steps import (
     CONFIRMATION_BACKOFF,
@@ -111,50 +112,6 @@ def _content_type(data: bytes) -> str:
 def _safe_filename(name: str) -> str:
     base = re.sub(r"[^A-Za-z0-9._-]+", "_", name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]).strip("._")
     return (base or "datei")[:80]
-
-
-def _answer_at(answers: dict, path: str) -> tuple[Any, bool]:
-    """(value, found) at an answer path ``key`` or ``group[i].key``."""
-    parsed = answer_path_parse(path)
-    if parsed is None:
-        return None, False
-    key, index, row_key = parsed.key, parsed.index, parsed.sub
-    if index is None:
-        return answers.get(key), key in answers
-    rows = answers.get(key)
-    if not isinstance(rows, list) or index >= len(rows) or not isinstance(rows[index], dict):
-        return None, False
-    return rows[index].get(row_key), row_key in rows[index]
-
-
-def _set_answer(answers: dict, path: str, value: Any) -> None:
-    parsed = answer_path_parse(path)
-    if parsed is None:  # callers pass field paths of the form version, which are answer paths
-        raise ValueError(f"not an answer path: {path!r}")
-    key, index, row_key = parsed.key, parsed.index, parsed.sub
-    if index is None:
-        answers[key] = value
-        return
-    rows = answers.get(key)
-    if isinstance(rows, list) and index < len(rows) and isinstance(rows[index], dict):
-        rows[index] = {**rows[index], row_key: value}
-
-
-def _file_paths(form: ResolvedForm, answers: dict) -> list[str]:
-    """Answer paths of every answered file field in ``answers``."""
-    paths = []
-    for key, ref in form.fields.items():
-        if ref.field["type"] != "file":
-            continue
-        if ref.repeat_group is None:
-            if answers.get(key) is not None:
-                paths.append(key)
-            continue
-        rows = answers.get(ref.repeat_group)
-        for i, row in enumerate(rows if isinstance(rows, list) else []):
-            if isinstance(row, dict) and row.get(key) is not None:
-                paths.append(f"{ref.repeat_group}[{i}].{key}")
-    return paths
 
 
 _schema_hashes: dict[tuple[int, str], str] = {}
@@ -295,18 +252,18 @@ def _answers_checked(
     """Finalize and validate the answers with their uploads: (final answers, uploads to keep) or SubmissionInvalid."""
     answers = dict(answers) if isinstance(answers, dict) else {}
     for path, (upload, data) in uploads.items():
-        if not _answer_at(answers, path)[1]:
-            _set_answer(answers, path, {"name": upload.name, "size": len(data), "type": None})
+        if not answer_at(answers, path)[1]:
+            answer_set(answers, path, {"name": upload.name, "size": len(data), "type": None})
     final = answers_finalize(form=form, answers=answers)
     files = {path: ContentFile(data, name=upload.name) for path, (upload, data) in uploads.items()}
     errors = {**request_errors, **form_validate(form=form, answers=final, files=files)}
-    for path in _file_paths(form, final):
+    for path in file_paths(form, final):
         if path not in uploads:
             errors.setdefault(path, "Die Datei liegt nicht mehr vor. Bitte laden Sie sie erneut hoch.")
     if errors:
         raise SubmissionInvalid(errors)
     # Uploads on branches that became unreachable are dropped with their answers.
-    kept = [(path, uploads[path]) for path in _file_paths(form, final) if path in uploads]
+    kept = [(path, uploads[path]) for path in file_paths(form, final) if path in uploads]
     return final, kept
 
 
