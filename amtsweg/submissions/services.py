@@ -185,6 +185,7 @@ def submission_submit(
     applicant: User | None = None,
     language: str = "de",
     organisation: Organisation | None = None,
+    answers_finalized: bool = False,
 ) -> Submission:
     """Validate the answers again, resolve the authority and store the submission durably.
 
@@ -196,6 +197,8 @@ def submission_submit(
     ``applicant``: the logged-in citizen's user (the Vorgang then shows in "Meine Anträge"), else None;
     ``organisation``: the Organisationskonto the applicant acts for (its members see the Vorgang).
     ``language``: the citizen's page language (``LANGUAGES``); the confirmation e-mail is written in it.
+    ``answers_finalized``: the caller just ran ``answers_finalize`` on them for this form (the assistant's
+    ``draft_submit``): not computed again, but validated like any others.
     """
     existing = Submission.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
@@ -207,7 +210,9 @@ def submission_submit(
         raise SubmissionInvalid(request_errors)
     form = form_resolve(version=version, overlay=overlay)
     uploads = _prepare_attachments(attachments)
-    final, kept = _answers_checked(form=form, answers=answers, uploads=uploads, request_errors=request_errors)
+    final, kept = _answers_checked(
+        form=form, answers=answers, uploads=uploads, request_errors=request_errors, finalized=answers_finalized
+    )
     place, authority = _authority_resolve(leistung=leistung, gemeinde=gemeinde)
     columns = {
         "form_version": version,
@@ -248,13 +253,17 @@ def _answers_checked(
     answers: Any,
     uploads: dict[str, tuple[AttachmentUpload, bytes]],
     request_errors: dict[str, str],
+    finalized: bool = False,
 ) -> tuple[dict, list[tuple[str, tuple[AttachmentUpload, bytes]]]]:
     """Finalize and validate the answers with their uploads: (final answers, uploads to keep) or SubmissionInvalid."""
     answers = dict(answers) if isinstance(answers, dict) else {}
+    placeholders = False
     for path, (upload, data) in uploads.items():
         if not answer_at(answers, path)[1]:
             answer_set(answers, path, {"name": upload.name, "size": len(data), "type": None})
-    final = answers_finalize(form=form, answers=answers)
+            placeholders = True
+    # Finalized by the caller: computing again gives the same (a placeholder for an upload would change them).
+    final = answers if finalized and not placeholders else answers_finalize(form=form, answers=answers)
     files = {path: ContentFile(data, name=upload.name) for path, (upload, data) in uploads.items()}
     errors = {**request_errors, **form_validate(form=form, answers=final, files=files)}
     for path in file_paths(form, final):
