@@ -582,3 +582,7 @@ LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SECURE = not LOCAL
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_HTTPONLY = True
+
+# --- Hub API schema (cleanup) ---
+# The Vorgang status is an enum in both the status report and the status read: one name for it in the schema.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {"VorgangStatusEnum": "amtsweg.cases.models.CaseStatus"}

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 
 from amtsweg.accounts import selectors
 
@@ -29,5 +30,5 @@ def assurance_gate(request: HttpRequest, *, leistung, fresh: bool = False) -> Ht
         "step_up_url": reverse("accounts:step_up") + "?" + query,
     }
     response = render(request, "accounts/assurance_required.html", context, status=FORBIDDEN)
-    response["Cache-Control"] = "private, no-store"
+    add_never_cache_headers(response)
     return response

@@ -11,6 +11,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -22,7 +23,7 @@ from amtsweg.catalog.models import AssuranceLevel
 
 def _page(request, template: str, context: dict, status: int = 200):
     response = render(request, f"accounts/{template}", context, status=status)
-    response["Cache-Control"] = "private, no-store"
+    add_never_cache_headers(response)
     return response
 
 
@@ -192,7 +193,7 @@ def data_export(request: HttpRequest):
         json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True), content_type="application/json; charset=utf-8"
     )
     response["Content-Disposition"] = 'attachment; filename="amtsweg-meine-daten.json"'
-    response["Cache-Control"] = "private, no-store"
+    add_never_cache_headers(response)
     return response
 
 

@@ -363,6 +363,7 @@ def draft_submit(
         language=language,
         # Only with the applicant's account: an organisation's application needs a member behind it.
         organisation=draft.organisation if applicant is not None else None,
+        answers_finalized=True,  # finalized above, once per submit
     )
     # The submission holds its own copies now: keep no personal data in the draft.
     with transaction.atomic():

@@ -163,6 +163,11 @@ class CaseStatusView(CaseEventView):
     @extend_schema(
         operation_id="hub_vorgang_status_lesen",
         summary="Status eines Vorgangs lesen",
+        description=(
+            "Der aktuelle Status des Vorgangs – auch wenn er nicht aus einer Statusmeldung stammt: "
+            "Nachforderung und Bescheid setzen ihn ebenso wie die Rücknahme durch die antragstellende Person "
+            "(`zurueckgezogen`). Vor der ersten Meldung `eingegangen`. Die Ereignisse zeigen den Verlauf."
+        ),
         parameters=[NUMBER_PARAM],
         responses={200: s.CaseStatusSerializer, **error_responses(401, 403, 404, 429)},
         tags=["Rückkanal"],
@@ -171,12 +176,12 @@ class CaseStatusView(CaseEventView):
         vorgang = vorgang_for(client=request.auth, number=vorgangsnummer)
         authority_check(client=request.auth, authority_id=vorgang.authority_id)
         events = list(case_events_for(vorgang=vorgang))
-        current = next((event for event in reversed(events) if event.kind == CaseEvent.Kind.STATUS), None)
-        status_value = current.payload.get("status") if current else None
+        # The Vorgang's own status, not the last status event: a withdrawal ("ruecknahme"), a Nachforderung
+        # or a Bescheid change it too (cases.services.case_event_record).
         data = {
             "vorgangsnummer": vorgang.number,
-            "status": status_value,
-            "status_label": CaseStatus(status_value).label if status_value in CaseStatus.values else None,
+            "status": vorgang.status,
+            "status_label": CaseStatus(vorgang.status).label,
             "updated_at": events[-1].created if events else None,
             "events": events,
         }

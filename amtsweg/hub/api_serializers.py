@@ -182,7 +182,10 @@ class CaseEventSerializer(serializers.ModelSerializer):
 
 class CaseStatusSerializer(serializers.Serializer):
     vorgangsnummer = serializers.CharField()
-    status = serializers.CharField(allow_null=True, help_text="Aktueller Status (null: noch keine Meldung).")
-    status_label = serializers.CharField(allow_null=True)
+    status = serializers.ChoiceField(
+        choices=CaseStatus.choices,
+        help_text="Aktueller Status des Vorgangs (auch `zurueckgezogen` nach einer Rücknahme).",
+    )
+    status_label = serializers.CharField(help_text="Der Status in Worten.")
     updated_at = serializers.DateTimeField(allow_null=True)
     events = CaseEventSerializer(many=True)

@@ -10,10 +10,11 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from amtsweg.cases import services as case_services
@@ -54,7 +55,7 @@ def staff_only(view):
         if authority_ids_of(user) == set():
             raise Http404("Keine Behörde zugeordnet")
         response = view(request, *args, **kwargs)
-        response["Cache-Control"] = "private, no-store"
+        add_never_cache_headers(response)
         return response
 
     return wrapper
@@ -281,7 +282,7 @@ def case_close(request: HttpRequest, number: str):
 
 
 def _pdf(handle, filename, content_type="application/pdf"):
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    return private_file(handle, name=filename, content_type=content_type)
 
 
 @require_GET
@@ -315,9 +316,7 @@ def event_file_download(request: HttpRequest, number: str, event_id: int):
         raise Http404("Datei nicht gefunden")
     if event.kind == CaseEvent.Kind.ANTWORT:
         # The citizen's reply file (PDF, JPEG or PNG, checked by common.filecheck on upload).
-        response = FileResponse(event.file.open("rb"), as_attachment=True, filename=event.file.name.rsplit("/", 1)[-1])
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return private_file(event.file.open("rb"), name=event.file.name.rsplit("/", 1)[-1])
     return _pdf(event.file.open("rb"), f"Bescheid-{vorgang.number}.pdf")
 
 

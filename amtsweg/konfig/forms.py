@@ -47,7 +47,26 @@ def text_targets(document: dict) -> list[tuple[str, str, str, str]]:
     return targets
 
 
-class DetailsForm(forms.Form):
+class _SectionedForm(forms.Form):
+    """A form whose fields are shown in fieldsets: each field is added with the section it belongs to."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.field_sections: dict[str, str] = {}
+
+    def _put(self, name: str, field: forms.Field, *, section: str) -> None:
+        self.fields[name] = field
+        self.field_sections[name] = section
+
+    def sections(self) -> list[tuple[str, list]]:
+        """Bound fields grouped by their section, in order (for fieldsets)."""
+        grouped: dict[str, list] = {}
+        for name in self.fields:
+            grouped.setdefault(self.field_sections[name], []).append(self[name])
+        return list(grouped.items())
+
+
+class DetailsForm(_SectionedForm):
     """Fees (parameters), local texts, switched-off optional fields and the contact of one assistant."""
 
     def __init__(self, *args, document: dict, overlay=None, **kwargs):
@@ -63,6 +82,7 @@ class DetailsForm(forms.Form):
             self.parameter_names[field_name] = name
             initial = values.get(name, spec.get("default"))
             help_text = spec.get("description", "")
+            field: forms.Field
             if spec.get("type") == "boolean":
                 field = forms.BooleanField(label=spec.get("label") or name, required=False, help_text=help_text)
             else:
@@ -71,50 +91,42 @@ class DetailsForm(forms.Form):
                     initial = str(initial).replace(".", ",") if initial is not None else ""
                 field = forms.CharField(label=spec.get("label") or name, required=False, help_text=help_text)
             field.initial = initial
-            field.section = "Gebühren und Werte"
-            self.fields[field_name] = field
+            self._put(field_name, field, section="Gebühren und Werte")
         self.text_keys: dict[str, str] = {}
         for i, (key, section, label, central) in enumerate(text_targets(document)):
             field_name = f"text_{i}"
             self.text_keys[field_name] = key
             help_text = "Leer lassen: Es gilt der zentrale Text"
             help_text += f": „{_short(central)}“" if central else " (keiner)."
-            self.fields[field_name] = forms.CharField(
+            text = forms.CharField(
                 label=label, required=False, help_text=help_text, widget=forms.Textarea(attrs={"rows": 2})
             )
-            self.fields[field_name].initial = texts.get(key, "")
-            self.fields[field_name].section = section
+            text.initial = texts.get(key, "")
+            self._put(field_name, text, section=section)
         switchable = [
             (r.field["key"], r.field.get("label") or r.field["key"])
             for r in iter_fields(document)
             if r.field.get("optional_switch") and not r.field.get("required")
         ]
         if switchable:
-            self.fields["disabled_fields"] = forms.MultipleChoiceField(
+            disabled = forms.MultipleChoiceField(
                 label="Diese freiwilligen Angaben nicht abfragen",
                 choices=switchable,
                 required=False,
                 widget=forms.CheckboxSelectMultiple,
                 initial=overlay.disabled_fields if overlay is not None else [],
             )
-            self.fields["disabled_fields"].section = "Freiwillige Angaben"
+            self._put("disabled_fields", disabled, section="Freiwillige Angaben")
         for key, label, help_text in CONTACT_FIELDS:
             field_class = forms.EmailField if key == "email" else forms.CharField
             field = field_class(label=label, required=False, help_text=help_text, max_length=200)
             field.initial = contact.get(key, "")
-            field.section = "Kontakt für Antragstellende"
-            self.fields[f"contact_{key}"] = field
+            self._put(f"contact_{key}", field, section="Kontakt für Antragstellende")
         kern_style(self)
 
-    def sections(self) -> list[tuple[str, list]]:
-        """Bound fields grouped by their section, in order (for fieldsets)."""
-        grouped: dict[str, list] = {}
-        for name, field in self.fields.items():
-            grouped.setdefault(field.section, []).append(self[name])
-        return list(grouped.items())
-
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         specs = self.document.get("parameters") or {}
         for field_name, name in self.parameter_names.items():
             value = cleaned.get(field_name)
@@ -178,7 +190,60 @@ def _field_name(path: str) -> str:
     return path.replace(".", "__")
 
 
-class SchemaForm(forms.Form):
+def _schema_field(prop: dict, *, label: str, required: bool, initial: Any, secrets_stored: bool) -> forms.Field:
+    """The form field for one leaf of an adapter's schema, filled with ``initial`` (secrets never are)."""
+    help_text = prop.get("description", "")
+    kind = prop.get("type")
+    field: forms.Field
+    if prop.get("writeOnly"):
+        help_text = "Wird verschlüsselt gespeichert und nie wieder angezeigt."
+        if secrets_stored:
+            help_text += " Leer lassen = unverändert."
+        field = forms.CharField(
+            label=label,
+            required=required and not secrets_stored,
+            help_text=help_text,
+            widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        )
+        initial = None
+    elif "enum" in prop:
+        choices = [(v, v) for v in prop["enum"]]
+        field = forms.ChoiceField(label=label, choices=choices, required=required, help_text=help_text)
+    elif kind == "boolean":
+        field = forms.BooleanField(label=label, required=False, help_text=help_text)
+    elif kind == "integer":
+        field = forms.IntegerField(
+            label=label,
+            required=required,
+            help_text=help_text,
+            min_value=prop.get("minimum"),
+            max_value=prop.get("maximum"),
+        )
+    elif kind == "number":
+        field = forms.FloatField(label=label, required=required, help_text=help_text)
+    elif kind == "array":
+        field = forms.CharField(
+            label=label,
+            required=required,
+            help_text=(help_text + " " if help_text else "") + "Eine Angabe je Zeile.",
+            widget=forms.Textarea(attrs={"rows": 2}),
+        )
+        initial = "\n".join(map(str, initial)) if isinstance(initial, list) else ""
+    elif kind == "object":
+        field = forms.CharField(
+            label=label,
+            required=False,
+            help_text=(help_text + " " if help_text else "") + "Je Zeile „Name: Wert“.",
+            widget=forms.Textarea(attrs={"rows": 2}),
+        )
+        initial = "\n".join(f"{k}: {v}" for k, v in initial.items()) if isinstance(initial, dict) else ""
+    else:
+        field = forms.CharField(label=label, required=required, help_text=help_text)
+    field.initial = initial
+    return field
+
+
+class SchemaForm(_SectionedForm):
     """Fields generated from an adapter's ``config_schema``; secrets (``writeOnly``) are password inputs
     that are never filled in again ("leer lassen = unverändert" once one is stored)."""
 
@@ -188,7 +253,7 @@ class SchemaForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.schema = schema
         self.paths: dict[str, dict] = {}  # field name -> {"path", "secret", "kind", "nested"}
-        self.fields["name"].section = "Zielsystem"
+        self.field_sections["name"] = "Zielsystem"
         self._add(schema, config or {}, prefix="", section="Einstellungen", secrets_stored=secrets_stored)
         kern_style(self)
 
@@ -197,74 +262,27 @@ class SchemaForm(forms.Form):
         for key, prop in (schema.get("properties") or {}).items():
             path = f"{prefix}{key}"
             label = prop.get("title") or key
-            help_text = prop.get("description", "")
             kind = prop.get("type")
             if kind == "object" and prop.get("properties"):
-                value = config.get(key) if isinstance(config.get(key), dict) else {}
-                self._add(prop, value, prefix=f"{path}.", section=label, secrets_stored=secrets_stored)
+                nested = config.get(key)
+                nested_config = nested if isinstance(nested, dict) else {}
+                self._add(prop, nested_config, prefix=f"{path}.", section=label, secrets_stored=secrets_stored)
                 continue
-            is_required = key in required and not prefix
-            initial = config.get(key, prop.get("default"))
-            if prop.get("writeOnly"):
-                help_text = "Wird verschlüsselt gespeichert und nie wieder angezeigt."
-                if secrets_stored:
-                    help_text += " Leer lassen = unverändert."
-                field = forms.CharField(
-                    label=label,
-                    required=is_required and not secrets_stored,
-                    help_text=help_text,
-                    widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-                )
-                initial = None
-            elif "enum" in prop:
-                choices = [(v, v) for v in prop["enum"]]
-                field = forms.ChoiceField(label=label, choices=choices, required=is_required, help_text=help_text)
-            elif kind == "boolean":
-                field = forms.BooleanField(label=label, required=False, help_text=help_text)
-            elif kind == "integer":
-                field = forms.IntegerField(
-                    label=label,
-                    required=is_required,
-                    help_text=help_text,
-                    min_value=prop.get("minimum"),
-                    max_value=prop.get("maximum"),
-                )
-            elif kind == "number":
-                field = forms.FloatField(label=label, required=is_required, help_text=help_text)
-            elif kind == "array":
-                field = forms.CharField(
-                    label=label,
-                    required=is_required,
-                    help_text=(help_text + " " if help_text else "") + "Eine Angabe je Zeile.",
-                    widget=forms.Textarea(attrs={"rows": 2}),
-                )
-                initial = "\n".join(map(str, initial)) if isinstance(initial, list) else ""
-            elif kind == "object":
-                field = forms.CharField(
-                    label=label,
-                    required=False,
-                    help_text=(help_text + " " if help_text else "") + "Je Zeile „Name: Wert“.",
-                    widget=forms.Textarea(attrs={"rows": 2}),
-                )
-                initial = "\n".join(f"{k}: {v}" for k, v in initial.items()) if isinstance(initial, dict) else ""
-            else:
-                field = forms.CharField(label=label, required=is_required, help_text=help_text)
-            field.initial = initial
-            field.section = section
+            field = _schema_field(
+                prop,
+                label=label,
+                required=key in required and not prefix,
+                initial=config.get(key, prop.get("default")),
+                secrets_stored=secrets_stored,
+            )
             name = _field_name(path)
-            self.fields[name] = field
+            self._put(name, field, section=section)
             self.paths[name] = {
                 "path": path,
                 "secret": bool(prop.get("writeOnly")),
                 "kind": kind,
                 "nested": bool(prefix),
             }
-
-    def sections(self) -> list[tuple[str, list]]:
-        grouped: dict[str, list] = {}
-        for name, field in self.fields.items():
-            grouped.setdefault(field.section, []).append(self[name])
-        return list(grouped.items())
 
     def values(self) -> tuple[dict, dict]:
         """(settings, newly entered secrets) as the hub expects them (nested objects rebuilt)."""
@@ -317,7 +335,8 @@ class GoLiveForm(forms.Form):
         kern_style(self)
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("when") == "datum" and not cleaned.get("date"):
             self.add_error("date", "Bitte geben Sie das Datum an, ab dem die Leistung online gehen soll.")
         return cleaned

@@ -24,9 +24,8 @@ _TERRITORY_KINDS = (Territory.Kind.GEMEINDE, Territory.Kind.GEMEINDEVERBAND, Ter
 
 
 def _level_flag(leistung: Leistung) -> str | None:
-    return {ExecutionLevel.GEMEINDE: "acts_for_gemeinde", ExecutionLevel.KREIS: "acts_for_kreis"}.get(
-        leistung.execution_level
-    )
+    flags: dict[str, str] = {ExecutionLevel.GEMEINDE: "acts_for_gemeinde", ExecutionLevel.KREIS: "acts_for_kreis"}
+    return flags.get(leistung.execution_level)
 
 
 def handover_candidates(*, authority: Authority, leistung: Leistung) -> QuerySet[Authority]:

@@ -7,8 +7,9 @@ from typing import Any
 
 from amtsweg.common import clock
 from amtsweg.forms.formats import data_xml
-from amtsweg.forms.selectors import form_resolve, form_version_current, overlay_get
+from amtsweg.forms.selectors import form_resolve, overlay_get
 from amtsweg.konfig.models import ServiceSetup
+from amtsweg.konfig.selectors import setup_leistung, setup_version
 
 # Well-known test values: no real person, a documented test IBAN, the reserved example domain.
 _BY_KEY = {"vorname": "Erika", "nachname": "Mustermann", "name": "Erika Mustermann"}
@@ -53,7 +54,8 @@ def _value(field: dict, form, authority) -> Any:
 def sample_application(*, setup: ServiceSetup) -> dict:
     """``{"meta", "data", "xml"}`` for ``hub.services.routetest.route_test_send``."""
     definition, authority = setup.definition, setup.authority
-    version = form_version_current(definition=definition)
+    version = setup_version(setup=setup)
+    leistung = setup_leistung(setup=setup)
     form = form_resolve(version=version, overlay=overlay_get(definition=definition, authority=authority))
     answers: dict[str, Any] = {}
     for step in form.steps:
@@ -68,10 +70,10 @@ def sample_application(*, setup: ServiceSetup) -> dict:
                 answers.update(values)
     territory = authority.territory
     now = clock.now().isoformat(timespec="seconds")
-    meta = {
+    meta: dict[str, Any] = {
         "quelle": "test",
-        "leika": definition.leistung.leika_key,
-        "leistung": definition.leistung.name,
+        "leika": leistung.leika_key,
+        "leistung": leistung.name,
         "ags": getattr(territory, "ags", "") or "",
         "ars": getattr(territory, "ars", "") or "",
         "gemeinde": getattr(territory, "name", "") or "",

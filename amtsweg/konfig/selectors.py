@@ -10,10 +10,11 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from amtsweg.assistant.models import Activation
-from amtsweg.catalog.models import ExecutionLevel
+from amtsweg.catalog.models import ExecutionLevel, Leistung
 from amtsweg.directory import permissions
 from amtsweg.directory.models import Authority
 from amtsweg.forms.models import FormDefinition, FormVersion
+from amtsweg.forms.selectors import form_version_current
 from amtsweg.hub.models import IntegrationRule, Product
 from amtsweg.hub.registry import adapter_registry
 from amtsweg.hub.services.routetest import route_fingerprint
@@ -58,8 +59,29 @@ def setup_for_admin(*, user, pk: int) -> ServiceSetup | None:
     )
 
 
+class SetupUnusable(LookupError):
+    """The set-up's assistant lost what a set-up needs: its Leistung or a published version."""
+
+
+def setup_leistung(*, setup: ServiceSetup) -> Leistung:
+    """The Leistung of the set-up's assistant: set-ups are made only for assistants with one
+    (``definitions_offered``); ``SetupUnusable`` if it was removed since."""
+    leistung = setup.definition.leistung
+    if leistung is None:
+        raise SetupUnusable(f"Der Antragsassistent {setup.definition.key} ist keiner Leistung zugeordnet.")
+    return leistung
+
+
+def setup_version(*, setup: ServiceSetup) -> FormVersion:
+    """The published version of the set-up's assistant that citizens get; ``SetupUnusable`` if there is none."""
+    version = form_version_current(definition=setup.definition)
+    if version is None:
+        raise SetupUnusable(f"Der Antragsassistent {setup.definition.key} hat keine veröffentlichte Fassung.")
+    return version
+
+
 def _levels_for(authority: Authority) -> list[str]:
-    levels = []
+    levels: list[str] = []
     if authority.acts_for_gemeinde:
         levels.append(ExecutionLevel.GEMEINDE)
     if authority.acts_for_kreis:
@@ -125,6 +147,8 @@ def test_current(*, setup: ServiceSetup) -> RouteTest | None:
     if latest is None or not latest.ok:
         return None
     leistung = setup.definition.leistung
+    if leistung is None:
+        return None
     current = route_fingerprint(authority=setup.authority, leistung=leistung)
     return latest if latest.fingerprint == current else None
 
@@ -171,6 +195,7 @@ def catalogue(*, authority: Authority, query: str = "") -> list[CatalogueEntry]:
             ),
         )
         for d in definitions
+        if d.leistung is not None  # always (definitions_offered)
     ]
 
 

@@ -23,7 +23,14 @@ from amtsweg.hub.services.routetest import route_fingerprint, route_test_send
 from amtsweg.hub.targets import target_create, target_secrets, target_update
 from amtsweg.konfig.models import KonfigChange, RouteTest, ServiceSetup
 from amtsweg.konfig.sample import sample_application
-from amtsweg.konfig.selectors import PORTAL_ADAPTERS, activation_of, definitions_offered, setups_due, test_current
+from amtsweg.konfig.selectors import (
+    PORTAL_ADAPTERS,
+    activation_of,
+    definitions_offered,
+    setup_leistung,
+    setups_due,
+    test_current,
+)
 from amtsweg.web import limits
 
 Kind = KonfigChange.Kind
@@ -119,7 +126,7 @@ def _target_state(target: TargetSystem | None) -> dict:
     return {
         "name": target.name,
         "adapter": target.type_key,
-        "produkt": target.product.name if target.product_id else "",
+        "produkt": target.product.name if target.product else "",
         "einstellungen": target.config,
     }
 
@@ -186,7 +193,7 @@ def setup_test_send(*, setup: ServiceSetup, user=None) -> RouteTest:
     with the route's fingerprint (a later route change makes it stale)."""
     if limits.limits_take((TESTS_PER_AUTHORITY, str(setup.authority_id))):
         raise ValidationError("Sie haben in der letzten Stunde zu viele Testanträge gesendet. Bitte warten Sie etwas.")
-    leistung = setup.definition.leistung
+    leistung = setup_leistung(setup=setup)
     fingerprint = route_fingerprint(authority=setup.authority, leistung=leistung)
     outcomes = route_test_send(
         authority=setup.authority, leistung=leistung, sample=sample_application(setup=setup), actor=_actor(user)
@@ -272,16 +279,18 @@ def golive_due(*, now: datetime | None = None) -> tuple[int, int]:
     now = now or clock.now()
     done = refused = 0
     for setup in setups_due(now=now):
+        planned = setup.golive_at
+        if planned is None:  # never: setups_due selects planned set-ups
+            continue
         with transaction.atomic():
             problem = _golive_refusal(setup)
             if not problem:
                 try:
-                    _golive(setup=setup, at=setup.golive_at, user=None)
+                    _golive(setup=setup, at=planned, user=None)
                     done += 1
                     continue
                 except ValidationError as error:
                     problem = " ".join(error.messages)
-            planned = setup.golive_at
             setup.golive_at, setup.golive_problem = None, problem[:500]
             setup.save(update_fields=["golive_at", "golive_problem", "updated_at"])
             _change(

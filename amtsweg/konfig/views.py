@@ -17,10 +17,11 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from amtsweg.forms.models import FormDefinition
-from amtsweg.forms.selectors import form_resolve, form_version_current, overlay_get
+from amtsweg.forms.models import FormDefinition, FormVersion
+from amtsweg.forms.selectors import form_resolve, overlay_get
 from amtsweg.forms.services import OverlayInvalid
 from amtsweg.hub.models import Product
 from amtsweg.hub.registry import adapter_registry
@@ -42,7 +43,7 @@ def kommunal_admin_only(view):
         if not selectors.authorities_administered(user).exists():
             raise Http404("Keine Behörde zur Verwaltung zugeordnet")
         response = view(request, *args, **kwargs)
-        response["Cache-Control"] = "private, no-store"
+        add_never_cache_headers(response)
         return response
 
     return wrapper
@@ -53,6 +54,13 @@ def _setup_or_404(request, pk: int):
     if setup is None:
         raise Http404("Einrichtung nicht gefunden")
     return setup
+
+
+def _version_or_404(setup) -> FormVersion:
+    try:
+        return selectors.setup_version(setup=setup)
+    except selectors.SetupUnusable as error:
+        raise Http404("Dieser Antragsassistent ist nicht mehr veröffentlicht.") from error
 
 
 def _authority(request):
@@ -123,7 +131,7 @@ def setup_detail(request: HttpRequest, pk: int):
 @kommunal_admin_only
 def details(request: HttpRequest, pk: int):
     setup = _setup_or_404(request, pk)
-    version = form_version_current(definition=setup.definition)
+    version = _version_or_404(setup)
     overlay = overlay_get(definition=setup.definition, authority=setup.authority)
     form = DetailsForm(request.POST or None, document=version.document, overlay=overlay)
     if request.method == "POST" and form.is_valid():
@@ -142,7 +150,7 @@ def details(request: HttpRequest, pk: int):
 def preview(request: HttpRequest, pk: int):
     """The assistant as citizens of this Kommune will see it: local texts, fees and contact applied."""
     setup = _setup_or_404(request, pk)
-    version = form_version_current(definition=setup.definition)
+    version = _version_or_404(setup)
     form = form_resolve(version=version, overlay=overlay_get(definition=setup.definition, authority=setup.authority))
     specs = form.document.get("parameters") or {}
     fees = [(spec.get("label") or name, form.parameters.get(name)) for name, spec in specs.items()]
@@ -152,7 +160,11 @@ def preview(request: HttpRequest, pk: int):
 
 def _route_products(setup) -> list[Product]:
     """Inventory products this service can be delivered to (an adapter with a rule for its Leistung)."""
-    types = selectors.deliverable_types(leika_key=setup.definition.leistung.leika_key)
+    try:
+        leistung = selectors.setup_leistung(setup=setup)
+    except selectors.SetupUnusable:
+        return []
+    types = selectors.deliverable_types(leika_key=leistung.leika_key)
     return [p for p in selectors.products_routable() if set(p.adapter_types or []) & types]
 
 
@@ -179,15 +191,15 @@ def route(request: HttpRequest, pk: int):
     target = services.setup_target(setup=setup)
     choice, product, type_key = _route_choice(request, setup, target)
     adapter = adapter_registry.all()[type_key]
-    same = target is not None and target.type_key == type_key
-    stored_secrets = bool(same and target_secrets(target=target))
+    same = target if target is not None and target.type_key == type_key else None
+    stored_secrets = bool(same and target_secrets(target=same))
     default_name = product.name if product else "Funktionspostfach"
     form = SchemaForm(
         request.POST if request.method == "POST" else None,
         schema=portal_schema(type_key, adapter.config_schema),
-        config=target.config if same else {},
+        config=same.config if same else {},
         secrets_stored=stored_secrets,
-        initial={"name": target.name if same else default_name},
+        initial={"name": same.name if same else default_name},
     )
     if request.method == "POST" and form.is_valid():
         config, secrets = form.values()
@@ -246,7 +258,7 @@ def golive(request: HttpRequest, pk: int):
     form = GoLiveForm(request.POST)
     if not form.is_valid():
         for error in form.errors.values():
-            messages.error(request, " ".join(error))
+            messages.error(request, " ".join(map(str, error)))
         return redirect("konfig:setup", pk=setup.pk)
     at = None
     if form.cleaned_data["when"] == "datum":
@@ -281,17 +293,19 @@ def deactivate(request: HttpRequest, pk: int):
 def handover_offer(request: HttpRequest, definition_id: int):
     authority = _authority(request)
     definition = get_object_or_404(FormDefinition, pk=definition_id, leistung__isnull=False)
-    candidates = handover.handover_candidates(authority=authority, leistung=definition.leistung)
+    leistung = definition.leistung
+    if leistung is None:  # never: the look-up above demands one
+        raise Http404
+    candidates = handover.handover_candidates(authority=authority, leistung=leistung)
     error = ""
     if request.method == "POST":
-        to = candidates.filter(pk=int(request.POST["to"]) if request.POST.get("to", "").isdigit() else None).first()
+        chosen = request.POST.get("to", "")
+        to = candidates.filter(pk=int(chosen)).first() if chosen.isdigit() else None
         if to is None:
             error = "Bitte wählen Sie die Behörde, die die Leistung übernehmen soll."
         else:
             try:
-                handover.handover_offer(
-                    authority=authority, leistung=definition.leistung, to_authority=to, user=request.user
-                )
+                handover.handover_offer(authority=authority, leistung=leistung, to_authority=to, user=request.user)
             except ValidationError as exc:
                 error = " ".join(exc.messages)
             else:

@@ -7,8 +7,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -37,7 +38,7 @@ TOO_MANY = 429
 
 def _page(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
     response = render(request, f"postfach/{template}", context, status=status)
-    response["Cache-Control"] = "private, no-store"
+    add_never_cache_headers(response)
     return response
 
 
@@ -128,11 +129,8 @@ def event_file(request: HttpRequest, number: str, event_id: int):
     kind = detect_kind(handle.read(16))
     handle.seek(0)
     name = event.file.name.rsplit("/", 1)[-1]
-    response = FileResponse(
-        handle, as_attachment=True, filename=name, content_type=CONTENT_TYPES.get(kind or "", "application/pdf")
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    content_type = CONTENT_TYPES.get(kind or "", "application/pdf")
+    return private_file(handle, name=name, content_type=content_type)
 
 
 @login_required

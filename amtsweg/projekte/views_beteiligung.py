@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from amtsweg.catalog.models import Leistung
@@ -45,7 +46,7 @@ def beteiligung_only(view):
         if not (selectors.is_koordination(user) or selectors.member_authority_ids(user)):
             raise Http404("Keine Kommune zugeordnet")
         response = view(request, *args, **kwargs)
-        response["Cache-Control"] = "private, no-store"
+        add_never_cache_headers(response)
         return response
 
     return wrapper

@@ -28,8 +28,8 @@ class PlannedServiceAdmin(admin.ModelAdmin):
 @admin.register(KurzstatusPublication)
 class KurzstatusPublicationAdmin(admin.ModelAdmin):
     list_display = ["stichtag", "published_at", "published_by"]
-    fields = ["stichtag", "published_at", "published_by"]
-    readonly_fields = fields
+    readonly_fields = ("stichtag", "published_at", "published_by")
+    fields = readonly_fields
 
     def has_add_permission(self, request):
         return False

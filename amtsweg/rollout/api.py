@@ -110,7 +110,7 @@ class CoverageView(APIView):
         leistung = selectors.leistung_by_leika(leika=leika)
         if leistung is None:
             raise NotFound("Diese Leistung ist nicht im Leistungskatalog.")
-        cov = coverage.coverage_for(leistung=leistung, stichtag=stichtag).area(gebiet)
+        cov = coverage.coverage_for(leistung=leistung, stichtag=stichtag).area_of(gebiet)
         record = opendata.coverage_record(leika=leika, title=selectors.leistung_title(leistung), cov=cov)
         record.update(lizenz=opendata.LICENCE, quelle=opendata.SOURCE)
         return Response(record)

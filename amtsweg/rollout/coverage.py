@@ -90,6 +90,14 @@ class LeistungCoverage:
             return self.land
         return next((k for k in self.kreise if k.gebiet == ars), None)
 
+    def area_of(self, ars: str) -> Coverage:
+        """The area's coverage where the caller knows the area exists (Sachsen, or a Kreis checked with
+        ``selectors.area_known``); an unknown one is a programming error."""
+        found = self.area(ars)
+        if found is None:
+            raise KeyError(f"Gebiet {ars} ist nicht erfasst")
+        return found
+
 
 # --- offers on a date ----------------------------------------------------------------------------------
 

@@ -250,13 +250,14 @@ def _static_for(index: _Index, resp: dict[int, int | None]) -> _Static:
     served: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     gemeinden_of: dict[int, list[int]] = defaultdict(list)
     for g in index.gemeinden:
-        authority_id = resp[g.pk]
-        if authority_id is None:
+        authority_id, kreis_id = resp[g.pk], g.kreis_id
+        # Every Gemeinde lies in a Kreis (GV100AD; a kreisfreie Stadt is its own).
+        if authority_id is None or kreis_id is None:
             continue
         population = g.population or 0
-        kreis_auth[g.kreis_id].add(authority_id)
-        kreis_pop[g.kreis_id] += population
-        served[authority_id][g.kreis_id] += population
+        kreis_auth[kreis_id].add(authority_id)
+        kreis_pop[kreis_id] += population
+        served[authority_id][kreis_id] += population
         gemeinden_of[authority_id].append(g.pk)
     found = _Static(
         land_auth=frozenset(served),

@@ -88,7 +88,8 @@ def _load(level: str) -> list[tuple[str, str, str, tuple[float, float]]]:
             xs, ys = to_utm.transform([p[0] for p in shp.points], [p[1] for p in shp.points])
             pts = [((x - minx) * scale, (maxy - y) * scale) for x, y in zip(xs, ys, strict=True)]
             parts = list(shp.parts) + [len(pts)]
-            segments, biggest = [], []
+            segments: list[str] = []
+            biggest: list[tuple[float, float]] = []
             for start, end in zip(parts, parts[1:], strict=False):
                 ring = pts[start:end]
                 if len(ring) > len(biggest):

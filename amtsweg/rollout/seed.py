@@ -125,8 +125,9 @@ def derive_rows() -> list[dict]:
         resp = coverage.responsible_map(index, leistung.pk)
         served: dict[int, int] = {}
         for g in index.gemeinden:
-            if resp[g.pk] is not None:
-                served[resp[g.pk]] = served.get(resp[g.pk], 0) + (g.population or 0)
+            authority_id = resp[g.pk]
+            if authority_id is not None:
+                served[authority_id] = served.get(authority_id, 0) + (g.population or 0)
         total = sum(served.values())
         candidates = [(pop, pk, snap.authorities[pk].territory.ars) for pk, pop in served.items()]
         for _pop, _pk, ars in sorted(

@@ -166,7 +166,7 @@ def history_dates(*, leistung_id: int, stichtag: date, max_points: int = 24, ind
 def history(*, leistung_id: int, stichtag: date, gebiet: str = SACHSEN) -> list[Coverage]:
     index = coverage.current()
     return [
-        coverage.coverage_for(leistung=leistung_id, stichtag=d, index=index).area(gebiet)
+        coverage.coverage_for(leistung=leistung_id, stichtag=d, index=index).area_of(gebiet)
         for d in history_dates(leistung_id=leistung_id, stichtag=stichtag, index=index)
     ]
 

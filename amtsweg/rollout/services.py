@@ -45,7 +45,8 @@ def _territory(ars: str) -> Territory | None:
     if not rows:
         return None
     current = [t for t in rows if t.valid_until is None]
-    row = current[0] if current else max(rows, key=lambda t: t.valid_until)
+    # Without a current row every row has an end date.
+    row = current[0] if current else max(rows, key=lambda t: t.valid_until or date.min)
     return snap.current_of(row.pk)
 
 
@@ -54,7 +55,7 @@ def _responsible(leistung: Leistung, territory: Territory) -> tuple[Authority | 
     index = coverage.current()
     resp = coverage.responsible_map(index, leistung.pk)
     members = [g for g in index.gemeinden if g.ars.startswith(territory.ars)]
-    found = {resp[g.pk] for g in members if resp.get(g.pk) is not None}
+    found = {authority_id for g in members if (authority_id := resp.get(g.pk)) is not None}
     snap = index.snap
     if not found:
         return None, (
@@ -73,12 +74,8 @@ def _responsible(leistung: Leistung, territory: Territory) -> tuple[Authority | 
     )
 
 
-def adoption_import(*, data: str, source: str, replace: bool = False) -> ImportResult:
-    """Import adoption records from CSV text (columns ``leika, ars, seit, bis, loesung``; comma or semicolon).
-
-    All or nothing: any bad row raises ``AdoptionImportError`` with every problem and its line number.
-    ``replace`` first removes the records an earlier import of the same ``source`` created.
-    """
+def _csv_reader(data: str) -> csv.DictReader:
+    """A reader over the CSV text with lower-case column names; a header without the needed columns is refused."""
     text = data.lstrip("\ufeff")
     try:
         dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else "", delimiters=",;")
@@ -92,59 +89,87 @@ def adoption_import(*, data: str, source: str, replace: bool = False) -> ImportR
             [f"Zeile 1: Spalte(n) fehlen: {', '.join(missing)} (erwartet: {', '.join(COLUMNS)})."]
         )
     reader.fieldnames = header
+    return reader
+
+
+def _row_leistung(key: str, known: dict[str, Leistung]) -> Leistung | None:
+    """The Leistung of a LeiKa key (each key looked up once per import)."""
+    if key not in known:
+        leistung = Leistung.objects.filter(leika_key=key).first() if key else None
+        if leistung is None:
+            return None
+        known[key] = leistung
+    return known[key]
+
+
+def _row_dates(values: dict[str, str], problems: list[str]) -> tuple[date | None, date | None]:
+    """``seit`` and ``bis`` (optional) of a row; what is wrong with them goes to ``problems``."""
+    since = until = None
+    try:
+        since = _date(values.get("seit", ""))
+    except ValueError:
+        problems.append(f"„seit“ ist kein Datum (JJJJ-MM-TT): „{values.get('seit', '')}“")
+    if values.get("bis"):
+        try:
+            until = _date(values["bis"])
+        except ValueError:
+            problems.append(f"„bis“ ist kein Datum (JJJJ-MM-TT): „{values['bis']}“")
+    if since and until and until < since:
+        problems.append("„bis“ liegt vor „seit“")
+    return since, until
+
+
+def _row_record(
+    values: dict[str, str], *, source: str, leistungen: dict[str, Leistung]
+) -> tuple[AdoptionRecord | None, list[str]]:
+    """One CSV row as an unsaved record, or None and what is wrong with the row (German)."""
+    problems: list[str] = []
+    key = values.get("leika", "")
+    leistung = _row_leistung(key, leistungen)
+    if leistung is None:
+        problems.append(f"LeiKa-Schlüssel „{key}“ ist nicht im Leistungskatalog")
+    territory = _territory(values.get("ars", ""))
+    if territory is None:
+        problems.append(f"Regionalschlüssel „{values.get('ars', '')}“ ist keine Gemeinde, kein Verband, kein Kreis")
+    since, until = _row_dates(values, problems)
+    authority = None
+    if leistung is not None and territory is not None:
+        authority, reason = _responsible(leistung, territory)
+        if authority is None:
+            problems.append(reason)
+    if problems or leistung is None or territory is None or authority is None or since is None:
+        return None, problems
+    record = AdoptionRecord(
+        leistung=leistung,
+        authority=authority,
+        territory=territory,
+        since=since,
+        until=until,
+        solution=values.get("loesung", "")[:255],
+        source=source[:255],
+    )
+    return record, []
+
+
+def adoption_import(*, data: str, source: str, replace: bool = False) -> ImportResult:
+    """Import adoption records from CSV text (columns ``leika, ars, seit, bis, loesung``; comma or semicolon).
+
+    All or nothing: any bad row raises ``AdoptionImportError`` with every problem and its line number.
+    ``replace`` first removes the records an earlier import of the same ``source`` created.
+    """
+    reader = _csv_reader(data)
     leistungen: dict[str, Leistung] = {}
     records: list[AdoptionRecord] = []
     problems: list[str] = []
     for row in reader:
-        line = reader.line_num
         values = {k: (v or "").strip() for k, v in row.items() if k}
         if not any(values.values()):
             continue
-        row_problems = []
-        key = values.get("leika", "")
-        leistung = leistungen.get(key)
-        if leistung is None:
-            leistung = Leistung.objects.filter(leika_key=key).first() if key else None
-            if leistung is not None:
-                leistungen[key] = leistung
-        if leistung is None:
-            row_problems.append(f"LeiKa-Schlüssel „{key}“ ist nicht im Leistungskatalog")
-        territory = _territory(values.get("ars", ""))
-        if territory is None:
-            row_problems.append(
-                f"Regionalschlüssel „{values.get('ars', '')}“ ist keine Gemeinde, kein Verband, kein Kreis"
-            )
-        since = until = None
-        try:
-            since = _date(values.get("seit", ""))
-        except ValueError:
-            row_problems.append(f"„seit“ ist kein Datum (JJJJ-MM-TT): „{values.get('seit', '')}“")
-        if values.get("bis"):
-            try:
-                until = _date(values["bis"])
-            except ValueError:
-                row_problems.append(f"„bis“ ist kein Datum (JJJJ-MM-TT): „{values['bis']}“")
-        if since and until and until < since:
-            row_problems.append("„bis“ liegt vor „seit“")
-        authority = None
-        if leistung is not None and territory is not None:
-            authority, reason = _responsible(leistung, territory)
-            if authority is None:
-                row_problems.append(reason)
-        if row_problems:
-            problems.append(f"Zeile {line}: " + "; ".join(row_problems) + ".")
-            continue
-        records.append(
-            AdoptionRecord(
-                leistung=leistung,
-                authority=authority,
-                territory=territory,
-                since=since,
-                until=until,
-                solution=values.get("loesung", "")[:255],
-                source=source[:255],
-            )
-        )
+        record, row_problems = _row_record(values, source=source, leistungen=leistungen)
+        if record is None:
+            problems.append(f"Zeile {reader.line_num}: " + "; ".join(row_problems) + ".")
+        else:
+            records.append(record)
     if problems:
         raise AdoptionImportError(problems)
     with transaction.atomic():

@@ -32,6 +32,7 @@ from amtsweg.forms.formats import data_json_schema, data_xml
 from amtsweg.forms.models import FormVersion, Overlay
 from amtsweg.forms.paths import answer_path_parse
 from amtsweg.forms.selectors import form_resolve
+from amtsweg.submissions.answer_files import answer_at, answer_set, file_paths
 from amtsweg.submissions.models import Submission, SubmissionAttachment
 from amtsweg.submissions.worker_steps import (
     CONFIRMATION_BACKOFF,
@@ -113,50 +114,6 @@ def _safe_filename(name: str) -> str:
     return (base or "datei")[:80]
 
 
-def _answer_at(answers: dict, path: str) -> tuple[Any, bool]:
-    """(value, found) at an answer path ``key`` or ``group[i].key``."""
-    parsed = answer_path_parse(path)
-    if parsed is None:
-        return None, False
-    key, index, row_key = parsed.key, parsed.index, parsed.sub
-    if index is None:
-        return answers.get(key), key in answers
-    rows = answers.get(key)
-    if not isinstance(rows, list) or index >= len(rows) or not isinstance(rows[index], dict):
-        return None, False
-    return rows[index].get(row_key), row_key in rows[index]
-
-
-def _set_answer(answers: dict, path: str, value: Any) -> None:
-    parsed = answer_path_parse(path)
-    if parsed is None:  # callers pass field paths of the form version, which are answer paths
-        raise ValueError(f"not an answer path: {path!r}")
-    key, index, row_key = parsed.key, parsed.index, parsed.sub
-    if index is None:
-        answers[key] = value
-        return
-    rows = answers.get(key)
-    if isinstance(rows, list) and index < len(rows) and isinstance(rows[index], dict):
-        rows[index] = {**rows[index], row_key: value}
-
-
-def _file_paths(form: ResolvedForm, answers: dict) -> list[str]:
-    """Answer paths of every answered file field in ``answers``."""
-    paths = []
-    for key, ref in form.fields.items():
-        if ref.field["type"] != "file":
-            continue
-        if ref.repeat_group is None:
-            if answers.get(key) is not None:
-                paths.append(key)
-            continue
-        rows = answers.get(ref.repeat_group)
-        for i, row in enumerate(rows if isinstance(rows, list) else []):
-            if isinstance(row, dict) and row.get(key) is not None:
-                paths.append(f"{ref.repeat_group}[{i}].{key}")
-    return paths
-
-
 _schema_hashes: dict[tuple[int, str], str] = {}
 
 
@@ -228,6 +185,7 @@ def submission_submit(
     applicant: User | None = None,
     language: str = "de",
     organisation: Organisation | None = None,
+    answers_finalized: bool = False,
 ) -> Submission:
     """Validate the answers again, resolve the authority and store the submission durably.
 
@@ -239,6 +197,8 @@ def submission_submit(
     ``applicant``: the logged-in citizen's user (the Vorgang then shows in "Meine Anträge"), else None;
     ``organisation``: the Organisationskonto the applicant acts for (its members see the Vorgang).
     ``language``: the citizen's page language (``LANGUAGES``); the confirmation e-mail is written in it.
+    ``answers_finalized``: the caller just ran ``answers_finalize`` on them for this form (the assistant's
+    ``draft_submit``): not computed again, but validated like any others.
     """
     existing = Submission.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
@@ -250,22 +210,15 @@ def submission_submit(
         raise SubmissionInvalid(request_errors)
     form = form_resolve(version=version, overlay=overlay)
     uploads = _prepare_attachments(attachments)
-    final, kept = _answers_checked(form=form, answers=answers, uploads=uploads, request_errors=request_errors)
+    final, kept = _answers_checked(
+        form=form, answers=answers, uploads=uploads, request_errors=request_errors, finalized=answers_finalized
+    )
     place, authority = _authority_resolve(leistung=leistung, gemeinde=gemeinde)
     columns = {
         "form_version": version,
         "overlay": overlay,
         "overlay_snapshot": _overlay_snapshot(overlay),
-        "leistung": leistung,
-        "leika_key": leistung.leika_key,
-        "leistung_name": leistung.name,
-        "gemeinde": place,
-        "gemeinde_ags": place.ags,
-        "gemeinde_ars": place.ars,
-        "gemeinde_name": place.name,
-        "authority": authority,
-        "authority_key": authority.key,
-        "authority_name": authority.name,
+        **_place_columns(leistung=leistung, place=place, authority=authority),
         "answers": final,
         "data_xml": data_xml(version=version, answers=final).decode("utf-8"),
         "data_schema_sha256": data_schema_hash(version=version),
@@ -278,28 +231,48 @@ def submission_submit(
     )
 
 
+def _place_columns(*, leistung: Leistung, place: Territory, authority: Authority) -> dict[str, Any]:
+    """Leistung, Gemeinde and authority, each with the copies of its keys and names kept on the submission."""
+    return {
+        "leistung": leistung,
+        "leika_key": leistung.leika_key,
+        "leistung_name": leistung.name,
+        "gemeinde": place,
+        "gemeinde_ags": place.ags,
+        "gemeinde_ars": place.ars,
+        "gemeinde_name": place.name,
+        "authority": authority,
+        "authority_key": authority.key,
+        "authority_name": authority.name,
+    }
+
+
 def _answers_checked(
     *,
     form: ResolvedForm,
     answers: Any,
     uploads: dict[str, tuple[AttachmentUpload, bytes]],
     request_errors: dict[str, str],
+    finalized: bool = False,
 ) -> tuple[dict, list[tuple[str, tuple[AttachmentUpload, bytes]]]]:
     """Finalize and validate the answers with their uploads: (final answers, uploads to keep) or SubmissionInvalid."""
     answers = dict(answers) if isinstance(answers, dict) else {}
+    placeholders = False
     for path, (upload, data) in uploads.items():
-        if not _answer_at(answers, path)[1]:
-            _set_answer(answers, path, {"name": upload.name, "size": len(data), "type": None})
-    final = answers_finalize(form=form, answers=answers)
+        if not answer_at(answers, path)[1]:
+            answer_set(answers, path, {"name": upload.name, "size": len(data), "type": None})
+            placeholders = True
+    # Finalized by the caller: computing again gives the same (a placeholder for an upload would change them).
+    final = answers if finalized and not placeholders else answers_finalize(form=form, answers=answers)
     files = {path: ContentFile(data, name=upload.name) for path, (upload, data) in uploads.items()}
     errors = {**request_errors, **form_validate(form=form, answers=final, files=files)}
-    for path in _file_paths(form, final):
+    for path in file_paths(form, final):
         if path not in uploads:
             errors.setdefault(path, "Die Datei liegt nicht mehr vor. Bitte laden Sie sie erneut hoch.")
     if errors:
         raise SubmissionInvalid(errors)
     # Uploads on branches that became unreachable are dropped with their answers.
-    kept = [(path, uploads[path]) for path in _file_paths(form, final) if path in uploads]
+    kept = [(path, uploads[path]) for path in file_paths(form, final) if path in uploads]
     return final, kept
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from amtsweg.forms.translations import document_title
@@ -11,6 +12,7 @@ from amtsweg.hub.selectors import vorgang_forwarding
 from amtsweg.submissions.access import may_access
 from amtsweg.submissions.receipt import receipt_download_name
 from amtsweg.submissions.selectors import submission_by_number, submission_receipt_status
+from amtsweg.web.downloads import private_file
 
 
 def _submission_or_404(request: HttpRequest, number: str):
@@ -21,12 +23,8 @@ def _submission_or_404(request: HttpRequest, number: str):
     return submission
 
 
-def _private(response):
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @require_GET
+@never_cache
 def confirmation(request: HttpRequest, number: str):
     submission = _submission_or_404(request, number)
     context = {
@@ -35,22 +33,24 @@ def confirmation(request: HttpRequest, number: str):
         "status": submission_receipt_status(submission=submission),
         "forwarding": vorgang_forwarding(vorgang=submission.vorgang),
     }
-    return _private(render(request, "submissions/confirmation.html", context))
+    return render(request, "submissions/confirmation.html", context)
 
 
 @require_GET
+@never_cache
 def forwarding_status(request: HttpRequest, number: str):
     """htmx partial: the forwarding state (the page itself shows the same without JavaScript)."""
     submission = _submission_or_404(request, number)
     context = {"submission": submission, "forwarding": vorgang_forwarding(vorgang=submission.vorgang)}
-    return _private(render(request, "submissions/partials/forwarding.html", context))
+    return render(request, "submissions/partials/forwarding.html", context)
 
 
 @require_GET
+@never_cache
 def receipt_status(request: HttpRequest, number: str):
     submission = _submission_or_404(request, number)
     context = {"submission": submission, "status": submission_receipt_status(submission=submission)}
-    return _private(render(request, "submissions/partials/status.html", context))
+    return render(request, "submissions/partials/status.html", context)
 
 
 @require_GET
@@ -58,10 +58,8 @@ def receipt_download(request: HttpRequest, number: str):
     submission = _submission_or_404(request, number)
     if submission_receipt_status(submission=submission) != "ready":
         raise Http404("Die Eingangsbestätigung wird noch erstellt.")
-    response = FileResponse(
+    return private_file(
         submission.receipt_pdf.open("rb"),
-        as_attachment=True,
-        filename=receipt_download_name(submission=submission),
+        name=receipt_download_name(submission=submission),
         content_type="application/pdf",
     )
-    return _private(response)

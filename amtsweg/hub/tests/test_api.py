@@ -381,7 +381,20 @@ def test_status_post_and_read(back_office, submission):
 
 def test_status_read_before_any_report(back_office, submission):
     body = back_office.get(f"/vorgaenge/{submission.vorgangsnummer}/status/").json()
-    assert body["status"] is None and body["events"] == []
+    assert body["status"] == "eingegangen" and body["status_label"] == "eingegangen" and body["events"] == []
+
+
+def test_status_read_after_the_citizen_withdrew(back_office, submission, django_user_model):
+    from amtsweg.cases.services import vorgang_withdraw
+
+    number = submission.vorgangsnummer
+    assert back_office.post(f"/vorgaenge/{number}/status/", {"status": "in_bearbeitung"}).status_code == 201
+    citizen = django_user_model.objects.create_user(username="erika", email="erika@example.org", password="x" * 16)
+    vorgang_withdraw(vorgang=submission.vorgang, user=citizen, reason="Umzug")
+    body = back_office.get(f"/vorgaenge/{number}/status/").json()
+    # The Vorgang's status, not the last status event ("in_bearbeitung").
+    assert body["status"] == "zurueckgezogen" and body["status_label"] == "zurückgezogen"
+    assert [event["kind"] for event in body["events"]] == ["status", "ruecknahme"]
 
 
 def test_invalid_status_is_400(back_office, submission):

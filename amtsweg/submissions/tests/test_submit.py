@@ -125,6 +125,31 @@ def test_invalid_answers_are_rejected_server_side_and_nothing_is_stored(submit, 
     assert (Submission.objects.count(), DBTaskResult.objects.count()) == before
 
 
+def test_answers_the_caller_finalized_are_not_computed_again_but_validated(submit, answers, version, monkeypatch):
+    """The assistant's draft_submit finalizes once and says so: the same snapshot, one computation less."""
+    from amtsweg.forms.engine import answers_finalize
+    from amtsweg.forms.selectors import form_resolve
+    from amtsweg.submissions import services
+
+    final = answers_finalize(form=form_resolve(version=version, overlay=None), answers=answers)
+    calls = []
+
+    def counted(**kwargs):  # the real function, counted
+        calls.append(1)
+        return answers_finalize(**kwargs)
+
+    monkeypatch.setattr(services, "answers_finalize", counted)
+    once = submit(answers=final, answers_finalized=True)
+    assert calls == []
+    again = submit(answers=final)
+    assert calls == [1]
+    assert once.answers == again.answers == final and once.data_xml == again.data_xml
+    # Still validated like any answers.
+    with pytest.raises(SubmissionInvalid) as caught:
+        submit(answers={**final, "nachname": ""}, answers_finalized=True)
+    assert caught.value.errors["nachname"] == "Bitte füllen Sie das Feld „Nachname“ aus."
+
+
 def test_clarification_stop_and_bad_email_are_rejected(submit, answers):
     answers["wohnsitz_hier"] = False
     with pytest.raises(SubmissionInvalid) as caught:

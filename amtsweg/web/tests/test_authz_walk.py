@@ -621,10 +621,24 @@ def _assert_admitted(role: str, path: str, response, url: Url) -> None:
         assert response.status_code < 400, f"{role} darf {path} öffnen, bekam {response.status_code}"
 
 
+def _ours_and_private(role: str, response, url: Url) -> bool:
+    """A page of ours (not allauth's e-mail or second-factor pages) that only some may see, shown to one."""
+    if url.rule == PUBLIC or response.status_code != 200 or role in API_ROLES:
+        return False
+    view = response.resolver_match.func
+    return getattr(view, "view_class", view).__module__.startswith("amtsweg.")
+
+
+def _assert_not_cached(role: str, path: str, response) -> None:
+    """Kept out of every cache: Django's never_cache headers, or web.downloads.private_file for files."""
+    directives = {d.strip() for d in response.get("Cache-Control", "").split(",")}
+    assert {"private", "no-store"} <= directives, f"{role} GET {path}: Cache-Control {response.get('Cache-Control')!r}"
+
+
 def test_every_public_url_as_every_role(world):
     clients = {role: _client(world, role) for role in SESSION_ROLES + API_ROLES}
     failures: list[str] = []
-    checked = 0
+    checked = private = 0
     for pattern in all_patterns():
         if pattern.route.startswith("admin/"):
             continue
@@ -645,10 +659,14 @@ def test_every_public_url_as_every_role(world):
                     continue
                 if admitted(url.rule, role, side):
                     _check(failures, _assert_admitted, role, path, response, url)
+                    if _ours_and_private(role, response, url):
+                        private += 1
+                        _check(failures, _assert_not_cached, role, path, response)
                 else:
                     _check(failures, _assert_refused, role, path, response)
     assert not failures, "\n".join(failures)
     assert checked > 500
+    assert private > 100, private
 
 
 def test_no_foreign_post_changes_anything(world):
