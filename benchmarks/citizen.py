@@ -15,13 +15,16 @@ number of connections, a short warm-up before each measurement):
 * ``zustaendigkeit_kreis``: the same for a Kreis-level Leistung (Wunschkennzeichen) × Freiberg;
 * ``leistung``: the Leistung page with the place (``/leistungen/<hundesteuer>/?ort=14522180``);
 * ``assistant``: the assistant's start page (``/antrag/hundesteuer/14522180/``);
+* ``assistant_step``: the first step page of a draft started in the set-up (GET start page, POST its form
+  with the CSRF token; wrk sends the session cookie that binds the draft);
 * ``search``: the search API (``/api/v1/leistungen/?q=Hund``).
 
 The anonymous API rate limit is raised for the run (it would answer 429 after 600 requests a minute);
 throttling itself stays on and counts as in production (ADR 0022: one shared-cache write per reserved
 batch; at the raised rate batches of 100, at the default 600/min batches of 12). Every
 target is measured ``--rounds`` times in turn (bare first in each round); the table shows the median
-of the rounds and each page's throughput as a share of the bare view's.
+of the rounds, each page's throughput as a share of the bare view's (medians) and the lowest share of any
+single round against the bare view of that round ("min"; the aim is met only when that one reaches it).
 """
 
 from __future__ import annotations
@@ -43,14 +46,48 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PORT = 18410
 FREIBERG = "14522180"
-AIMS = {"zustaendigkeit": 0.5, "zustaendigkeit_kreis": 0.5, "leistung": 0.5, "assistant": 0.3}
+AIMS = {"zustaendigkeit": 0.5, "zustaendigkeit_kreis": 0.5, "leistung": 0.5, "assistant": 0.3, "assistant_step": 0.3}
 
 
-def _get(port: int, path: str) -> tuple[int, bytes]:
+def _get(port: int, path: str, headers: dict | None = None) -> tuple[int, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    conn.request("GET", path)
+    conn.request("GET", path, headers=headers or {})
     response = conn.getresponse()
     return response.status, response.read()
+
+
+def _cookies(response: http.client.HTTPResponse) -> dict[str, str]:
+    found = {}
+    for header in response.headers.get_all("Set-Cookie") or []:
+        name, _, rest = header.partition("=")
+        found[name.strip()] = rest.split(";", 1)[0]
+    return found
+
+
+def _draft_step(port: int, start_path: str) -> tuple[str, str]:
+    """Start a draft as a citizen does (GET the start page, POST its form with the CSRF token) and return
+    the first step's path and the Cookie header that binds the draft to the session."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", start_path)
+    response = conn.getresponse()
+    html = response.read().decode()
+    cookies = _cookies(response)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    body = f"csrfmiddlewaretoken={token}"
+    headers = {
+        "Cookie": cookie,
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Referer": f"http://127.0.0.1:{port}{start_path}",
+    }
+    conn.request("POST", start_path, body=body, headers=headers)
+    response = conn.getresponse()
+    response.read()
+    if response.status != 302:
+        raise SystemExit(f"starting a draft answered {response.status}")
+    cookies.update(_cookies(response))
+    location = response.headers["Location"]
+    return location, "; ".join(f"{k}={v}" for k, v in cookies.items())
 
 
 class Platform:
@@ -107,27 +144,33 @@ class Platform:
             shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-def _targets(port: int) -> dict[str, str]:
-    """The paths, with the Hundesteuer slug looked up through the API (the same for any checkout)."""
+def _targets(port: int) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """The paths, with the Hundesteuer slug looked up through the API (the same for any checkout), and the
+    headers per target (the step page's session cookie)."""
     status, body = _get(port, f"/api/v1/zustaendigkeit/?leistung=99102013000000&ags={FREIBERG}")
     if status != 200:
         raise SystemExit(f"Zuständigkeit API answered {status}: {body[:300]!r}")
     slug = json.loads(body)["leistung"]["slug"]
-    return {
+    step_path, cookie = _draft_step(port, f"/antrag/hundesteuer/{FREIBERG}/")
+    paths = {
         "bare": "/health/live",
         "zustaendigkeit": f"/api/v1/zustaendigkeit/?leistung=99102013000000&ags={FREIBERG}",
         "zustaendigkeit_kreis": f"/api/v1/zustaendigkeit/?leistung=99036009072003&ags={FREIBERG}",
         "leistung": f"/leistungen/{slug}/?ort={FREIBERG}",
         "assistant": f"/antrag/hundesteuer/{FREIBERG}/",
+        "assistant_step": step_path,
         "search": "/api/v1/leistungen/?q=Hund",
     }
+    return paths, {"assistant_step": {"Cookie": cookie}}
 
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def _wrk(url: str, *, seconds: int, connections: int) -> dict:
+def _wrk(url: str, *, seconds: int, connections: int, headers: dict[str, str] | None = None) -> dict:
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    for name, value in (headers or {}).items():
+        command[1:1] = ["-H", f"{name}: {value}"]
     out = subprocess.run(command, check=True, capture_output=True, text=True).stdout  # noqa: S603
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)\b", out)
@@ -158,18 +201,19 @@ def main() -> None:
     platform = Platform(args)
     try:
         platform.start()
-        targets = _targets(args.port)
+        targets, headers = _targets(args.port)
         base = f"http://127.0.0.1:{args.port}"
         for name, path in targets.items():  # every page must work before it is measured
-            status, _ = _get(args.port, path)
+            status, _ = _get(args.port, path, headers.get(name))
             if status != 200:
                 raise SystemExit(f"{name} {path} answered {status}")
         runs: dict[str, list[dict]] = {name: [] for name in targets}
         for round_no in range(args.rounds):
             for name, path in targets.items():
                 print(f"Runde {round_no + 1}: {name} …", flush=True)
-                _wrk(base + path, seconds=args.warmup, connections=args.connections)
-                runs[name].append(_wrk(base + path, seconds=args.duration, connections=args.connections))
+                options = {"connections": args.connections, "headers": headers.get(name)}
+                _wrk(base + path, seconds=args.warmup, **options)
+                runs[name].append(_wrk(base + path, seconds=args.duration, **options))
     finally:
         platform.stop()
     _print(runs, targets, args)
@@ -182,16 +226,20 @@ def _print(runs: dict[str, list[dict]], targets: dict[str, str], args) -> None:
         f"gunicorn {args.workers} sync workers, DEBUG off, SQLite demo DB; wrk -t2 -c{args.connections}, "
         f"{args.duration} s × {args.rounds} Runde(n), {os.cpu_count()} CPU-Kerne (wrk teilt sie mit dem Server)"
     )
-    print(f"{'Seite':<22} {'req/s':>9} {'p50 ms':>8} {'Anteil':>8} {'Ziel':>6}  {'Fehler':>6}  Pfad")
+    head = f"{'Seite':<22} {'req/s':>9} {'p50 ms':>8} {'Anteil':>8} {'min':>7} {'Ziel':>6}      {'Fehler':>6}  Pfad"
+    print(head)
     for name, results in runs.items():
         rps = statistics.median(r["rps"] for r in results)
         p50 = statistics.median(r["p50_ms"] for r in results)
         bad = sum(r["non_2xx"] for r in results)
         aim = AIMS.get(name)
         share = rps / bare if bare else float("nan")
-        mark = "" if aim is None else ("ok" if share >= aim else "unter")
+        # The lowest share of any round, against the bare view of the same round: "reliably" means this one.
+        low = min(r["rps"] / b["rps"] for r, b in zip(results, runs["bare"], strict=True))
+        mark = "" if aim is None else ("ok" if low >= aim else "unter")
         aim_text = f"{aim:.0%}" if aim is not None else ""
-        print(f"{name:<22} {rps:>9.1f} {p50:>8.1f} {share:>8.1%} {aim_text:>6} {mark:>3} {bad:>6}  {targets[name]}")
+        row = f"{name:<22} {rps:>9.1f} {p50:>8.1f} {share:>8.1%} {low:>7.1%} {aim_text:>6} {mark:>5} {bad:>6}"
+        print(f"{row}  {targets[name]}")
 
 
 if __name__ == "__main__":
