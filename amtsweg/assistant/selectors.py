@@ -17,7 +17,7 @@ from amtsweg.assistant.models import Activation, ActivationPeriod, Draft, Upload
 from amtsweg.catalog.models import Leistung
 from amtsweg.directory.models import Authority, Territory
 from amtsweg.forms.engine import ResolvedForm
-from amtsweg.forms.models import FormDefinition, FormVersion
+from amtsweg.forms.models import FormDefinition, FormVersion, Overlay
 from amtsweg.forms.selectors import form_resolve, overlay_get
 
 
@@ -194,41 +194,53 @@ def version_for_new_draft(*, definition: FormDefinition) -> FormVersion | None:
     return version_get(pk=row[0])
 
 
-# ResolvedForm per (version, overlay state). Published versions never change and the overlay's
-# updated_at changes with every edit, so entries never go stale; the size bound keeps memory flat.
+# ResolvedForm per (version, overlay stamp, language). Published versions never change and the overlay's
+# stamp (id, updated_at) changes with every edit, so entries never go stale; the size bound keeps memory flat.
 _FORMS: OrderedDict[tuple, ResolvedForm] = OrderedDict()
 _FORMS_MAX = 256
 
-
-# Overlays are read on every step request; a few seconds of delay before a Kommune's edit shows
-# is acceptable and saves a query per request.
-_OVERLAYS: dict[tuple[int, int], tuple[float, object]] = {}
-OVERLAY_TTL_SECONDS = 10.0
+# The overlay rows last read per (definition, authority), under their stamp: read again only when the stamp
+# (one indexed statement, no query compilation) says the Kommune changed, deleted or created its overlay.
+_OVERLAYS: dict[tuple[int, int], tuple[tuple, object]] = {}
 
 
-def _overlay_cached(*, definition: FormDefinition, authority):
+def _overlay_stamp(*, definition_id: int, authority_id: int) -> tuple:
+    """(id, updated_at) of the overlay, () without one: a Kommune's edit changes it at once in every process."""
+    qn = connection.ops.quote_name
+    sql = (
+        f"SELECT id, updated_at FROM {qn(Overlay._meta.db_table)} "  # noqa: S608 (names from the model)
+        "WHERE definition_id = %s AND authority_id = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [definition_id, authority_id])
+        row = cursor.fetchone()
+    return tuple(row) if row is not None else ()
+
+
+def _overlay_cached(*, definition: FormDefinition, authority) -> tuple[tuple, object]:
     key = (definition.pk, authority.pk)
-    now = time.monotonic()
+    stamp = _overlay_stamp(definition_id=definition.pk, authority_id=authority.pk)
     hit = _OVERLAYS.get(key)
-    if hit is not None and now - hit[0] < OVERLAY_TTL_SECONDS:
-        return hit[1]
-    overlay = overlay_get(definition=definition, authority=authority)
+    if hit is not None and hit[0] == stamp:
+        return hit
+    overlay = overlay_get(definition=definition, authority=authority) if stamp else None
     if len(_OVERLAYS) > 1024:
         _OVERLAYS.clear()
-    _OVERLAYS[key] = (now, overlay)
-    return overlay
+    _OVERLAYS[key] = (stamp, overlay)
+    return stamp, overlay
 
 
 # Authorities and Gemeinden shown on every step page change rarely (contact data, register
-# imports); like overlays they may show an edit a few seconds late. Keyed by (model, pk).
+# imports); they may show an edit a few seconds late. Keyed by (model, pk).
 _ROWS: dict[tuple[str, int], tuple[float, object]] = {}
+ROWS_TTL_SECONDS = 10.0
 
 
 def _row_cached(model, pk: int):
     key = (model._meta.label, pk)
     now = time.monotonic()
     hit = _ROWS.get(key)
-    if hit is not None and now - hit[0] < OVERLAY_TTL_SECONDS:
+    if hit is not None and now - hit[0] < ROWS_TTL_SECONDS:
         return hit[1]
     row = model.objects.get(pk=pk)
     if len(_ROWS) > 4096:
@@ -242,15 +254,15 @@ def form_for(*, version: FormVersion, authority, language: str | None = None) ->
 
     ``language``: of the assistant's own texts; default the active one (the citizen's page language).
     """
+    return form_keyed(version=version, authority=authority, language=language)[0]
+
+
+def form_keyed(*, version: FormVersion, authority, language: str | None = None) -> tuple[ResolvedForm, tuple]:
+    """``form_for`` and the key of everything the form is built from (version, content, the overlay's stamp,
+    language): equal keys mean an equal form, in any process — for keys of pages rendered from it."""
     language = language or get_language() or settings.LANGUAGE_CODE
-    overlay = _overlay_cached(definition=version.definition, authority=authority)
-    cache_key = (
-        version.pk,
-        version.content_hash,
-        overlay.pk if overlay else None,
-        overlay.updated_at.isoformat() if overlay else None,
-        language,
-    )
+    stamp, overlay = _overlay_cached(definition=version.definition, authority=authority)
+    cache_key = (version.pk, version.content_hash, stamp, language)
     form = _FORMS.get(cache_key)
     if form is None:
         form = form_resolve(version=version, overlay=overlay, language=language)
@@ -259,7 +271,7 @@ def form_for(*, version: FormVersion, authority, language: str | None = None) ->
             _FORMS.popitem(last=False)
     else:
         _FORMS.move_to_end(cache_key)
-    return form
+    return form, cache_key
 
 
 # Published versions are immutable (enforced by the forms app and a database trigger), so their

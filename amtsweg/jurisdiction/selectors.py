@@ -17,7 +17,7 @@ from amtsweg.catalog.models import ExecutionLevel, Leistung
 from amtsweg.directory.models import Authority, Territory
 from amtsweg.directory.services import short_name
 
-from .snapshot import Snapshot, snapshot, snapshot_stamp
+from .snapshot import Snapshot, snapshot, snapshot_stamp, snapshot_stamp_seen
 
 
 class Status:
@@ -254,3 +254,9 @@ def reference_stamp():
     For keys of things rendered from that data (the Leistung page's fragments, ADR 0027); checked now.
     """
     return snapshot_stamp()
+
+
+def reference_stamp_seen():
+    """``reference_stamp`` as this process last checked it, without a statement (``snapshot_stamp_seen``:
+    read it before the reference data is read in the same request)."""
+    return snapshot_stamp_seen()
