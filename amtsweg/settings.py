@@ -582,3 +582,9 @@ LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SECURE = not LOCAL
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_HTTPONLY = True
+
+# --- Speed of the assistant's pages (issue 11 §1, docs/adr/0031-assistant-page-speed.md) ---
+# Django's database sessions, read with a plain statement instead of a compiled ORM query.
+SESSION_ENGINE = "amtsweg.web.sessions"
+# {% fragment %} for the header, the footer and invariant parts of the assistant's pages (amtsweg.web is no app).
+TEMPLATES[0]["OPTIONS"].setdefault("libraries", {})["web_fragments"] = "amtsweg.web.templatetags.web_fragments"

@@ -136,42 +136,66 @@ def _definition_by_key(*, key: str) -> FormDefinition | None:
         row = cursor.fetchone()
     if row is None:
         return None
+    definition, leistung = _instances(parts, row)
+    if leistung is not None:
+        definition.leistung = leistung
+    return definition
+
+
+def _columns(alias: str, model) -> tuple[list[str], tuple]:
+    """The quoted columns of ``model`` under ``alias`` and how to turn them into an instance (``_instances``)."""
+    qn = connection.ops.quote_name
+    fields = model._meta.concrete_fields
+    converters = []
+    for index, field in enumerate(fields):
+        col = field.get_col(alias)
+        funcs = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+        if funcs:
+            converters.append((index, col, funcs))
+    return [f"{alias}.{qn(f.column)}" for f in fields], (model, [f.attname for f in fields], converters)
+
+
+def _instances(parts: list[tuple], row) -> list:
+    """Model instances from one row of columns given by ``_columns`` (None for a LEFT JOIN without a match)."""
     objects, start = [], 0
     for model, attnames, converters in parts:
         values = list(row[start : start + len(attnames)])
         start += len(attnames)
-        if model is Leistung and values[0] is None:  # LEFT JOIN: no Leistung bound
+        if values[0] is None:  # the primary key: LEFT JOIN without a row
             objects.append(None)
             continue
         for index, col, funcs in converters:  # as the ORM does: dates, booleans, JSON from the driver's types
             for func in funcs:
                 values[index] = func(values[index], col, connection)
         objects.append(model.from_db(connection.alias, attnames, values))
-    definition, leistung = objects
-    if leistung is not None:
-        definition.leistung = leistung
-    return definition
+    return objects
 
 
 @lru_cache(maxsize=1)
 def _definition_sql() -> tuple[str, list]:
     qn = connection.ops.quote_name
-    parts, columns = [], []
-    for alias, model in (("d", FormDefinition), ("l", Leistung)):
-        fields = model._meta.concrete_fields
-        converters = []
-        for index, field in enumerate(fields):
-            col = field.get_col(alias)
-            funcs = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-            if funcs:
-                converters.append((index, col, funcs))
-        parts.append((model, [f.attname for f in fields], converters))
-        columns += [f"{alias}.{qn(f.column)}" for f in fields]
+    d_columns, d_part = _columns("d", FormDefinition)
+    l_columns, l_part = _columns("l", Leistung)
     sql = (
-        f"SELECT {', '.join(columns)} FROM {qn(FormDefinition._meta.db_table)} d "  # noqa: S608 (model names)
+        f"SELECT {', '.join(d_columns + l_columns)} FROM {qn(FormDefinition._meta.db_table)} d "  # noqa: S608
         f"LEFT JOIN {qn(Leistung._meta.db_table)} l ON l.id = d.leistung_id WHERE d.{qn('key')} = %s"
     )
-    return sql, parts
+    return sql, [d_part, l_part]
+
+
+@lru_cache(maxsize=1)
+def _draft_sql() -> tuple[str, list]:
+    """The draft by token, with its Leistung's current assurance level (the cached version's may be old)."""
+    qn = connection.ops.quote_name
+    columns, part = _columns("t", Draft)
+    level = qn("required_assurance_level")
+    sql = (
+        f"SELECT {', '.join(columns)}, l.{level} FROM {qn(Draft._meta.db_table)} t "  # noqa: S608 (model names)
+        f"JOIN {qn(FormVersion._meta.db_table)} v ON v.id = t.version_id "
+        f"JOIN {qn(FormDefinition._meta.db_table)} d ON d.id = v.definition_id "
+        f"LEFT JOIN {qn(Leistung._meta.db_table)} l ON l.id = d.leistung_id WHERE t.{qn('token')} = %s"
+    )
+    return sql, [part]
 
 
 def version_for_new_draft(*, definition: FormDefinition) -> FormVersion | None:
@@ -304,15 +328,24 @@ def caches_clear() -> None:
     _ROWS.clear()
 
 
+ASSURANCE_NOW = "assurance_level_now"
+
+
 def draft_by_token(*, token: str) -> Draft | None:
     if not isinstance(token, str) or not 20 <= len(token) <= 64:
         return None
     # Read on every step request: the token is unique (no ORDER BY as with ``first()``), and the
     # draft's authority and Gemeinde come from the short-lived cache instead of a three-table join.
-    try:
-        draft = Draft.objects.get(token=token)
-    except Draft.DoesNotExist:
+    # One plain statement: the ORM's query compilation would cost more than the indexed look-up.
+    sql, parts = _draft_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [token])
+        row = cursor.fetchone()
+    if row is None:
         return None
+    (draft,) = _instances(parts, row[:-1])
+    # The Leistung's level as of now, for the assurance gate (views.base.load); the version below is cached.
+    setattr(draft, ASSURANCE_NOW, row[-1] or "")  # noqa: B010 (not a model field)
     draft.version = version_get(pk=draft.version_id)
     draft.authority = _row_cached(Authority, draft.authority_id)
     draft.gemeinde = _row_cached(Territory, draft.gemeinde_id)

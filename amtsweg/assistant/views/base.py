@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -168,10 +169,24 @@ def load(request, key: str, ags: str, token: str) -> Ctx | HttpResponse:
     if selectors.draft_is_expired(draft=draft):
         return expired(request, draft)
     # Every step, the review and the submission: the login must (still) have the Leistung's Vertrauensniveau.
-    refused = assurance_gate(request, leistung=draft.version.definition.leistung)
+    leistung, fresh = _leistung_now(draft)
+    refused = assurance_gate(request, leistung=leistung, fresh=fresh)
     if refused is not None:
         return refused
     return ctx_for(draft)
+
+
+def _leistung_now(draft: Draft) -> tuple[object, bool]:
+    """The draft's Leistung with the assurance level read with the draft in this request (``draft_by_token``),
+    and whether it is that fresh: the per-process cached version carries the Leistung as it was, and a raised
+    level must apply at once (else the gate reads it itself)."""
+    leistung = draft.version.definition.leistung
+    level = getattr(draft, selectors.ASSURANCE_NOW, None)
+    if leistung is None or level is None:
+        return leistung, False
+    leistung = copy.copy(leistung)  # the cached one is shared between requests
+    leistung.required_assurance_level = level
+    return leistung, True
 
 
 def _progress(ctx: Ctx, current: str | None) -> list[dict]:
