@@ -88,14 +88,14 @@ def assistant_for_authority(*, leistung, authority) -> FormDefinition | None:
     return FormDefinition.from_db(connection.alias, _OFFER_FIELDS, row) if row is not None else None
 
 
-def assistant_for(*, leistung, gemeinde) -> tuple[FormDefinition, object] | None:
+def assistant_for(*, leistung, gemeinde, snap=None) -> tuple[FormDefinition, object] | None:
     """(definition, authority) when the authority responsible for ``leistung`` in ``gemeinde``
-    offers an assistant for it online; otherwise None."""
+    offers an assistant for it online; otherwise None. ``snap``: the reference data checked in this request."""
     from amtsweg.jurisdiction.selectors import responsible_authority
 
     if leistung is None or gemeinde is None:
         return None
-    authority = responsible_authority(leistung=leistung, gemeinde=gemeinde).authority
+    authority = responsible_authority(leistung=leistung, gemeinde=gemeinde, snap=snap).authority
     definition = assistant_for_authority(leistung=leistung, authority=authority)
     return (definition, authority) if definition is not None else None
 
@@ -110,18 +110,20 @@ def offer_for(*, leistung, resolution) -> Offer | None:
     return Offer(definition=definition, authority=resolution.authority, gemeinde=resolution.gemeinde)
 
 
-def offer_get(*, key: str, ags: str) -> Offer | None:
-    """The offer behind ``/antrag/<key>/<ags>/``: definition by key, current Gemeinde by AGS, live activation."""
+def offer_get(*, key: str, ags: str, snap=None) -> Offer | None:
+    """The offer behind ``/antrag/<key>/<ags>/``: definition by key, current Gemeinde by AGS, live activation.
+    ``snap``: the reference data (``jurisdiction.selectors.reference_snapshot``) checked once for the request."""
     definition = _definition_by_key(key=key)
-    from amtsweg.jurisdiction.selectors import gemeinde_by_ags
+    from amtsweg.jurisdiction.selectors import gemeinde_by_ags, reference_snapshot
 
+    snap = snap or reference_snapshot()
     # Only a current Gemeinde's own AGS opens the assistant (an old AGS would be a different URL).
-    gemeinde = gemeinde_by_ags(ags=ags)
+    gemeinde = gemeinde_by_ags(ags=ags, snap=snap)
     if gemeinde is not None and gemeinde.ags != ags:
         gemeinde = None
     if definition is None or gemeinde is None or definition.leistung is None:
         return None
-    found = assistant_for(leistung=definition.leistung, gemeinde=gemeinde)
+    found = assistant_for(leistung=definition.leistung, gemeinde=gemeinde, snap=snap)
     if found is None or found[0].pk != definition.pk:
         return None
     return Offer(definition=definition, authority=found[1], gemeinde=gemeinde)

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from amtsweg.catalog import selectors as catalog_selectors
 from amtsweg.common.patterns import VISIBLE_CHAR
 from amtsweg.finder import search
-from amtsweg.jurisdiction.selectors import gemeinde_by_ags, responsible_authority
+from amtsweg.jurisdiction.selectors import gemeinde_by_ags, reference_snapshot, responsible_authority
 from amtsweg.web.api import ErrorSerializer
 
 from . import serializers
@@ -248,10 +248,11 @@ class ZustaendigkeitView(PublicApiView):
         leistung = leistung_for_routing(value=key)
         if leistung is None:
             raise NotFound(f"Eine Leistung „{key}“ gibt es nicht (erwartet: Kurzname oder LeiKa-Schlüssel).")
-        gemeinde = gemeinde_by_ags(ags=ags)
+        snap = reference_snapshot()  # checked once for both look-ups
+        gemeinde = gemeinde_by_ags(ags=ags, snap=snap)
         if gemeinde is None:
             raise NotFound(f"Zum Gemeindeschlüssel „{ags}“ ist keine Gemeinde bekannt.")
-        resolution = responsible_authority(leistung=leistung, gemeinde=gemeinde)
+        resolution = responsible_authority(leistung=leistung, gemeinde=gemeinde, snap=snap)
         payload = serializers.zustaendigkeit_payload(
             leistung=leistung, requested_ags=ags, resolution=resolution, gemeinden=_flag_param(request, "gemeinden")
         )

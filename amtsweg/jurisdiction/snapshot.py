@@ -190,15 +190,5 @@ def snapshot_stamp() -> Hashable:
     return _holder.get_stamped()[1]
 
 
-def snapshot_stamp_seen() -> Hashable:
-    """The stamp this process last checked, without a statement (None before the first check).
-
-    For a key read *before* the data it stands for is read in the same request: the data can then only be
-    newer than the key says, and an older stamp never becomes current again (its token is random), so a
-    fragment under that key is never served for data it does not show.
-    """
-    return _holder._stamp
-
-
 def snapshot_builds() -> int:
     return _holder.builds

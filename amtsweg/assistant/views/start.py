@@ -22,7 +22,7 @@ from amtsweg.assistant.views.base import (
     session_tokens,
 )
 from amtsweg.forms.engine import ResolvedForm, answers_normalize
-from amtsweg.jurisdiction.selectors import reference_stamp_seen
+from amtsweg.jurisdiction.selectors import reference_snapshot
 from amtsweg.web.clients import client_ip
 from amtsweg.web.page_cache import first_visit_key, form_page_get, form_page_store
 
@@ -48,8 +48,8 @@ def _needs(form: ResolvedForm) -> list[str]:
 
 @require_http_methods(["GET", "POST"])
 def start(request: HttpRequest, key: str, ags: str):
-    stamp = reference_stamp_seen()  # before the offer is read: see _page_key
-    offer = selectors.offer_get(key=key, ags=ags)
+    snap = reference_snapshot()
+    offer = selectors.offer_get(key=key, ags=ags, snap=snap)
     version = selectors.version_for_new_draft(definition=offer.definition) if offer else None
     if offer is None or version is None:
         return page(request, "unavailable.html", {}, status=404)
@@ -58,7 +58,7 @@ def start(request: HttpRequest, key: str, ags: str):
     if refused is not None:
         return refused
     form, form_key = selectors.form_keyed(version=version, authority=offer.authority)
-    key = _page_key(request, offer, form_key, stamp)
+    key = _page_key(request, offer, form_key, snap.stamp)
     cached = form_page_get(request, key)
     if cached is not None:
         cached["Cache-Control"] = "private, no-store"
@@ -115,7 +115,7 @@ def _page_key(request: HttpRequest, offer: selectors.Offer, form_key: tuple, sta
     """The key of the whole start page for a first visit (``web.page_cache``, ADR 0031): no session, so no
     drafts, no account, no organisations, no messages; the rest of the page is the form (its key: version,
     content, overlay stamp, language), the offer's definition, and the authority and Gemeinde from the
-    reference data (their stamp, read before the offer: never newer than what the page shows)."""
+    reference data (the stamp of the snapshot they were read from)."""
     definition = offer.definition
     return first_visit_key(
         request,
