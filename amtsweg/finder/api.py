@@ -10,6 +10,7 @@ import re
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound, ParseError
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -33,10 +34,22 @@ def _text_schema(max_length: int) -> dict:
     return {"type": "string", "minLength": 1, "maxLength": max_length, "pattern": _TEXT_PATTERN}
 
 
+class _PlainNegotiation(DefaultContentNegotiation):
+    """DRF's negotiation, with the common case decided at once: a client that accepts anything (no ``Accept``
+    or ``*/*``, no ``format``) gets the first renderer — what DRF picks for it too, after parsing the header."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        accept = request.META.get("HTTP_ACCEPT", "*/*").strip()
+        if accept in {"", "*/*"} and not format_suffix and self.settings.URL_FORMAT_OVERRIDE not in request.GET:
+            return renderers[0], renderers[0].media_type
+        return super().select_renderer(request, renderers, format_suffix)
+
+
 class PublicApiView(APIView):
     """Anonymous and read-only: no session or basic authentication (and none in the schema)."""
 
     authentication_classes: list = []
+    content_negotiation_class = _PlainNegotiation
 
 
 _ERRORS = {

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 
 class SessionStore(DbSessionStore):
-    def _get_session_from_db(self):
+    def _get_session_from_db(self) -> SimpleNamespace | None:
         model = self.model
         connection = connections[router.db_for_read(model)]
         qn = connection.ops.quote_name

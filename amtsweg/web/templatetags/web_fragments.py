@@ -9,6 +9,7 @@ beyond what the values say.
 from __future__ import annotations
 
 from django import template
+from django.template.base import FilterExpression
 
 from amtsweg.web.fragments import fragment_cached, fragment_key
 
@@ -16,17 +17,17 @@ register = template.Library()
 
 
 class _FragmentNode(template.Node):
-    def __init__(self, nodelist, name: str, values: list) -> None:
+    def __init__(self, nodelist: template.NodeList, name: str, values: list[FilterExpression]) -> None:
         self.nodelist, self.name, self.values = nodelist, name, values
 
-    def render(self, context) -> str:
+    def render(self, context: template.Context) -> str:
         values = tuple(value.resolve(context) for value in self.values)
         key = fragment_key("web_fragment", self.name, values)
         return fragment_cached(key=key, render=lambda: self.nodelist.render(context))
 
 
 @register.tag("fragment")
-def fragment(parser, token):
+def fragment(parser: template.base.Parser, token: template.base.Token) -> _FragmentNode:
     bits = token.split_contents()
     if len(bits) < 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
         raise template.TemplateSyntaxError('Aufruf: {% fragment "name" wert … %}')
