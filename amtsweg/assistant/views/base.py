@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -21,6 +22,8 @@ from amtsweg.forms.engine import ResolvedForm
 from amtsweg.web import limits
 
 SESSION_KEY = "assistant_drafts"
+_STEP_PROBE = "schritt"
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 SESSION_LIMIT = 20
 FROM_REVIEW = "pruefen"
 
@@ -109,8 +112,15 @@ class Ctx:
     def url(self, name: str, **kwargs) -> str:
         return reverse(f"assistant:{name}", kwargs={"key": self.key, "ags": self.ags, "token": self.token, **kwargs})
 
+    @cached_property
+    def _step_prefix(self) -> str:
+        """The step URL up to the step key: reversed once per page (a page links every counted step)."""
+        return self.url("step", step=_STEP_PROBE).removesuffix(f"{_STEP_PROBE}/")
+
     def step_url(self, step_key: str) -> str:
-        return self.url("step", step=step_key)
+        if not _SLUG.fullmatch(step_key):  # what the URL's <slug:step> takes as is; anything else as Django does
+            return self.url("step", step=step_key)
+        return f"{self._step_prefix}{step_key}/"
 
     @property
     def review_url(self) -> str:
