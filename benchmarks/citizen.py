@@ -25,6 +25,9 @@ batch; at the raised rate batches of 100, at the default 600/min batches of 12).
 target is measured ``--rounds`` times in turn (bare first in each round); the table shows the median
 of the rounds, each page's throughput as a share of the bare view's (medians) and the lowest share of any
 single round against the bare view of that round ("min"; the aim is met only when that one reaches it).
+With ``--paired`` the bare view is measured again next to every page (after it) and each share is taken
+against that neighbour — on a machine shared with other work, whose load changes within a run, the shares
+are then comparable; "Anteil" is the median of those shares.
 """
 
 from __future__ import annotations
@@ -194,6 +197,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=PORT)
     parser.add_argument("--root", default=str(ROOT), help="the checkout to serve (default: this one)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument(
+        "--paired", action="store_true", help="measure the bare view again next to every page (a shared machine)"
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed (apt-get install wrk).")
@@ -213,7 +219,12 @@ def main() -> None:
                 print(f"Runde {round_no + 1}: {name} …", flush=True)
                 options = {"connections": args.connections, "headers": headers.get(name)}
                 _wrk(base + path, seconds=args.warmup, **options)
-                runs[name].append(_wrk(base + path, seconds=args.duration, **options))
+                result = _wrk(base + path, seconds=args.duration, **options)
+                if args.paired and name != "bare":
+                    # The bare view measured right after, for this page's share on a machine whose load changes.
+                    bare = _wrk(base + targets["bare"], seconds=args.duration, connections=args.connections)
+                    result["bare_rps"] = bare["rps"]
+                runs[name].append(result)
     finally:
         platform.stop()
     _print(runs, targets, args)
@@ -234,8 +245,12 @@ def _print(runs: dict[str, list[dict]], targets: dict[str, str], args) -> None:
         bad = sum(r["non_2xx"] for r in results)
         aim = AIMS.get(name)
         share = rps / bare if bare else float("nan")
-        # The lowest share of any round, against the bare view of the same round: "reliably" means this one.
-        low = min(r["rps"] / b["rps"] for r, b in zip(results, runs["bare"], strict=True))
+        # The lowest share of any round, against the bare view of the same round (with --paired: measured right
+        # before the page): "reliably" means this one.
+        shares = [r["rps"] / r.get("bare_rps", b["rps"]) for r, b in zip(results, runs["bare"], strict=True)]
+        low = min(shares)
+        if args.paired:
+            share = statistics.median(shares)
         mark = "" if aim is None else ("ok" if low >= aim else "unter")
         aim_text = f"{aim:.0%}" if aim is not None else ""
         row = f"{name:<22} {rps:>9.1f} {p50:>8.1f} {share:>8.1%} {low:>7.1%} {aim_text:>6} {mark:>5} {bad:>6}"
