@@ -28,6 +28,32 @@ single round against the bare view of that round ("min"; the aim is met only whe
 With ``--paired`` the bare view is measured again next to every page (after it) and each share is taken
 against that neighbour — on a machine shared with other work, whose load changes within a run, the shares
 are then comparable; "Anteil" is the median of those shares.
+
+Measured for issue 11 (branch speed3, ADR 0031), on the 2-core machine shared with other helpers' test runs
+(load average noted; absolute req/s move with it, so only shares within one run compare). "before" is
+``--root`` at main c979450; share of the bare view, median of 3 rounds / lowest round:
+
+==========================  ===========  ===========  ===========  ===========  ===========  ===========
+run (load average)          Zust. Gem.   Zust. Kreis  Leistung     start page   first step   search
+==========================  ===========  ===========  ===========  ===========  ===========  ===========
+before (0.5 → 4.5)          44.0 / 44.0  45.4 / 39.4  34.5 / 25.1  15.9 / 15.1   9.3 / 9.3   12.4 / 9.5
+before (~4.9)               46.4 / 46.4  54.7 / 42.1  39.2 / 11.6  20.5 / 7.4   12.7 / 4.6   10.4 / 2.7
+before, paired (~2.6)       71.5 / 59.0  59.3 / 58.9  52.5 / 46.7  22.8 / 21.0  15.9 / 15.5  14.8 / 14.1
+after ce22792 (3.6 → 5.7)   55.4 / 33.2  35.2 / 31.5  55.7 / 28.1  48.8 / 34.9  18.1 / 14.4   9.2 / 7.4
+after 14afc8c (~5.1)        61.4 / 36.2  37.8 / 37.8  29.2 / 29.2  28.5 / 24.6  12.2 / 10.2   6.9 / 4.6
+after, paired (~3.0)        59.8 / 48.1  60.0 / 54.2  52.4 / 27.2  50.4 / 28.4  34.7 / 24.9  17.5 / 15.6
+after, paired (~2.3)        65.0 / 64.8  66.9 / 58.5  42.8 / 32.2  44.4 / 40.9  25.6 / 25.0  15.7 / 15.3
+==========================  ===========  ===========  ===========  ===========  ===========  ===========
+
+ce22792 lacks only the step URLs reversed once (14afc8c); the paired runs are the final code. The start page
+went from 16–23 % to 44–50 % (lowest round 28–41 %), the first step page from 9–16 % to 26–35 % (lowest
+round 25 %, so **not reliably at the 30 % aim**); the Zuständigkeit API (Gemeinde and Kreis) is at 60–67 %
+with its lowest round at 48–65 %, the Leistung page at 43–52 % with single rounds down to 27–32 % — on
+this loaded machine neither is *reliably* above 50 % in every round. The unpaired runs at load ~5 show how
+much the share moves when other processes take the CPU from one measurement and not the next. In-process
+(``citizen_profile.py``, ms per request, bare 0.5–0.6 in the same run): start page 5.5 → 1.2, first step
+5.4 → 3.9 (3 plain statements instead of 3 compiled ORM queries), Zuständigkeit 0.8 → 0.7–1.1 (2 statements
+instead of 3).
 """
 
 from __future__ import annotations
