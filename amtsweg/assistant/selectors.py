@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from amtsweg.assistant.models import Activation, ActivationPeriod, Draft, Upload
+from amtsweg.assistant.rows import columns_of, instances_from
 from amtsweg.catalog.models import Leistung
 from amtsweg.directory.models import Authority, Territory
 from amtsweg.forms.engine import ResolvedForm
@@ -138,46 +139,17 @@ def _definition_by_key(*, key: str) -> FormDefinition | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    definition, leistung = _instances(parts, row)
+    definition, leistung = instances_from(parts, row)
     if leistung is not None:
         definition.leistung = leistung
     return definition
 
 
-def _columns(alias: str, model) -> tuple[list[str], tuple]:
-    """The quoted columns of ``model`` under ``alias`` and how to turn them into an instance (``_instances``)."""
-    qn = connection.ops.quote_name
-    fields = model._meta.concrete_fields
-    converters = []
-    for index, field in enumerate(fields):
-        col = field.get_col(alias)
-        funcs = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-        if funcs:
-            converters.append((index, col, funcs))
-    return [f"{alias}.{qn(f.column)}" for f in fields], (model, [f.attname for f in fields], converters)
-
-
-def _instances(parts: list[tuple], row) -> list:
-    """Model instances from one row of columns given by ``_columns`` (None for a LEFT JOIN without a match)."""
-    objects, start = [], 0
-    for model, attnames, converters in parts:
-        values = list(row[start : start + len(attnames)])
-        start += len(attnames)
-        if values[0] is None:  # the primary key: LEFT JOIN without a row
-            objects.append(None)
-            continue
-        for index, col, funcs in converters:  # as the ORM does: dates, booleans, JSON from the driver's types
-            for func in funcs:
-                values[index] = func(values[index], col, connection)
-        objects.append(model.from_db(connection.alias, attnames, values))
-    return objects
-
-
 @lru_cache(maxsize=1)
 def _definition_sql() -> tuple[str, list]:
     qn = connection.ops.quote_name
-    d_columns, d_part = _columns("d", FormDefinition)
-    l_columns, l_part = _columns("l", Leistung)
+    d_columns, d_part = columns_of("d", FormDefinition)
+    l_columns, l_part = columns_of("l", Leistung)
     sql = (
         f"SELECT {', '.join(d_columns + l_columns)} FROM {qn(FormDefinition._meta.db_table)} d "  # noqa: S608
         f"LEFT JOIN {qn(Leistung._meta.db_table)} l ON l.id = d.leistung_id WHERE d.{qn('key')} = %s"
@@ -189,7 +161,7 @@ def _definition_sql() -> tuple[str, list]:
 def _draft_sql() -> tuple[str, list]:
     """The draft by token, with its Leistung's current assurance level (the cached version's may be old)."""
     qn = connection.ops.quote_name
-    columns, part = _columns("t", Draft)
+    columns, part = columns_of("t", Draft)
     level = qn("required_assurance_level")
     sql = (
         f"SELECT {', '.join(columns)}, l.{level} FROM {qn(Draft._meta.db_table)} t "  # noqa: S608 (model names)
@@ -345,7 +317,7 @@ def draft_by_token(*, token: str) -> Draft | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    (draft,) = _instances(parts, row[:-1])
+    (draft,) = instances_from(parts, row[:-1])
     # The Leistung's level as of now, for the assurance gate (views.base.load); the version below is cached.
     setattr(draft, ASSURANCE_NOW, row[-1] or "")  # noqa: B010 (not a model field)
     draft.version = version_get(pk=draft.version_id)
