@@ -43,17 +43,18 @@ after ce22792 (3.6 → 5.7)   55.4 / 33.2  35.2 / 31.5  55.7 / 28.1  48.8 / 34.9
 after 14afc8c (~5.1)        61.4 / 36.2  37.8 / 37.8  29.2 / 29.2  28.5 / 24.6  12.2 / 10.2   6.9 / 4.6
 after, paired (~3.0)        59.8 / 48.1  60.0 / 54.2  52.4 / 27.2  50.4 / 28.4  34.7 / 24.9  17.5 / 15.6
 after, paired (~2.3)        65.0 / 64.8  66.9 / 58.5  42.8 / 32.2  44.4 / 40.9  25.6 / 25.0  15.7 / 15.3
+after, paired (1.8 → 4.5)   74.9 / 63.4  54.3 / 31.0  45.8 / 25.3  46.6 / 37.7  24.2 / 16.7  12.3 / 11.7
 ==========================  ===========  ===========  ===========  ===========  ===========  ===========
 
 ce22792 lacks only the step URLs reversed once (14afc8c); the paired runs are the final code. The start page
-went from 16–23 % to 44–50 % (lowest round 28–41 %), the first step page from 9–16 % to 26–35 % (lowest
-round 25 %, so **not reliably at the 30 % aim**); the Zuständigkeit API (Gemeinde and Kreis) is at 60–67 %
-with its lowest round at 48–65 %, the Leistung page at 43–52 % with single rounds down to 27–32 % — on
-this loaded machine neither is *reliably* above 50 % in every round. The unpaired runs at load ~5 show how
-much the share moves when other processes take the CPU from one measurement and not the next. In-process
-(``citizen_profile.py``, ms per request, bare 0.5–0.6 in the same run): start page 5.5 → 1.2, first step
-5.4 → 3.9 (3 plain statements instead of 3 compiled ORM queries), Zuständigkeit 0.8 → 0.7–1.1 (2 statements
-instead of 3).
+went from 16–23 % to 44–50 % (lowest round 28–41 %: at the 30 % aim with a margin in all but one round);
+the first step page from 9–16 % to 24–35 % (lowest round 17–25 %: **not reliably at the 30 % aim**); the
+Zuständigkeit API at 60–75 % (Gemeinde, lowest round 48–65 %) and 54–67 % (Kreis, lowest round 31–59 %),
+the Leistung page at 43–52 % with single rounds down to 25–32 % — on this loaded machine neither is
+*reliably* above 50 % in every round. The unpaired runs at load ~5 show how much a share moves when other
+processes take the CPU from one measurement and not the next. In-process (``citizen_profile.py``, ms per
+request, bare 0.5–0.6 in the same run): start page 5.5 → 1.2, first step 5.4 → 3.9 (3 plain statements
+instead of 3 compiled ORM queries), Zuständigkeit 0.8 → 0.7–1.1 (2 statements instead of 3).
 """
 
 from __future__ import annotations
