@@ -46,7 +46,7 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     settings.ALLOWED_HOSTS = ["*"]
-    client = Client()
+    client = plain = Client()
     slug = client.get(f"/api/v1/zustaendigkeit/?leistung=99102013000000&ags={FREIBERG}").json()["leistung"]["slug"]
     pages = {
         "bare": "/health/live",
@@ -56,8 +56,15 @@ def main() -> None:
         "assistant": f"/antrag/hundesteuer/{FREIBERG}/",
         "search": "/api/v1/leistungen/?q=Hund",
     }
+    # A draft bound to a second client's session, as benchmarks/citizen.py does over HTTP.
+    stepper = Client()
+    started = stepper.post(pages["assistant"])
+    assert started.status_code == 302, started.status_code
+    pages["assistant_step"] = started["Location"]
+    clients = {"assistant_step": stepper}
     print(f"{'Seite':<22} {'ms/Anfrage':>10} {'SQL':>4} {'Bytes':>7}  Anweisungen")
     for name, path in pages.items():
+        client = clients.get(name, plain)
         for _ in range(5):
             response = client.get(path)
             assert response.status_code == 200, (name, response.status_code)

@@ -14,10 +14,11 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from amtsweg.assistant.models import Activation, ActivationPeriod, Draft, Upload
+from amtsweg.assistant.rows import columns_of, instances_from
 from amtsweg.catalog.models import Leistung
 from amtsweg.directory.models import Authority, Territory
 from amtsweg.forms.engine import ResolvedForm
-from amtsweg.forms.models import FormDefinition, FormVersion
+from amtsweg.forms.models import FormDefinition, FormVersion, Overlay
 from amtsweg.forms.selectors import form_resolve, overlay_get
 
 
@@ -88,14 +89,14 @@ def assistant_for_authority(*, leistung, authority) -> FormDefinition | None:
     return FormDefinition.from_db(connection.alias, _OFFER_FIELDS, row) if row is not None else None
 
 
-def assistant_for(*, leistung, gemeinde) -> tuple[FormDefinition, object] | None:
+def assistant_for(*, leistung, gemeinde, snap=None) -> tuple[FormDefinition, object] | None:
     """(definition, authority) when the authority responsible for ``leistung`` in ``gemeinde``
-    offers an assistant for it online; otherwise None."""
+    offers an assistant for it online; otherwise None. ``snap``: the reference data checked in this request."""
     from amtsweg.jurisdiction.selectors import responsible_authority
 
     if leistung is None or gemeinde is None:
         return None
-    authority = responsible_authority(leistung=leistung, gemeinde=gemeinde).authority
+    authority = responsible_authority(leistung=leistung, gemeinde=gemeinde, snap=snap).authority
     definition = assistant_for_authority(leistung=leistung, authority=authority)
     return (definition, authority) if definition is not None else None
 
@@ -110,18 +111,20 @@ def offer_for(*, leistung, resolution) -> Offer | None:
     return Offer(definition=definition, authority=resolution.authority, gemeinde=resolution.gemeinde)
 
 
-def offer_get(*, key: str, ags: str) -> Offer | None:
-    """The offer behind ``/antrag/<key>/<ags>/``: definition by key, current Gemeinde by AGS, live activation."""
+def offer_get(*, key: str, ags: str, snap=None) -> Offer | None:
+    """The offer behind ``/antrag/<key>/<ags>/``: definition by key, current Gemeinde by AGS, live activation.
+    ``snap``: the reference data (``jurisdiction.selectors.reference_snapshot``) checked once for the request."""
     definition = _definition_by_key(key=key)
-    from amtsweg.jurisdiction.selectors import gemeinde_by_ags
+    from amtsweg.jurisdiction.selectors import gemeinde_by_ags, reference_snapshot
 
+    snap = snap or reference_snapshot()
     # Only a current Gemeinde's own AGS opens the assistant (an old AGS would be a different URL).
-    gemeinde = gemeinde_by_ags(ags=ags)
+    gemeinde = gemeinde_by_ags(ags=ags, snap=snap)
     if gemeinde is not None and gemeinde.ags != ags:
         gemeinde = None
     if definition is None or gemeinde is None or definition.leistung is None:
         return None
-    found = assistant_for(leistung=definition.leistung, gemeinde=gemeinde)
+    found = assistant_for(leistung=definition.leistung, gemeinde=gemeinde, snap=snap)
     if found is None or found[0].pk != definition.pk:
         return None
     return Offer(definition=definition, authority=found[1], gemeinde=gemeinde)
@@ -136,18 +139,7 @@ def _definition_by_key(*, key: str) -> FormDefinition | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    objects, start = [], 0
-    for model, attnames, converters in parts:
-        values = list(row[start : start + len(attnames)])
-        start += len(attnames)
-        if model is Leistung and values[0] is None:  # LEFT JOIN: no Leistung bound
-            objects.append(None)
-            continue
-        for index, col, funcs in converters:  # as the ORM does: dates, booleans, JSON from the driver's types
-            for func in funcs:
-                values[index] = func(values[index], col, connection)
-        objects.append(model.from_db(connection.alias, attnames, values))
-    definition, leistung = objects
+    definition, leistung = instances_from(parts, row)
     if leistung is not None:
         definition.leistung = leistung
     return definition
@@ -156,22 +148,28 @@ def _definition_by_key(*, key: str) -> FormDefinition | None:
 @lru_cache(maxsize=1)
 def _definition_sql() -> tuple[str, list]:
     qn = connection.ops.quote_name
-    parts, columns = [], []
-    for alias, model in (("d", FormDefinition), ("l", Leistung)):
-        fields = model._meta.concrete_fields
-        converters = []
-        for index, field in enumerate(fields):
-            col = field.get_col(alias)
-            funcs = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-            if funcs:
-                converters.append((index, col, funcs))
-        parts.append((model, [f.attname for f in fields], converters))
-        columns += [f"{alias}.{qn(f.column)}" for f in fields]
+    d_columns, d_part = columns_of("d", FormDefinition)
+    l_columns, l_part = columns_of("l", Leistung)
     sql = (
-        f"SELECT {', '.join(columns)} FROM {qn(FormDefinition._meta.db_table)} d "  # noqa: S608 (model names)
+        f"SELECT {', '.join(d_columns + l_columns)} FROM {qn(FormDefinition._meta.db_table)} d "  # noqa: S608
         f"LEFT JOIN {qn(Leistung._meta.db_table)} l ON l.id = d.leistung_id WHERE d.{qn('key')} = %s"
     )
-    return sql, parts
+    return sql, [d_part, l_part]
+
+
+@lru_cache(maxsize=1)
+def _draft_sql() -> tuple[str, list]:
+    """The draft by token, with its Leistung's current assurance level (the cached version's may be old)."""
+    qn = connection.ops.quote_name
+    columns, part = columns_of("t", Draft)
+    level = qn("required_assurance_level")
+    sql = (
+        f"SELECT {', '.join(columns)}, l.{level} FROM {qn(Draft._meta.db_table)} t "  # noqa: S608 (model names)
+        f"JOIN {qn(FormVersion._meta.db_table)} v ON v.id = t.version_id "
+        f"JOIN {qn(FormDefinition._meta.db_table)} d ON d.id = v.definition_id "
+        f"LEFT JOIN {qn(Leistung._meta.db_table)} l ON l.id = d.leistung_id WHERE t.{qn('token')} = %s"
+    )
+    return sql, [part]
 
 
 def version_for_new_draft(*, definition: FormDefinition) -> FormVersion | None:
@@ -194,41 +192,53 @@ def version_for_new_draft(*, definition: FormDefinition) -> FormVersion | None:
     return version_get(pk=row[0])
 
 
-# ResolvedForm per (version, overlay state). Published versions never change and the overlay's
-# updated_at changes with every edit, so entries never go stale; the size bound keeps memory flat.
+# ResolvedForm per (version, overlay stamp, language). Published versions never change and the overlay's
+# stamp (id, updated_at) changes with every edit, so entries never go stale; the size bound keeps memory flat.
 _FORMS: OrderedDict[tuple, ResolvedForm] = OrderedDict()
 _FORMS_MAX = 256
 
-
-# Overlays are read on every step request; a few seconds of delay before a Kommune's edit shows
-# is acceptable and saves a query per request.
-_OVERLAYS: dict[tuple[int, int], tuple[float, object]] = {}
-OVERLAY_TTL_SECONDS = 10.0
+# The overlay rows last read per (definition, authority), under their stamp: read again only when the stamp
+# (one indexed statement, no query compilation) says the Kommune changed, deleted or created its overlay.
+_OVERLAYS: dict[tuple[int, int], tuple[tuple, object]] = {}
 
 
-def _overlay_cached(*, definition: FormDefinition, authority):
+def _overlay_stamp(*, definition_id: int, authority_id: int) -> tuple:
+    """(id, updated_at) of the overlay, () without one: a Kommune's edit changes it at once in every process."""
+    qn = connection.ops.quote_name
+    sql = (
+        f"SELECT id, updated_at FROM {qn(Overlay._meta.db_table)} "  # noqa: S608 (names from the model)
+        "WHERE definition_id = %s AND authority_id = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [definition_id, authority_id])
+        row = cursor.fetchone()
+    return tuple(row) if row is not None else ()
+
+
+def _overlay_cached(*, definition: FormDefinition, authority) -> tuple[tuple, object]:
     key = (definition.pk, authority.pk)
-    now = time.monotonic()
+    stamp = _overlay_stamp(definition_id=definition.pk, authority_id=authority.pk)
     hit = _OVERLAYS.get(key)
-    if hit is not None and now - hit[0] < OVERLAY_TTL_SECONDS:
-        return hit[1]
-    overlay = overlay_get(definition=definition, authority=authority)
+    if hit is not None and hit[0] == stamp:
+        return hit
+    overlay = overlay_get(definition=definition, authority=authority) if stamp else None
     if len(_OVERLAYS) > 1024:
         _OVERLAYS.clear()
-    _OVERLAYS[key] = (now, overlay)
-    return overlay
+    _OVERLAYS[key] = (stamp, overlay)
+    return stamp, overlay
 
 
 # Authorities and Gemeinden shown on every step page change rarely (contact data, register
-# imports); like overlays they may show an edit a few seconds late. Keyed by (model, pk).
+# imports); they may show an edit a few seconds late. Keyed by (model, pk).
 _ROWS: dict[tuple[str, int], tuple[float, object]] = {}
+ROWS_TTL_SECONDS = 10.0
 
 
 def _row_cached(model, pk: int):
     key = (model._meta.label, pk)
     now = time.monotonic()
     hit = _ROWS.get(key)
-    if hit is not None and now - hit[0] < OVERLAY_TTL_SECONDS:
+    if hit is not None and now - hit[0] < ROWS_TTL_SECONDS:
         return hit[1]
     row = model.objects.get(pk=pk)
     if len(_ROWS) > 4096:
@@ -242,15 +252,15 @@ def form_for(*, version: FormVersion, authority, language: str | None = None) ->
 
     ``language``: of the assistant's own texts; default the active one (the citizen's page language).
     """
+    return form_keyed(version=version, authority=authority, language=language)[0]
+
+
+def form_keyed(*, version: FormVersion, authority, language: str | None = None) -> tuple[ResolvedForm, tuple]:
+    """``form_for`` and the key of everything the form is built from (version, content, the overlay's stamp,
+    language): equal keys mean an equal form, in any process — for keys of pages rendered from it."""
     language = language or get_language() or settings.LANGUAGE_CODE
-    overlay = _overlay_cached(definition=version.definition, authority=authority)
-    cache_key = (
-        version.pk,
-        version.content_hash,
-        overlay.pk if overlay else None,
-        overlay.updated_at.isoformat() if overlay else None,
-        language,
-    )
+    stamp, overlay = _overlay_cached(definition=version.definition, authority=authority)
+    cache_key = (version.pk, version.content_hash, stamp, language)
     form = _FORMS.get(cache_key)
     if form is None:
         form = form_resolve(version=version, overlay=overlay, language=language)
@@ -259,7 +269,7 @@ def form_for(*, version: FormVersion, authority, language: str | None = None) ->
             _FORMS.popitem(last=False)
     else:
         _FORMS.move_to_end(cache_key)
-    return form
+    return form, cache_key
 
 
 # Published versions are immutable (enforced by the forms app and a database trigger), so their
@@ -292,15 +302,24 @@ def caches_clear() -> None:
     _ROWS.clear()
 
 
+ASSURANCE_NOW = "assurance_level_now"
+
+
 def draft_by_token(*, token: str) -> Draft | None:
     if not isinstance(token, str) or not 20 <= len(token) <= 64:
         return None
     # Read on every step request: the token is unique (no ORDER BY as with ``first()``), and the
     # draft's authority and Gemeinde come from the short-lived cache instead of a three-table join.
-    try:
-        draft = Draft.objects.get(token=token)
-    except Draft.DoesNotExist:
+    # One plain statement: the ORM's query compilation would cost more than the indexed look-up.
+    sql, parts = _draft_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [token])
+        row = cursor.fetchone()
+    if row is None:
         return None
+    (draft,) = instances_from(parts, row[:-1])
+    # The Leistung's level as of now, for the assurance gate (views.base.load); the version below is cached.
+    setattr(draft, ASSURANCE_NOW, row[-1] or "")  # noqa: B010 (not a model field)
     draft.version = version_get(pk=draft.version_id)
     draft.authority = _row_cached(Authority, draft.authority_id)
     draft.gemeinde = _row_cached(Territory, draft.gemeinde_id)

@@ -119,11 +119,12 @@ def _out_of_order(*, form: ResolvedForm, state: DraftState, step_key: str, visib
     return None
 
 
-def step_open(*, form: ResolvedForm, state: DraftState, step_key: str) -> Outcome:
-    """A step page requested with GET: show it, or send the citizen where they belong."""
+def step_open(*, form: ResolvedForm, state: DraftState, step_key: str, visible: list[str] | None = None) -> Outcome:
+    """A step page requested with GET: show it, or send the citizen where they belong. ``visible``: the
+    steps for ``state.answers`` if the caller has them already (``wizard.step_keys``)."""
     if step_key not in form.steps_by_key:
         return resume(form=form, state=state, warnings=(UNKNOWN_STEP,))
-    visible = wizard.step_keys(form, state.answers)
+    visible = wizard.step_keys(form, state.answers) if visible is None else visible
     return _out_of_order(form=form, state=state, step_key=step_key, visible=visible) or Outcome(Go.SHOW, step=step_key)
 
 

@@ -10,13 +10,14 @@ import re
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound, ParseError
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from amtsweg.catalog import selectors as catalog_selectors
 from amtsweg.common.patterns import VISIBLE_CHAR
 from amtsweg.finder import search
-from amtsweg.jurisdiction.selectors import gemeinde_by_ags, responsible_authority
+from amtsweg.jurisdiction.selectors import gemeinde_by_ags, reference_snapshot, responsible_authority
 from amtsweg.web.api import ErrorSerializer
 
 from . import serializers
@@ -33,10 +34,22 @@ def _text_schema(max_length: int) -> dict:
     return {"type": "string", "minLength": 1, "maxLength": max_length, "pattern": _TEXT_PATTERN}
 
 
+class _PlainNegotiation(DefaultContentNegotiation):
+    """DRF's negotiation, with the common case decided at once: a client that accepts anything (no ``Accept``
+    or ``*/*``, no ``format``) gets the first renderer — what DRF picks for it too, after parsing the header."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        accept = request.META.get("HTTP_ACCEPT", "*/*").strip()
+        if accept in {"", "*/*"} and not format_suffix and self.settings.URL_FORMAT_OVERRIDE not in request.GET:
+            return renderers[0], renderers[0].media_type
+        return super().select_renderer(request, renderers, format_suffix)
+
+
 class PublicApiView(APIView):
     """Anonymous and read-only: no session or basic authentication (and none in the schema)."""
 
     authentication_classes: list = []
+    content_negotiation_class = _PlainNegotiation
 
 
 _ERRORS = {
@@ -248,10 +261,11 @@ class ZustaendigkeitView(PublicApiView):
         leistung = leistung_for_routing(value=key)
         if leistung is None:
             raise NotFound(f"Eine Leistung „{key}“ gibt es nicht (erwartet: Kurzname oder LeiKa-Schlüssel).")
-        gemeinde = gemeinde_by_ags(ags=ags)
+        snap = reference_snapshot()  # checked once for both look-ups
+        gemeinde = gemeinde_by_ags(ags=ags, snap=snap)
         if gemeinde is None:
             raise NotFound(f"Zum Gemeindeschlüssel „{ags}“ ist keine Gemeinde bekannt.")
-        resolution = responsible_authority(leistung=leistung, gemeinde=gemeinde)
+        resolution = responsible_authority(leistung=leistung, gemeinde=gemeinde, snap=snap)
         payload = serializers.zustaendigkeit_payload(
             leistung=leistung, requested_ags=ags, resolution=resolution, gemeinden=_flag_param(request, "gemeinden")
         )

@@ -100,9 +100,9 @@ def _by_postal_code(*, code: str, name_hint: str = "") -> PlaceResolution:
     return PlaceResolution(query=query, options=[_option(t) for t in candidates])
 
 
-def _by_ags(*, ags: str) -> PlaceResolution:
+def _by_ags(*, ags: str, snap=None) -> PlaceResolution:
     # From the Zuständigkeit snapshot: the page resolves the Zuständigkeit from it next anyway.
-    gemeinde = jurisdiction_selectors.gemeinde_by_ags(ags=ags)
+    gemeinde = jurisdiction_selectors.gemeinde_by_ags(ags=ags, snap=snap)
     if gemeinde is None:
         return PlaceResolution(
             query=ags,
@@ -144,17 +144,18 @@ def _by_name(*, text: str) -> PlaceResolution:
     return PlaceResolution(query=text, options=[_option(t) for t in candidates])
 
 
-def resolve_place(*, text: str) -> PlaceResolution:
+def resolve_place(*, text: str, snap=None) -> PlaceResolution:
     """Resolve a Gemeinde name, a PLZ ("01067" or "01067 Dresden") or an 8-digit AGS to a current Gemeinde.
 
     Returns ``options`` when the input fits several Gemeinden (a PLZ spanning several, or a
-    name that exists more than once) and a German ``message`` when nothing fits.
+    name that exists more than once) and a German ``message`` when nothing fits. ``snap``: the reference
+    data checked once for the request (``jurisdiction.selectors.reference_snapshot``).
     """
     text = " ".join(text.split())
     if not text:
         return PlaceResolution(query=text, message=gettext("Bitte geben Sie Ihre Gemeinde oder Postleitzahl ein."))
     if AGS_RE.match(text):
-        return _by_ags(ags=text)
+        return _by_ags(ags=text, snap=snap)
     if PLZ_RE.match(text):
         return _by_postal_code(code=text)
     match = PLZ_PREFIX_RE.match(text)

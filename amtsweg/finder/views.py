@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 from amtsweg.catalog import selectors as catalog_selectors
 from amtsweg.catalog.models import Lebenslage
 from amtsweg.finder import search
-from amtsweg.jurisdiction.selectors import reference_stamp, responsible_authority
+from amtsweg.jurisdiction.selectors import reference_snapshot, reference_stamp, responsible_authority
 from amtsweg.web.fragments import fragment_key
 
 from .forms import PlaceForm, SearchForm
@@ -141,9 +141,10 @@ def leistung_detail(request, slug: str):
     place_form = PlaceForm(request.GET if "ort" in request.GET else None)
     place = resolution = online = None
     if place_form.is_bound and place_form.is_valid():
-        place = resolve_place(text=place_form.cleaned_data["ort"])
+        snap = reference_snapshot()  # checked once for the place and the Zuständigkeit
+        place = resolve_place(text=place_form.cleaned_data["ort"], snap=snap)
         if place.found:
-            resolution = responsible_authority(leistung=leistung, gemeinde=place.gemeinde)
+            resolution = responsible_authority(leistung=leistung, gemeinde=place.gemeinde, snap=snap)
             online = online_offers_at(gemeinde=place.gemeinde).get(leistung.pk)
         elif not place.ambiguous:
             place_form.add_error("ort", place.message)

@@ -185,23 +185,25 @@ def _unknown_level(*, leistung: Leistung, gemeinde: Territory) -> Resolution:
     )
 
 
-def gemeinde_by_ags(*, ags: str) -> Territory | None:
+def gemeinde_by_ags(*, ags: str, snap: Snapshot | None = None) -> Territory | None:
     """Today's Gemeinde for an AGS, following successor links (from the snapshot; same rule as
-    ``directory.selectors.gemeinde_by_ags``)."""
+    ``directory.selectors.gemeinde_by_ags``). ``snap``: one the caller checked in this request (saves the
+    stamp statement when the same request resolves the Zuständigkeit next)."""
     ags = (ags or "").strip()
     if len(ags) != 8 or not ags.isdigit():
         return None
-    snap = snapshot()
+    snap = snap or snapshot()
     row = snap.by_ags.get(ags)
     return snap.current_of(row.pk) if row is not None else None
 
 
-def responsible_authority(*, leistung: Leistung, gemeinde: Territory) -> Resolution:
+def responsible_authority(*, leistung: Leistung, gemeinde: Territory, snap: Snapshot | None = None) -> Resolution:
     """Resolve (Leistung, Gemeinde) to the responsible authority with an explanation.
 
-    Reads territories, authorities and overrides from the process's snapshot (``snapshot.py``).
+    Reads territories, authorities and overrides from the process's snapshot (``snapshot.py``); ``snap``: one
+    the caller checked in this request.
     """
-    snap = snapshot()
+    snap = snap or snapshot()
     if gemeinde.pk in snap.territories:
         gemeinde = snap.current_of(gemeinde.pk)
     level = leistung.execution_level
@@ -246,6 +248,11 @@ def responsible_authority(*, leistung: Leistung, gemeinde: Territory) -> Resolut
         explanation=_default_explanation(leistung=leistung, gemeinde=gemeinde, authority=authority, level=level),
         snap=snap,
     )
+
+
+def reference_snapshot() -> Snapshot:
+    """The reference data as of now (one statement), to pass to several look-ups of one request."""
+    return snapshot()
 
 
 def reference_stamp():

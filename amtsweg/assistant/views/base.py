@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -21,6 +23,8 @@ from amtsweg.forms.translations import document_title
 from amtsweg.web import limits
 
 SESSION_KEY = "assistant_drafts"
+_STEP_PROBE = "schritt"
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 SESSION_LIMIT = 20
 FROM_REVIEW = "pruefen"
 
@@ -109,8 +113,15 @@ class Ctx:
     def url(self, name: str, **kwargs) -> str:
         return reverse(f"assistant:{name}", kwargs={"key": self.key, "ags": self.ags, "token": self.token, **kwargs})
 
+    @cached_property
+    def _step_prefix(self) -> str:
+        """The step URL up to the step key: reversed once per page (a page links every counted step)."""
+        return self.url("step", step=_STEP_PROBE).removesuffix(f"{_STEP_PROBE}/")
+
     def step_url(self, step_key: str) -> str:
-        return self.url("step", step=step_key)
+        if not _SLUG.fullmatch(step_key):  # what the URL's <slug:step> takes as is; anything else as Django does
+            return self.url("step", step=step_key)
+        return f"{self._step_prefix}{step_key}/"
 
     @property
     def review_url(self) -> str:
@@ -172,10 +183,24 @@ def load(request, key: str, ags: str, token: str) -> Ctx | HttpResponse:
     if selectors.draft_is_expired(draft=draft):
         return expired(request, draft)
     # Every step, the review and the submission: the login must (still) have the Leistung's Vertrauensniveau.
-    refused = assurance_gate(request, leistung=draft.version.definition.leistung)
+    leistung, fresh = _leistung_now(draft)
+    refused = assurance_gate(request, leistung=leistung, fresh=fresh)
     if refused is not None:
         return refused
     return ctx_for(draft)
+
+
+def _leistung_now(draft: Draft) -> tuple[object, bool]:
+    """The draft's Leistung with the assurance level read with the draft in this request (``draft_by_token``),
+    and whether it is that fresh: the per-process cached version carries the Leistung as it was, and a raised
+    level must apply at once (else the gate reads it itself)."""
+    leistung = draft.version.definition.leistung
+    level = getattr(draft, selectors.ASSURANCE_NOW, None)
+    if leistung is None or level is None:
+        return leistung, False
+    leistung = copy.copy(leistung)  # the cached one is shared between requests
+    leistung.required_assurance_level = level
+    return leistung, True
 
 
 def _progress(ctx: Ctx, current: str | None) -> list[dict]:

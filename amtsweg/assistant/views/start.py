@@ -22,7 +22,9 @@ from amtsweg.assistant.views.base import (
     session_tokens,
 )
 from amtsweg.forms.engine import ResolvedForm, answers_normalize
+from amtsweg.jurisdiction.selectors import reference_snapshot
 from amtsweg.web.clients import client_ip
+from amtsweg.web.page_cache import first_visit_key, form_page_get, form_page_store
 
 # Draft token -> field keys filled from the account (marked on their step until the draft is done).
 PREFILLED_KEY = "assistant_prefilled"
@@ -46,7 +48,8 @@ def _needs(form: ResolvedForm) -> list[str]:
 
 @require_http_methods(["GET", "POST"])
 def start(request: HttpRequest, key: str, ags: str):
-    offer = selectors.offer_get(key=key, ags=ags)
+    snap = reference_snapshot()
+    offer = selectors.offer_get(key=key, ags=ags, snap=snap)
     version = selectors.version_for_new_draft(definition=offer.definition) if offer else None
     if offer is None or version is None:
         return page(request, "unavailable.html", {}, status=404)
@@ -54,7 +57,12 @@ def start(request: HttpRequest, key: str, ags: str):
     refused = assurance_gate(request, leistung=offer.definition.leistung, fresh=True)
     if refused is not None:
         return refused
-    form = selectors.form_for(version=version, authority=offer.authority)
+    form, form_key = selectors.form_keyed(version=version, authority=offer.authority)
+    key = _page_key(request, offer, form_key, snap.stamp)
+    cached = form_page_get(request, key)
+    if cached is not None:
+        cached["Cache-Control"] = "private, no-store"
+        return cached
     memberships = list(organisations_for(user=request.user)) if request.user.is_authenticated else []
     if request.method == "POST":
         organisation, refused = _organisation_chosen(request, memberships)
@@ -98,7 +106,25 @@ def start(request: HttpRequest, key: str, ags: str):
         "prefill": prefill_labels(form=form, keys=prefill_answers(user=request.user, form=form)),
         "memberships": memberships,
     }
-    return page(request, "start.html", context)
+    response = page(request, "start.html", context)
+    form_page_store(request, key, response)
+    return response
+
+
+def _page_key(request: HttpRequest, offer: selectors.Offer, form_key: tuple, stamp: object) -> str | None:
+    """The key of the whole start page for a first visit (``web.page_cache``, ADR 0031): no session, so no
+    drafts, no account, no organisations, no messages; the rest of the page is the form (its key: version,
+    content, overlay stamp, language), the offer's definition, and the authority and Gemeinde from the
+    reference data (the stamp of the snapshot they were read from)."""
+    definition = offer.definition
+    return first_visit_key(
+        request,
+        form_key,
+        (definition.pk, definition.key, definition.title),
+        offer.authority.pk,
+        offer.gemeinde.pk,
+        stamp,
+    )
 
 
 def _organisation_chosen(request: HttpRequest, memberships: list) -> tuple[object | None, HttpResponse | None]:

@@ -110,7 +110,7 @@ def _step_view(request: HttpRequest, *, key: str, ags: str, token: str, step_key
         return ctx
     state = ctx.state
     if request.method == "GET":
-        outcome = transitions.step_open(form=ctx.form, state=state, step_key=step_key)
+        outcome = transitions.step_open(form=ctx.form, state=state, step_key=step_key, visible=ctx.visible)
     else:
         refused = transitions.step_refused(form=ctx.form, state=state, step_key=step_key)
         if refused is not None:
