@@ -586,6 +586,7 @@ LANGUAGE_COOKIE_HTTPONLY = True
 # --- Hub API schema (cleanup) ---
 # The Vorgang status is an enum in both the status report and the status read: one name for it in the schema.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {"VorgangStatusEnum": "amtsweg.cases.models.CaseStatus"}
+
 # --- Speed of the assistant's pages (issue 11 §1, docs/adr/0031-assistant-page-speed.md) ---
 # Django's database sessions, read with a plain statement instead of a compiled ORM query.
 SESSION_ENGINE = "amtsweg.web.sessions"
