@@ -9,6 +9,7 @@ configured mapping; the Hundesteuer assistant is set to require "hoch".
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from amtsweg.accounts.tests.e2e_stack import PROVIDER_NAME, PROVIDER_PASSWORD
 from amtsweg.demo.tests.test_e2e_accessibility import assert_accessible
@@ -75,9 +76,9 @@ def test_hoch_login_opens_the_assistant_and_returns_to_it(axe_page, requires_hoc
     page.get_by_role("button", name=f"Anmelden mit {PROVIDER_NAME}").click()
     _provider_login(page, address)
     page.wait_for_url(base + START)
-    assert page.get_by_role("button", name="Antrag starten").is_visible()
+    expect(page.get_by_role("button", name="Antrag starten")).to_be_visible()
     assert_accessible(page, f"Startseite des Assistenten ({address})")
     page.goto(base + "/konto/")
     assert "Vertrauensniveau dieser Anmeldung: hoch" in page.locator("main").inner_text()
     nav = page.get_by_role("navigation", name="Hauptnavigation")
-    assert nav.get_by_role("link", name="Mein Konto", exact=True).is_visible()
+    expect(nav.get_by_role("link", name="Mein Konto", exact=True)).to_be_visible()

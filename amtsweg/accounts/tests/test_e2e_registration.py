@@ -11,6 +11,7 @@ import re
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from amtsweg.accounts.tests.conftest import mail_text, totp_code
 from amtsweg.demo.tests.test_e2e_accessibility import assert_accessible
@@ -97,7 +98,7 @@ def test_register_confirm_enable_totp_and_log_in_with_second_factor(axe_page, ac
 
     page.goto(base + "/konto/")
     _submit(page, "Abmelden")
-    assert _nav(page, "Anmelden").is_visible()
+    expect(_nav(page, "Anmelden")).to_be_visible()
 
     page.goto(base + "/konto/login/")
     page.fill("input[name=login]", ADDRESS)

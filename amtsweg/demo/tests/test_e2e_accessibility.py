@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -78,7 +79,7 @@ def test_start_page(axe_page, e2e_server):
 
 def test_start_page_with_errors(axe_page, e2e_server):
     axe_page.goto(e2e_server + "/suche/?q=&ort=Atlantis")
-    assert axe_page.get_by_text("Bitte geben Sie ein, was Sie erledigen möchten").first.is_visible()
+    expect(axe_page.get_by_text("Bitte geben Sie ein, was Sie erledigen möchten").first).to_be_visible()
     assert_accessible(axe_page, "Startseite mit Fehlermeldungen")
 
 
@@ -90,10 +91,10 @@ def test_results_page(axe_page, e2e_server):
 
 def test_results_empty_and_paginated(axe_page, e2e_server):
     axe_page.goto(e2e_server + "/suche/?q=Xylophonquadratur")
-    assert axe_page.get_by_text("Keine Leistung gefunden").is_visible()
+    expect(axe_page.get_by_text("Keine Leistung gefunden")).to_be_visible()
     assert_accessible(axe_page, "leere Ergebnisliste")
     axe_page.goto(e2e_server + "/suche/?q=Antrag&seite=2")
-    assert axe_page.get_by_role("navigation", name="Seitennavigation").is_visible()
+    expect(axe_page.get_by_role("navigation", name="Seitennavigation")).to_be_visible()
     assert_accessible(axe_page, "Ergebnisliste Seite 2")
 
 
@@ -107,14 +108,14 @@ def test_disambiguation_page(axe_page, e2e_server):
 def test_leistung_page_without_place(axe_page, e2e_server):
     slug = _hundesteuer_slug(axe_page, e2e_server)
     axe_page.goto(f"{e2e_server}/leistungen/{slug}/")
-    assert axe_page.get_by_role("button", name="Zuständige Stelle finden").is_visible()
+    expect(axe_page.get_by_role("button", name="Zuständige Stelle finden")).to_be_visible()
     assert_accessible(axe_page, "Leistung ohne Ort")
 
 
 def test_leistung_page_with_place(axe_page, e2e_server):
     slug = _hundesteuer_slug(axe_page, e2e_server)
     axe_page.goto(f"{e2e_server}/leistungen/{slug}/?ort={PIRNA_AGS}")
-    assert axe_page.get_by_role("heading", name="Zuständige Stelle für Pirna").is_visible()
+    expect(axe_page.get_by_role("heading", name="Zuständige Stelle für Pirna")).to_be_visible()
     axe_page.locator("details.aw-details summary").click()  # check the opened table too
     assert_accessible(axe_page, "Leistung mit zuständiger Stelle")
 
@@ -201,9 +202,10 @@ def test_keyboard_only_flow_from_search_to_authority(axe_page, e2e_server):
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/leistungen/"))
     heading = page.get_by_role("heading", name="Zuständige Stelle für Pirna")
-    assert heading.is_visible()
+    expect(heading).to_be_visible()
     authority = page.locator(".aw-authority__name")
-    assert authority.is_visible() and authority.inner_text().strip()
+    expect(authority).to_be_visible()
+    assert authority.inner_text().strip()
     assert_accessible(page, "Leistung nach Tastaturbedienung")
 
 
@@ -219,6 +221,6 @@ def test_search_works_without_javascript(browser, e2e_server):
         page.locator(f"input[type=radio][value='{PIRNA_AGS}']").check()
         page.get_by_role("button", name="Weiter").click()
         page.locator("ol#treffer a").first.click()
-        assert page.get_by_role("heading", name="Zuständige Stelle für Pirna").is_visible()
+        expect(page.get_by_role("heading", name="Zuständige Stelle für Pirna")).to_be_visible()
     finally:
         context.close()

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from amtsweg.demo.tests.test_e2e_accessibility import AXE, assert_accessible
 
@@ -475,7 +476,7 @@ def _open_assistant(page, base: str, scenario: Scenario) -> None:
     slug = _leistung_slug(page, base, scenario)
     page.goto(f"{base}/leistungen/{slug}/?ort={scenario.ags}")
     offer = page.get_by_role("link", name="Online beantragen")
-    assert offer.is_visible(), f"Kein Online-Antrag auf der Leistungsseite für {scenario.place}"
+    expect(offer, message=f"Kein Online-Antrag auf der Leistungsseite für {scenario.place}").to_be_visible()
     assert_accessible(page, f"{scenario.label}: Leistungsseite mit Online-Angebot")
     _submit(page, offer)
     assert f"/antrag/{scenario.label.lower()}/" in page.url
@@ -488,7 +489,7 @@ def _provoke_error(page, scenario: Scenario, step: Step, pdf: Path) -> None:
     _fill(page, {**step.answers, **scenario.error_answers}, pdf)
     _weiter(page)
     summary = page.locator("[data-aw-error-summary]")
-    assert summary.is_visible(), f"{label}: keine Fehlerzusammenfassung"
+    expect(summary, message=f"{label}: keine Fehlerzusammenfassung").to_be_visible()
     assert scenario.error_text in summary.inner_text(), summary.inner_text()
     assert page.title().startswith("Fehler:")
     assert page.evaluate("document.activeElement.hasAttribute('data-aw-error-summary')"), "Fokus nicht auf Fehlern"
@@ -515,7 +516,7 @@ def _save_and_resume(page, browser, stack, scenario: Scenario, step: Step, pages
     before = len(mailbox.to(scenario.email))
     _submit(page, page.get_by_role("button", name="Link per E-Mail senden"))
     assert _h1(page) == "Link zum Fortsetzen wird verschickt"
-    assert page.get_by_text(f"Wir senden Ihnen den Link an {scenario.email}").is_visible()
+    expect(page.get_by_text(f"Wir senden Ihnen den Link an {scenario.email}")).to_be_visible()
     assert_accessible(page, f"{scenario.label}: Link verschickt")
     # The background worker sends the e-mail (the request only queued it).
     stack.manage("db_worker", "--batch", "--no-startup-delay")
@@ -527,7 +528,7 @@ def _save_and_resume(page, browser, stack, scenario: Scenario, step: Step, pages
     pages.append(fresh)
     fresh.goto(match.group(0))
     assert _h1(fresh) == step.title, f"Fortsetzen landet auf „{_h1(fresh)}“ statt „{step.title}“"
-    assert fresh.get_by_text("Willkommen zurück").is_visible()
+    expect(fresh.get_by_text("Willkommen zurück")).to_be_visible()
     _assert_kept(fresh, step.answers)
     assert_accessible(fresh, f"{scenario.label}: fortgesetzter Antrag")
     return fresh
@@ -539,7 +540,7 @@ def _review_change(page, scenario: Scenario) -> None:
     _submit(page, link)
     assert "von=pruefen" in page.url
     button = page.get_by_role("button", name="Übernehmen und zur Übersicht")
-    assert button.is_visible()
+    expect(button).to_be_visible()
     assert_accessible(page, f"{scenario.label}: Schritt aus der Übersicht geöffnet")
     _fill(page, {scenario.change_field: scenario.change_value}, Path())
     _submit(page, button)
@@ -599,14 +600,14 @@ def _complete(scenario: Scenario, browser, stack, page, pages: list, pdf: Path) 
 
     assert _h1(page) == "Ihr Antrag ist eingegangen", f"Statt der Bestätigung: „{_h1(page)}“"
     number = VORGANGSNUMMER.search(page.url).group(1)
-    assert page.locator("strong", has_text=number).is_visible()
+    expect(page.locator("strong", has_text=number)).to_be_visible()
     assert_accessible(page, f"{scenario.label}: Bestätigung")
 
     # The background worker produces the receipt PDF and the confirmation e-mail.
     before = len(stack.mailbox.to(scenario.email))
     stack.manage("db_worker", "--batch", "--no-startup-delay")
     page.reload()
-    assert page.get_by_text("Ihre Eingangsbestätigung ist fertig.").is_visible()
+    expect(page.get_by_text("Ihre Eingangsbestätigung ist fertig.")).to_be_visible()
     receipt = page.get_by_role("link", name=re.compile("Eingangsbestätigung herunterladen"))
     response = page.request.get(base + receipt.get_attribute("href"))
     assert response.ok and response.body().startswith(b"%PDF")

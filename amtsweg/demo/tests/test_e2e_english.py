@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from amtsweg.demo.tests.test_e2e_accessibility import AXE, assert_accessible
 from amtsweg.demo.tests.test_e2e_assistants import (
@@ -101,17 +102,17 @@ def test_finder_in_english(english_page, e2e_server):
     page.get_by_label(re.compile("^Where do you live?")).fill("Freiberg")
     _submit(page, page.get_by_role("button", name="Search"))
     assert _h1(page) == "Search results for “Hundesteuer”"
-    assert page.get_by_text(re.compile(r"services? found")).first.is_visible()
+    expect(page.get_by_text(re.compile(r"services? found")).first).to_be_visible()
     assert_english(page, "search results")
 
     _submit(page, page.locator("#treffer a[href^='/leistungen/hundesteuer/']").first)
     assert "ort=14522180" in page.url
-    assert page.get_by_role("heading", name="Responsible authority for Freiberg").is_visible()
-    assert page.get_by_role("link", name="Apply online").is_visible()
+    expect(page.get_by_role("heading", name="Responsible authority for Freiberg")).to_be_visible()
+    expect(page.get_by_role("link", name="Apply online")).to_be_visible()
     assert_english(page, "Leistung page with place")
 
     _submit(page, page.get_by_role("link", name="Choose another place"))
-    assert page.get_by_label("Where do you live?").is_visible()
+    expect(page.get_by_label("Where do you live?")).to_be_visible()
     assert_english(page, "Leistung page without place")
 
     _submit(page, page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Topics"))
@@ -140,7 +141,7 @@ def test_assistant_in_english_to_the_confirmation(english_page, e2e_stack, tmp_p
     page.goto(f"{base}/leistungen/hundesteuer/?ort={HUNDESTEUER.ags}")
     _submit(page, page.get_by_role("link", name="Apply online"))
     assert _h1(page) == "Dog tax registration"
-    assert page.get_by_text("Register your dog with the City of Freiberg").is_visible()
+    expect(page.get_by_text("Register your dog with the City of Freiberg")).to_be_visible()
     assert_english(page, "assistant start page")
     _submit(page, page.get_by_role("button", name="Start application"))
 
@@ -154,7 +155,7 @@ def test_assistant_in_english_to_the_confirmation(english_page, e2e_stack, tmp_p
             _fill(page, {k: v for k, v in step.answers.items() if k != "email"}, pdf)
             _weiter(page)
             summary = page.locator("[data-aw-error-summary]")
-            assert summary.is_visible()
+            expect(summary).to_be_visible()
             assert "Please fill in the field “Email address”" in summary.inner_text()
             assert_english(page, f"step „{title}“ with an error")
         _fill(page, {**step.answers, **{k: v for k, v in ENGLISH_ANSWERS.items() if k in step.answers}}, pdf)
@@ -170,8 +171,8 @@ def test_assistant_in_english_to_the_confirmation(english_page, e2e_stack, tmp_p
 
     assert _h1(page) == "Your application has been received"
     number = VORGANGSNUMMER.search(page.url).group(1)
-    assert page.locator("strong", has_text=number).is_visible()
-    assert page.get_by_text("“Dog tax registration”").is_visible()
+    expect(page.locator("strong", has_text=number)).to_be_visible()
+    expect(page.get_by_text("“Dog tax registration”")).to_be_visible()
     assert_english(page, "confirmation page")
 
     # The worker writes the confirmation e-mail in the language the citizen used.
@@ -183,5 +184,5 @@ def test_assistant_in_english_to_the_confirmation(english_page, e2e_stack, tmp_p
     assert text.startswith("Hello,"), text
     assert "We received your application “Dog tax registration”" in text
     page.reload()
-    assert page.get_by_text("Your confirmation of receipt is ready.").is_visible()
+    expect(page.get_by_text("Your confirmation of receipt is ready.")).to_be_visible()
     assert_english(page, "confirmation page with receipt")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from amtsweg.accounts.tests.conftest import totp_code
 from amtsweg.demo.tests import test_e2e_accessibility as accessibility
@@ -22,6 +23,7 @@ from amtsweg.catalog.models import Leistung
 from amtsweg.demo.staff import CASEWORKER_USERNAME, demo_caseworker_ensure
 from amtsweg.directory.models import Authority
 from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
 demo_caseworker_ensure()
 user = get_user_model().objects.get(username=CASEWORKER_USERNAME)
 user.set_password({PASSWORD!r}); user.save()
@@ -55,13 +57,13 @@ def test_list_case_nachforderung_bescheid(axe_page, e2e_stack):
     assert_accessible(page, "Vorgang")
 
     page.get_by_role("button", name="Vorgang übernehmen").click()
-    assert page.get_by_text("Sie bearbeiten diesen Vorgang jetzt.").is_visible()
+    expect(page.get_by_text("Sie bearbeiten diesen Vorgang jetzt.")).to_be_visible()
 
     page.fill("#id_text", "Bitte reichen Sie den Nachweis der Haftpflichtversicherung nach.")
     page.fill("#id_documents", "Versicherungsnachweis")
     page.fill("#id_due_date", (date.today() + timedelta(days=14)).isoformat())
     page.get_by_role("button", name="Unterlagen nachfordern").click()
-    assert page.get_by_text("Die Bearbeitungsfrist ruht").first.is_visible()
+    expect(page.get_by_text("Die Bearbeitungsfrist ruht").first).to_be_visible()
     assert_accessible(page, "Vorgang mit Nachforderung")
 
     page.get_by_role("button", name="Unterlagen eingegangen – Bearbeitung fortsetzen").click()
@@ -69,8 +71,8 @@ def test_list_case_nachforderung_bescheid(axe_page, e2e_stack):
     assert "Rechtsbehelfsbelehrung" in page.locator("#id_text").input_value()
     assert_accessible(page, "Bescheid erstellen")
     page.get_by_role("button", name="Bescheid erstellen").click()
-    assert page.get_by_text("Der Bescheid wurde erstellt.").is_visible()
-    assert page.get_by_role("link", name="Bescheid (PDF)").is_visible()
+    expect(page.get_by_text("Der Bescheid wurde erstellt.")).to_be_visible()
+    expect(page.get_by_role("link", name="Bescheid (PDF)")).to_be_visible()
     assert_accessible(page, "Vorgang mit Bescheid")
 
     with page.expect_download() as download:

@@ -21,6 +21,7 @@ import urllib.request
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from amtsweg.accounts.tests.conftest import totp_code
 from amtsweg.cases.tasks import SUBJECT as NOTICE_SUBJECT
@@ -49,6 +50,7 @@ membership_set(user=user, authority=Authority.objects.get(key=CASEWORKER_AUTHORI
 CLIENT_SETUP = """
 from amtsweg.apiclients.services import api_client_create
 from amtsweg.directory.models import Authority
+from playwright.sync_api import expect
 scopes = ["submissions:write", "status:write", "status:read", "decisions:write"]
 _client, token = api_client_create(
     name="Demo-Fachverfahren (Journey)", scopes=scopes, authority=Authority.objects.get(key="gem-14522180")
@@ -157,7 +159,7 @@ def _apply(page, stack, pdf_file) -> str:
     stack.manage(*WORKER)  # receipt PDF and confirmation e-mail
     assistants._wait_for_mail(stack.mailbox, scenario.email, before + 1)
     page.goto(f"{stack.base_url}/konto/antraege/")
-    assert page.get_by_role("link", name=number).is_visible()
+    expect(page.get_by_role("link", name=number)).to_be_visible()
     assert_accessible(page, "Meine Anträge")
     return number
 
@@ -230,12 +232,12 @@ def test_journey_with_the_inbox(pages, e2e_stack, pdf_file):
     worker.reload()
     assert "Nachgereichte Unterlagen" in _main(worker)
     # In the timeline, besides the attachment of the application (the same file name).
-    assert worker.locator("ol a[href*='/dateien/']", has_text="Wesenstest.pdf").is_visible()
+    expect(worker.locator("ol a[href*='/dateien/']", has_text="Wesenstest.pdf")).to_be_visible()
     assert_accessible(worker, "Vorgang mit Nachreichung")
     worker.get_by_role("link", name="Bescheid erstellen").click()
     assert_accessible(worker, "Bescheid erstellen")
     worker.get_by_role("button", name="Bescheid erstellen").click()
-    assert worker.get_by_text("Der Bescheid wurde erstellt.").is_visible()
+    expect(worker.get_by_text("Der Bescheid wurde erstellt.")).to_be_visible()
     stack.manage(*WORKER)
     _notices(stack, ADDRESS, 2)
 

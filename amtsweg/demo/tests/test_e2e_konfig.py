@@ -11,6 +11,7 @@ import email
 import email.policy
 
 import pytest
+from playwright.sync_api import expect
 
 from amtsweg.accounts.tests.conftest import totp_code
 from amtsweg.demo.tests import test_e2e_accessibility as accessibility
@@ -52,6 +53,7 @@ DATE_REACHED = """
 from datetime import timedelta
 from amtsweg.common import clock
 from amtsweg.konfig.models import ServiceSetup
+from playwright.sync_api import expect
 ServiceSetup.objects.filter(authority__key="gem-14628270", golive_at__isnull=False).update(
     golive_at=clock.now() - timedelta(minutes=1))
 """
@@ -149,9 +151,9 @@ def test_kommune_admin_activates_configures_tests_schedules_and_citizen_submits(
     assert_accessible(page, "Katalog")
     page.fill("#suche", "Hundesteuer")
     _submit(page, page.get_by_role("button", name="Suchen"))
-    assert page.get_by_text("nicht aktiviert").first.is_visible()
+    expect(page.get_by_text("nicht aktiviert").first).to_be_visible()
     _submit(page, page.get_by_role("link", name="„Anmeldung zur Hundesteuer“ an eine andere Behörde übertragen"))
-    assert page.get_by_label("Übernehmende Behörde").is_visible()  # the shared-service offer (not sent here)
+    expect(page.get_by_label("Übernehmende Behörde")).to_be_visible()  # the shared-service offer (not sent here)
     assert_accessible(page, "Leistung übertragen")
     page.go_back()
     _submit(page, page.get_by_role("button", name="„Anmeldung zur Hundesteuer“ aktivieren"))
@@ -173,7 +175,7 @@ def test_kommune_admin_activates_configures_tests_schedules_and_citizen_submits(
     page.get_by_label("Telefon für Rückfragen", exact=True).check()
     page.get_by_label("Ansprechstelle").fill("Stadt Pirna, Steuer- und Kassenverwaltung")
     _submit(page, page.get_by_role("button", name="Angaben speichern"))
-    assert page.get_by_text("Ihre Angaben sind gespeichert.").is_visible()
+    expect(page.get_by_text("Ihre Angaben sind gespeichert.")).to_be_visible()
 
     _submit(page, page.get_by_role("link", name="Vorschau des Antrags"))
     preview = page.locator("main").inner_text()
@@ -192,12 +194,12 @@ def test_kommune_admin_activates_configures_tests_schedules_and_citizen_submits(
     page.get_by_label("Absenderadresse").fill("serviceportal@pirna.example")
     page.get_by_label("Empfängeradressen").fill(MAILBOX)
     _submit(page, page.get_by_role("button", name="Weiterleitung speichern"))
-    assert page.get_by_text("Die Weiterleitung ist gespeichert.").is_visible()
+    expect(page.get_by_text("Die Weiterleitung ist gespeichert.")).to_be_visible()
 
     # Go-live is refused before a test; the test goes through the route and is marked as one.
     page.get_by_label("sofort").check()
     _submit(page, page.get_by_role("button", name="Online-Gang festlegen"))
-    assert page.get_by_text("erst nach einem erfolgreichen Testantrag").first.is_visible()
+    expect(page.get_by_text("erst nach einem erfolgreichen Testantrag").first).to_be_visible()
     _submit(page, page.get_by_role("button", name="Testantrag senden"))
     assert page.locator("section[aria-labelledby=testantrag] .kern-title").inner_text().startswith("Zugestellt")
     assert page.locator("#stand").inner_text() == "Test bestanden"

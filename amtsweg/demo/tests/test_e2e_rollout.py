@@ -8,6 +8,7 @@ and the SAKD newsletter's roll-out table (``manage.py rollout_seed``).
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from amtsweg.demo.tests.test_e2e_accessibility import AXE, assert_accessible
 
@@ -61,8 +62,8 @@ def test_service_detail_and_kurzstatus_are_accessible(axe_page, seeded):
     assert_accessible(page, "Roll-out-Monitor, Leistung")
 
     page.goto(f"{seeded}/rollout/kurzstatus/?stichtag={STICHTAG}")
-    assert page.get_by_role("heading", name="Stand des Roll-outs").is_visible()
-    assert page.get_by_text("im Vollzug der Landkreise", exact=False).first.is_visible()
+    expect(page.get_by_role("heading", name="Stand des Roll-outs")).to_be_visible()
+    expect(page.get_by_text("im Vollzug der Landkreise", exact=False).first).to_be_visible()
     assert_accessible(page, "Kurzstatus")
     with page.expect_download() as download:
         page.get_by_role("link", name="PDF").click()

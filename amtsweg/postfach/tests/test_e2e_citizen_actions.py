@@ -4,6 +4,7 @@ Meine Anträge with the delete confirmation, and the withdrawal with its error a
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from amtsweg.demo.tests import conftest as _demo
 from amtsweg.demo.tests import test_e2e_accessibility as accessibility
@@ -24,6 +25,7 @@ from amtsweg.accounts.models import Membership, Organisation, Role
 from amtsweg.cases.services import vorgang_create
 from amtsweg.catalog.models import Leistung
 from amtsweg.directory.models import Authority
+from playwright.sync_api import expect
 user = get_user_model().objects.create_user(username="erika-aktionen", email={EMAIL!r}, password={PASSWORD!r})
 EmailAddress.objects.create(user=user, email={EMAIL!r}, verified=True, primary=True)
 organisation = Organisation.objects.create(name="Muster Hundeschule GmbH")
@@ -46,7 +48,7 @@ def test_choice_drafts_and_withdrawal_are_accessible(axe_page, e2e_stack):
     page.wait_for_url(lambda url: "/konto/login/" not in url)
 
     assistants._open_assistant(page, base, assistants.HUNDESTEUER)
-    assert page.get_by_text("Für wen stellen Sie den Antrag?").is_visible()
+    expect(page.get_by_text("Für wen stellen Sie den Antrag?")).to_be_visible()
     assert_accessible(page, "Startseite mit Auswahl der Organisation")
     page.get_by_label("Für die Organisation „Muster Hundeschule GmbH“").check()
     assistants._submit(page, page.get_by_role("button", name="Antrag starten"))

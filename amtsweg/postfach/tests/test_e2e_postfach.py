@@ -4,6 +4,7 @@ and the attach form; every page passes axe-core under the real CSP."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from amtsweg.demo.tests import conftest as _demo
 from amtsweg.demo.tests import test_e2e_accessibility as accessibility
@@ -23,6 +24,7 @@ from django.contrib.auth import get_user_model
 from amtsweg.cases.services import bescheid_issue, nachforderung_request, processing_resume, vorgang_create
 from amtsweg.catalog.models import Leistung
 from amtsweg.directory.models import Authority
+from playwright.sync_api import expect
 user = get_user_model().objects.create_user(username="erika-postfach", email={EMAIL!r}, password={PASSWORD!r})
 EmailAddress.objects.create(user=user, email={EMAIL!r}, verified=True, primary=True)
 leistung = Leistung.objects.filter(leika_key="{accessibility.HUNDESTEUER_KEY}").order_by("pk").first()
@@ -58,7 +60,7 @@ def test_meine_antraege_pages_are_accessible(axe_page, e2e_stack):
 
     page.get_by_role("link", name=number).click()
     assert page.locator("h1").inner_text() == f"Antrag {number}"
-    assert page.get_by_text("Bitte reichen Sie den Versicherungsnachweis ein.").is_visible()
+    expect(page.get_by_text("Bitte reichen Sie den Versicherungsnachweis ein.")).to_be_visible()
     assert_accessible(page, "Antrag mit Postfach")
     with page.expect_download() as download:
         page.get_by_role("link", name="Bescheid herunterladen (PDF)").click()
@@ -68,5 +70,5 @@ def test_meine_antraege_pages_are_accessible(axe_page, e2e_stack):
     page.fill("#id_number", number)
     page.fill("#id_code", "AAAAA-AAAAA")
     page.get_by_role("button", name="Antrag hinzufügen").click()
-    assert page.get_by_text("passen nicht zusammen").first.is_visible()
+    expect(page.get_by_text("passen nicht zusammen").first).to_be_visible()
     assert_accessible(page, "Antrag hinzufügen mit Fehler")

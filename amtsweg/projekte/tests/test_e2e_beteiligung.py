@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from amtsweg.accounts.tests.conftest import totp_code
 from amtsweg.demo.tests import conftest as _demo
@@ -25,6 +26,7 @@ SETUP = f"""
 from django.contrib.auth import get_user_model
 from amtsweg.catalog.models import Leistung
 from amtsweg.demo.beteiligung import MEMBER_USERNAME, beteiligung_demo_ensure
+from playwright.sync_api import expect
 beteiligung_demo_ensure()
 users = get_user_model()
 member = users.objects.get(username=MEMBER_USERNAME)
@@ -77,28 +79,28 @@ def test_member_rates_coordination_runs_the_project_public_sees_it(axe_page, e2e
 
     page.get_by_label("dringend").check()
     page.get_by_role("button", name="Bewertung speichern").click()
-    assert page.get_by_text("Ihre Bewertung ist gespeichert.").is_visible()
+    expect(page.get_by_text("Ihre Bewertung ist gespeichert.")).to_be_visible()
     page.get_by_label("Teilnahme an OZG-Werkstätten").check()
     page.get_by_role("button", name="Mitwirkung speichern").click()
-    assert page.get_by_text("Ihre Mitwirkungsbereitschaft ist gespeichert.").is_visible()
+    expect(page.get_by_text("Ihre Mitwirkungsbereitschaft ist gespeichert.")).to_be_visible()
     page.fill("#id_text", "<script>alert('x')</script>")
     page.get_by_role("button", name="Kommentar senden").click()
-    assert page.get_by_text("Bitte schreiben Sie Ihren Kommentar als reinen Text").is_visible()
+    expect(page.get_by_text("Bitte schreiben Sie Ihren Kommentar als reinen Text")).to_be_visible()
     page.fill("#id_text", "Wir nutzen heute Papierformulare & würden gern pilotieren.")
     page.get_by_role("button", name="Kommentar senden").click()
-    assert page.get_by_text("wird nach der Freigabe für alle sichtbar").is_visible()
+    expect(page.get_by_text("wird nach der Freigabe für alle sichtbar")).to_be_visible()
     assert_accessible(page, "Leistung nach Bewertung und Kommentar")
 
     # --- the zentrale Koordination ---
     page.context.clear_cookies()
     _sign_in(page, base, "/beteiligung/moderation/", "koordination.e2e", COORD_PASSWORD)
-    assert page.get_by_text("Wir nutzen heute Papierformulare & würden gern pilotieren.").is_visible()
+    expect(page.get_by_text("Wir nutzen heute Papierformulare & würden gern pilotieren.")).to_be_visible()
     assert_accessible(page, "Moderation")
     page.get_by_role("button", name="Freigeben").click()
-    assert page.get_by_text("Keine Kommentare warten auf Freigabe.").is_visible()
+    expect(page.get_by_text("Keine Kommentare warten auf Freigabe.")).to_be_visible()
 
     page.goto(base + "/beteiligung/rangliste/")
-    assert page.get_by_text("So wird gerechnet:").is_visible()
+    expect(page.get_by_text("So wird gerechnet:")).to_be_visible()
     assert_accessible(page, "Rangliste")
     page.get_by_label("Fundsachen auswählen").check()
     page.select_option("#id_paket", label="19 Recht & Ordnung")
@@ -111,8 +113,8 @@ def test_member_rates_coordination_runs_the_project_public_sees_it(axe_page, e2e
     page.fill("#id_date", (dt.date.today() + dt.timedelta(days=21)).isoformat())
     page.fill("#id_place", "Dresden")
     page.get_by_role("button", name="Werkstatt anlegen").click()
-    assert page.get_by_text("Kommune(n) eingeladen").is_visible()
-    assert page.get_by_text("Stadtverwaltung Freiberg: offen").is_visible()
+    expect(page.get_by_text("Kommune(n) eingeladen")).to_be_visible()
+    expect(page.get_by_text("Stadtverwaltung Freiberg: offen")).to_be_visible()
 
     def phase(value: str, status: str, reason: str = "") -> None:
         page.select_option("#id_phase", value)
@@ -121,7 +123,7 @@ def test_member_rates_coordination_runs_the_project_public_sees_it(axe_page, e2e
         page.get_by_role("button", name="Status speichern").click()
 
     phase("p3", "in_bearbeitung")
-    assert page.get_by_text("Die Phase 3 kann erst beginnen").is_visible()
+    expect(page.get_by_text("Die Phase 3 kann erst beginnen")).to_be_visible()
     for value in ("la", "p1"):
         phase(value, "in_bearbeitung")
         phase(value, "abgeschlossen")
@@ -141,5 +143,5 @@ def test_member_rates_coordination_runs_the_project_public_sees_it(axe_page, e2e
     assert page.locator("#projekt-stand").inner_text() == "Phase 2: in Bearbeitung"
     assert_accessible(page, "Projekt öffentlich")
     page.goto(base + "/projekte/landkarte/?q=Fundsachen")
-    assert page.get_by_text("Phase 2: in Bearbeitung").first.is_visible()
+    expect(page.get_by_text("Phase 2: in Bearbeitung").first).to_be_visible()
     assert_accessible(page, "Projektlandkarte")
