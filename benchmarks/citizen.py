@@ -55,6 +55,25 @@ the Leistung page at 43–52 % with single rounds down to 25–32 % — on this 
 processes take the CPU from one measurement and not the next. In-process (``citizen_profile.py``, ms per
 request, bare 0.5–0.6 in the same run): start page 5.5 → 1.2, first step 5.4 → 3.9 (3 plain statements
 instead of 3 compiled ORM queries), Zuständigkeit 0.8 → 0.7–1.1 (2 statements instead of 3).
+
+Follow-up for the first step page (branch speed4): the form logic (``compute_values`` and the scope of the
+conditions) is evaluated once per request instead of three times (visible steps, counted steps, step page:
+``Ctx.evaluated``), and radio/checkbox options escape only what differs per option. Paired runs, "before" is
+``--root`` at main 72f08e0 (share of the bare view, median of 3 rounds / lowest round):
+
+==========================  ===========  ===========  ===========  ===========  ===========  ===========
+run (load average)          Zust. Gem.   Zust. Kreis  Leistung     start page   first step   search
+==========================  ===========  ===========  ===========  ===========  ===========  ===========
+before, paired (2.6 → 4.1)  61.1 / 52.8  62.4 / 46.0  41.2 / 19.0  46.5 / 39.4  25.7 / 22.8  18.2 / 12.0
+after, paired (4.1 → 4.3)   61.7 / 56.3  60.4 / 56.3  46.4 / 34.0  54.1 / 53.8  35.3 / 32.4  17.1 / 13.2
+after, paired (2.5 → 4.7)   55.1 / 54.5  48.5 / 33.4  39.2 / 29.9  60.1 / 39.6  28.7 / 24.8  13.2 / 7.3
+==========================  ===========  ===========  ===========  ===========  ===========  ===========
+
+The first step page went from 25.7 / 22.8 to 28.7–35.3 / 24.8–32.4: better, but on this shared machine
+**still not reliably at the 30 % aim** in every round. In-process (``citizen_profile.py``, 300 requests, two
+runs each, bare 0.3): first step 1.78–1.79 → 1.59–1.67 ms, same 3 statements and the same 11 820 bytes.
+What is left per the profile: Django's template rendering of the page frame (about 40 %), session, draft
+and overlay reads (3 statements), the CSRF token and the middleware.
 """
 
 from __future__ import annotations

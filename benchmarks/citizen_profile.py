@@ -35,6 +35,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--profile", default="", help="page name to profile with cProfile")
     parser.add_argument("--sql", action="store_true", help="print every statement of one warm request")
+    parser.add_argument("--sort", default="cumulative", help="cProfile sort key (cumulative, tottime, ...)")
+    parser.add_argument("--lines", type=int, default=45, help="functions listed by --profile")
+    parser.add_argument("--only", default="", help="regular expression: list only these functions")
+    parser.add_argument("--callers", default="", help="regular expression: list who calls these functions")
     args = parser.parse_args()
 
     import django
@@ -89,7 +93,11 @@ def main() -> None:
                 client.get(path)
             profiler.disable()
             out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(45)
+            restrictions = [args.only] if args.only else []
+            stats = pstats.Stats(profiler, stream=out).sort_stats(args.sort)
+            stats.print_stats(*restrictions, args.lines)
+            if args.callers:
+                stats.print_callers(args.callers)
             print(out.getvalue())
 
 

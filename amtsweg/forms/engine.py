@@ -30,6 +30,7 @@ from .engine_answers import (
     is_shown,
     logic_scope,
     scope_for_row,
+    steps_shown,
     visible_steps,
 )
 from .engine_form import TEXT_ATTRIBUTES, ResolvedForm, Stop, form_from_document, overlay_problems
@@ -59,5 +60,6 @@ __all__ = [
     "parse_decimal",
     "scope_for_row",
     "step_validate",
+    "steps_shown",
     "visible_steps",
 ]

@@ -53,7 +53,11 @@ def _as_dict(answers: Any) -> dict:
 def visible_steps(*, form: ResolvedForm, answers: dict) -> list[dict]:
     """The steps shown for these answers, in order (a step with a false ``when`` is skipped)."""
     answers = compute_values(form=form, answers=answers_normalize(form=form, answers=answers))
-    scope = logic_scope(form, answers)
+    return steps_shown(form, logic_scope(form, answers))
+
+
+def steps_shown(form: ResolvedForm, scope: dict) -> list[dict]:
+    """``visible_steps`` for a scope the caller has already (``logic_scope`` of the computed answers)."""
     return [s for s in form.steps if is_shown(s, scope) and any(is_shown(g, scope) for g in s["groups"])]
 
 

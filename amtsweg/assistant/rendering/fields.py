@@ -169,26 +169,16 @@ def _choices(widget: Widget, action: str) -> str:
     error = bool(widget.error)
     check_class = " kern-form-check--error" if error else ""
     input_class = f"kern-form-check__{control}" + (f" kern-form-check__{control}--error" if error else "")
-    tail = safe((' aria-invalid="true"' if error else "") + htmx_refresh(widget, action))
-    body = format_html_join(
-        "",
-        '<div class="kern-form-check{}"><input class="{}" type="{}" id="{}" name="{}" value="{}"{}{}>'
-        '<label class="kern-label" for="{}">{}</label></div>',
-        (
-            (
-                check_class,
-                input_class,
-                control,
-                o["id"],
-                widget.name,
-                o["value"],
-                safe(" checked") if o["checked"] else "",
-                tail,
-                o["id"],
-                o["label"],
-            )
-            for o in widget.options
-        ),
+    tail = (' aria-invalid="true"' if error else "") + htmx_refresh(widget, action)
+    # What every option shares is escaped once per field, not once per option (a hot path: issue 11).
+    opening = f'<div class="kern-form-check{check_class}"><input class="{input_class}" type="{control}" id="'
+    name = conditional_escape(widget.name)
+    body = "".join(
+        f'{opening}{option_id}" name="{name}" value="{conditional_escape(o["value"])}"'
+        f'{" checked" if o["checked"] else ""}{tail}><label class="kern-label" for="{option_id}">'
+        f"{conditional_escape(o['label'])}</label></div>"
+        for o in widget.options
+        for option_id in (conditional_escape(o["id"]),)
     )
     horizontal = " kern-fieldset__body--horizontal" if widget.spec["type"] == "boolean" else ""
     return _fieldset(widget, "", error, horizontal, body)

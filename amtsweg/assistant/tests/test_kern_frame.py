@@ -51,6 +51,25 @@ def test_counted_steps_rule(wizard):
     assert wz.step_keys(form, {}) == ["anliegen", "halter"]
 
 
+def test_one_evaluation_of_the_form_logic_serves_the_whole_page(wizard):
+    """A page evaluates the form logic once (``scope_for``) and hands that on: same steps, count and fields."""
+    from amtsweg.forms.engine import visible_steps
+
+    wizard.through("anliegen", "halter", "hunde")
+    form = selectors.form_for(version=wizard.draft.version, authority=wizard.draft.authority)
+    walked = wizard.draft.answers
+    assert walked.get("hund"), walked  # rows and computed values are part of what is compared
+    for answers in ({}, {"anlass": "anmeldung"}, {"anlass": "abmeldung"}, walked):
+        evaluated = wz.scope_for(form, answers)
+        steps = [s["key"] for s in visible_steps(form=form, answers=answers)]
+        assert wz.step_keys(form, answers, scope=evaluated[1]) == wz.step_keys(form, answers) == steps
+        assert wz.counted_steps(form, answers, scope=evaluated[1]) == wz.counted_steps(form, answers)
+        for step in form.steps:
+            assert wz.step_page(form=form, step=step, answers=answers, evaluated=evaluated) == wz.step_page(
+                form=form, step=step, answers=answers
+            )
+
+
 class _Summary(HTMLParser):
     """Per description-list row of the review: its key and whether an "ändern" link is inside the row."""
 

@@ -98,17 +98,23 @@ class Ctx:
         return DraftState(answers=self.answers, completed_steps=tuple(self.draft.completed_steps or []))
 
     @cached_property
+    def evaluated(self) -> tuple[dict, dict]:
+        """The stored answers with their computed values, and the scope the form's conditions read
+        (``wizard.scope_for``): the form logic is evaluated once per request, every use reads this."""
+        return wizard.scope_for(self.form, self.answers)
+
+    @cached_property
     def visible(self) -> list[str]:
-        return wizard.step_keys(self.form, self.answers)
+        return wizard.step_keys(self.form, self.answers, scope=self.evaluated[1])
 
     @cached_property
     def counted(self) -> list[str]:
         """The steps "Schritt X von Y" and the progress list count (``wizard.counted_steps``)."""
-        return wizard.counted_steps(self.form, self.answers)
+        return wizard.counted_steps(self.form, self.answers, scope=self.evaluated[1])
 
     def reset(self) -> None:
-        self.__dict__.pop("visible", None)
-        self.__dict__.pop("counted", None)
+        for name in ("evaluated", "visible", "counted"):
+            self.__dict__.pop(name, None)
 
     def url(self, name: str, **kwargs) -> str:
         return reverse(f"assistant:{name}", kwargs={"key": self.key, "ags": self.ags, "token": self.token, **kwargs})

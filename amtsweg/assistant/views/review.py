@@ -84,7 +84,7 @@ def _review_sections(ctx: Ctx, final: dict) -> list[dict]:
 
 
 def _shown_groups(ctx: Ctx, step: dict) -> list[dict]:
-    _, scope = wizard.scope_for(ctx.form, ctx.answers)
+    _, scope = ctx.evaluated
     return [g for g in step["groups"] if is_shown(g, scope)]
 
 

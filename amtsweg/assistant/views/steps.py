@@ -18,7 +18,12 @@ def _step_response(request, ctx: Ctx, step: dict, outcome: Outcome) -> HttpRespo
     """The step page for the stored answers, with the outcome's errors, revealed fields and notices."""
     errors = outcome.errors
     groups = wizard.step_page(
-        form=ctx.form, step=step, answers=ctx.answers, errors=errors, revealed=set(outcome.revealed)
+        form=ctx.form,
+        step=step,
+        answers=ctx.answers,
+        errors=errors,
+        revealed=set(outcome.revealed),
+        evaluated=ctx.evaluated,
     )
     for group in groups:
         for widget in group.all_widgets():

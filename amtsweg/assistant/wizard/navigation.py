@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from amtsweg.assistant.wizard.page import scope_for
-from amtsweg.forms.engine import STEP_ERROR_KEY, ResolvedForm, answer_is_empty, is_shown, visible_steps
+from amtsweg.forms.engine import STEP_ERROR_KEY, ResolvedForm, answer_is_empty, is_shown, steps_shown, visible_steps
 from amtsweg.forms.logic import expression_vars
 from amtsweg.forms.paths import path_parse
 
 
-def step_keys(form: ResolvedForm, answers: dict) -> list[str]:
-    return [s["key"] for s in visible_steps(form=form, answers=answers)]
+def step_keys(form: ResolvedForm, answers: dict, *, scope: dict | None = None) -> list[str]:
+    """Keys of the visible steps (``visible_steps``). ``scope``: the answers' scope from ``scope_for`` if
+    the caller has it already (a page evaluates the form logic once, not once per question it asks)."""
+    return [s["key"] for s in steps_shown(form, scope_for(form, answers)[1] if scope is None else scope)]
 
 
 def _undecided(element: dict, scope: dict) -> bool:
@@ -23,7 +25,7 @@ def _may_apply(element: dict, scope: dict) -> bool:
     return is_shown(element, scope) or _undecided(element, scope)
 
 
-def counted_steps(form: ResolvedForm, answers: dict) -> list[str]:
+def counted_steps(form: ResolvedForm, answers: dict, *, scope: dict | None = None) -> list[str]:
     """The steps that "Schritt X von Y" and the progress list count, in order.
 
     Rule: a step counts when it applies to the current answers (as ``step_keys``), and also while it
@@ -31,8 +33,10 @@ def counted_steps(form: ResolvedForm, answers: dict) -> list[str]:
     answered yet. Conditions read answers of earlier pages (the Anliegensklärung comes first), so the
     number of a step never changes once the citizen has passed it, and the total can only shrink when
     an answer rules steps out; it never jumps up ("Schritt 1 von 3", then "Schritt 2 von 6").
+    ``scope``: as for ``step_keys``.
     """
-    _, scope = scope_for(form, answers)
+    if scope is None:
+        _, scope = scope_for(form, answers)
     return [s["key"] for s in form.steps if _may_apply(s, scope) and any(_may_apply(g, scope) for g in s["groups"])]
 
 

@@ -180,13 +180,22 @@ def _set_address(widget: Widget, value: Any, errors: dict) -> None:
 
 
 def step_page(
-    *, form: ResolvedForm, step: dict, answers: dict, errors: dict | None = None, revealed: set[str] | None = None
+    *,
+    form: ResolvedForm,
+    step: dict,
+    answers: dict,
+    errors: dict | None = None,
+    revealed: set[str] | None = None,
+    evaluated: tuple[dict, dict] | None = None,
 ) -> list[GroupView]:
-    """The groups and fields of ``step`` as shown for ``answers`` (with their errors)."""
+    """The groups and fields of ``step`` as shown for ``answers`` (with their errors).
+
+    ``evaluated``: ``scope_for(form, answers)`` if the caller has it already (read only, never changed here).
+    """
     errors = errors or {}
     revealed = revealed or set()
     controllers = step_controllers(step)
-    computed, scope = scope_for(form, answers)
+    computed, scope = scope_for(form, answers) if evaluated is None else evaluated
     groups: list[GroupView] = []
     for group in step["groups"]:
         if not is_shown(group, scope):
