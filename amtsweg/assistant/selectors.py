@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from amtsweg.assistant.models import Activation, ActivationPeriod, Draft, Upload
-from amtsweg.assistant.rows import columns_of, instances_from
 from amtsweg.catalog.models import Leistung
+from amtsweg.common.rows import columns_of, instances_from
 from amtsweg.directory.models import Authority, Territory
 from amtsweg.forms.engine import ResolvedForm
 from amtsweg.forms.models import FormDefinition, FormVersion, Overlay

@@ -11,6 +11,8 @@ from pathlib import Path
 from django.db import connection
 from django.db.models import Count, F, Max, Prefetch, QuerySet
 
+from amtsweg.common.rows import columns_of, instances_from
+
 from .models import Lebenslage, Leistung, OzgLeistung, Themenfeld
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -49,15 +51,7 @@ def leistung_by_slug(*, slug: str) -> Leistung | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    objects, start = [], 0
-    for model, attnames, converters in chain:
-        values = list(row[start : start + len(attnames)])
-        for index, col, funcs in converters:  # as the ORM does: dates, booleans, JSON from the driver's types
-            for func in funcs:
-                values[index] = func(values[index], col, connection)
-        objects.append(model.from_db(connection.alias, attnames, values))
-        start += len(attnames)
-    leistung, ozg, lebenslage, themenfeld = objects
+    leistung, ozg, lebenslage, themenfeld = instances_from(chain, row)
     # Set the loaded relations as select_related does, so following them costs no query.
     leistung._state.fields_cache["ozg"] = ozg
     ozg._state.fields_cache["lebenslage"] = lebenslage
@@ -70,15 +64,9 @@ def _leistung_chain_sql() -> tuple[str, list]:
     qn = connection.ops.quote_name
     chain, columns = [], []
     for alias, model in (("l", Leistung), ("o", OzgLeistung), ("b", Lebenslage), ("t", Themenfeld)):
-        fields = model._meta.concrete_fields
-        converters = []
-        for index, field in enumerate(fields):
-            col = field.get_col(alias)
-            funcs = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-            if funcs:
-                converters.append((index, col, funcs))
-        chain.append((model, [f.attname for f in fields], converters))
-        columns += [f"{alias}.{qn(f.column)}" for f in fields]
+        model_columns, part = columns_of(alias, model)
+        chain.append(part)
+        columns += model_columns
     table = {m: qn(m._meta.db_table) for m in (Leistung, OzgLeistung, Lebenslage, Themenfeld)}
     sql = (
         f"SELECT {', '.join(columns)} FROM {table[Leistung]} l "  # noqa: S608 (names from the models)

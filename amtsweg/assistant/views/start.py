@@ -65,32 +65,7 @@ def start(request: HttpRequest, key: str, ags: str):
         return cached
     memberships = list(organisations_for(user=request.user)) if request.user.is_authenticated else []
     if request.method == "POST":
-        organisation, refused = _organisation_chosen(request, memberships)
-        if refused is not None:
-            return refused
-        first = wizard.step_keys(form, {})
-        try:
-            draft = services.draft_create(
-                version=version,
-                authority=offer.authority,
-                gemeinde=offer.gemeinde,
-                first_step=first[0] if first else "",
-                client=client_ip(request),
-                user=request.user,
-                organisation=organisation,
-            )
-        except services.Limited as exc:
-            context = {"title": form.title, "text": LIMIT_TEXTS[exc.limit.scope], "back_url": request.path}
-            return page(request, "too_many.html", context, status=TOO_MANY)
-        session_add(request, draft.token)
-        # Once-only: with the citizen's consent, the account's profile fills matching fields.
-        consent = request.POST.get("aus_konto") == "ja"
-        prefill = prefill_answers(user=request.user, form=form, organisation=organisation) if consent else {}
-        if prefill:
-            draft = services.draft_save(draft=draft, answers=answers_normalize(form=form, answers=prefill))
-            request.session[PREFILLED_KEY] = {**request.session.get(PREFILLED_KEY, {}), draft.token: list(prefill)}
-        ctx = Ctx(draft=draft, form=form)
-        return redirect(ctx.resume_url())
+        return _draft_start(request, offer=offer, version=version, form=form, memberships=memberships)
     open_drafts = selectors.drafts_open(
         tokens=session_tokens(request), definition=offer.definition, gemeinde=offer.gemeinde, user=request.user
     )
@@ -109,6 +84,36 @@ def start(request: HttpRequest, key: str, ags: str):
     response = page(request, "start.html", context)
     form_page_store(request, key, response)
     return response
+
+
+def _draft_start(request: HttpRequest, *, offer, version, form: ResolvedForm, memberships: list) -> HttpResponse:
+    """Start ("Antrag starten"): a new draft bound to the session (and account), prefilled on consent."""
+    organisation, refused = _organisation_chosen(request, memberships)
+    if refused is not None:
+        return refused
+    first = wizard.step_keys(form, {})
+    try:
+        draft = services.draft_create(
+            version=version,
+            authority=offer.authority,
+            gemeinde=offer.gemeinde,
+            first_step=first[0] if first else "",
+            client=client_ip(request),
+            user=request.user,
+            organisation=organisation,
+        )
+    except services.Limited as exc:
+        context = {"title": form.title, "text": LIMIT_TEXTS[exc.limit.scope], "back_url": request.path}
+        return page(request, "too_many.html", context, status=TOO_MANY)
+    session_add(request, draft.token)
+    # Once-only: with the citizen's consent, the account's profile fills matching fields.
+    consent = request.POST.get("aus_konto") == "ja"
+    prefill = prefill_answers(user=request.user, form=form, organisation=organisation) if consent else {}
+    if prefill:
+        draft = services.draft_save(draft=draft, answers=answers_normalize(form=form, answers=prefill))
+        request.session[PREFILLED_KEY] = {**request.session.get(PREFILLED_KEY, {}), draft.token: list(prefill)}
+    ctx = Ctx(draft=draft, form=form)
+    return redirect(ctx.resume_url())
 
 
 def _page_key(request: HttpRequest, offer: selectors.Offer, form_key: tuple, stamp: object) -> str | None:

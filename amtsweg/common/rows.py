@@ -1,5 +1,6 @@
-"""Model instances from plain SQL rows, converted as the ORM converts them (for the assistant's hot look-ups:
-the ORM's query compilation costs more than the indexed statements themselves, benchmarks/citizen_profile.py)."""
+"""Model instances from plain SQL rows, converted as the ORM converts them (for hot look-ups of the Leistung page
+and the assistant: the ORM's query compilation costs more than the indexed statements themselves,
+benchmarks/citizen_profile.py)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ def columns_of(alias: str, model) -> tuple[list[str], tuple]:
 
 def instances_from(parts: list[tuple], row) -> list:
     """Model instances from one row of columns given by ``columns_of`` (None for a LEFT JOIN without a match)."""
-    objects, start = [], 0
+    objects: list = []
+    start = 0
     for model, attnames, converters in parts:
         values = list(row[start : start + len(attnames)])
         start += len(attnames)
