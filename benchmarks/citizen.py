@@ -74,6 +74,13 @@ The first step page went from 25.7 / 22.8 to 28.7–35.3 / 24.8–32.4: better, 
 runs each, bare 0.3): first step 1.78–1.79 → 1.59–1.67 ms, same 3 statements and the same 11 820 bytes.
 What is left per the profile: Django's template rendering of the page frame (about 40 %), session, draft
 and overlay reads (3 statements), the CSRF token and the middleware.
+
+On a quiet machine (nothing else running, load average ~1): main c979450 at the start of the session, unpaired,
+medians of 3 rounds — Zuständigkeit 56.7 % (Kreis 58.3 %), Leistung page 49.7 %, start page 29.1 %, search 16.0 %;
+final code (7f003ba), ``--paired``, median / lowest round — Zuständigkeit 73.3 / 71.2 %, Kreis 70.3 / 60.3 %,
+Leistung page 54.9 / 53.2 %, start page 56.4 / 55.8 %, first step 33.9 / 32.5 %, search 18.3 / 16.2 % (bare view
+2,710 req/s): every aim met in every round. The shared-machine rows above show how far one round can fall when
+other work takes the CPU.
 """
 
 from __future__ import annotations
