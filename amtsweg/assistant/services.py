@@ -336,13 +336,7 @@ def draft_submit(
     version = FormVersion.objects.select_related("definition__leistung").get(pk=draft.version_id)
     definition = version.definition
     answers = answers_finalize(form=form, answers=draft.answers)
-    if email is None:
-        key = confirmation_email_key(form=form)
-        email = answers.get(key) if key else None
-    if not email:
-        raise SubmissionInvalid(
-            {"email": gettext("Bitte geben Sie eine E-Mail-Adresse für die Eingangsbestätigung an.")}
-        )
+    email = _confirmation_address(form=form, answers=answers, given=email)
     try:
         attachments = _attachments(draft=draft, form=form, answers=answers)
     except (OSError, ValueError) as exc:
@@ -365,13 +359,32 @@ def draft_submit(
         organisation=draft.organisation if applicant is not None else None,
         answers_finalized=True,  # finalized above, once per submit
     )
-    # The submission holds its own copies now: keep no personal data in the draft.
+    _draft_emptied(draft=draft, number=submission.vorgangsnummer)
+    return submission
+
+
+def _confirmation_address(*, form: ResolvedForm, answers: dict, given: str | None) -> str:
+    """The address the receipt goes to: the one given, else the form's confirmation e-mail field."""
+    from amtsweg.submissions.services import SubmissionInvalid
+
+    email = given
+    if email is None:
+        key = confirmation_email_key(form=form)
+        email = answers.get(key) if key else None
+    if not email:
+        raise SubmissionInvalid(
+            {"email": gettext("Bitte geben Sie eine E-Mail-Adresse für die Eingangsbestätigung an.")}
+        )
+    return email
+
+
+def _draft_emptied(*, draft: Draft, number: str) -> None:
+    """The submission holds its own copies now: keep no personal data in the draft, only its number."""
     with transaction.atomic():
         for upload in draft.uploads.all():
             upload_files.file_delete(upload.path)
             upload.delete()
         draft.answers = {}
-        draft.submitted_number = submission.vorgangsnummer
+        draft.submitted_number = number
         draft.resume_token_hash = ""
         draft.save(update_fields=["answers", "submitted_number", "resume_token_hash", "updated"])
-    return submission

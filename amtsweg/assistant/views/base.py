@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -152,7 +153,7 @@ def ctx_for(draft: Draft) -> Ctx:
 
 def page(request, template: str, context: dict, status: int = 200) -> HttpResponse:
     response = render(request, f"assistant/{template}", context, status=status)
-    response["Cache-Control"] = "private, no-store"
+    add_never_cache_headers(response)  # drafts hold personal data: no browser or proxy may keep a copy
     return response
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -61,7 +62,7 @@ def start(request: HttpRequest, key: str, ags: str):
     key = _page_key(request, offer, form_key, snap.stamp)
     cached = form_page_get(request, key)
     if cached is not None:
-        cached["Cache-Control"] = "private, no-store"
+        add_never_cache_headers(cached)
         return cached
     memberships = list(organisations_for(user=request.user)) if request.user.is_authenticated else []
     if request.method == "POST":
