@@ -80,7 +80,11 @@ medians of 3 rounds — Zuständigkeit 56.7 % (Kreis 58.3 %), Leistung page 49.7
 final code (7f003ba), ``--paired``, median / lowest round — Zuständigkeit 73.3 / 71.2 %, Kreis 70.3 / 60.3 %,
 Leistung page 54.9 / 53.2 %, start page 56.4 / 55.8 %, first step 33.9 / 32.5 %, search 18.3 / 16.2 % (bare view
 2,710 req/s): every aim met in every round. The shared-machine rows above show how far one round can fall when
-other work takes the CPU.
+other work takes the CPU. Two more quiet runs on 68f754b the next day (bare view 2,311 and 2,512 req/s, load
+0.2–1.8), median / lowest round: Zuständigkeit 69.8 / 63.6 and 72.3 / 71.4 %, Kreis 70.6 / 63.7 and 68.3 / 64.8 %,
+Leistung page 52.7 / 51.9 and 54.2 / 53.9 %, start page 49.5 / 45.3 and 58.8 / 56.3 %, first step 34.4 / 27.7 and
+33.2 / 25.5 %, search 16.3 / 14.9 and 17.5 / 14.5 % — the first step page meets 30 % in the median but not in every
+round (its in-process time, 1.8–2.05 ms against bare 0.4–0.5, is the same as at 7f003ba within noise).
 """
 
 from __future__ import annotations
